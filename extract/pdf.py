@@ -1,0 +1,357 @@
+"""Read a text PDF with pdfplumber into the shared grid model.
+
+Ruled tables become grids (a merged cell once, with its span); a table cut by a page break
+is joined with its continuation; text wrapped inside a cell is rejoined (a break that only
+wraps Chinese text is not a space), while a real line break stays; private-use checkbox
+glyphs become ☑/□; running page numbers are dropped.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import re
+from dataclasses import dataclass, field
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+
+from jixiao.errors import ExtractError
+from jixiao.model import Block, Cell, Document, Paragraph, Table
+
+from .symbols import map_private_use
+
+SNAP = 2.0  # points: edges closer than this are one grid line
+_CLOSERS = set("%％）)】」』》〉。，、；：！？,.;:!?")
+_SENTENCE_END = set("。！？!?")
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|\d{1,4})\s*$")
+
+
+@dataclass
+class Line:
+    chars: list[dict]
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    text: str
+    page: int = 0
+
+
+@dataclass
+class _RawCell:
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    text: str
+    page: int
+
+
+@dataclass
+class _RawTable:
+    """A table as cell rectangles, possibly over several pages; y is stacked page after page."""
+
+    cells: list[_RawCell] = field(default_factory=list)
+    page: int = 0
+    xs: list[float] = field(default_factory=list)  # column boundaries of the last part
+    height: float = 0.0  # stacked height so far
+
+
+# --- characters → lines → text --------------------------------------------------------
+
+def chars_to_lines(chars: list[dict]) -> list[Line]:
+    """Given pdfplumber chars, return visual lines top to bottom, each left to right."""
+    lines: list[Line] = []
+    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        size = ch.get("size") or (ch["bottom"] - ch["top"]) or 10
+        if lines and abs(ch["top"] - lines[-1].top) <= size * 0.5:
+            lines[-1].chars.append(ch)
+        else:
+            lines.append(Line([ch], ch["top"], ch["bottom"], 0, 0, ""))
+    for line in lines:
+        line.chars.sort(key=lambda c: c["x0"])
+        line.x0 = line.chars[0]["x0"]
+        line.x1 = max(c["x1"] for c in line.chars)
+        line.bottom = max(c["bottom"] for c in line.chars)
+        line.text = _line_text(line.chars)
+    return [ln for ln in lines if ln.text.strip()]
+
+
+def _line_text(chars: list[dict]) -> str:
+    out: list[str] = []
+    prev = None
+    for ch in chars:
+        text = ch["text"]
+        if prev is not None and text != " " and out and out[-1] != " ":
+            gap = ch["x0"] - prev["x1"]
+            if gap > 0.3 * (ch.get("size") or 10):
+                out.append(" ")
+        if prev is not None and text == prev["text"] and abs(ch["x0"] - prev["x0"]) < 0.5:
+            continue  # fake bold: the same glyph printed twice
+        out.append(text)
+        prev = ch
+    return map_private_use("".join(out))
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+
+
+def _first_token_width(line: Line) -> float:
+    """Width of what would have had to fit at the end of the previous line: a word or one CJK char."""
+    chars = [c for c in line.chars if c["text"].strip()]
+    if not chars:
+        return 0.0
+    if _is_cjk(chars[0]["text"]):
+        return chars[0]["x1"] - chars[0]["x0"]
+    end = chars[0]["x1"]
+    for c in chars[1:]:
+        if _is_cjk(c["text"]) or c["x0"] - end > 0.3 * (c.get("size") or 10):
+            break
+        end = c["x1"]
+    return end - chars[0]["x0"]
+
+
+def _is_full(prev: Line, line: Line, right: float) -> bool:
+    """Whether prev ends because it was full: the next word would not fit, or only line-start
+    rules (no ，。 at a line start) pulled a character or two over to the next line."""
+    size = prev.chars[-1].get("size") or 10
+    if prev.x1 + _first_token_width(line) > right + 1.5:
+        return True
+    return prev.x1 > right - 2 * size and prev.text.rstrip()[-1:] not in _SENTENCE_END
+
+
+def join_lines(lines: list[Line], right: float) -> str:
+    """Given lines in a box whose text ends at x=right, rejoin lines that only wrap.
+
+    A break is a wrap when the next line's first word would not have fitted on the line, or
+    when the next line starts with a closing mark (％, ）, 。); a wrap between Chinese
+    characters or digits joins with nothing, between Latin words with a space.
+    """
+    if not lines:
+        return ""
+    out = lines[0].text.strip()
+    for prev, line in zip(lines, lines[1:]):
+        nxt = line.text.strip()
+        if not nxt:
+            continue
+        wrapped = nxt[0] in _CLOSERS or _is_full(prev, line, right)
+        if wrapped and out:
+            sep = " " if (out[-1].isascii() and out[-1].isalpha() and nxt[0].isascii() and nxt[0].isalpha()) else ""
+            out += sep + nxt
+        else:
+            out += "\n" + nxt
+    return out
+
+
+# --- tables -------------------------------------------------------------------------
+
+def _snap(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > SNAP:
+            out.append(v)
+    return out
+
+
+def _index(bounds: list[float], v: float) -> int:
+    i = bisect.bisect_left(bounds, v - SNAP)
+    return min(i, len(bounds) - 1)
+
+
+def _cell_text(chars: list[dict], box: tuple[float, float, float, float]) -> str:
+    x0, top, x1, bottom = box
+    inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+    lines = chars_to_lines(inside)
+    if not lines:
+        return ""
+    pad = max(0.0, min(ln.x0 for ln in lines) - x0)
+    return join_lines(lines, x1 - pad).strip()
+
+
+def _raw_cells(page, table, page_no: int, y_offset: float) -> list[_RawCell]:
+    x0, top, x1, bottom = table.bbox
+    chars = [c for c in page.chars if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top - 1 <= c["top"] and c["bottom"] <= bottom + 1]
+    out = []
+    for box in table.cells:
+        out.append(_RawCell(box[0], box[1] - top + y_offset, box[2], box[3] - top + y_offset, _cell_text(chars, box), page_no))
+    return out
+
+
+def _grid(raw: _RawTable, index: int) -> Table:
+    xs = _snap([c.x0 for c in raw.cells] + [c.x1 for c in raw.cells])
+    ys = _snap([c.top for c in raw.cells] + [c.bottom for c in raw.cells])
+    cells = []
+    for rc in sorted(raw.cells, key=lambda c: (round(c.top, 1), c.x0)):
+        r, c = _index(ys, rc.top), _index(xs, rc.x0)
+        r2, c2 = _index(ys, rc.bottom), _index(xs, rc.x1)
+        cells.append(Cell(rc.text, r, c, max(1, r2 - r), max(1, c2 - c), rc.page))
+    return Table(index, tuple(cells), max(1, len(ys) - 1), max(1, len(xs) - 1), raw.page)
+
+
+def _same_columns(a: list[float], b: list[float]) -> bool:
+    """Whether two parts of a table share their outer edges and at least one inner boundary."""
+    if not a or not b or abs(a[0] - b[0]) > SNAP * 2 or abs(a[-1] - b[-1]) > SNAP * 2:
+        return False
+    inner_b = b[1:-1]
+    return not inner_b or any(abs(x - y) <= SNAP for x in inner_b for y in a[1:-1])
+
+
+# --- pages --------------------------------------------------------------------------
+
+def _page_blocks(page, page_no: int) -> list[tuple[float, object]]:
+    """Return (top, item) for the tables and text lines of a page, page numbers dropped."""
+    items: list[tuple[float, object]] = []
+    found = page.find_tables()
+    boxes = [t.bbox for t in found]
+    for t in found:
+        items.append((t.bbox[1], t))
+    outside = [c for c in page.chars
+               if not any(b[0] - 1 <= (c["x0"] + c["x1"]) / 2 <= b[2] + 1 and b[1] - 1 <= (c["top"] + c["bottom"]) / 2 <= b[3] + 1 for b in boxes)]
+    height = float(page.height)
+    for line in chars_to_lines(outside):
+        line.page = page_no
+        in_margin = line.top < height * 0.1 or line.bottom > height * 0.9
+        if in_margin and _PAGE_NUMBER.match(line.text):
+            continue
+        items.append((line.top, line))
+    items.sort(key=lambda it: it[0])
+    return items
+
+
+def read_pdf(data: bytes) -> Document:
+    """Given the bytes of a text PDF, return its paragraphs and tables in reading order."""
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except PDFPasswordIncorrect:
+        raise ExtractError("The PDF is password-protected; remove the password and ingest it again.")
+    except (PDFSyntaxError, Exception) as exc:  # pdfminer raises many types for broken files
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            raise ExtractError("The PDF is encrypted and cannot be read without its password.")
+        raise ExtractError(f"The PDF is damaged and could not be opened ({type(exc).__name__}).")
+    with pdf:
+        try:
+            return _read_pages(pdf)
+        except ExtractError:
+            raise
+        except Exception as exc:
+            raise ExtractError(f"The PDF could not be read ({type(exc).__name__}: {exc}).")
+
+
+def _read_pages(pdf) -> Document:
+    blocks: list[Block] = []
+    pending_lines: list[Line] = []
+    pending_page = 0
+    raw: _RawTable | None = None
+    n_tables = 0
+    right_margin = 0.0
+
+    def flush_lines() -> None:
+        nonlocal pending_lines
+        if pending_lines:
+            for text in _paragraphs(pending_lines, right_margin):
+                blocks.append(Paragraph(text, pending_page, sum(isinstance(b, Paragraph) for b in blocks)))
+        pending_lines = []
+
+    def flush_table() -> None:
+        nonlocal raw, n_tables
+        if raw is not None:
+            blocks.append(_grid(raw, n_tables))
+            n_tables += 1
+            raw = None
+
+    for page_no, page in enumerate(pdf.pages, start=1):
+        items = _page_blocks(page, page_no)
+        lines_here = [it[1] for it in items if isinstance(it[1], Line)]
+        if lines_here:
+            right_margin = max(right_margin, max(ln.x1 for ln in lines_here))
+        for pos, (top, item) in enumerate(items):
+            if isinstance(item, Line):
+                flush_table()
+                if pending_lines and pending_page != page_no and not _continues(pending_lines[-1], item, right_margin):
+                    flush_lines()
+                if not pending_lines:
+                    pending_page = page_no
+                pending_lines.append(item)
+                continue
+            # a table: it continues the previous one when nothing stands between them across a page break
+            xs = _snap([b[0] for b in item.cells] + [b[2] for b in item.cells])
+            continues = raw is not None and pos == 0 and raw.page < page_no and _same_columns(raw.xs, xs)
+            flush_lines()
+            if not continues:
+                flush_table()
+                raw = _RawTable(page=page_no)
+            cells = _raw_cells(page, item, page_no, raw.height)
+            if continues:
+                cells = _merge_across_break(raw, _drop_repeated_header(raw, cells))
+            raw.cells.extend(cells)
+            raw.xs = _snap(raw.xs + xs)
+            raw.height = max(c.bottom for c in raw.cells) if raw.cells else raw.height
+        # a table that does not reach the page's end cannot continue on the next page
+        if raw is not None and items and not isinstance(items[-1][1], pdfplumber.table.Table):
+            flush_table()
+        page.flush_cache()
+    flush_table()
+    flush_lines()
+    return Document("pdf", tuple(blocks), n_pages=len(pdf.pages))
+
+
+def _drop_repeated_header(raw: _RawTable, cells: list[_RawCell]) -> list[_RawCell]:
+    """Drop the continuation's first row when it repeats the table's first row (a repeated header)."""
+    if not cells or not raw.cells:
+        return cells
+    first_top = min(c.top for c in raw.cells)
+    head = [c.text for c in sorted((c for c in raw.cells if abs(c.top - first_top) <= SNAP), key=lambda c: c.x0)]
+    top = min(c.top for c in cells)
+    row = sorted((c for c in cells if abs(c.top - top) <= SNAP), key=lambda c: c.x0)
+    if [c.text for c in row] == head and any(head):
+        shift = max(c.bottom for c in row) - top
+        rest = [c for c in cells if c not in row]
+        for c in rest:
+            c.top -= shift
+            c.bottom -= shift
+        return rest
+    return cells
+
+
+def _merge_across_break(raw: _RawTable, cells: list[_RawCell]) -> list[_RawCell]:
+    """Fold an empty cell at the top of a continuation into the cell it continues on the page before.
+
+    A merged cell (a tall vertical label in the first column) cut by the page break is drawn
+    again, empty, on the next page; an empty first-column cell under a label never starts a
+    new group of a form, while an empty value cell may, so only the first column is folded.
+    """
+    if not cells:
+        return cells
+    top = min(c.top for c in cells)
+    left = min(c.x0 for c in cells)
+    keep = []
+    for c in cells:
+        above = None
+        if abs(c.top - top) <= SNAP and not c.text and abs(c.x0 - left) <= SNAP:
+            above = next((p for p in raw.cells if abs(p.bottom - top) <= SNAP and abs(p.x0 - c.x0) <= SNAP
+                          and abs(p.x1 - c.x1) <= SNAP and p.text), None)
+        if above is not None:
+            above.bottom = c.bottom
+        else:
+            keep.append(c)
+    return keep
+
+
+def _continues(prev: Line, line: Line, right: float) -> bool:
+    return _is_full(prev, line, right)
+
+
+def _paragraphs(lines: list[Line], right: float) -> list[str]:
+    """Given body lines in order, return paragraphs: a line that ends short of the margin ends one."""
+    paras: list[list[Line]] = []
+    for line in lines:
+        prev = paras[-1][-1] if paras else None
+        near = prev is not None and (prev.page != line.page or line.top - prev.bottom < 2 * (line.bottom - line.top))
+        if near and _continues(prev, line, right):
+            paras[-1].append(line)
+        else:
+            paras.append([line])
+    return [join_lines(p, right) for p in paras]

@@ -1,0 +1,40 @@
+"""Decide a file's format from its first bytes, never from its name."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff_format(data: bytes, name: str = "") -> str:
+    """Given a file's bytes (and its name, used only to tell legacy Office kinds apart), return its format."""
+    head = data[:8]
+    if data[:1024].lstrip().startswith(b"%PDF") or b"%PDF-" in data[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            return _office_kind_from_name(name, "docx")  # damaged zip: the reader says so
+        if any(n.startswith("word/") for n in names):
+            return "docx"
+        if any(n.startswith("xl/") for n in names):
+            return "xlsx"
+        return "unknown"
+    if head == OLE2:
+        # Word 97, WPS and Excel all live in OLE2 containers; the stream names tell them apart.
+        if b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t" in data[:65536 * 8]:
+            return "wps" if name.lower().endswith(".wps") else "doc"
+        if b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in data[:65536 * 8] or b"B\x00o\x00o\x00k" in data[:65536 * 8]:
+            return "et" if name.lower().endswith(".et") else "xls"
+        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data[:65536 * 8]:
+            return "encrypted-office"
+        return _office_kind_from_name(name, "doc")
+    return "unknown"
+
+
+def _office_kind_from_name(name: str, default: str) -> str:
+    ext = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    return ext if ext in ("doc", "wps", "xls", "et", "docx", "xlsx") else default

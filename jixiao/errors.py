@@ -1,0 +1,30 @@
+"""Errors that name the step that failed and, where known, the page, in one sentence."""
+
+from __future__ import annotations
+
+
+class StepFailed(Exception):
+    """A step (extract, normalize, rules, load) could not finish for one document."""
+
+    step = "jixiao"
+
+    def __init__(self, sentence: str, page: int | None = None):
+        super().__init__(sentence)
+        self.sentence = sentence
+        self.page = page
+
+    def __str__(self) -> str:
+        where = f" (page {self.page})" if self.page else ""
+        return f"{self.sentence}{where}"
+
+
+class ExtractError(StepFailed):
+    step = "extract"
+
+
+class NormalizeError(StepFailed):
+    step = "normalize"
+
+
+class LoadError(StepFailed):
+    step = "load"

@@ -1,0 +1,248 @@
+"""The data types every stage shares: the extracted document and the canonical records.
+
+Readers in `extract/` produce a `Document`; layout families in `normalize/` turn it into
+`Report`s; `rules/` adds `Finding`s; `warehouse/` stores them. Nothing else crosses a stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal, get_args
+
+Format = Literal["docx", "doc", "wps", "pdf", "xlsx", "xls", "et", "unknown"]
+Status = Literal["ok", "failed", "not_report"]
+Severity = Literal["error", "warning", "info"]
+Scope = Literal["project", "department"]
+
+FORMATS: frozenset[str] = frozenset(get_args(Format))
+STATUSES: frozenset[str] = frozenset(get_args(Status))
+SEVERITIES: frozenset[str] = frozenset(get_args(Severity))
+
+
+# --- the extracted document -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a table grid; a merged cell appears once, at its top-left position."""
+
+    text: str
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+    page: int | None = None
+
+    @property
+    def last_row(self) -> int:
+        return self.row + self.rowspan - 1
+
+    @property
+    def last_col(self) -> int:
+        return self.col + self.colspan - 1
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as a grid of cells, with provenance (index among the document's tables, first page)."""
+
+    index: int
+    cells: tuple[Cell, ...]
+    n_rows: int
+    n_cols: int
+    page: int | None = None
+    parent: int | None = None  # index of the enclosing table, for a table nested in a cell
+
+    def rows(self) -> list[list[Cell]]:
+        """Return, per grid row, the cells that start in that row, left to right."""
+        out: list[list[Cell]] = [[] for _ in range(self.n_rows)]
+        for cell in self.cells:
+            out[cell.row].append(cell)
+        for row in out:
+            row.sort(key=lambda c: c.col)
+        return out
+
+    def row_cells(self, r: int) -> list[Cell]:
+        """Return every distinct cell that covers row r (including ones merged from above), left to right."""
+        return sorted((c for c in self.cells if c.row <= r <= c.last_row), key=lambda c: c.col)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    page: int | None = None
+    index: int = 0  # position among the document's paragraphs
+
+
+Block = Paragraph | Table
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a reader returns: blocks in reading order, whatever the format."""
+
+    format: str
+    blocks: tuple[Block, ...]
+    n_pages: int | None = None
+    ocr: bool = False
+
+    @property
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        return [b for b in self.blocks if isinstance(b, Paragraph)]
+
+
+# --- canonical records (SCHEMA.md) ------------------------------------------------------
+
+
+@dataclass
+class FundingRow:
+    source: str
+    source_label: str
+    carryover_yuan: Decimal | None = None
+    budget_initial_yuan: Decimal | None = None
+    budget_adjusted_yuan: Decimal | None = None
+    received_yuan: Decimal | None = None
+    spent_yuan: Decimal | None = None
+    balance_yuan: Decimal | None = None
+    received_rate_pct: Decimal | None = None
+    execution_rate_pct: Decimal | None = None
+    received_date: date | None = None
+
+
+@dataclass
+class Indicator:
+    seq: int
+    level1: str | None
+    level2: str | None
+    name: str | None
+    weight: Decimal | None = None
+    target: str | None = None
+    actual: str | None = None
+    score: Decimal | None = None
+    note: str | None = None
+
+
+@dataclass
+class Flag:
+    flag: str
+    label: str
+    value: bool | None
+
+
+@dataclass
+class Allocation:
+    issued_date: date | None
+    amount_yuan: Decimal | None
+    doc_number: str | None
+    note: str | None = None
+
+
+@dataclass
+class BudgetLine:
+    seq: int
+    economic_class: str | None
+    content: str | None
+    adjustment: str | None
+    spent_yuan: Decimal | None
+    basis: str | None
+
+
+@dataclass
+class Section:
+    seq: int
+    heading: str | None
+    text: str
+
+
+@dataclass
+class Fact:
+    key: str
+    value: Decimal
+    unit: Literal["yuan", "pct"]
+    sentence: str
+
+
+@dataclass
+class Field:
+    key: str | None  # canonical key; None when the label maps to nothing in the lexicon
+    label: str
+    value: str | None
+    page: int | None
+    locator: str
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    expected: str | None = None
+    actual: str | None = None
+
+
+@dataclass
+class Report:
+    """One self-evaluation, with every record that hangs off it."""
+
+    template: str
+    scope: Scope = "project"
+    fiscal_year: int | None = None
+    region: str | None = None
+    project_name: str | None = None
+    project_code: str | None = None
+    department: str | None = None
+    implementing_unit: str | None = None
+    project_kind: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    budget_initial_yuan: Decimal | None = None
+    budget_adjusted_yuan: Decimal | None = None
+    received_yuan: Decimal | None = None
+    spent_yuan: Decimal | None = None
+    execution_rate_pct: Decimal | None = None
+    score_total: Decimal | None = None
+    score_max: Decimal | None = None
+    grade: str | None = None
+    execution_score: Decimal | None = None
+    execution_score_max: Decimal | None = None
+    funding: list[FundingRow] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    allocations: list[Allocation] = field(default_factory=list)
+    budget_lines: list[BudgetLine] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    fields: list[Field] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+REPORT_COLUMNS: tuple[str, ...] = (
+    "template", "scope", "fiscal_year", "region", "project_name", "project_code", "department",
+    "implementing_unit", "project_kind", "period_start", "period_end", "budget_initial_yuan",
+    "budget_adjusted_yuan", "received_yuan", "spent_yuan", "execution_rate_pct", "score_total",
+    "score_max", "grade", "execution_score", "execution_score_max",
+)
+
+
+@dataclass
+class DocumentResult:
+    """One file after ingest: its `documents` row and the reports found in it."""
+
+    doc_id: str
+    path: str
+    format: str
+    status: Status
+    error: str | None = None
+    ocr: bool = False
+    n_pages: int | None = None
+    reports: list[Report] = field(default_factory=list)
+
+    @property
+    def n_reports(self) -> int:
+        return len(self.reports)

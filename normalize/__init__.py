@@ -1,0 +1,2 @@
+"""normalize stage."""
+X = 'normalize'

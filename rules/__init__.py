@@ -1,0 +1,2 @@
+"""rules stage."""
+X = 'rules'

@@ -1,0 +1,2 @@
+"""warehouse stage."""
+X = 'warehouse'
