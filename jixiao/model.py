@@ -7,6 +7,7 @@ Readers in `extract/` produce a `Document`; layout families in `normalize/` turn
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 from typing import Literal, get_args
@@ -64,9 +65,26 @@ class Table:
             row.sort(key=lambda c: c.col)
         return out
 
+    def grid(self) -> list[list[Cell | None]]:
+        """Return the dense grid: each position holds the cell covering it (merged cells repeat here only)."""
+        return self._grid
+
+    @cached_property
+    def _grid(self) -> list[list[Cell | None]]:
+        out: list[list[Cell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        for cell in self.cells:
+            for r in range(cell.row, min(cell.last_row, self.n_rows - 1) + 1):
+                for c in range(cell.col, min(cell.last_col, self.n_cols - 1) + 1):
+                    out[r][c] = cell
+        return out
+
     def row_cells(self, r: int) -> list[Cell]:
         """Return every distinct cell that covers row r (including ones merged from above), left to right."""
-        return sorted((c for c in self.cells if c.row <= r <= c.last_row), key=lambda c: c.col)
+        out: list[Cell] = []
+        for cell in self._grid[r]:
+            if cell is not None and (not out or out[-1] is not cell):
+                out.append(cell)
+        return out
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,101 @@
+"""The narrative report: sections by heading, and figures stated in sentences (facts)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+import regex
+
+from jixiao.model import Fact, Section
+
+from .text import nfkc
+from .values import parse_money, parse_percent
+
+_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_UNIT = r"亿元|万元|千元|元"
+_HEADING = regex.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*[、.．]")
+_SENTENCE = regex.compile(r"[^。！？!?\n]+[。！？!?]?")
+_ITEM = regex.compile(rf"([\p{{Han}}A-Za-z（）()]+?)(?:为|共|计)?({_NUM})({_UNIT})")
+
+
+@dataclass(frozen=True)
+class FactPattern:
+    key: str
+    pattern: regex.Pattern
+
+
+@lru_cache(maxsize=1)
+def fact_patterns() -> tuple[FactPattern, ...]:
+    """Read rules/facts.csv into compiled patterns (NUM and UNIT expanded)."""
+    text = resources.files("jixiao.rules").joinpath("facts.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return tuple(FactPattern(r["key"], regex.compile(r["pattern"].replace("NUM", _NUM).replace("UNIT", _UNIT)))
+                 for r in rows)
+
+
+def is_heading(text: str) -> bool:
+    """Whether a paragraph is a section heading: 「二、项目资金使用及管理情况」 or a short bare title."""
+    s = text.strip()
+    if not s or len(s) > 40:
+        return False
+    if _HEADING.match(s):
+        return True
+    return len(s) <= 20 and not regex.search(r"[，,；;：:\d]", s) and not s.endswith(("。", "！", "？"))
+
+
+def sections(paragraphs: list[str]) -> list[Section]:
+    """Given narrative paragraphs, return sections; a heading followed at once by another is a title."""
+    out: list[Section] = []
+    heading: str | None = None
+    body: list[str] = []
+
+    def close() -> None:
+        if body:
+            out.append(Section(len(out) + 1, heading, "\n".join(body)))
+
+    for text in (p.strip() for p in paragraphs):
+        if not text:
+            continue
+        if is_heading(text):
+            close()
+            heading, body = text, []
+        else:
+            body.append(text)
+    close()
+    return out
+
+
+def facts(text: str) -> list[Fact]:
+    """Given narrative text, return the figures its sentences state, each (key, value) once."""
+    out: list[Fact] = []
+    seen: set[tuple[str, Decimal]] = set()
+
+    def add(key: str, value: Decimal | None, unit: str, written: str) -> None:
+        if value is not None and (key, value) not in seen:
+            seen.add((key, value))
+            out.append(Fact(key, value, unit, written))  # type: ignore[arg-type]
+
+    for m in _SENTENCE.finditer(text.replace("\r", "")):
+        written = m.group(0).strip()
+        sentence = nfkc(written)  # patterns read the NFKC form; the fact keeps the sentence as written
+        taken: list[tuple[int, int]] = []
+        for fp in fact_patterns():
+            for hit in fp.pattern.finditer(sentence):
+                if any(a < hit.end() and hit.start() < b for a, b in taken):
+                    continue
+                if fp.key == "expense_list":
+                    taken.append((hit.start(), len(sentence)))
+                    for item in _ITEM.finditer(sentence, hit.end()):
+                        add(f"expense:{item.group(1).strip('，、,;；')}", parse_money(item.group(2), item.group(3)), "yuan", written)
+                    continue
+                num = hit.group("num")
+                if fp.key.endswith("rate"):
+                    add(fp.key, parse_percent(num + "%"), "pct", written)
+                else:
+                    add(fp.key, parse_money(num, hit.group("unit")), "yuan", written)
+                taken.append(hit.span())
+    return out

@@ -1,0 +1,174 @@
+"""Value parsers: money, percentages, scores, dates, date ranges and fiscal years.
+
+Policy for a bad value: every parser raises `ValueError` with a short reason; the caller
+stores NULL and a finding (see `normalize.reading.ReadContext.parse`). Nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import regex
+
+from .text import clean_text, nfkc
+
+UNIT_FACTORS = {"亿元": Decimal(100000000), "万元": Decimal(10000), "万": Decimal(10000), "千元": Decimal(1000), "元": Decimal(1)}
+CENT = Decimal("0.01")
+
+_NUMBER = regex.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+              "六": "6", "七": "7", "八": "8", "九": "9", "Ｏ": "0", "О": "0"}
+
+
+def _compact(text: str) -> str:
+    """NFKC and no whitespace: 「1 270 000」 and 「93.65\\n%」 are one token."""
+    return regex.sub(r"\s+", "", nfkc(text))
+
+
+def parse_decimal(text: str) -> Decimal:
+    """Given '1,270,000.00' or '97' (thousands separators allowed), return the Decimal."""
+    s = _compact(text).replace("，", ",")
+    if not _NUMBER.match(s):
+        raise ValueError(f"not a number: {text!r}")
+    try:
+        return Decimal(s.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - guarded by the pattern
+        raise ValueError(f"not a number: {text!r}")
+
+
+def parse_money(text: str | None, unit: str | None = None) -> Decimal | None:
+    """Given a money cell and the unit its column or caption states, return yuan (2 decimals).
+
+    A unit written in the cell (127万元) wins over the column's; no unit at all means 元.
+    Empty cells and markers (—, /, 无) give None.
+    """
+    s = clean_text(text)
+    if s is None:
+        return None
+    s = _compact(s)
+    m = regex.match(r"^(.*?)(亿元|万元|千元|元|万)$", s)
+    if m:
+        s, unit = m.group(1), m.group(2)
+    value = parse_decimal(s)
+    factor = UNIT_FACTORS.get(unit or "元")
+    if factor is None:
+        raise ValueError(f"unknown money unit {unit!r}")
+    return (value * factor).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_percent(text: str | None, fraction_ok: bool = False) -> Decimal | None:
+    """Given '74.36%' (or '74.36' in a % column), return percent; '0.7436' only when fraction_ok.
+
+    fraction_ok is for columns born in spreadsheets, where 0.9365 formatted as 93.65 % is stored.
+    """
+    s = clean_text(text)
+    if s is None:
+        return None
+    s = _compact(s)
+    had_sign = s.endswith("%")
+    s = s.rstrip("%")
+    value = parse_decimal(s)
+    if not had_sign and fraction_ok and Decimal(0) < value <= Decimal(1) and "." in s:
+        value *= 100
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_score(text: str | None) -> Decimal | None:
+    """Given a score or weight cell ('4.00', '47', '10分'), return the Decimal."""
+    s = clean_text(text)
+    if s is None:
+        return None
+    s = _compact(s).removesuffix("分").rstrip("%")
+    return parse_decimal(s)
+
+
+def _cn_to_digits(text: str) -> str:
+    """Turn 二〇二一年十二月三十一日 into 2021年12月31日."""
+    def number(m: regex.Match) -> str:
+        s = m.group(0)
+        if "十" not in s:
+            return "".join(_CN_DIGITS.get(ch, ch) for ch in s)
+        tens, _, ones = s.partition("十")
+        return str((int(_CN_DIGITS.get(tens, "1")) if tens else 1) * 10 + (int(_CN_DIGITS[ones]) if ones else 0))
+    return regex.sub(r"[〇○零一二三四五六七八九十]+", number, text)
+
+
+_DATE = regex.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*(?:年|[-./])\s*(?P<m>\d{1,2})\s*(?:月|[-./])\s*(?P<d>\d{1,2})\s*日?"
+    r"|(?P<y2>(?:19|20)\d{2})(?P<m2>[01]\d)(?P<d2>[0-3]\d)"
+)
+
+
+def _date_from(m: regex.Match) -> dt.date:
+    y, mo, d = (m.group("y"), m.group("m"), m.group("d")) if m.group("y") else (m.group("y2"), m.group("m2"), m.group("d2"))
+    try:
+        return dt.date(int(y), int(mo), int(d))
+    except ValueError:
+        raise ValueError(f"no such date: {m.group(0)!r}")
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    """Given 2021年1月7日, 2021-01-07, 2021/1/7, 2021.1.7, 20210107 or 二〇二一年一月七日, return the date."""
+    s = clean_text(text)
+    if s is None:
+        return None
+    s = _cn_to_digits(_compact(s))
+    m = _DATE.fullmatch(s) or _DATE.match(s)
+    if not m:
+        raise ValueError(f"not a date: {text!r}")
+    return _date_from(m)
+
+
+def parse_date_range(text: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """Given '2021年1月1日到2021年12月31日' (至, -, ~, —), return (start, end)."""
+    s = clean_text(text)
+    if s is None:
+        return None, None
+    s = _cn_to_digits(_compact(s))
+    found = list(_DATE.finditer(s))
+    if len(found) == 2:
+        return _date_from(found[0]), _date_from(found[1])
+    # 2021年1月1日-12月31日: the end omits the year
+    m = regex.fullmatch(r"(?P<start>.+?日)(?:到|至|-|—|~|～)+(?P<m>\d{1,2})月(?P<d>\d{1,2})日?", s)
+    if m and len(found) == 1:
+        start = _date_from(found[0])
+        try:
+            return start, dt.date(start.year, int(m.group("m")), int(m.group("d")))
+        except ValueError:
+            pass
+    raise ValueError(f"not a date range: {text!r}")
+
+
+_YEAR = regex.compile(r"(?<!\d)((?:19|20)\s*\d\s*\d)\s*年")
+_CN_YEAR = regex.compile(r"([〇○零一二三四五六七八九]{4})\s*年")
+
+
+def find_fiscal_year(text: str) -> int | None:
+    """Given a title, return the year it names: 「雨花区20 21 年度」, 「（2021年度）」, 「二〇二一年度」."""
+    s = nfkc(text)
+    m = _YEAR.search(s)
+    if m:
+        return int(regex.sub(r"\s+", "", m.group(1)))
+    m = _CN_YEAR.search(s)
+    if m:
+        return int(_cn_to_digits(m.group(1)))
+    return None
+
+
+_REGION = regex.compile(r"^\s*([\p{Han}]{1,12}?(?:自治区|自治州|自治县|省|市|区|县|旗|州|盟))")
+
+
+def find_region(text: str) -> str | None:
+    """Given a title or issuer line, return the administrative area it opens with (雨花区)."""
+    s = nfkc(text).strip()
+    m = regex.match(r"^\s*([\p{Han}]{2,12}?)\s*(?:(?:19|20)\s*\d\s*\d|[〇○零一二三四五六七八九]{4})\s*年", s)
+    candidate = m.group(1) if m else None
+    if candidate is None:
+        m = regex.match(r"^\s*([\p{Han}]{2,12}?)财政局", s)
+        candidate = m.group(1) if m else None
+    if candidate:
+        r = _REGION.match(candidate)
+        if r and r.group(1) == candidate:
+            return candidate
+    return None
