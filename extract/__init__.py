@@ -19,6 +19,7 @@ _UNSUPPORTED = {
     "xls": "Excel 97 (.xls) files are not read yet; save it as .xlsx or PDF and ingest it again.",
     "et": "WPS spreadsheet (.et) files are not read yet; save it as PDF and ingest it again.",
     "xlsx": "Excel (.xlsx) files are not read yet; save the form as PDF and ingest it again.",
+    "image": "The file is an image; scanned pages are read only inside PDFs, so put the scans in a PDF.",
     "encrypted-office": "The Office document is password-protected; remove the password and ingest it again.",
 }
 

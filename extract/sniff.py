@@ -6,6 +6,8 @@ import io
 import zipfile
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_IMAGES = ((b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"),
+           (b"GIF8", "gif"), (b"BM", "bmp"))
 
 
 def sniff_format(data: bytes, name: str = "") -> str:
@@ -23,6 +25,9 @@ def sniff_format(data: bytes, name: str = "") -> str:
         if any(n.startswith("xl/") for n in names):
             return "xlsx"
         return "unknown"
+    for magic, kind in _IMAGES:
+        if data.startswith(magic):
+            return "image"
     if head == OLE2:
         # Word 97, WPS and Excel all live in OLE2 containers; the stream names tell them apart.
         if b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t" in data[:65536 * 8]:

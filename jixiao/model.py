@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal, get_args
 
-Format = Literal["docx", "doc", "wps", "pdf", "xlsx", "xls", "et", "unknown"]
+Format = Literal["docx", "doc", "wps", "pdf", "xlsx", "xls", "et", "image", "unknown"]
 Status = Literal["ok", "failed", "not_report"]
 Severity = Literal["error", "warning", "info"]
 Scope = Literal["project", "department"]

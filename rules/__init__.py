@@ -1,2 +1,1 @@
-"""rules stage."""
-X = 'rules'
+"""Consistency rules and the label lexicon, kept as data files people can read and extend."""

@@ -1,2 +1,11 @@
-"""warehouse stage."""
-X = 'warehouse'
+"""The DuckDB warehouse: schema and migrations, storing documents, read-only queries."""
+
+from __future__ import annotations
+
+from jixiao.errors import LoadError
+
+from .schema import MIGRATIONS, REPORT_TABLES, SCHEMA_VERSION, migrate
+from .store import connect, delete_document, report_id, store, stored_status
+
+__all__ = ["LoadError", "MIGRATIONS", "REPORT_TABLES", "SCHEMA_VERSION", "connect", "delete_document", "migrate",
+           "report_id", "store", "stored_status"]

@@ -1,0 +1,147 @@
+"""The `jixiao` command: a thin layer over `jixiao.pipeline` and `jixiao.warehouse`."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import click
+
+from jixiao import __version__
+from jixiao.errors import StepFailed
+
+DEFAULT_DB = "jixiao.duckdb"
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def to_json(obj) -> str:
+    return json.dumps(dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj,
+                      ensure_ascii=False, indent=2, default=_json_default)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="jixiao")
+def main() -> None:
+    """Turn budget-performance self-evaluation reports (绩效自评报告/自评表) into a DuckDB warehouse.
+
+    \b
+    Example:
+      jixiao ingest reports/ --db warehouse.duckdb
+      jixiao query "SELECT project_name, execution_rate_pct FROM reports" --db warehouse.duckdb
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to create or add to.")
+@click.option("--reread", is_flag=True, help="Read files again even when their bytes are already stored.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def ingest(paths: tuple[Path, ...], db: str, reread: bool, as_json: bool) -> None:
+    """Read report files (folders recursively) into the warehouse.
+
+    Every file gets a row in `documents`: ok, not_report, or failed with one sentence saying why.
+    The same bytes ingested again change nothing.
+
+    \b
+    Example:
+      jixiao ingest 2021/ 2022/ --db yuhua.duckdb
+    """
+    from jixiao.pipeline import ingest as run_ingest
+    from jixiao.progress import progress_callback
+
+    with progress_callback(enabled=not as_json) as on_file:
+        try:
+            summary = run_ingest(paths, db=db, reread=reread, on_file=on_file)
+        except StepFailed as exc:
+            raise click.ClickException(str(exc))
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        s = summary
+        click.echo(f"{s.files} files: {s.stored} read, {s.already_stored} already stored; "
+                   f"{s.status.get('ok', 0)} ok, {s.status.get('not_report', 0)} not_report, {s.status.get('failed', 0)} failed; "
+                   f"{s.reports} reports → {db}")
+        for path, error in s.failures:
+            click.echo(f"  failed: {path}: {error}")
+    sys.exit(1 if summary.failures else 0)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--stage", type=click.Choice(["normalize", "extract"]), default="normalize", show_default=True,
+              help="extract: the document model (paragraphs, table grids); normalize: the records that would be stored.")
+def show(file: Path, stage: str) -> None:
+    """Print, as JSON, what one file would store (no database is touched).
+
+    \b
+    Example:
+      jixiao show report.pdf
+      jixiao show report.docx --stage extract
+    """
+    from jixiao.extract import read_document
+    from jixiao.pipeline import read_file
+
+    if stage == "extract":
+        try:
+            click.echo(to_json(read_document(file.read_bytes(), name=str(file))))
+        except StepFailed as exc:
+            raise click.ClickException(str(exc))
+        return
+    click.echo(to_json(read_file(file)))
+
+
+@main.command()
+@click.argument("sql")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to query (opened read-only).")
+@click.option("--csv", "as_csv", is_flag=True, help="Write CSV instead of a table.")
+def query(sql: str, db: str, as_csv: bool) -> None:
+    """Run SQL against the warehouse, read-only.
+
+    \b
+    Example:
+      jixiao query "SELECT fiscal_year, project_name, execution_rate_pct FROM reports WHERE execution_rate_pct < 80"
+    """
+    import duckdb
+
+    from jixiao.warehouse import connect
+
+    try:
+        con = connect(db, read_only=True)
+    except StepFailed as exc:
+        raise click.ClickException(str(exc))
+    try:
+        cursor = con.execute(sql)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    except duckdb.Error as exc:
+        raise click.ClickException(str(exc).splitlines()[0])
+    finally:
+        con.close()
+    if as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*columns, show_lines=False)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    Console().print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,37 @@
+"""Fixtures built the way offices make them: Word files from data, PDFs exported by LibreOffice."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures import builder
+
+SEED_STYLES = builder.CHECKBOX_STYLES  # √/□ text, Wingdings w:sym, content controls, 是（√）
+
+
+def _need_soffice() -> None:
+    if shutil.which("soffice") is None:
+        pytest.fail("LibreOffice is required to build the PDF fixtures: run .ci/run or apt-get install libreoffice-writer")
+
+
+@pytest.fixture(scope="session")
+def seed_dir(tmp_path_factory) -> Path:
+    """The seed report as .docx in every checkbox style, each also exported to PDF by LibreOffice."""
+    _need_soffice()
+    out = tmp_path_factory.mktemp("seed")
+    docs = [builder.build_seed(out, style, f"seed_{style}") for style in SEED_STYLES]
+    builder.soffice_convert(docs, "pdf", out / "pdf")
+    return out
+
+
+@pytest.fixture(scope="session")
+def seed_files(seed_dir) -> dict[str, Path]:
+    """'docx-text', 'pdf-wingdings', … → path."""
+    files = {}
+    for style in SEED_STYLES:
+        files[f"docx-{style}"] = seed_dir / f"seed_{style}.docx"
+        files[f"pdf-{style}"] = seed_dir / "pdf" / f"seed_{style}.pdf"
+    return files

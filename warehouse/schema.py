@@ -1,0 +1,74 @@
+"""The warehouse schema (../shared/SCHEMA.md) as numbered migrations, so old files upgrade in place."""
+
+from __future__ import annotations
+
+import duckdb
+
+MONEY = "DECIMAL(18,2)"
+RATE = "DECIMAL(9,2)"
+
+# Each migration runs once, in order, inside one transaction with its version bump.
+MIGRATIONS: list[tuple[int, str]] = [
+    (1, f"""
+CREATE TABLE documents (
+    doc_id VARCHAR PRIMARY KEY, path VARCHAR NOT NULL, format VARCHAR NOT NULL, ocr BOOLEAN NOT NULL DEFAULT FALSE,
+    status VARCHAR NOT NULL CHECK (status IN ('ok', 'failed', 'not_report')), error VARCHAR,
+    n_pages INTEGER, n_reports INTEGER NOT NULL DEFAULT 0,
+    size_bytes BIGINT, parser_version VARCHAR, ingested_at TIMESTAMP DEFAULT current_timestamp);
+CREATE TABLE document_paths (doc_id VARCHAR NOT NULL, path VARCHAR NOT NULL, PRIMARY KEY (doc_id, path));
+CREATE TABLE reports (
+    report_id VARCHAR PRIMARY KEY, doc_id VARCHAR NOT NULL, ordinal INTEGER NOT NULL, template VARCHAR NOT NULL,
+    scope VARCHAR CHECK (scope IN ('project', 'department')), fiscal_year INTEGER, region VARCHAR,
+    project_name VARCHAR, project_code VARCHAR, department VARCHAR, implementing_unit VARCHAR, project_kind VARCHAR,
+    period_start DATE, period_end DATE,
+    budget_initial_yuan {MONEY}, budget_adjusted_yuan {MONEY}, received_yuan {MONEY}, spent_yuan {MONEY},
+    execution_rate_pct {RATE}, score_total {RATE}, score_max {RATE}, grade VARCHAR,
+    execution_score {RATE}, execution_score_max {RATE});
+CREATE TABLE funding (
+    report_id VARCHAR NOT NULL, seq INTEGER NOT NULL, source VARCHAR, source_label VARCHAR,
+    carryover_yuan {MONEY}, budget_initial_yuan {MONEY}, budget_adjusted_yuan {MONEY}, received_yuan {MONEY},
+    spent_yuan {MONEY}, balance_yuan {MONEY}, received_rate_pct {RATE}, execution_rate_pct {RATE}, received_date DATE);
+CREATE TABLE indicators (
+    report_id VARCHAR NOT NULL, seq INTEGER NOT NULL, level1 VARCHAR, level2 VARCHAR, name VARCHAR,
+    weight {RATE}, target VARCHAR, actual VARCHAR, score {RATE}, note VARCHAR);
+CREATE TABLE flags (report_id VARCHAR NOT NULL, flag VARCHAR NOT NULL, label VARCHAR, value BOOLEAN);
+CREATE TABLE allocations (report_id VARCHAR NOT NULL, seq INTEGER NOT NULL, issued_date DATE, amount_yuan {MONEY},
+    doc_number VARCHAR, note VARCHAR);
+CREATE TABLE budget_lines (report_id VARCHAR NOT NULL, seq INTEGER NOT NULL, economic_class VARCHAR, content VARCHAR,
+    adjustment VARCHAR, spent_yuan {MONEY}, basis VARCHAR);
+CREATE TABLE sections (report_id VARCHAR NOT NULL, seq INTEGER NOT NULL, heading VARCHAR, text VARCHAR);
+CREATE TABLE facts (report_id VARCHAR NOT NULL, key VARCHAR NOT NULL, value {MONEY}, unit VARCHAR, sentence VARCHAR);
+CREATE TABLE fields (report_id VARCHAR NOT NULL, key VARCHAR, label VARCHAR, value VARCHAR, page INTEGER, locator VARCHAR);
+CREATE TABLE findings (report_id VARCHAR, rule VARCHAR NOT NULL, severity VARCHAR NOT NULL CHECK (severity IN ('error', 'warning', 'info')),
+    message VARCHAR NOT NULL, expected VARCHAR, actual VARCHAR);
+"""),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+# Tables holding rows of a report, in the order they are written.
+REPORT_TABLES = ("funding", "indicators", "flags", "allocations", "budget_lines", "sections", "facts", "fields", "findings")
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring a warehouse up to SCHEMA_VERSION; return the version it is at."""
+    version = current_version(con)
+    for number, sql in MIGRATIONS:
+        if number <= version:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version VALUES (?)", [number])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        version = number
+    return version
