@@ -24,6 +24,7 @@ from .symbols import map_private_use
 
 SNAP = 2.0  # points: edges closer than this are one grid line
 _CLOSERS = set("%％）)】」』》〉。，、；：！？,.;:!?")
+_OPENERS = set("【《（(“‘「『〔［[")
 _SENTENCE_END = set("。！？!?")
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|\d{1,4})\s*$")
 
@@ -104,10 +105,13 @@ def _first_token_width(line: Line) -> float:
     chars = [c for c in line.chars if c["text"].strip()]
     if not chars:
         return 0.0
-    if _is_cjk(chars[0]["text"]):
-        return chars[0]["x1"] - chars[0]["x0"]
-    end = chars[0]["x1"]
-    for c in chars[1:]:
+    lead = 0
+    while lead < len(chars) - 1 and chars[lead]["text"] in _OPENERS:
+        lead += 1  # an opening bracket never ends a line: it travels with what follows
+    if _is_cjk(chars[lead]["text"]):
+        return chars[lead]["x1"] - chars[0]["x0"]
+    end = chars[lead]["x1"]
+    for c in chars[lead + 1:]:
         if _is_cjk(c["text"]) or c["x0"] - end > 0.3 * (c.get("size") or 10):
             break
         end = c["x1"]

@@ -1,0 +1,100 @@
+"""Value parsers on the writings met in real forms; bad values raise, never guess."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from jixiao.normalize import checkbox
+from jixiao.normalize.text import canonical_label, clean_text, is_instruction, label_parts, split_outline
+from jixiao.normalize.values import (find_fiscal_year, find_region, parse_date, parse_date_range, parse_money,
+                                     parse_percent, parse_score)
+
+
+@pytest.mark.parametrize("text, unit, yuan", [
+    ("127", "万元", "1270000.00"), ("94.44", "万元", "944400.00"), ("1,270,000.00", None, "1270000.00"),
+    ("1，270，000", "元", "1270000.00"), ("127万元", None, "1270000.00"), ("12.3456", "万元", "123456.00"),
+    ("85", "千元", "85000.00"), ("１２７", "万元", "1270000.00"), (" 94.44 ", "万元", "944400.00"),
+])
+def test_money_to_yuan(text, unit, yuan):
+    assert parse_money(text, unit) == Decimal(yuan)
+
+
+@pytest.mark.parametrize("text", ["", "—", "/", "无", "－", " ", "——"])
+def test_empty_markers_are_none(text):
+    assert parse_money(text, "万元") is None
+    assert clean_text(text) is None
+
+
+@pytest.mark.parametrize("text", ["约127", "127万美元", "12.7.3", "一百万"])
+def test_bad_money_raises(text):
+    with pytest.raises(ValueError):
+        parse_money(text, "万元")
+
+
+def test_percent():
+    assert parse_percent("74.36%") == Decimal("74.36")
+    assert parse_percent("93.65\n%") == Decimal("93.65")
+    assert parse_percent("100") == Decimal("100.00")
+    assert parse_percent("0.9365", fraction_ok=True) == Decimal("93.65")
+    assert parse_percent("0.9365") == Decimal("0.94")  # a % column of a typed form: no silent rescale
+    assert parse_score("10分") == Decimal("10") and parse_score("4.00") == Decimal("4.00")
+
+
+@pytest.mark.parametrize("text", ["2021年1月7日", "2021-01-07", "2021/1/7", "2021.1.7", "20210107", "二〇二一年一月七日",
+                                  "2021\n年1月7日", "2021 年 1 月 7 日"])
+def test_dates(text):
+    assert parse_date(text) == date(2021, 1, 7)
+
+
+def test_date_ranges():
+    full = (date(2021, 1, 1), date(2021, 12, 31))
+    assert parse_date_range("2021年1月1日到2021年12月31日") == full
+    assert parse_date_range("2021.1.1-2021.12.31") == full
+    assert parse_date_range("2021年1月1日至12月31日") == full
+    with pytest.raises(ValueError):
+        parse_date_range("全年")
+    with pytest.raises(ValueError):
+        parse_date("2021年2月30日")
+
+
+@pytest.mark.parametrize("title, year", [("雨花区20 21 年度部门（单位）项目支出", 2021), ("项目支出绩效自评表（2022年度）", 2022),
+                                         ("二〇二二年度部门整体支出绩效自评报告", 2022), ("长沙市2020年度", 2020)])
+def test_fiscal_year(title, year):
+    assert find_fiscal_year(title) == year
+
+
+def test_region():
+    assert find_region("雨花区20 21 年度部门（单位）项目支出") == "雨花区"
+    assert find_region("长沙市2020年度项目支出") == "长沙市"
+    assert find_region("雨花区财政局（制）") == "雨花区"
+    assert find_region("绩效评价自评报告") is None
+
+
+def test_labels():
+    assert canonical_label("项 目 名 称：") == "项目名称"
+    assert canonical_label("项目名\n称") == "项目名称"
+    assert label_parts("下达金额（万元）") == ("下达金额", "万元", None)
+    assert label_parts("产出指标(50分)") == ("产出指标", None, "50")
+    assert label_parts("资金安排使用情况（单位：万元）")[:2] == ("资金安排使用情况", "万元")
+    assert canonical_label("执行率(B/A)") == "执行率"
+    assert split_outline("（一）项目立项") == (2, "项目立项")
+    assert split_outline("一、投入") == (1, "投入")
+    assert split_outline("1、项目立项规范性") == (3, "项目立项规范性")
+    assert split_outline("个性指标") == (None, "个性指标")
+    assert is_instruction("简要说明项目实施情况(100字以内)")
+
+
+@pytest.mark.parametrize("text, value", [("√ 是      □否", True), ("□ 是      √否", False), ("☑是 ☐否", True),
+                                         ("■是 □否", True), ("是（√） 否（ ）", True), ("是( ) 否(√)", False),
+                                         ("□是 □否", None), ("√是 √否", None), ("是 否", None)])
+def test_yes_no(text, value):
+    assert checkbox.yes_no(text) is value
+
+
+def test_ticked_option_and_questions():
+    assert checkbox.ticked_option("√经常性     □ 一次性     □ 新增    □ 延续") == "经常性"
+    assert checkbox.ticked_option("经常性（ ） 一次性（√）") == "一次性"
+    assert checkbox.questions("是否引入第三方评价机构： □是      √否\n机构名称：") == [("是否引入第三方评价机构", False)]
