@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import regex
+
+_SPACE = regex.compile(r"\s+")
 
 # Outline numbering that is not part of a name: 一、 （一） (一) 1、 1. 1． ① 第一部分
 _OUTLINE = [
@@ -43,6 +46,7 @@ def strip_outline(text: str) -> str:
     return split_outline(text)[1]
 
 
+@lru_cache(maxsize=8192)  # forms repeat the same labels thousands of times
 def label_parts(text: str) -> tuple[str, str | None, str | None]:
     """Given a label as written, return (canonical label, unit named in it, weight named in it).
 
@@ -50,7 +54,7 @@ def label_parts(text: str) -> tuple[str, str | None, str | None]:
     trailing colon, no outline numbering, no parenthesised unit/weight/formula tail.
     """
     s = nfkc(text)
-    s = regex.sub(r"\s+", "", s)
+    s = _SPACE.sub("", s)
     s = s.rstrip(":：")
     s = split_outline(s)[1]
     unit = weight = None
@@ -73,12 +77,14 @@ def clean_text(text: str | None) -> str | None:
     if text is None:
         return None
     s = text.strip()
-    if nfkc(s).replace(" ", "") in EMPTY_MARKERS:
+    if len(s) <= 3 and nfkc(s).replace(" ", "") in EMPTY_MARKERS:
         return None
     return s
 
 
+_INSTRUCTION = regex.compile(r"\(\s*\d+\s*字以内\s*\)|^\s*请(?:填写|简要|根据)|^\s*填写说明")
+
+
 def is_instruction(text: str) -> bool:
     """Whether a cell still holds the form's unfilled instructions (「…(100字以内)」, 「请填写…」)."""
-    s = nfkc(text)
-    return bool(regex.search(r"\(\s*\d+\s*字以内\s*\)|^\s*请(?:填写|简要|根据)|^\s*填写说明", s))
+    return bool(_INSTRUCTION.search(nfkc(text)))

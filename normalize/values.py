@@ -21,9 +21,12 @@ _CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三":
               "六": "6", "七": "7", "八": "8", "九": "9", "Ｏ": "0", "О": "0"}
 
 
+_SPACE = regex.compile(r"\s+")
+
+
 def _compact(text: str) -> str:
     """NFKC and no whitespace: 「1 270 000」 and 「93.65\\n%」 are one token."""
-    return regex.sub(r"\s+", "", nfkc(text))
+    return _SPACE.sub("", nfkc(text))
 
 
 def parse_decimal(text: str) -> Decimal:
