@@ -140,7 +140,8 @@ def query(sql: str, db: str, as_csv: bool) -> None:
     table = Table(*columns, show_lines=False)
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
-    Console().print(table)
+    console = Console() if sys.stdout.isatty() else Console(width=240)  # pipes and logs get whole values
+    console.print(table)
 
 
 if __name__ == "__main__":  # pragma: no cover
