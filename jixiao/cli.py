@@ -103,6 +103,42 @@ def show(file: Path, stage: str) -> None:
 
 
 @main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to check.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def check(db: str, as_json: bool) -> None:
+    """Re-run every consistency rule (rules/checks/*.sql) over the warehouse.
+
+    Use it after changing a rule or the lexicon; the findings of every report are replaced.
+
+    \b
+    Example:
+      jixiao check --db yuhua.duckdb
+      jixiao query "SELECT rule, message FROM findings WHERE severity = 'error'" --db yuhua.duckdb
+    """
+    from pathlib import Path as _Path
+
+    from jixiao.rules import check as run_check
+    from jixiao.warehouse import connect
+
+    if not _Path(db).exists():
+        raise click.ClickException(f"There is no warehouse at {db}; run `jixiao ingest` first.")
+    con = connect(db)
+    try:
+        summary = run_check(con)
+    except StepFailed as exc:
+        raise click.ClickException(str(exc))
+    finally:
+        con.close()
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        return
+    total = sum(n for _, _, n, _ in summary.findings)
+    click.echo(f"{summary.rules} rules checked: {total} findings")
+    for rule, severity, count, example in summary.findings:
+        click.echo(f"  {severity:7} {rule:26} {count:6}  e.g. {example}")
+
+
+@main.command()
 @click.argument("sql")
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to query (opened read-only).")
 @click.option("--csv", "as_csv", is_flag=True, help="Write CSV instead of a table.")

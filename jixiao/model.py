@@ -147,6 +147,18 @@ class Indicator:
 
 
 @dataclass
+class IndicatorGroup:
+    """A subtotal row of the indicator outline (一、投入 20 / （一）项目立项 12): not a leaf, kept for checks."""
+
+    seq: int
+    level: int  # 1: 一级指标, 2: 二级指标
+    level1: str | None
+    level2: str | None
+    weight: Decimal | None = None
+    score: Decimal | None = None
+
+
+@dataclass
 class Flag:
     flag: str
     label: str
@@ -231,6 +243,7 @@ class Report:
     execution_score_max: Decimal | None = None
     funding: list[FundingRow] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
+    indicator_groups: list[IndicatorGroup] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     allocations: list[Allocation] = field(default_factory=list)
     budget_lines: list[BudgetLine] = field(default_factory=list)

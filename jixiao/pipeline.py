@@ -85,12 +85,15 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     A file whose bytes are already stored is not read again (unless reread); a file that fails
     is stored as failed with its reason and the batch goes on.
     """
+    from jixiao.rules import default_rules, validate_rules
     from jixiao.warehouse import connect, store, stored_status
 
     summary = IngestSummary()
     files = list(iter_files(paths))
+    rules = default_rules()
     con = connect(db)
     try:
+        validate_rules(con, rules)
         for path in files:
             summary.files += 1
             data = path.read_bytes()
@@ -102,7 +105,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
                     on_file(path, None)
                 continue
             result = read_bytes(data, str(path), lexicon)
-            store(con, result, path_size=len(data), replace=reread)
+            store(con, result, path_size=len(data), replace=reread, rules=rules)
             summary.stored += 1
             summary.reports += result.n_reports
             summary.status[result.status] += 1

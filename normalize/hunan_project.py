@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from jixiao.model import Allocation, BudgetLine, Document, Finding, FundingRow, Indicator, Paragraph, Report, Table
+from jixiao.model import (Allocation, BudgetLine, Document, Finding, FundingRow, Indicator, IndicatorGroup, Paragraph,
+                          Report, Table)
 
 from . import checkbox, narrative
 from .lexicon import Lexicon
-from .reading import ReadContext, header_columns, locator, read_key_values
+from .reading import ReadContext, header_columns, read_key_values
 from .text import canonical_label, label_parts, split_outline
 from .values import find_fiscal_year, find_region, parse_date, parse_date_range, parse_money, parse_percent, parse_score
 
@@ -205,7 +206,8 @@ def _read_indicators(ctx: ReadContext, table: Table, rows: list[int]) -> list[in
         score = ctx.parse(parse_score, ctx.value(cell("score")), f"得分 of {name}", table, cell("score"))
         is_parent = i + 1 < len(items) and rank[items[i + 1][0]] > depth
         if is_parent:
-            ctx.record("indicator_subtotal", name, f"{weight}/{score}", table, grid[r][columns.get("name", 0)])
+            ctx.report.indicator_groups.append(IndicatorGroup(len(ctx.report.indicator_groups) + 1, depth, level1,
+                                                              level2 if depth == 2 else None, weight, score))
             continue
         ctx.report.indicators.append(Indicator(
             seq=len(ctx.report.indicators) + 1, level1=level1, level2=level2 if depth == 3 else (name if depth == 2 else None),
@@ -239,22 +241,20 @@ def _report_fields(ctx: ReadContext) -> None:
 
 
 def _money_from_funding(report: Report) -> None:
-    """The report's money is the total row; without one, the single source row; else their sum."""
+    """The report's money is the total row's; a column the total leaves empty (or a missing total) is
+    taken from the source rows: the one row's value, or the sum of several with an info finding."""
     total = next((row for row in report.funding if row.source == "total"), None)
     sources = [row for row in report.funding if row.source != "total"]
-    if total is None and len(sources) == 1:
-        total = sources[0]
-    if total is None and sources:
-        total = FundingRow("total", "")
-        for name in ("budget_initial_yuan", "budget_adjusted_yuan", "received_yuan", "spent_yuan"):
-            values = [getattr(r, name) for r in sources if getattr(r, name) is not None]
-            setattr(total, name, sum(values, Decimal(0)) if values else None)
+    summed = []
+    for name in ("budget_initial_yuan", "budget_adjusted_yuan", "received_yuan", "spent_yuan", "execution_rate_pct"):
+        value = getattr(total, name) if total is not None else None
+        stated = [getattr(r, name) for r in sources if getattr(r, name) is not None]
+        if value is None and len(stated) == 1:
+            value = stated[0]
+        elif value is None and stated and name != "execution_rate_pct":  # rates do not add up
+            value = sum(stated, Decimal(0))
+            summed.append(name)
+        setattr(report, name, value)
+    if summed:
         report.findings.append(Finding("total_from_sources", "info",
-                                       f"The money table has no total row; report totals are the sum of its {len(sources)} source rows."))
-    if total is None:
-        return
-    report.budget_initial_yuan = total.budget_initial_yuan
-    report.budget_adjusted_yuan = total.budget_adjusted_yuan
-    report.received_yuan = total.received_yuan
-    report.spent_yuan = total.spent_yuan
-    report.execution_rate_pct = total.execution_rate_pct
+                                       f"The money table states no total for {', '.join(summed)}; the report's figure is the sum of its source rows."))

@@ -42,12 +42,16 @@ CREATE TABLE fields (report_id VARCHAR NOT NULL, key VARCHAR, label VARCHAR, val
 CREATE TABLE findings (report_id VARCHAR, rule VARCHAR NOT NULL, severity VARCHAR NOT NULL CHECK (severity IN ('error', 'warning', 'info')),
     message VARCHAR NOT NULL, expected VARCHAR, actual VARCHAR);
 """),
+    (2, f"""
+CREATE TABLE indicator_groups (report_id VARCHAR NOT NULL, seq INTEGER NOT NULL, level INTEGER NOT NULL,
+    level1 VARCHAR, level2 VARCHAR, weight {RATE}, score {RATE});
+"""),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 # Tables holding rows of a report, in the order they are written.
-REPORT_TABLES = ("funding", "indicators", "flags", "allocations", "budget_lines", "sections", "facts", "fields", "findings")
+REPORT_TABLES = ("funding", "indicators", "indicator_groups", "flags", "allocations", "budget_lines", "sections", "facts", "fields", "findings")
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from jixiao import __version__
-from jixiao.errors import LoadError
+from jixiao.errors import LoadError, StepFailed
 from jixiao.model import REPORT_COLUMNS, DocumentResult, Report
 
 from .schema import REPORT_TABLES, migrate
@@ -44,19 +44,24 @@ def _rows(report: Report, rid: str, table: str) -> list[tuple]:
 def _columns(table: str) -> list[str] | None:
     from jixiao import model
 
-    kinds = {"funding": model.FundingRow, "indicators": model.Indicator, "flags": model.Flag,
+    kinds = {"funding": model.FundingRow, "indicators": model.Indicator, "indicator_groups": model.IndicatorGroup,
+             "flags": model.Flag,
              "allocations": model.Allocation, "budget_lines": model.BudgetLine, "sections": model.Section,
              "facts": model.Fact, "fields": model.Field, "findings": model.Finding}
     names = [f.name for f in fields(kinds[table])]
     return ["report_id"] + (["seq"] if table in ("funding", "allocations") else []) + names
 
 
-def store(con: duckdb.DuckDBPyConnection, result: DocumentResult, path_size: int | None = None, replace: bool = False) -> bool:
+def store(con: duckdb.DuckDBPyConnection, result: DocumentResult, path_size: int | None = None, replace: bool = False,
+          rules: tuple | None = None) -> bool:
     """Write one document and its reports in one transaction; return False when its bytes were already stored.
 
     With replace, a stored document is read again: its old rows go and the new ones come in the
-    same transaction, so a crash leaves either the old rows or the new ones.
+    same transaction, so a crash leaves either the old rows or the new ones. With rules, their
+    findings for this document are written in the same transaction.
     """
+    from jixiao.rules import apply_rules
+
     con.execute("BEGIN TRANSACTION")
     try:
         exists = stored_status(con, result.doc_id) is not None
@@ -81,8 +86,13 @@ def store(con: duckdb.DuckDBPyConnection, result: DocumentResult, path_size: int
                 if rows:
                     cols = _columns(table)
                     con.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+        if rules and result.reports:
+            apply_rules(con, rules, result.doc_id)
         con.execute("COMMIT")
         return True
+    except StepFailed:
+        con.execute("ROLLBACK")
+        raise
     except Exception as exc:
         con.execute("ROLLBACK")
         raise LoadError(f"Storing the document failed and nothing of it was kept ({type(exc).__name__}: {exc}).") from exc

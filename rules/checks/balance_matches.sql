@@ -1,0 +1,11 @@
+-- id: balance_matches
+-- severity: error
+-- meaning: 结余 equals received − spent, where all three are stated.
+SELECT report_id,
+       format('{}: 结余 is stated as {} but {} − {} = {}', source_label, jx_wan(balance_yuan), jx_wan(received_yuan),
+              jx_wan(spent_yuan), jx_wan(received_yuan - spent_yuan)) AS message,
+       (received_yuan - spent_yuan)::VARCHAR AS expected,
+       balance_yuan::VARCHAR AS actual
+FROM funding
+WHERE balance_yuan IS NOT NULL AND received_yuan IS NOT NULL AND spent_yuan IS NOT NULL
+  AND abs(received_yuan - spent_yuan - balance_yuan) > 1
