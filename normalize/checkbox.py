@@ -12,7 +12,7 @@ TICKED = "√✓✔☑☒■▣◼●⊠🗹▪"
 EMPTY = "□☐◻○▢◇⬜"
 _GLYPHS = TICKED + EMPTY
 _BEFORE = regex.compile(rf"([{_GLYPHS}])\s*([^\s{_GLYPHS}:：,，;；()（）]+)")
-_AFTER = regex.compile(rf"([\p{{Han}}A-Za-z]+)\s*[(（]\s*([√✓✔☑■●xX×✗]?)\s*[)）]")
+_AFTER = regex.compile(r"([\p{Han}A-Za-z]+)\s*[(（]\s*([√✓✔☑■●xX×✗]?)\s*[)）]")
 _QUESTION = regex.compile(rf"([^\s{_GLYPHS}:：。;；]+?)\s*[:：]?\s*(?=[{_GLYPHS}]|[是否]\s*[(（])")
 
 

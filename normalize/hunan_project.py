@@ -6,16 +6,13 @@ One form table split into full-width sections (项目基本情况, 资金安排�
 
 from __future__ import annotations
 
-from decimal import Decimal
+from jixiao.model import Allocation, BudgetLine, Document, Finding, FundingRow, Paragraph, Report, Table
 
-from jixiao.model import (Allocation, BudgetLine, Document, Finding, FundingRow, Indicator, IndicatorGroup, Paragraph,
-                          Report, Table)
-
-from . import checkbox, narrative
+from . import narrative
 from .lexicon import Lexicon
-from .reading import ReadContext, header_columns, read_key_values
+from .reading import OutlineRow, ReadContext, fill_report_columns, header_columns, outline_to_indicators, read_key_values
 from .text import canonical_label, label_parts, split_outline
-from .values import find_fiscal_year, find_region, parse_date, parse_date_range, parse_money, parse_percent, parse_score
+from .values import find_fiscal_year, find_region, parse_date, parse_money, parse_percent, parse_score
 
 TEMPLATE = "hunan_project_report"
 _MONEY_COLUMNS = ("carryover_yuan", "budget_initial_yuan", "budget_adjusted_yuan", "received_yuan", "spent_yuan", "balance_yuan")
@@ -55,7 +52,7 @@ def read(doc: Document, lexicon: Lexicon) -> list[Report]:
         if table.parent is None and (table is form or table.index > form.index):
             _read_form(ctx, table)
     _read_title(report, doc, form)
-    _report_fields(ctx)
+    fill_report_columns(ctx)
     after = [b.text for b in doc.blocks[doc.blocks.index(doc.tables[-1]) + 1:] if isinstance(b, Paragraph)]
     report.sections = narrative.sections(after)
     report.facts = narrative.facts("\n".join(s.text for s in report.sections))
@@ -193,68 +190,6 @@ def _read_indicators(ctx: ReadContext, table: Table, rows: list[int]) -> list[in
             rest = data[i + 1:]
             break
         level, name = split_outline(" ".join(name_cell.text.split()))
-        items.append((level, name, r, cell))
-    rank = {None: 1, 1: 1, 2: 2, 3: 3}
-    level1 = level2 = None
-    for i, (level, name, r, cell) in enumerate(items):
-        depth = rank[level]
-        if depth == 1:
-            level1, level2 = name, None
-        elif depth == 2:
-            level2 = name
-        weight = ctx.parse(parse_score, ctx.value(cell("weight")), f"权重 of {name}", table, cell("weight"))
-        score = ctx.parse(parse_score, ctx.value(cell("score")), f"得分 of {name}", table, cell("score"))
-        is_parent = i + 1 < len(items) and rank[items[i + 1][0]] > depth
-        if is_parent:
-            ctx.report.indicator_groups.append(IndicatorGroup(len(ctx.report.indicator_groups) + 1, depth, level1,
-                                                              level2 if depth == 2 else None, weight, score))
-            continue
-        ctx.report.indicators.append(Indicator(
-            seq=len(ctx.report.indicators) + 1, level1=level1, level2=level2 if depth == 3 else (name if depth == 2 else None),
-            name=name, weight=weight, target=ctx.value(cell("target")), actual=ctx.value(cell("actual")),
-            score=score, note=ctx.value(cell("note"))))
+        items.append(OutlineRow(level, name, name_cell, cell("weight"), cell("score"), cell("target"), cell("actual"), cell("note")))
+    outline_to_indicators(ctx, table, items)
     return rest
-
-
-def _report_fields(ctx: ReadContext) -> None:
-    """Fill the report's own columns from the fields and funding rows read."""
-    report = ctx.report
-    first: dict[str, str | None] = {}
-    for f in report.fields:
-        if f.key and f.key not in first:
-            first[f.key] = f.value
-    report.project_name = first.get("project_name")
-    report.project_code = first.get("project_code")
-    report.department = first.get("department")
-    report.implementing_unit = first.get("implementing_unit")
-    if first.get("project_kind"):
-        report.project_kind = checkbox.ticked_option(first["project_kind"] or "")
-    if first.get("period"):
-        place = next(f for f in report.fields if f.key == "period")
-        try:
-            report.period_start, report.period_end = parse_date_range(first["period"])
-        except ValueError as exc:
-            report.findings.append(Finding("value_unreadable", "warning",
-                                           f"项目起止时间 「{first['period']}」 at {place.locator} could not be read ({exc}); stored as NULL.",
-                                           None, first["period"]))
-    _money_from_funding(report)
-
-
-def _money_from_funding(report: Report) -> None:
-    """The report's money is the total row's; a column the total leaves empty (or a missing total) is
-    taken from the source rows: the one row's value, or the sum of several with an info finding."""
-    total = next((row for row in report.funding if row.source == "total"), None)
-    sources = [row for row in report.funding if row.source != "total"]
-    summed = []
-    for name in ("budget_initial_yuan", "budget_adjusted_yuan", "received_yuan", "spent_yuan", "execution_rate_pct"):
-        value = getattr(total, name) if total is not None else None
-        stated = [getattr(r, name) for r in sources if getattr(r, name) is not None]
-        if value is None and len(stated) == 1:
-            value = stated[0]
-        elif value is None and stated and name != "execution_rate_pct":  # rates do not add up
-            value = sum(stated, Decimal(0))
-            summed.append(name)
-        setattr(report, name, value)
-    if summed:
-        report.findings.append(Finding("total_from_sources", "info",
-                                       f"The money table states no total for {', '.join(summed)}; the report's figure is the sum of its source rows."))

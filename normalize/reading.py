@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from jixiao.model import Cell, Field, Finding, Flag, Report, Table
+from decimal import Decimal
+
+from jixiao.model import Cell, Field, Finding, Flag, Indicator, IndicatorGroup, Report, Table
 
 from . import checkbox
 from .lexicon import Lexicon
 from .text import clean_text, is_instruction, label_parts
+from .values import parse_date_range, parse_score
 
 
 def locator(table: Table, cell: Cell) -> str:
@@ -126,3 +129,96 @@ def read_key_values(ctx: ReadContext, table: Table, rows: list[int]) -> None:
             if value and checkbox.has_checkboxes(value):
                 ctx.questions(value, table, nxt)
             i += 2
+
+
+@dataclass
+class OutlineRow:
+    """One row of a scored indicator outline, before levels are resolved."""
+
+    level: int | None  # from the numbering: 1 一、, 2 （一）, 3 1、; None when unnumbered
+    name: str
+    name_cell: Cell
+    weight: Cell | None = None
+    score: Cell | None = None
+    target: Cell | None = None
+    actual: Cell | None = None
+    note: Cell | None = None
+    level1: str | None = None  # given by a column of its own (一级指标) rather than by numbering
+    level2: str | None = None
+
+
+def outline_to_indicators(ctx: ReadContext, table: Table, items: list[OutlineRow]) -> None:
+    """Turn an outline (一、投入 / （一）项目立项 / 1、项目立项规范性) into leaf indicators and groups.
+
+    A row with deeper rows beneath it is a subtotal (kept in indicator_groups); a row with none is
+    a leaf, even at the top level (个性指标 50 47 in the seed).
+    """
+    rank = {None: 1, 1: 1, 2: 2, 3: 3}
+    level1 = level2 = None
+    for i, item in enumerate(items):
+        depth = rank[item.level]
+        if item.level1 is not None or item.level2 is not None:
+            level1, level2 = item.level1, item.level2  # columns name the levels; numbering only nests sub-items
+            depth = 3 if item.level is None else item.level + 2
+        elif depth == 1:
+            level1, level2 = item.name, None
+        elif depth == 2:
+            level2 = item.name
+        weight = ctx.parse(parse_score, ctx.value(item.weight), f"权重 of {item.name}", table, item.weight)
+        score = ctx.parse(parse_score, ctx.value(item.score), f"得分 of {item.name}", table, item.score)
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        nxt_depth = None if nxt is None else (rank[nxt.level] if nxt.level1 is None and nxt.level2 is None
+                                               else (3 if nxt.level is None else nxt.level + 2))
+        same_group = nxt is not None and (nxt.level1, nxt.level2) == (item.level1, item.level2)
+        if nxt_depth is not None and nxt_depth > depth and (item.level1 is None or same_group):
+            ctx.report.indicator_groups.append(IndicatorGroup(
+                len(ctx.report.indicator_groups) + 1, min(depth, 3), level1, level2 if depth >= 2 else None, weight, score))
+            continue
+        own_level2 = level2 if (depth >= 3 or item.level2 is not None) else (item.name if depth == 2 else None)
+        ctx.report.indicators.append(Indicator(
+            seq=len(ctx.report.indicators) + 1, level1=level1, level2=own_level2, name=item.name, weight=weight,
+            target=ctx.value(item.target), actual=ctx.value(item.actual), score=score, note=ctx.value(item.note)))
+
+
+def fill_report_columns(ctx: ReadContext) -> None:
+    """Fill the report's own columns from the fields and funding rows read."""
+    report = ctx.report
+    first: dict[str, str | None] = {}
+    for f in report.fields:
+        if f.key and f.key not in first:
+            first[f.key] = f.value
+    report.project_name = first.get("project_name")
+    report.project_code = first.get("project_code")
+    report.department = first.get("department")
+    report.implementing_unit = first.get("implementing_unit")
+    if first.get("project_kind"):
+        report.project_kind = checkbox.ticked_option(first["project_kind"] or "")
+    if first.get("period"):
+        place = next(f for f in report.fields if f.key == "period")
+        try:
+            report.period_start, report.period_end = parse_date_range(first["period"])
+        except ValueError as exc:
+            report.findings.append(Finding("value_unreadable", "warning",
+                                           f"项目起止时间 「{first['period']}」 at {place.locator} could not be read ({exc}); stored as NULL.",
+                                           None, first["period"]))
+    money_from_funding(report)
+
+
+def money_from_funding(report: Report) -> None:
+    """The report's money is the total row's; a column the total leaves empty (or a missing total) is
+    taken from the source rows: the one row's value, or the sum of several with an info finding."""
+    total = next((row for row in report.funding if row.source == "total"), None)
+    sources = [row for row in report.funding if row.source != "total"]
+    summed = []
+    for name in ("budget_initial_yuan", "budget_adjusted_yuan", "received_yuan", "spent_yuan", "execution_rate_pct"):
+        value = getattr(total, name) if total is not None else None
+        stated = [getattr(r, name) for r in sources if getattr(r, name) is not None]
+        if value is None and len(stated) == 1:
+            value = stated[0]
+        elif value is None and stated and name != "execution_rate_pct":  # rates do not add up
+            value = sum(stated, Decimal(0))
+            summed.append(name)
+        setattr(report, name, value)
+    if summed:
+        report.findings.append(Finding("total_from_sources", "info",
+                                       f"The money table states no total for {', '.join(summed)}; the report's figure is the sum of its source rows."))
