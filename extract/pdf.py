@@ -321,31 +321,38 @@ def _drop_repeated_header(raw: _RawTable, cells: list[_RawCell]) -> list[_RawCel
 
 
 def _merge_across_break(raw: _RawTable, cells: list[_RawCell]) -> list[_RawCell]:
-    """Fold an empty cell at the top of a continuation into the cell it continues on the page before.
+    """Fold the empty cells that open a continuation into the cells they continue on the page before.
 
-    A merged cell (a tall vertical label in the first column) cut by the page break is drawn
-    again, empty, on the next page; an empty first-column cell under a label never starts a
-    new group of a form, while an empty value cell may, so only the first column is folded.
+    A merged cell (a vertical label, a 一级指标 over several rows) cut by the page break is drawn
+    again, empty, on the next page. A form row never starts with empty cells, so a leading run of
+    empty cells under labelled cells of the same width is such a continuation; an empty cell after
+    a filled one in the row is a value left blank and stays.
     """
     if not cells:
         return cells
     top = min(c.top for c in cells)
-    left = min(c.x0 for c in cells)
-    keep = []
-    for c in cells:
-        above = None
-        if abs(c.top - top) <= SNAP and not c.text and abs(c.x0 - left) <= SNAP:
-            above = next((p for p in raw.cells if abs(p.bottom - top) <= SNAP and abs(p.x0 - c.x0) <= SNAP
-                          and abs(p.x1 - c.x1) <= SNAP and p.text), None)
-        if above is not None:
-            above.bottom = c.bottom
-        else:
-            keep.append(c)
-    return keep
+    first_row = sorted((c for c in cells if abs(c.top - top) <= SNAP), key=lambda c: c.x0)
+    folded: set[int] = set()
+    for c in first_row:
+        if c.text:
+            break
+        above = next((p for p in raw.cells if abs(p.bottom - top) <= SNAP and abs(p.x0 - c.x0) <= SNAP
+                      and abs(p.x1 - c.x1) <= SNAP and p.text), None)
+        if above is None:
+            break
+        above.bottom = c.bottom
+        folded.add(id(c))
+    return [c for c in cells if id(c) not in folded]
 
 
 def _continues(prev: Line, line: Line, right: float) -> bool:
     return _is_full(prev, line, right)
+
+
+def _same_size(a: Line, b: Line) -> bool:
+    """A title in a larger font never runs on into the body text below it."""
+    sa, sb = a.chars[-1].get("size") or 10, b.chars[0].get("size") or 10
+    return abs(sa - sb) <= 0.15 * max(sa, sb)
 
 
 def _paragraphs(lines: list[Line], right: float) -> list[str]:
@@ -354,7 +361,7 @@ def _paragraphs(lines: list[Line], right: float) -> list[str]:
     for line in lines:
         prev = paras[-1][-1] if paras else None
         near = prev is not None and (prev.page != line.page or line.top - prev.bottom < 2 * (line.bottom - line.top))
-        if near and _continues(prev, line, right):
+        if near and _same_size(prev, line) and _continues(prev, line, right):
             paras[-1].append(line)
         else:
             paras.append([line])

@@ -139,6 +139,37 @@ def check(db: str, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to read (opened read-only).")
+@click.option("--json", "as_json", is_flag=True, help="Print the labels as JSON.")
+def labels(db: str, as_json: bool) -> None:
+    """List labels met at ingest that the lexicon does not know, with counts and an example file.
+
+    Each is kept in `fields` with an empty key. To teach one, add a line to rules/lexicon.csv
+    (context,key,label), then ingest again with --reread.
+
+    \b
+    Example:
+      jixiao labels --db yuhua.duckdb
+    """
+    from jixiao.warehouse import connect, unmapped_labels
+
+    try:
+        con = connect(db, read_only=True)
+    except StepFailed as exc:
+        raise click.ClickException(str(exc))
+    try:
+        found = unmapped_labels(con)
+    finally:
+        con.close()
+    if as_json:
+        click.echo(json.dumps([dataclasses.asdict(u) for u in found], ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{len(found)} labels the lexicon does not know")
+    for u in found:
+        click.echo(f"  {u.count:5}  {u.label}    e.g. 「{u.example_label}」 in {u.example_path}")
+
+
+@main.command()
 @click.argument("sql")
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to query (opened read-only).")
 @click.option("--csv", "as_csv", is_flag=True, help="Write CSV instead of a table.")

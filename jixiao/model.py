@@ -131,6 +131,7 @@ class FundingRow:
     received_rate_pct: Decimal | None = None
     execution_rate_pct: Decimal | None = None
     received_date: date | None = None
+    breakdown: str | None = None  # department forms: 'income' (按收入性质分) or 'expense' (按支出性质分) rows
 
 
 @dataclass

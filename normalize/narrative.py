@@ -82,13 +82,13 @@ def facts(text: str) -> list[Fact]:
     for m in _SENTENCE.finditer(text.replace("\r", "")):
         written = m.group(0).strip()
         sentence = nfkc(written)  # patterns read the NFKC form; the fact keeps the sentence as written
-        taken: list[tuple[int, int]] = []
+        listed: list[tuple[int, int]] = []  # expense lists: their items are no budget, spent or balance
         for fp in fact_patterns():
             for hit in fp.pattern.finditer(sentence):
-                if any(a < hit.end() and hit.start() < b for a, b in taken):
+                if any(a < hit.end() and hit.start() < b for a, b in listed):
                     continue
                 if fp.key == "expense_list":
-                    taken.append((hit.start(), len(sentence)))
+                    listed.append((hit.start(), len(sentence)))
                     for item in _ITEM.finditer(sentence, hit.end()):
                         add(f"expense:{item.group(1).strip('，、,;；')}", parse_money(item.group(2), item.group(3)), "yuan", written)
                     continue
@@ -97,5 +97,4 @@ def facts(text: str) -> list[Fact]:
                     add(fp.key, parse_percent(num + "%"), "pct", written)
                 else:
                     add(fp.key, parse_money(num, hit.group("unit")), "yuan", written)
-                taken.append(hit.span())
     return out

@@ -8,6 +8,7 @@ from functools import lru_cache
 import regex
 
 _SPACE = regex.compile(r"\s+")
+_OF_WHICH = regex.compile(r"^其中[:：]?(?=.)")
 
 # Outline numbering that is not part of a name: 一、 （一） (一) 1、 1. 1． ① 第一部分
 _OUTLINE = [
@@ -57,6 +58,7 @@ def label_parts(text: str) -> tuple[str, str | None, str | None]:
     s = _SPACE.sub("", s)
     s = s.rstrip(":：")
     s = split_outline(s)[1]
+    s = _OF_WHICH.sub("", s)  # 「其中：当年财政拨款」 is the row 当年财政拨款
     unit = weight = None
     while True:
         m = _LABEL_TAIL.search(s)

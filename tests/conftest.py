@@ -35,3 +35,25 @@ def seed_files(seed_dir) -> dict[str, Path]:
         files[f"docx-{style}"] = seed_dir / f"seed_{style}.docx"
         files[f"pdf-{style}"] = seed_dir / "pdf" / f"seed_{style}.pdf"
     return files
+
+
+@pytest.fixture(scope="session")
+def family_files(tmp_path_factory) -> dict[str, Path]:
+    """Every family in every variant as .docx and as LibreOffice PDF, plus a bundle and a meeting notice.
+
+    Keys: 'docx/national_project/plain', 'pdf/bundle', …
+    """
+    from tests.fixtures import families as F
+
+    _need_soffice()
+    out = tmp_path_factory.mktemp("families")
+    docs: dict[str, Path] = {}
+    for family, (form, render) in F.FAMILY_DOCUMENTS.items():
+        for v in F.VARIANTS:
+            docs[f"{family}/{v.name}"] = builder.write_docx(render(form, v), out / f"{family}-{v.name}.docx", v.checkbox)
+    docs["bundle"] = builder.write_docx(F.bundle_document(F.bundle_forms(), F.VARIANTS[0]), out / "bundle.docx")
+    docs["notice"] = builder.write_docx(F.meeting_notice(), out / "notice.docx")
+    pdfs = builder.soffice_convert(list(docs.values()), "pdf", out / "pdf")
+    files = {f"docx/{k}": p for k, p in docs.items()}
+    files.update({f"pdf/{k}": p for k, p in zip(docs, pdfs)})
+    return files

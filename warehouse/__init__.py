@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from jixiao.errors import LoadError
 
+from .queries import UnmappedLabel, unmapped_labels
 from .schema import MIGRATIONS, REPORT_TABLES, SCHEMA_VERSION, migrate
 from .store import connect, delete_document, report_id, store, stored_status
 
 __all__ = ["LoadError", "MIGRATIONS", "REPORT_TABLES", "SCHEMA_VERSION", "connect", "delete_document", "migrate",
-           "report_id", "store", "stored_status"]
+           "report_id", "store", "stored_status", "UnmappedLabel", "unmapped_labels"]

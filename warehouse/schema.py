@@ -46,6 +46,9 @@ CREATE TABLE findings (report_id VARCHAR, rule VARCHAR NOT NULL, severity VARCHA
 CREATE TABLE indicator_groups (report_id VARCHAR NOT NULL, seq INTEGER NOT NULL, level INTEGER NOT NULL,
     level1 VARCHAR, level2 VARCHAR, weight {RATE}, score {RATE});
 """),
+    (3, """
+ALTER TABLE funding ADD COLUMN breakdown VARCHAR;
+"""),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

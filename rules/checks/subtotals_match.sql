@@ -6,6 +6,7 @@ WITH sums AS (
            sum(i.weight) AS leaf_weight, sum(i.score) AS leaf_score
     FROM indicator_groups g
     JOIN indicators i ON i.report_id = g.report_id AND i.level1 = g.level1 AND (g.level = 1 OR i.level2 = g.level2)
+    WHERE g.level IN (1, 2)  -- level 3: a 三级指标 split into numbered sub-items
     GROUP BY ALL
 )
 SELECT report_id, format('{} weight is {} but its rows add up to {}', grp, weight, leaf_weight),

@@ -139,3 +139,22 @@ def test_migrations_upgrade_an_old_file(tmp_path):
     con = connect(path)
     assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == SCHEMA_VERSION
     con.close()
+
+
+def test_labels_lists_what_the_lexicon_does_not_know(tmp_path):
+    from tests.fixtures import builder
+    from tests.fixtures import families as F
+
+    rows = F.national_rows(F.NATIONAL, F.VARIANTS[0])
+    rows.insert(2, [builder.FCell("资金监管责任人"), builder.FCell("张三", 8)])
+    blocks = [("p", "项目支出绩效自评表", {}), ("p", "（2022年度）", {}), ("table", rows)]
+    path = builder.write_docx(blocks, tmp_path / "extra_label.docx")
+    db = tmp_path / "w.duckdb"
+    runner = CliRunner()
+    assert runner.invoke(main, ["ingest", str(path), "--db", str(db)]).exit_code == 0
+    out = runner.invoke(main, ["labels", "--db", str(db)])
+    assert out.exit_code == 0
+    line = next(line for line in out.output.splitlines() if "资金监管责任人" in line)
+    assert line.split()[0] == "1" and "extra_label.docx" in line
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT value FROM fields WHERE key IS NULL AND label = '资金监管责任人'").fetchall() == [("张三",)]
