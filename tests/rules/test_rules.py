@@ -204,3 +204,12 @@ def test_a_broken_rule_file_is_named(tmp_path):
         validate_rules(con, load_rules(tmp_path))
     with pytest.raises(RuleError, match="severity"):
         parse_rule("-- id: x\n-- severity: fatal\n-- meaning: y\nSELECT 1", "x.sql")
+
+
+def test_every_family_fixture_is_clean(family_files):
+    """The family fixtures are consistent forms: no rule may fire on any of them, from Word or PDF."""
+    con = connect(":memory:")
+    for path in family_files.values():
+        store(con, read_file(path), rules=default_rules())
+    assert _findings(con) == []
+    assert con.execute("SELECT count(DISTINCT template) FROM reports").fetchone()[0] == 5
