@@ -198,6 +198,9 @@ def read_docx(data: bytes) -> Document:
         xml = _read_part(zf, "word/document.xml")
     if len(xml) > MAX_XML_BYTES:
         raise ExtractError("The Word document's text is larger than 200 MB and was not read.")
+    if b"<!DOCTYPE" in xml[:4096] or b"<!ENTITY" in xml[:4096]:
+        # Word never writes a DTD; one in document.xml is an entity-expansion attack or not Word's.
+        raise ExtractError("The Word document's XML declares a DTD with entities, which Word never writes; it was not read.")
     try:
         root = etree.fromstring(xml, _xml_parser())
     except etree.XMLSyntaxError as exc:

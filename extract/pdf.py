@@ -229,12 +229,12 @@ def read_pdf(data: bytes) -> Document:
     """Given the bytes of a text PDF, return its paragraphs and tables in reading order."""
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except PDFPasswordIncorrect:
-        raise ExtractError("The PDF is password-protected; remove the password and ingest it again.")
-    except (PDFSyntaxError, Exception) as exc:  # pdfminer raises many types for broken files
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise ExtractError("The PDF is encrypted and cannot be read without its password.")
-        raise ExtractError(f"The PDF is damaged and could not be opened ({type(exc).__name__}).")
+    except Exception as exc:  # pdfminer raises many types for broken files; pdfplumber wraps them
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+        if isinstance(inner, PDFPasswordIncorrect) or "password" in str(inner).lower() or "encrypt" in str(inner).lower():
+            raise ExtractError("The PDF is password-protected; remove the password and ingest it again.")
+        kind = type(inner).__name__ if isinstance(inner, (PDFSyntaxError, Exception)) else type(exc).__name__
+        raise ExtractError(f"The PDF is damaged and could not be opened ({kind}).")
     with pdf:
         try:
             return _read_pages(pdf)
@@ -266,7 +266,9 @@ def _read_pages(pdf) -> Document:
             n_tables += 1
             raw = None
 
+    readable = 0
     for page_no, page in enumerate(pdf.pages, start=1):
+        readable += _readable_chars(page)
         items = _page_blocks(page, page_no)
         lines_here = [it[1] for it in items if isinstance(it[1], Line)]
         if lines_here:
@@ -299,7 +301,23 @@ def _read_pages(pdf) -> Document:
         page.flush_cache()
     flush_table()
     flush_lines()
+    if pdf.pages and readable < 20:
+        raise ExtractError(f"The PDF's {len(pdf.pages)} pages have no readable text layer (scanned images or "
+                           "unmapped fonts), and OCR is not available, so nothing was read.")
     return Document("pdf", tuple(blocks), n_pages=len(pdf.pages))
+
+
+def _readable_chars(page) -> int:
+    """Characters that carry text: not (cid:NN) placeholders, not unmapped private-use glyphs."""
+    count = 0
+    for ch in page.chars:
+        text = ch["text"]
+        if text.startswith("(cid:") or not text.strip():
+            continue
+        if "\ue000" <= text <= "\uf8ff" and map_private_use(text) == text:
+            continue
+        count += 1
+    return count
 
 
 def _drop_repeated_header(raw: _RawTable, cells: list[_RawCell]) -> list[_RawCell]:

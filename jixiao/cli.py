@@ -46,33 +46,43 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to create or add to.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Reader processes [default: all cores].")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
+              help="Seconds one file may take before it is stopped and marked failed.")
+@click.option("--memory-mb", type=click.IntRange(min=256), default=3072, show_default=True,
+              help="Memory cap per reader process; a file that needs more is marked failed.")
 @click.option("--reread", is_flag=True, help="Read files again even when their bytes are already stored.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def ingest(paths: tuple[Path, ...], db: str, reread: bool, as_json: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (no progress output).")
+def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, memory_mb: int, reread: bool, as_json: bool) -> None:
     """Read report files (folders recursively) into the warehouse.
 
     Every file gets a row in `documents`: ok, not_report, or failed with one sentence saying why.
-    The same bytes ingested again change nothing.
+    The same bytes ingested again change nothing, unchanged files are skipped without reading,
+    and a run killed at any moment can simply be run again.
+
+    Exit code: 0 when every file was read or holds no report, 1 when some failed, 2 on usage errors.
 
     \b
     Example:
       jixiao ingest 2021/ 2022/ --db yuhua.duckdb
+      jixiao ingest archive/ --jobs 2 --timeout 60 --json
     """
     from jixiao.pipeline import ingest as run_ingest
-    from jixiao.progress import progress_callback
+    from jixiao.progress import reporter
 
-    with progress_callback(enabled=not as_json) as on_file:
+    with reporter(enabled=not as_json) as rep:
         try:
-            summary = run_ingest(paths, db=db, reread=reread, on_file=on_file)
+            summary = run_ingest(paths, db=db, reread=reread, jobs=jobs, timeout_s=timeout, memory_mb=memory_mb,
+                                 progress=rep.file if rep else None, on_total=rep.total if rep else None)
         except StepFailed as exc:
             raise click.ClickException(str(exc))
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:
         s = summary
-        click.echo(f"{s.files} files: {s.stored} read, {s.already_stored} already stored; "
-                   f"{s.status.get('ok', 0)} ok, {s.status.get('not_report', 0)} not_report, {s.status.get('failed', 0)} failed; "
-                   f"{s.reports} reports → {db}")
+        status = ", ".join(f"{s.status.get(k, 0)} {k}" for k in ("ok", "not_report", "failed"))
+        click.echo(f"{s.files} files: {s.stored} read ({status}), {s.unchanged} unchanged, {s.already_stored} already stored; "
+                   f"{s.reports} reports, {s.findings} findings → {db} in {s.wall_seconds:.1f} s")
         for path, error in s.failures:
             click.echo(f"  failed: {path}: {error}")
     sys.exit(1 if summary.failures else 0)

@@ -274,6 +274,7 @@ class DocumentResult:
     ocr: bool = False
     n_pages: int | None = None
     reports: list[Report] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # time per step, for summaries and benchmarks
 
     @property
     def n_reports(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,14 +44,22 @@ def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None) -> Docume
     fmt = sniff_format(data, path) if data else "unknown"
     result = DocumentResult(doc_id, path, fmt if fmt != "encrypted-office" else "unknown", "failed")
     step = "extract"
+    started = time.perf_counter()
     try:
         document = read_document(data, fmt, path)
         result.n_pages, result.ocr = document.n_pages, document.ocr
+        result.seconds["extract"] = time.perf_counter() - started
         step = "normalize"
         result.reports = normalize(document, lexicon)
+        result.seconds["normalize"] = time.perf_counter() - started - result.seconds["extract"]
     except StepFailed as exc:
         result.error = str(exc)
         return result
+    except RecursionError:
+        result.error = f"The file is nested too deeply to {step} (RecursionError); it is probably malformed."
+        return result
+    except MemoryError:
+        raise
     except Exception as exc:  # a bug or a file no reader anticipated: name the step, keep the batch going
         result.error = f"The {step} step failed unexpectedly ({type(exc).__name__}: {exc})."
         return result
@@ -63,61 +72,119 @@ def read_file(path: str | Path, lexicon: Lexicon | None = None) -> DocumentResul
     return read_bytes(p.read_bytes(), str(p), lexicon)
 
 
+def read_path(path: str, doc_id: str) -> DocumentResult:
+    """Worker entry: read one file; a file that changed or vanished since it was hashed fails plainly."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return DocumentResult(doc_id, path, "unknown", "failed", f"The file could not be opened ({exc.strerror}).")
+    if doc_id_of(data) != doc_id:
+        return DocumentResult(doc_id, path, "unknown", "failed", "The file changed while it was being ingested; ingest it again.")
+    return read_bytes(data, path)
+
+
 @dataclass
 class IngestSummary:
     files: int = 0
+    unchanged: int = 0  # recognised by path, size and mtime without reading
+    already_stored: int = 0  # read and hashed: the same bytes are stored already
     stored: int = 0
-    already_stored: int = 0
     reports: int = 0
+    findings: int = 0
     status: Counter = field(default_factory=Counter)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, error)
+    seconds: Counter = field(default_factory=Counter)  # per step: hash, extract, normalize, store (worker seconds add up)
+    wall_seconds: float = 0.0
+    pages: int = 0
 
     def as_dict(self) -> dict:
-        return {"files": self.files, "stored": self.stored, "already_stored": self.already_stored,
-                "reports": self.reports, "status": dict(self.status),
-                "failures": [{"path": p, "error": e} for p, e in self.failures]}
+        return {"files": self.files, "unchanged": self.unchanged, "already_stored": self.already_stored,
+                "stored": self.stored, "reports": self.reports, "findings": self.findings, "status": dict(self.status),
+                "failures": [{"path": p, "error": e} for p, e in self.failures], "pages": self.pages,
+                "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "wall_seconds": round(self.wall_seconds, 3)}
 
 
-def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread: bool = False,
-           lexicon: Lexicon | None = None, on_file: Callable[[Path, DocumentResult | None], None] | None = None) -> IngestSummary:
-    """Read every file under paths into the warehouse at db; return what happened.
+def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread: bool = False, jobs: int | None = None,
+           timeout_s: float | None = None, memory_mb: int | None = None,
+           progress: "Callable[[str, Path, DocumentResult | None], None] | None" = None,
+           on_total: Callable[[int], None] | None = None) -> IngestSummary:
+    """Read every file under paths into the warehouse at db, in parallel; return what happened.
 
-    A file whose bytes are already stored is not read again (unless reread); a file that fails
-    is stored as failed with its reason and the batch goes on.
+    Files are read by worker processes (one per core unless jobs says otherwise), each under a
+    time limit; this process alone writes, one transaction per document, so killing the run at
+    any moment loses at most the documents in flight, and a rerun picks up from there. A file
+    whose path, size and mtime are unchanged is skipped without reading; one whose bytes are
+    stored already only has its path recorded; a file that fails is stored as failed with its
+    reason and the batch goes on.
     """
     from jixiao.rules import default_rules, validate_rules
-    from jixiao.warehouse import connect, store, stored_status
+    from jixiao.warehouse import FileStat, connect, remember_only, store
+    from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, WorkerPool
 
+    started = time.perf_counter()
     summary = IngestSummary()
     files = list(iter_files(paths))
+    summary.files = len(files)
+    if on_total:
+        on_total(len(files))
     rules = default_rules()
     con = connect(db)
     try:
         validate_rules(con, rules)
+        findings_before = con.execute("SELECT count(*) FROM findings").fetchone()[0]
+        known = {row[0]: (row[1], row[2], row[3]) for row in con.execute("SELECT path, size_bytes, mtime_ns, doc_id FROM file_index").fetchall()}
+        stored = {row[0] for row in con.execute("SELECT doc_id FROM documents").fetchall()}
+        tasks: list[tuple[str, str]] = []
+        stats: dict[str, FileStat] = {}
+        queued: dict[str, str] = {}  # doc_id → first path queued this run
+        later: list[tuple[str, FileStat]] = []  # the same bytes under a second path, recorded once stored
         for path in files:
-            summary.files += 1
-            data = path.read_bytes()
-            doc_id = doc_id_of(data)
-            if not reread and stored_status(con, doc_id) is not None:
-                store(con, read_stub(doc_id, path))  # records the path only
-                summary.already_stored += 1
-                if on_file:
-                    on_file(path, None)
+            st = path.stat()
+            seen = FileStat(str(path), st.st_size, st.st_mtime_ns)
+            entry = known.get(seen.path)
+            if not reread and entry and entry[:2] == (seen.size_bytes, seen.mtime_ns) and entry[2] in stored:
+                summary.unchanged += 1
+                if progress:
+                    progress("unchanged", path, None)
                 continue
-            result = read_bytes(data, str(path), lexicon)
-            store(con, result, path_size=len(data), replace=reread, rules=rules)
-            summary.stored += 1
-            summary.reports += result.n_reports
-            summary.status[result.status] += 1
-            if result.status == "failed":
-                summary.failures.append((str(path), result.error or ""))
-            if on_file:
-                on_file(path, result)
+            t0 = time.perf_counter()
+            doc_id = doc_id_of(path.read_bytes())
+            summary.seconds["hash"] += time.perf_counter() - t0
+            if doc_id in queued:
+                later.append((doc_id, seen))
+                continue
+            if not reread and doc_id in stored:
+                remember_only(con, doc_id, seen)
+                summary.already_stored += 1
+                if progress:
+                    progress("already stored", path, None)
+                continue
+            queued[doc_id] = seen.path
+            stats[seen.path] = seen
+            tasks.append((seen.path, doc_id))
+        with WorkerPool(jobs, timeout_s or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB) as pool:
+            for result in pool.run(tasks):
+                seen = stats[result.path]
+                t0 = time.perf_counter()
+                store(con, result, path_size=seen.size_bytes, replace=reread, rules=rules, seen=seen)
+                summary.seconds["store"] += time.perf_counter() - t0
+                for step, secs in result.seconds.items():
+                    summary.seconds[step] += secs
+                summary.stored += 1
+                summary.reports += result.n_reports
+                summary.pages += result.n_pages or 0
+                summary.status[result.status] += 1
+                if result.status == "failed":
+                    summary.failures.append((result.path, result.error or ""))
+                if progress:
+                    progress(result.status, Path(result.path), result)
+        for doc_id, seen in later:
+            remember_only(con, doc_id, seen)
+            summary.already_stored += 1
+            if progress:
+                progress("already stored", Path(seen.path), None)
+        summary.findings = con.execute("SELECT count(*) FROM findings").fetchone()[0] - findings_before
     finally:
         con.close()
+    summary.wall_seconds = time.perf_counter() - started
     return summary
-
-
-def read_stub(doc_id: str, path: Path) -> DocumentResult:
-    """A placeholder result for a file whose bytes are stored already: only its path is new."""
-    return DocumentResult(doc_id, str(path), "unknown", "ok")

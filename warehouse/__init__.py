@@ -6,7 +6,7 @@ from jixiao.errors import LoadError
 
 from .queries import UnmappedLabel, unmapped_labels
 from .schema import MIGRATIONS, REPORT_TABLES, SCHEMA_VERSION, migrate
-from .store import connect, delete_document, report_id, store, stored_status
+from .store import FileStat, connect, delete_document, remember_only, report_id, store, stored_status
 
 __all__ = ["LoadError", "MIGRATIONS", "REPORT_TABLES", "SCHEMA_VERSION", "connect", "delete_document", "migrate",
-           "report_id", "store", "stored_status", "UnmappedLabel", "unmapped_labels"]
+           "report_id", "store", "stored_status", "FileStat", "remember_only", "UnmappedLabel", "unmapped_labels"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import astuple, fields
+from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
 import duckdb
@@ -52,8 +52,42 @@ def _columns(table: str) -> list[str] | None:
     return ["report_id"] + (["seq"] if table in ("funding", "allocations") else []) + names
 
 
+@dataclass(frozen=True)
+class FileStat:
+    """Where a document's bytes were found: the path with its size and mtime at ingest."""
+
+    path: str
+    size_bytes: int
+    mtime_ns: int
+
+
+def remember_file(con: duckdb.DuckDBPyConnection, doc_id: str, seen: FileStat) -> None:
+    """Record that a path holds these bytes (inside the caller's transaction).
+
+    When the path held other bytes before, that older document is marked replaced_by this one,
+    unless another path still holds it.
+    """
+    con.execute("INSERT INTO document_paths VALUES (?, ?) ON CONFLICT DO NOTHING", [doc_id, seen.path])
+    old = con.execute("SELECT doc_id FROM file_index WHERE path = ?", [seen.path]).fetchone()
+    con.execute("INSERT OR REPLACE INTO file_index VALUES (?, ?, ?, ?)", [seen.path, seen.size_bytes, seen.mtime_ns, doc_id])
+    if old and old[0] != doc_id:
+        con.execute("""UPDATE documents SET replaced_by = ? WHERE doc_id = ?
+                       AND NOT EXISTS (SELECT 1 FROM file_index WHERE doc_id = ?)""", [doc_id, old[0], old[0]])
+
+
+def remember_only(con: duckdb.DuckDBPyConnection, doc_id: str, seen: FileStat) -> None:
+    """Record a path for bytes already stored, in a transaction of its own."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        remember_file(con, doc_id, seen)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
 def store(con: duckdb.DuckDBPyConnection, result: DocumentResult, path_size: int | None = None, replace: bool = False,
-          rules: tuple | None = None) -> bool:
+          rules: tuple | None = None, seen: FileStat | None = None) -> bool:
     """Write one document and its reports in one transaction; return False when its bytes were already stored.
 
     With replace, a stored document is read again: its old rows go and the new ones come in the
@@ -66,6 +100,8 @@ def store(con: duckdb.DuckDBPyConnection, result: DocumentResult, path_size: int
     try:
         exists = stored_status(con, result.doc_id) is not None
         con.execute("INSERT INTO document_paths VALUES (?, ?) ON CONFLICT DO NOTHING", [result.doc_id, result.path])
+        if seen is not None:
+            remember_file(con, result.doc_id, seen)
         if exists and not replace:
             con.execute("COMMIT")
             return False

@@ -46,7 +46,7 @@ def archive(seed_files, tmp_path_factory):
 def warehouse(archive, tmp_path_factory):
     db = tmp_path_factory.mktemp("wh") / "w.duckdb"
     result = CliRunner().invoke(main, ["ingest", str(archive), "--db", str(db)])
-    assert "3 files" in result.output and "2 ok" in result.output and "1 failed" in result.output, result.output
+    assert "3 files: 3 read (2 ok, 0 not_report, 1 failed)" in result.output, result.output
     assert result.exit_code == 1  # a failed file is reported in the exit code
     return db
 
@@ -96,7 +96,7 @@ def test_failed_file_has_one_sentence(warehouse):
 def test_same_bytes_again_change_nothing(warehouse, archive, tmp_path):
     before = _counts(warehouse)
     result = CliRunner().invoke(main, ["ingest", str(archive), "--db", str(warehouse)])
-    assert "3 already stored" in result.output
+    assert "3 unchanged" in result.output  # recognised by size and mtime, not read
     assert _counts(warehouse) == before
     # the same bytes under another name are the same document; only the new path is remembered
     copy = tmp_path / "copy_of_seed.docx"
@@ -105,6 +105,7 @@ def test_same_bytes_again_change_nothing(warehouse, archive, tmp_path):
     assert _counts(warehouse) == before
     con = duckdb.connect(str(warehouse), read_only=True)
     assert con.execute("SELECT count(*) FROM document_paths").fetchone()[0] == 4
+    assert con.execute("SELECT count(*) FROM file_index").fetchone()[0] == 4
 
 
 def test_reread_replaces_rows_without_duplicates(warehouse, archive):

@@ -1,0 +1,141 @@
+"""Reading files in worker processes, each file under a time limit and each worker under a memory cap.
+
+The parent hands one path at a time to each worker and waits on all of them at once. A worker
+that runs past the time limit is killed, one that crashes is noticed by its exit, one that runs
+out of memory reports it; each ends as a `failed` result with one sentence, a fresh worker takes
+its place, and the batch goes on. Results come back in the order they finish.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import resource
+import time
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Iterable, Iterator
+
+from jixiao.model import DocumentResult
+
+DEFAULT_TIMEOUT_S = 120.0
+DEFAULT_MEMORY_MB = 3072
+
+
+def _limit_memory(memory_mb: int) -> None:
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _worker(conn: Connection, memory_mb: int) -> None:
+    """Worker loop: receive (path, doc_id) tuples, send back DocumentResults; None ends it."""
+    from jixiao.pipeline import read_path
+
+    _limit_memory(memory_mb)
+    conn.send("ready")  # imports done: the time limit of the first file starts from here
+    while True:
+        task = conn.recv()
+        if task is None:
+            return
+        path, doc_id = task
+        try:
+            result = read_path(path, doc_id)
+        except MemoryError:
+            result = failed(path, doc_id, f"Reading the file needed more than the {memory_mb} MB memory limit and was stopped.")
+        conn.send(result)
+
+
+def failed(path: str, doc_id: str, sentence: str) -> DocumentResult:
+    return DocumentResult(doc_id, path, "unknown", "failed", sentence)
+
+
+@dataclass
+class _Slot:
+    process: mp.process.BaseProcess
+    conn: Connection
+    task: tuple[str, str] | None = None
+    started: float = 0.0
+
+
+class WorkerPool:
+    """A fixed number of reader processes; `run` yields a result for every task given."""
+
+    def __init__(self, jobs: int | None = None, timeout_s: float = DEFAULT_TIMEOUT_S, memory_mb: int = DEFAULT_MEMORY_MB):
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.timeout_s = timeout_s
+        self.memory_mb = memory_mb
+        # spawn, not fork: the parent holds a DuckDB connection and its threads
+        self._ctx = mp.get_context("spawn")
+        self._slots: list[_Slot] = []
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _spawn(self) -> _Slot:
+        parent, child = self._ctx.Pipe()
+        process = self._ctx.Process(target=_worker, args=(child, self.memory_mb), daemon=True)
+        process.start()
+        child.close()
+        if not parent.poll(120) or parent.recv() != "ready":
+            process.kill()
+            raise RuntimeError("A reader process did not start within 120 s.")
+        return _Slot(process, parent)
+
+    def _replace(self, slot: _Slot) -> None:
+        slot.process.kill()
+        slot.process.join(5)
+        slot.conn.close()
+        fresh = self._spawn()
+        slot.process, slot.conn, slot.task = fresh.process, fresh.conn, None
+
+    def run(self, tasks: Iterable[tuple[str, str]]) -> Iterator[DocumentResult]:
+        """Given (path, doc_id) tasks, yield one DocumentResult per task as workers finish them."""
+        pending = deque(tasks)
+        while len(self._slots) < min(self.jobs, max(1, len(pending))):
+            self._slots.append(self._spawn())
+        while pending or any(s.task for s in self._slots):
+            for slot in self._slots:
+                if slot.task is None and pending:
+                    slot.task = pending.popleft()
+                    slot.started = time.monotonic()
+                    slot.conn.send(slot.task)
+            busy = [s for s in self._slots if s.task]
+            ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=0.25)
+            now = time.monotonic()
+            for slot in busy:
+                path, doc_id = slot.task  # type: ignore[misc]
+                if slot.conn in ready:
+                    try:
+                        result = slot.conn.recv()
+                    except (EOFError, OSError):
+                        result = None
+                    if result is not None:
+                        slot.task = None
+                        yield result
+                        continue
+                if not slot.process.is_alive() or slot.process.sentinel in ready:
+                    code = slot.process.exitcode
+                    self._replace(slot)
+                    yield failed(path, doc_id, f"The reader crashed on this file (exit code {code}); the file may be damaged.")
+                elif now - slot.started > self.timeout_s:
+                    self._replace(slot)
+                    yield failed(path, doc_id, f"Reading the file took longer than {self.timeout_s:g} s and was stopped.")
+
+    def close(self) -> None:
+        for slot in self._slots:
+            try:
+                slot.conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        for slot in self._slots:
+            slot.process.join(2)
+            if slot.process.is_alive():
+                slot.process.kill()
+                slot.process.join(2)
+            slot.conn.close()
+        self._slots = []
