@@ -275,6 +275,7 @@ class DocumentResult:
     n_pages: int | None = None
     reports: list[Report] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # time per step, for summaries and benchmarks
+    peak_rss_mb: float | None = None  # of the process that read it, for summaries and benchmarks
 
     @property
     def n_reports(self) -> int:

@@ -15,6 +15,8 @@ from jixiao.extract import read_document, sniff_format
 from jixiao.model import DocumentResult
 from jixiao.normalize import Lexicon, normalize
 
+RULES_BATCH = 200  # documents stored between two rule passes: one pass over many is far cheaper than one each
+
 # Office lock files and OS clutter met in real archive folders; never reports.
 _SKIP_NAMES = ("~$", ".~lock", "Thumbs.db", ".DS_Store", "desktop.ini")
 
@@ -96,12 +98,14 @@ class IngestSummary:
     seconds: Counter = field(default_factory=Counter)  # per step: hash, extract, normalize, store (worker seconds add up)
     wall_seconds: float = 0.0
     pages: int = 0
+    worker_peak_rss_mb: float = 0.0
 
     def as_dict(self) -> dict:
         return {"files": self.files, "unchanged": self.unchanged, "already_stored": self.already_stored,
                 "stored": self.stored, "reports": self.reports, "findings": self.findings, "status": dict(self.status),
                 "failures": [{"path": p, "error": e} for p, e in self.failures], "pages": self.pages,
-                "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "wall_seconds": round(self.wall_seconds, 3)}
+                "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "wall_seconds": round(self.wall_seconds, 3),
+                "worker_peak_rss_mb": round(self.worker_peak_rss_mb, 1)}
 
 
 def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread: bool = False, jobs: int | None = None,
@@ -117,7 +121,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     stored already only has its path recorded; a file that fails is stored as failed with its
     reason and the batch goes on.
     """
-    from jixiao.rules import default_rules, validate_rules
+    from jixiao.rules import apply_rules_pending, default_rules, validate_rules
     from jixiao.warehouse import FileStat, connect, remember_only, store
     from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, WorkerPool
 
@@ -132,6 +136,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     try:
         validate_rules(con, rules)
         findings_before = con.execute("SELECT count(*) FROM findings").fetchone()[0]
+        apply_rules_pending(con, rules)  # documents a killed run stored but did not check
         known = {row[0]: (row[1], row[2], row[3]) for row in con.execute("SELECT path, size_bytes, mtime_ns, doc_id FROM file_index").fetchall()}
         stored = {row[0] for row in con.execute("SELECT doc_id FROM documents").fetchall()}
         tasks: list[tuple[str, str]] = []
@@ -166,18 +171,26 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             for result in pool.run(tasks):
                 seen = stats[result.path]
                 t0 = time.perf_counter()
-                store(con, result, path_size=seen.size_bytes, replace=reread, rules=rules, seen=seen)
+                store(con, result, path_size=seen.size_bytes, replace=reread, seen=seen)
                 summary.seconds["store"] += time.perf_counter() - t0
+                if (summary.stored + 1) % RULES_BATCH == 0:
+                    t0 = time.perf_counter()
+                    apply_rules_pending(con, rules)
+                    summary.seconds["rules"] += time.perf_counter() - t0
                 for step, secs in result.seconds.items():
                     summary.seconds[step] += secs
                 summary.stored += 1
                 summary.reports += result.n_reports
                 summary.pages += result.n_pages or 0
+                summary.worker_peak_rss_mb = max(summary.worker_peak_rss_mb, result.peak_rss_mb or 0.0)
                 summary.status[result.status] += 1
                 if result.status == "failed":
                     summary.failures.append((result.path, result.error or ""))
                 if progress:
                     progress(result.status, Path(result.path), result)
+        t0 = time.perf_counter()
+        apply_rules_pending(con, rules)
+        summary.seconds["rules"] += time.perf_counter() - t0
         for doc_id, seen in later:
             remember_only(con, doc_id, seen)
             summary.already_stored += 1

@@ -44,6 +44,7 @@ def _worker(conn: Connection, memory_mb: int) -> None:
             result = read_path(path, doc_id)
         except MemoryError:
             result = failed(path, doc_id, f"Reading the file needed more than the {memory_mb} MB memory limit and was stopped.")
+        result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         conn.send(result)
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .runner import (CheckSummary, Rule, RuleError, apply_rules, check, default_rules, load_rules, parse_rule,
+from .runner import (CheckSummary, Rule, RuleError, apply_rules, apply_rules_pending, check, default_rules, load_rules, parse_rule,
                      validate_rules)
 
-__all__ = ["CheckSummary", "Rule", "RuleError", "apply_rules", "check", "default_rules", "load_rules", "parse_rule",
+__all__ = ["CheckSummary", "Rule", "RuleError", "apply_rules", "apply_rules_pending", "check", "default_rules", "load_rules", "parse_rule",
            "validate_rules"]

@@ -116,6 +116,41 @@ def apply_rules(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | None =
     return int(total)
 
 
+_PENDING = "SELECT report_id FROM reports JOIN documents USING (doc_id) WHERE NOT coalesce(rules_checked, FALSE)"
+
+
+def apply_rules_pending(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | None = None) -> int:
+    """Write the findings of every document stored since rules last ran, in one transaction; return how many.
+
+    Ingest stores documents one transaction each and checks them in batches: a run killed in
+    between leaves documents unchecked, and the next run checks them first.
+    """
+    rules = default_rules() if rules is None else rules
+    _prepare(con)
+    ids = [r.id for r in rules]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE jx_pending AS {_PENDING}")
+        con.execute("DELETE FROM findings WHERE list_contains($ids, rule) AND report_id IN (SELECT report_id FROM jx_pending)", {"ids": ids})
+        for rule in rules:
+            try:
+                con.execute(f"INSERT INTO findings SELECT report_id, $rule, $severity, coalesce(message, $meaning),"
+                            f" CAST(expected AS VARCHAR), CAST(actual AS VARCHAR) FROM ({_select(rule)})"
+                            f" WHERE report_id IN (SELECT report_id FROM jx_pending)",
+                            {"rule": rule.id, "severity": rule.severity, "meaning": rule.meaning})
+            except duckdb.Error as exc:
+                raise RuleError(f"Rule {rule.id} ({rule.source}) failed: {str(exc).splitlines()[0]}")
+        found = con.execute("SELECT count(*) FROM findings WHERE list_contains($ids, rule)"
+                            " AND report_id IN (SELECT report_id FROM jx_pending)", {"ids": ids}).fetchone()[0]
+        con.execute("UPDATE documents SET rules_checked = TRUE WHERE NOT coalesce(rules_checked, FALSE)")
+        con.execute("DROP TABLE jx_pending")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return int(found)
+
+
 @dataclass
 class CheckSummary:
     rules: int

@@ -56,6 +56,11 @@ CREATE TABLE file_index (path VARCHAR PRIMARY KEY, size_bytes BIGINT NOT NULL, m
 -- a file whose bytes changed is a new document; the old one stays, pointing at its successor
 ALTER TABLE documents ADD COLUMN replaced_by VARCHAR;
 """),
+    (5, """
+-- rules run over many documents at once; a document stays unchecked until its findings are written
+ALTER TABLE documents ADD COLUMN rules_checked BOOLEAN DEFAULT FALSE;
+UPDATE documents SET rules_checked = TRUE;
+"""),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -99,9 +99,10 @@ def store(con: duckdb.DuckDBPyConnection, result: DocumentResult, path_size: int
     con.execute("BEGIN TRANSACTION")
     try:
         exists = stored_status(con, result.doc_id) is not None
-        con.execute("INSERT INTO document_paths VALUES (?, ?) ON CONFLICT DO NOTHING", [result.doc_id, result.path])
         if seen is not None:
             remember_file(con, result.doc_id, seen)
+        else:
+            con.execute("INSERT INTO document_paths VALUES (?, ?) ON CONFLICT DO NOTHING", [result.doc_id, result.path])
         if exists and not replace:
             con.execute("COMMIT")
             return False
@@ -120,10 +121,10 @@ def store(con: duckdb.DuckDBPyConnection, result: DocumentResult, path_size: int
             for table in REPORT_TABLES:
                 rows = _rows(report, rid, table)
                 if rows:
-                    cols = _columns(table)
-                    con.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+                    _insert_rows(con, table, _columns(table), rows)
         if rules and result.reports:
             apply_rules(con, rules, result.doc_id)
+            con.execute("UPDATE documents SET rules_checked = TRUE WHERE doc_id = ?", [result.doc_id])
         con.execute("COMMIT")
         return True
     except StepFailed:
@@ -132,6 +133,15 @@ def store(con: duckdb.DuckDBPyConnection, result: DocumentResult, path_size: int
     except Exception as exc:
         con.execute("ROLLBACK")
         raise LoadError(f"Storing the document failed and nothing of it was kept ({type(exc).__name__}: {exc}).") from exc
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], rows: list[tuple], chunk: int = 400) -> None:
+    """Insert rows with one multi-row statement per chunk: DuckDB runs executemany row by row."""
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        one = f"({', '.join('?' * len(cols))})"
+        con.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES {', '.join([one] * len(part))}",
+                    [value for row in part for value in row])
 
 
 def delete_document(con: duckdb.DuckDBPyConnection, doc_id: str) -> None:
