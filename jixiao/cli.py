@@ -180,6 +180,58 @@ def labels(db: str, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file.")
+@click.option("--map", "map_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Project mapping file (project_key,project_name,implementing_unit) [default: $JIXIAO_PROJECT_MAP or rules/project_map.csv].")
+def link(db: str, map_path: Path | None) -> None:
+    """Recompute which reports are the same project across years (done after every ingest too).
+
+    Every link keeps its reason in `project_links`; the mapping file overrides the automatic links.
+
+    \b
+    Example:
+      jixiao link --db yuhua.duckdb --map my_projects.csv
+      jixiao query "SELECT project_key, reason FROM project_links" --db yuhua.duckdb
+    """
+    from jixiao.warehouse import connect, relink
+
+    if not Path(db).exists():
+        raise click.ClickException(f"There is no warehouse at {db}; run `jixiao ingest` first.")
+    con = connect(db)
+    try:
+        n = relink(con, map_path)
+    finally:
+        con.close()
+    click.echo(f"{n} projects")
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file (opened read-only).")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "xlsx"]), required=True, help="Output format.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into.")
+@click.option("--chinese", is_flag=True, help="Chinese column headers (xlsx).")
+def export(db: str, fmt: str, out: Path, chinese: bool) -> None:
+    """Write every table and analyst view as Parquet or CSV files, or one Excel workbook (a sheet each).
+
+    \b
+    Example:
+      jixiao export --format xlsx --out exports/ --chinese --db yuhua.duckdb
+    """
+    from jixiao.warehouse import connect
+    from jixiao.warehouse.export import export as run_export
+
+    try:
+        con = connect(db, read_only=True)
+    except StepFailed as exc:
+        raise click.ClickException(str(exc))
+    try:
+        written = run_export(con, out, fmt, chinese)
+    finally:
+        con.close()
+    click.echo(f"{len(written)} files written to {out}")
+
+
+@main.command()
 @click.argument("sql")
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to query (opened read-only).")
 @click.option("--csv", "as_csv", is_flag=True, help="Write CSV instead of a table.")

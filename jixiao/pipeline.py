@@ -122,7 +122,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     reason and the batch goes on.
     """
     from jixiao.rules import apply_rules_pending, default_rules, validate_rules
-    from jixiao.warehouse import FileStat, connect, remember_only, store
+    from jixiao.warehouse import FileStat, connect, relink, remember_only, store
     from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, WorkerPool
 
     started = time.perf_counter()
@@ -196,6 +196,10 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             summary.already_stored += 1
             if progress:
                 progress("already stored", Path(seen.path), None)
+        if summary.stored:
+            t0 = time.perf_counter()
+            relink(con)
+            summary.seconds["link"] += time.perf_counter() - t0
         summary.findings = con.execute("SELECT count(*) FROM findings").fetchone()[0] - findings_before
     finally:
         con.close()

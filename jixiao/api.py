@@ -1,0 +1,73 @@
+"""The Python face of the warehouse for notebooks: `jixiao.connect(path)` and pandas DataFrames.
+
+Money and rates come back as `decimal.Decimal` (exact, as stored); call `.astype(float)` on a
+column before plotting.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from jixiao.warehouse import connect as _connect
+
+
+class Warehouse:
+    """A read-only view of a warehouse file with helpers for the common questions."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    def sql(self, query: str, params: list | dict | None = None) -> pd.DataFrame:
+        """Run SQL and return a DataFrame whose DECIMAL columns hold exact Decimals."""
+        cursor = self.con.execute(query, params or [])
+        columns = [d[0] for d in cursor.description]
+        return pd.DataFrame(cursor.fetchall(), columns=columns)
+
+    def table(self, name: str) -> pd.DataFrame:
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"not a table name: {name!r}")
+        return self.sql(f"SELECT * FROM {name}")
+
+    def reports(self) -> pd.DataFrame:
+        return self.sql("SELECT r.*, d.path, d.format FROM reports r JOIN documents d USING (doc_id) ORDER BY fiscal_year, project_name")
+
+    def projects(self) -> pd.DataFrame:
+        return self.sql("SELECT * FROM projects ORDER BY project_name")
+
+    def spending(self, below_pct: float | None = None) -> pd.DataFrame:
+        """One row per project and year (v_spending); below_pct keeps the years under that execution rate."""
+        where = "" if below_pct is None else " WHERE execution_rate_pct < $below"
+        return self.sql(f"SELECT * FROM v_spending{where} ORDER BY project_key, fiscal_year",
+                        {"below": below_pct} if below_pct is not None else None)
+
+    def unit_year(self) -> pd.DataFrame:
+        return self.sql("SELECT * FROM v_unit_year ORDER BY unit, fiscal_year")
+
+    def scores(self) -> pd.DataFrame:
+        return self.sql("SELECT * FROM v_scores ORDER BY fiscal_year, project_name, level1, level2")
+
+    def findings(self, severity: str | None = None) -> pd.DataFrame:
+        where = "" if severity is None else " WHERE f.severity = $severity"
+        return self.sql(f"""SELECT r.fiscal_year, r.project_name, f.rule, f.severity, f.message, f.expected, f.actual, d.path
+                            FROM findings f JOIN reports r USING (report_id) JOIN documents d USING (doc_id){where}
+                            ORDER BY r.fiscal_year, r.project_name, f.rule""", {"severity": severity} if severity else None)
+
+    def findings_summary(self) -> pd.DataFrame:
+        return self.sql("SELECT * FROM v_findings_summary ORDER BY fiscal_year, rule")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def connect(path: str | Path = "jixiao.duckdb", read_only: bool = True) -> Warehouse:
+    """Open a warehouse for analysis (read-only unless asked)."""
+    return Warehouse(_connect(path, read_only=read_only))

@@ -1,0 +1,134 @@
+"""One project across years: drifting names, two layouts and a renamed unit link; look-alikes stay apart."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from jixiao.cli import main
+from tests.fixtures import builder
+from tests.fixtures import families as F
+
+
+@pytest.fixture(scope="module")
+def cross_year_db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("years")
+    for name, blocks in F.cross_year_archive().items():
+        builder.write_docx(blocks, folder / name)
+    db = tmp_path_factory.mktemp("db") / "w.duckdb"
+    result = CliRunner().invoke(main, ["ingest", str(folder), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def _con(db):
+    return duckdb.connect(str(db), read_only=True)
+
+
+def test_one_project_over_three_years_links_with_reasons(cross_year_db):
+    con = _con(cross_year_db)
+    rows = con.execute("""SELECT r.fiscal_year, r.project_name, r.implementing_unit, r.template, l.project_key, l.reason
+                          FROM reports r JOIN project_links l USING (report_id)
+                          WHERE r.project_name LIKE '%城%执法%' ORDER BY r.fiscal_year""").fetchall()
+    assert [(y, n, t) for y, n, _, t, _, _ in rows] == [
+        (2020, "城市管理综合执法专项经费", "national_project"), (2021, "城管执法专项经费", "hunan_project_report"),
+        (2022, "城市管理综合执法专项经费", "national_project")]
+    assert len({key for *_, key, _ in rows}) == 1
+    reasons = [reason for *_, reason in rows]
+    assert reasons[0] == "first report of the project"
+    assert "abbreviates" in reasons[1] and "城管执法专项经费" in reasons[1]
+    assert "unit renamed" in reasons[2] and "区城市管理和综合执法局" in reasons[2]
+    key = rows[0][4]
+    project = con.execute("SELECT project_name, unit, region, years, n_reports FROM projects WHERE project_key = ?", [key]).fetchone()
+    assert project == ("城市管理综合执法专项经费", "区城市管理和综合执法局", "雨花区", [2020, 2021, 2022], 3)
+
+
+def test_similar_names_stay_apart(cross_year_db):
+    con = _con(cross_year_db)
+    keys = con.execute("SELECT project_name, project_key FROM reports WHERE project_name LIKE '农村道路%'").fetchall()
+    assert len(keys) == 2 and keys[0][1] != keys[1][1]
+    assert con.execute("SELECT count(*) FROM projects").fetchone()[0] == 3
+
+
+def test_v_spending_follows_the_project(cross_year_db):
+    con = _con(cross_year_db)
+    rows = con.execute("""SELECT fiscal_year, budget_yuan, spent_yuan, execution_rate_pct, previous_year, spent_change_yuan
+                          FROM v_spending WHERE project_name LIKE '%执法%' ORDER BY fiscal_year""").fetchall()
+    assert rows == [
+        (2020, Decimal("1200000.00"), Decimal("1140000.00"), Decimal("95.00"), None, None),
+        (2021, Decimal("1270000.00"), Decimal("944400.00"), Decimal("74.36"), 2020, Decimal("-195600.00")),
+        (2022, Decimal("1200000.00"), Decimal("1188000.00"), Decimal("99.00"), 2021, Decimal("243600.00")),
+    ]
+
+
+def test_views_for_units_scores_and_findings(cross_year_db):
+    con = _con(cross_year_db)
+    unit = con.execute("""SELECT n_projects, budget_yuan, spent_yuan, weighted_execution_rate_pct FROM v_unit_year
+                          WHERE unit = '区交通运输局' AND fiscal_year = 2021""").fetchone()
+    assert unit == (1, Decimal("1200000.00"), Decimal("1020000.00"), Decimal("85.00"))
+    scores = con.execute("""SELECT level1, sum(weight), sum(score) FROM v_scores
+                            WHERE fiscal_year = 2021 AND project_name = '城管执法专项经费' GROUP BY level1 ORDER BY level1""").fetchall()
+    assert scores == [("个性指标", Decimal("50.00"), Decimal("47.00")), ("投入", Decimal("20.00"), Decimal("20.00")),
+                      ("过程", Decimal("30.00"), Decimal("30.00"))]
+    assert con.execute("SELECT count(*) FROM v_findings_summary").fetchone()[0] == 0  # the archive is consistent
+
+
+def test_mapping_file_overrides(cross_year_db, tmp_path, monkeypatch):
+    import shutil
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(cross_year_db, db)
+    mapping = tmp_path / "map.csv"
+    mapping.write_text("project_key,project_name,implementing_unit\nroads,农村道路建设项目,\nroads,农村道路养护项目,\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["link", "--db", str(db), "--map", str(mapping)])
+    assert result.exit_code == 0, result.output
+    con = _con(db)
+    assert con.execute("SELECT DISTINCT project_key FROM reports WHERE project_name LIKE '农村道路%'").fetchall() == [("roads",)]
+    assert con.execute("SELECT reason FROM project_links WHERE project_key = 'roads'").fetchall() == [("mapping file: roads",)] * 2
+
+
+def test_exports_round_trip(cross_year_db, tmp_path):
+    runner = CliRunner()
+    con = _con(cross_year_db)
+    for fmt in ("parquet", "csv"):
+        out = tmp_path / fmt
+        assert runner.invoke(main, ["export", "--format", fmt, "--out", str(out), "--db", str(cross_year_db)]).exit_code == 0
+        for table in ("reports", "funding", "v_spending", "facts"):
+            original = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+            path = out / f"{table}.{fmt}"
+            if fmt == "parquet":
+                reader = f"read_parquet('{path}')"  # DECIMAL stays DECIMAL
+            else:  # a CSV is read back with the table's own column types
+                types = ", ".join(f"'{name}': '{kind}'" for name, kind, *_ in con.execute(f"DESCRIBE {table}").fetchall())
+                reader = f"read_csv('{path}', header = true, columns = {{{types}}})"
+            back = duckdb.connect().execute(f"SELECT * FROM {reader} ORDER BY ALL").fetchall()
+            assert back == original, table
+    out = tmp_path / "xlsx"
+    assert runner.invoke(main, ["export", "--format", "xlsx", "--out", str(out), "--chinese", "--db", str(cross_year_db)]).exit_code == 0
+    from openpyxl import load_workbook
+
+    book = load_workbook(out / "jixiao.xlsx", read_only=True)
+    sheet = book["reports"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("报告编号", "文件编号") and "项目名称" in rows[0]
+    header = list(rows[0])
+    spent = {r[header.index("项目名称")]: r[header.index("实际支出（元）")] for r in rows[1:]}
+    assert spent["城管执法专项经费"] == 944400 and isinstance(spent["城管执法专项经费"], (int, float))  # money as numbers
+    stored = dict(con.execute("SELECT project_name, spent_yuan FROM reports").fetchall())
+    assert {k: Decimal(str(v)).quantize(Decimal("0.01")) for k, v in spent.items()} == stored
+    assert set(book.sheetnames) >= {"reports", "funding", "v_spending", "v_unit_year", "findings"}
+
+
+def test_python_api_returns_dataframes(cross_year_db):
+    import jixiao
+
+    with jixiao.connect(cross_year_db) as wh:
+        spending = wh.spending()
+        assert list(spending.columns[:3]) == ["project_key", "fiscal_year", "project_name"]
+        below = wh.spending(below_pct=80)
+        assert below["fiscal_year"].tolist() == [2021] and below["spent_yuan"].tolist() == [Decimal("944400.00")]
+        assert len(wh.projects()) == 3 and wh.findings().empty
+        assert set(wh.unit_year()["unit"]) >= {"区交通运输局", "区城市管理局"}
