@@ -1,0 +1,57 @@
+"""The notebooks run top to bottom against a warehouse built from the fixture archive."""
+
+from __future__ import annotations
+
+import copy
+import os
+import warnings
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+from nbclient import NotebookClient
+
+from jixiao.cli import main
+from tests.fixtures import builder
+from tests.fixtures import families as F
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+@pytest.fixture(scope="module")
+def fixture_warehouse(tmp_path_factory):
+    """The cross-year archive, every family, and one report with planted contradictions."""
+    folder = tmp_path_factory.mktemp("nb_archive")
+    for name, blocks in F.cross_year_archive().items():
+        builder.write_docx(blocks, folder / name)
+    for family, (form, render) in F.FAMILY_DOCUMENTS.items():
+        builder.write_docx(render(form, F.VARIANTS[0]), folder / f"{family}.docx")
+    planted = copy.deepcopy(builder.load_seed())
+    planted["funding"][1][1][6] = "80.00%"  # 支出率 that 94.44 ÷ 127 does not give
+    planted["allocations"][0][1] = "117"
+    builder.build_seed(folder, data=planted, name="planted")
+    db = tmp_path_factory.mktemp("nb_db") / "w.duckdb"
+    assert CliRunner().invoke(main, ["ingest", str(folder), "--db", str(db)]).exit_code == 0
+    return db
+
+
+@pytest.mark.parametrize("name", ["spending_across_years.ipynb", "findings_review.ipynb"])
+def test_notebook_runs(name, fixture_warehouse, monkeypatch):
+    monkeypatch.setenv("JIXIAO_DB", str(fixture_warehouse))
+    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), "outputs are not committed"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}},
+                       env=dict(os.environ)).execute()
+    text = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
+                     for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs)
+    assert "Error" not in text.split("Traceback")[0] and "Traceback" not in text
+    assert "Glyph" not in text  # a missing CJK glyph warning would show here
+    if name.startswith("spending"):
+        assert "城管执法专项经费" in text and "74.36" in text
+        images = [o for cell in notebook.cells for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+        assert len(images) >= 2
+    else:
+        assert "execution_rate_matches" in text and "allocations_sum" in text
