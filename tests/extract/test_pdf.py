@@ -6,7 +6,7 @@ import pdfplumber
 import pytest
 
 from jixiao.extract import read_document
-from jixiao.model import Paragraph, Table
+from jixiao.model import Paragraph
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from tests.fixtures import builder
+from tests.helpers import table_counts
 
 JIXIAO = [sys.executable, "-m", "jixiao.cli"]
 
@@ -172,11 +173,7 @@ COUNTED = ["documents", "reports", "funding", "indicators", "indicator_groups", 
 
 
 def _counts(db):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED}
-    finally:
-        con.close()
+    return table_counts(db, COUNTED)
 
 
 def test_killed_ingest_resumes_with_exactly_the_right_rows(seed_files, family_files, tmp_path):

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from jixiao.cli import main
 from jixiao.warehouse import SCHEMA_VERSION, connect
+from tests.helpers import table_counts
 
 # The contract (shared SCHEMA.md): every table and column analysts rely on.
 CONTRACT = {
@@ -52,11 +53,7 @@ def warehouse(archive, tmp_path_factory):
 
 
 def _counts(db):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED}
-    finally:
-        con.close()
+    return table_counts(db, COUNTED)
 
 
 def test_contract_tables_and_types(warehouse):
