@@ -59,9 +59,9 @@ def generate(out: Path, n: int, seed: int = 7) -> list[Path]:
         family = list(F.FAMILY_DOCUMENTS)[i % len(F.FAMILY_DOCUMENTS)]
         form, render = F.FAMILY_DOCUMENTS[family]
         form = national_form(i) if family == "national_project" else copy.deepcopy(form)
-        if family != "national_project":
+        if family != "national_project":  # every file distinct: no two generated files share their bytes
             key = "department" if family == "national_department" else ("title" if family == "narrative_only" else "project_name")
-            form[key] = form[key].replace("某某", f"第{i:04d}")
+            form[key] = form[key].replace("某某", f"第{i:04d}") if "某某" in form[key] else f"{form[key]}{i:04d}"
         target = out if kind < 0.55 else work
         path = builder.write_docx(render(form, variant), target / f"{family}_{i:04d}.docx", variant.checkbox)
         (files if target is out else to_pdf).append(path)

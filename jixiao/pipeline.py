@@ -145,8 +145,8 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
         later: list[tuple[str, FileStat]] = []  # the same bytes under a second path, recorded once stored
         for path in files:
             st = path.stat()
-            seen = FileStat(str(path), st.st_size, st.st_mtime_ns)
-            entry = known.get(seen.path)
+            entry = known.get(str(path))
+            seen = FileStat(str(path), st.st_size, st.st_mtime_ns, looked_up=True, previous=entry[2] if entry else None)
             if not reread and entry and entry[:2] == (seen.size_bytes, seen.mtime_ns) and entry[2] in stored:
                 summary.unchanged += 1
                 if progress:
@@ -171,7 +171,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             for result in pool.run(tasks):
                 seen = stats[result.path]
                 t0 = time.perf_counter()
-                store(con, result, path_size=seen.size_bytes, replace=reread, seen=seen)
+                store(con, result, path_size=seen.size_bytes, replace=reread, seen=seen, known_new=result.doc_id not in stored)
                 summary.seconds["store"] += time.perf_counter() - t0
                 if (summary.stored + 1) % RULES_BATCH == 0:
                     t0 = time.perf_counter()

@@ -59,6 +59,8 @@ class FileStat:
     path: str
     size_bytes: int
     mtime_ns: int
+    looked_up: bool = False  # the caller read file_index already: `previous` is what the path held
+    previous: str | None = None
 
 
 def remember_file(con: duckdb.DuckDBPyConnection, doc_id: str, seen: FileStat) -> None:
@@ -68,9 +70,9 @@ def remember_file(con: duckdb.DuckDBPyConnection, doc_id: str, seen: FileStat) -
     unless another path still holds it.
     """
     con.execute("INSERT INTO document_paths VALUES (?, ?) ON CONFLICT DO NOTHING", [doc_id, seen.path])
-    old = con.execute("SELECT doc_id FROM file_index WHERE path = ?", [seen.path]).fetchone()
+    old = (seen.previous,) if seen.looked_up else con.execute("SELECT doc_id FROM file_index WHERE path = ?", [seen.path]).fetchone()
     con.execute("INSERT OR REPLACE INTO file_index VALUES (?, ?, ?, ?)", [seen.path, seen.size_bytes, seen.mtime_ns, doc_id])
-    if old and old[0] != doc_id:
+    if old and old[0] and old[0] != doc_id:
         con.execute("""UPDATE documents SET replaced_by = ? WHERE doc_id = ?
                        AND NOT EXISTS (SELECT 1 FROM file_index WHERE doc_id = ?)""", [doc_id, old[0], old[0]])
 
@@ -87,18 +89,19 @@ def remember_only(con: duckdb.DuckDBPyConnection, doc_id: str, seen: FileStat) -
 
 
 def store(con: duckdb.DuckDBPyConnection, result: DocumentResult, path_size: int | None = None, replace: bool = False,
-          rules: tuple | None = None, seen: FileStat | None = None) -> bool:
+          rules: tuple | None = None, seen: FileStat | None = None, known_new: bool = False) -> bool:
     """Write one document and its reports in one transaction; return False when its bytes were already stored.
 
     With replace, a stored document is read again: its old rows go and the new ones come in the
     same transaction, so a crash leaves either the old rows or the new ones. With rules, their
-    findings for this document are written in the same transaction.
+    findings for this document are written in the same transaction. known_new: the caller has
+    checked that these bytes are not stored (ingest knows; it saves a query per document).
     """
     from jixiao.rules import apply_rules
 
     con.execute("BEGIN TRANSACTION")
     try:
-        exists = stored_status(con, result.doc_id) is not None
+        exists = not known_new and stored_status(con, result.doc_id) is not None
         if seen is not None:
             remember_file(con, result.doc_id, seen)
         else:
