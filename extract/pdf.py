@@ -267,8 +267,12 @@ def _read_pages(pdf) -> Document:
             raw = None
 
     readable = 0
+    unread: list[int] = []
     for page_no, page in enumerate(pdf.pages, start=1):
-        readable += _readable_chars(page)
+        on_page = _readable_chars(page)
+        readable += on_page
+        if on_page < 5 and (page.images or page.chars):
+            unread.append(page_no)  # a scanned page (an image, or glyphs without text) in a text PDF
         items = _page_blocks(page, page_no)
         lines_here = [it[1] for it in items if isinstance(it[1], Line)]
         if lines_here:
@@ -304,7 +308,7 @@ def _read_pages(pdf) -> Document:
     if pdf.pages and readable < 20:
         raise ExtractError(f"The PDF's {len(pdf.pages)} pages have no readable text layer (scanned images or "
                            "unmapped fonts), and OCR is not available, so nothing was read.")
-    return Document("pdf", tuple(blocks), n_pages=len(pdf.pages))
+    return Document("pdf", tuple(blocks), n_pages=len(pdf.pages), unread_pages=tuple(unread))
 
 
 def _readable_chars(page) -> int:

@@ -105,6 +105,7 @@ class Document:
     blocks: tuple[Block, ...]
     n_pages: int | None = None
     ocr: bool = False
+    unread_pages: tuple[int, ...] = ()  # pages with no text layer that could not be read (no OCR)
 
     @property
     def tables(self) -> list[Table]:

@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Iterator
 
 from jixiao.errors import StepFailed
 from jixiao.extract import read_document, sniff_format
-from jixiao.model import DocumentResult
+from jixiao.model import DocumentResult, Finding
 from jixiao.normalize import Lexicon, normalize
 
 RULES_BATCH = 200  # documents stored between two rule passes: one pass over many is far cheaper than one each
@@ -53,6 +53,12 @@ def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None) -> Docume
         result.seconds["extract"] = time.perf_counter() - started
         step = "normalize"
         result.reports = normalize(document, lexicon)
+        if document.unread_pages:
+            pages = ", ".join(map(str, document.unread_pages))
+            for report in result.reports:
+                report.findings.append(Finding("pages_unread", "warning",
+                                               f"Pages {pages} have no text layer (scanned) and were not read: OCR is not available.",
+                                               None, pages))
         result.seconds["normalize"] = time.perf_counter() - started - result.seconds["extract"]
     except StepFailed as exc:
         result.error = str(exc)

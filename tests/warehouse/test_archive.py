@@ -221,3 +221,19 @@ def test_changed_bytes_are_a_new_document_and_the_old_stays(seed_files, tmp_path
     (old, replaced_by), (new, current) = rows
     assert replaced_by == new and current is None
     assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 2  # the old report stays queryable
+
+
+def test_scanned_pages_in_a_text_pdf_are_named(seed_files, tmp_path):
+    scan = tmp_path / "scan.pdf"
+    _scanned_pdf(seed_files["pdf-text"], scan, tmp_path)
+    mixed = tmp_path / "mixed.pdf"
+    subprocess.run(["pdfunite", str(seed_files["pdf-text"]), str(scan), str(mixed)], check=True)
+    from jixiao.pipeline import read_file
+
+    result = read_file(mixed)
+    assert result.status == "ok" and result.n_pages == 12
+    (finding,) = [f for f in result.reports[0].findings if f.rule == "pages_unread"]
+    assert finding.severity == "warning" and finding.actual == "12" and "OCR" in finding.message
+    from decimal import Decimal
+
+    assert result.reports[0].spent_yuan == Decimal("944400.00")  # the text pages are read as before
