@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from jixiao.errors import ExtractError
 from jixiao.model import Document
 
 from .docx import read_docx
+from .legacy import TARGETS, convert_legacy
 from .pdf import read_pdf
 from .sniff import sniff_format
+from .xlsx import read_xlsx
 
-__all__ = ["ExtractError", "read_document", "sniff_format", "read_docx", "read_pdf"]
+__all__ = ["ExtractError", "read_document", "sniff_format", "read_docx", "read_pdf", "read_xlsx"]
 
-_READERS = {"docx": read_docx, "pdf": read_pdf}
+_READERS = {"docx": read_docx, "pdf": read_pdf, "xlsx": read_xlsx}
 
 _UNSUPPORTED = {
-    "doc": "Word 97 (.doc) files are not read yet; save it as .docx and ingest it again.",
-    "wps": "WPS (.wps) files are not read yet; save it as .docx and ingest it again.",
-    "xls": "Excel 97 (.xls) files are not read yet; save it as .xlsx or PDF and ingest it again.",
-    "et": "WPS spreadsheet (.et) files are not read yet; save it as PDF and ingest it again.",
-    "xlsx": "Excel (.xlsx) files are not read yet; save the form as PDF and ingest it again.",
     "image": "The file is an image; scanned pages are read only inside PDFs, so put the scans in a PDF.",
     "encrypted-office": "The Office document is password-protected; remove the password and ingest it again.",
 }
@@ -29,7 +28,10 @@ def read_document(data: bytes, fmt: str | None = None, name: str = "") -> Docume
     if not data:
         raise ExtractError("The file is empty.")
     fmt = fmt or sniff_format(data, name)
+    if fmt in TARGETS:
+        converted = convert_legacy(data, fmt)
+        return replace(_READERS[TARGETS[fmt]](converted), format=fmt)  # the format is what the bytes were
     reader = _READERS.get(fmt)
     if reader is None:
-        raise ExtractError(_UNSUPPORTED.get(fmt, "The file is neither a Word document nor a PDF, so it was not read."))
+        raise ExtractError(_UNSUPPORTED.get(fmt, "The file is neither a Word or WPS document, a spreadsheet nor a PDF, so it was not read."))
     return reader(data)

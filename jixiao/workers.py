@@ -11,6 +11,8 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import resource
+import shutil
+import signal
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -29,10 +31,14 @@ def _limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _worker(conn: Connection, memory_mb: int) -> None:
+def _worker(conn: Connection, memory_mb: int, tmp: str) -> None:
     """Worker loop: receive (path, doc_id) tuples, send back DocumentResults; None ends it."""
+    import tempfile
+
     from jixiao.pipeline import read_path
 
+    os.setsid()  # its own process group: a kill reaches the LibreOffice it may have started too
+    tempfile.tempdir = tmp  # scratch (LibreOffice profiles, conversions) under the pool's folder
     _limit_memory(memory_mb)
     conn.send("ready")  # imports done: the time limit of the first file starts from here
     while True:
@@ -70,6 +76,9 @@ class WorkerPool:
         # spawn, not fork: the parent holds a DuckDB connection and its threads
         self._ctx = mp.get_context("spawn")
         self._slots: list[_Slot] = []
+        import tempfile
+
+        self._tmp = tempfile.mkdtemp(prefix="jixiao-pool-")  # removed at close, whatever the workers left
 
     def __enter__(self) -> "WorkerPool":
         return self
@@ -79,17 +88,28 @@ class WorkerPool:
 
     def _spawn(self) -> _Slot:
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker, args=(child, self.memory_mb), daemon=True)
+        process = self._ctx.Process(target=_worker, args=(child, self.memory_mb, self._tmp), daemon=True)
         process.start()
         child.close()
-        if not parent.poll(120) or parent.recv() != "ready":
+        try:
+            ready = parent.poll(120) and parent.recv() == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
             process.kill()
-            raise RuntimeError("A reader process did not start within 120 s.")
+            raise RuntimeError("A reader process did not start (it exited or took over 120 s); see the messages above.")
         return _Slot(process, parent)
 
+    @staticmethod
+    def _kill(process: mp.process.BaseProcess) -> None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            process.kill()
+        process.join(5)
+
     def _replace(self, slot: _Slot) -> None:
-        slot.process.kill()
-        slot.process.join(5)
+        self._kill(slot.process)
         slot.conn.close()
         fresh = self._spawn()
         slot.process, slot.conn, slot.task = fresh.process, fresh.conn, None
@@ -97,7 +117,7 @@ class WorkerPool:
     def run(self, tasks: Iterable[tuple[str, str]]) -> Iterator[DocumentResult]:
         """Given (path, doc_id) tasks, yield one DocumentResult per task as workers finish them."""
         pending = deque(tasks)
-        while len(self._slots) < min(self.jobs, max(1, len(pending))):
+        while len(self._slots) < min(self.jobs, len(pending)):
             self._slots.append(self._spawn())
         while pending or any(s.task for s in self._slots):
             for slot in self._slots:
@@ -134,9 +154,9 @@ class WorkerPool:
             except (BrokenPipeError, OSError):
                 pass
         for slot in self._slots:
-            slot.process.join(2)
+            slot.process.join(10)
             if slot.process.is_alive():
-                slot.process.kill()
-                slot.process.join(2)
+                self._kill(slot.process)
             slot.conn.close()
         self._slots = []
+        shutil.rmtree(self._tmp, ignore_errors=True)
