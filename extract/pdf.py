@@ -14,19 +14,21 @@ import re
 from dataclasses import dataclass, field
 
 import pdfplumber
+import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 
 from jixiao.errors import ExtractError
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
+from .ocr import fix_checkboxes, ocr_available, ocr_page
 from .symbols import map_private_use
 
 SNAP = 2.0  # points: edges closer than this are one grid line
 _CLOSERS = set("%％）)】」』》〉。，、；：！？,.;:!?")
 _OPENERS = set("【《（(“‘「『〔［[")
 _SENTENCE_END = set("。！？!?")
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|\d{1,4})\s*$")
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–~]?\s*\d{1,4}\s*[-—–~]?|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$")
 
 
 @dataclass
@@ -48,6 +50,7 @@ class _RawCell:
     bottom: float
     text: str
     page: int
+    confidence: float | None = None
 
 
 @dataclass
@@ -124,7 +127,8 @@ def _is_full(prev: Line, line: Line, right: float) -> bool:
     size = prev.chars[-1].get("size") or 10
     if prev.x1 + _first_token_width(line) > right + 1.5:
         return True
-    return prev.x1 > right - 2 * size and prev.text.rstrip()[-1:] not in _SENTENCE_END
+    slack = 3.5 if "conf" in prev.chars[-1] else 2.0  # OCR boxes end less exactly than glyphs
+    return prev.x1 > right - slack * size and prev.text.rstrip()[-1:] not in _SENTENCE_END
 
 
 def join_lines(lines: list[Line], right: float) -> str:
@@ -165,14 +169,20 @@ def _index(bounds: list[float], v: float) -> int:
     return min(i, len(bounds) - 1)
 
 
-def _cell_text(chars: list[dict], box: tuple[float, float, float, float]) -> str:
+def _cell_text(chars: list[dict], box: tuple[float, float, float, float]) -> tuple[str, float | None]:
+    """Given page chars and a cell box, return the cell's text and (for OCR'd chars) their lowest confidence."""
     x0, top, x1, bottom = box
     inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
     lines = chars_to_lines(inside)
     if not lines:
-        return ""
+        return "", None
     pad = max(0.0, min(ln.x0 for ln in lines) - x0)
-    return join_lines(lines, x1 - pad).strip()
+    # a figure is as sure as its digits: a lone 「%」 box read unsurely does not make 74.36 doubtful
+    confidences = [c["conf"] for c in inside if "conf" in c and c["text"].isdigit()] or [c["conf"] for c in inside if "conf" in c]
+    text = join_lines(lines, x1 - pad).strip()
+    if confidences:
+        text = "\n".join(fix_checkboxes(part) for part in text.split("\n"))
+    return text, (min(confidences) if confidences else None)
 
 
 def _raw_cells(page, table, page_no: int, y_offset: float) -> list[_RawCell]:
@@ -180,7 +190,8 @@ def _raw_cells(page, table, page_no: int, y_offset: float) -> list[_RawCell]:
     chars = [c for c in page.chars if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top - 1 <= c["top"] and c["bottom"] <= bottom + 1]
     out = []
     for box in table.cells:
-        out.append(_RawCell(box[0], box[1] - top + y_offset, box[2], box[3] - top + y_offset, _cell_text(chars, box), page_no))
+        text, confidence = _cell_text(chars, box)
+        out.append(_RawCell(box[0], box[1] - top + y_offset, box[2], box[3] - top + y_offset, text, page_no, confidence))
     return out
 
 
@@ -191,7 +202,7 @@ def _grid(raw: _RawTable, index: int) -> Table:
     for rc in sorted(raw.cells, key=lambda c: (round(c.top, 1), c.x0)):
         r, c = _index(ys, rc.top), _index(xs, rc.x0)
         r2, c2 = _index(ys, rc.bottom), _index(xs, rc.x1)
-        cells.append(Cell(rc.text, r, c, max(1, r2 - r), max(1, c2 - c), rc.page))
+        cells.append(Cell(rc.text, r, c, max(1, r2 - r), max(1, c2 - c), rc.page, rc.confidence))
     return Table(index, tuple(cells), max(1, len(ys) - 1), max(1, len(xs) - 1), raw.page)
 
 
@@ -237,15 +248,16 @@ def read_pdf(data: bytes) -> Document:
         raise ExtractError(f"The PDF is damaged and could not be opened ({kind}).")
     with pdf:
         try:
-            return _read_pages(pdf)
+            return _read_pages(pdf, data)
         except ExtractError:
             raise
         except Exception as exc:
             raise ExtractError(f"The PDF could not be read ({type(exc).__name__}: {exc}).")
 
 
-def _read_pages(pdf) -> Document:
+def _read_pages(pdf, data: bytes) -> Document:
     blocks: list[Block] = []
+    ocr_pages: list[int] = []
     pending_lines: list[Line] = []
     pending_page = 0
     raw: _RawTable | None = None
@@ -268,11 +280,19 @@ def _read_pages(pdf) -> Document:
 
     readable = 0
     unread: list[int] = []
+    scans = None
     for page_no, page in enumerate(pdf.pages, start=1):
         on_page = _readable_chars(page)
+        if on_page < 5 and (page.images or page.chars):  # a scanned page, or glyphs that map to no text
+            if ocr_available():
+                if scans is None:
+                    scans = pdfium.PdfDocument(data)
+                page = ocr_page(scans[page_no - 1])
+                ocr_pages.append(page_no)
+                on_page = len(page.chars)
+            else:
+                unread.append(page_no)
         readable += on_page
-        if on_page < 5 and (page.images or page.chars):
-            unread.append(page_no)  # a scanned page (an image, or glyphs without text) in a text PDF
         items = _page_blocks(page, page_no)
         lines_here = [it[1] for it in items if isinstance(it[1], Line)]
         if lines_here:
@@ -300,15 +320,19 @@ def _read_pages(pdf) -> Document:
             raw.xs = _snap(raw.xs + xs)
             raw.height = max(c.bottom for c in raw.cells) if raw.cells else raw.height
         # a table that does not reach the page's end cannot continue on the next page
-        if raw is not None and items and not isinstance(items[-1][1], pdfplumber.table.Table):
+        if raw is not None and items and isinstance(items[-1][1], Line):
             flush_table()
         page.flush_cache()
     flush_table()
     flush_lines()
     if pdf.pages and readable < 20:
-        raise ExtractError(f"The PDF's {len(pdf.pages)} pages have no readable text layer (scanned images or "
-                           "unmapped fonts), and OCR is not available, so nothing was read.")
-    return Document("pdf", tuple(blocks), n_pages=len(pdf.pages), unread_pages=tuple(unread))
+        if not ocr_available():
+            raise ExtractError(f"The PDF's {len(pdf.pages)} pages have no readable text layer (scanned images or "
+                               "unmapped fonts), and OCR is not available, so nothing was read.")
+        raise ExtractError(f"OCR found no text on the PDF's {len(pdf.pages)} pages; they may be blank or unreadable.")
+    if scans is not None:
+        scans.close()
+    return Document("pdf", tuple(blocks), n_pages=len(pdf.pages), ocr=bool(ocr_pages), unread_pages=tuple(unread))
 
 
 def _readable_chars(page) -> int:
@@ -374,7 +398,8 @@ def _continues(prev: Line, line: Line, right: float) -> bool:
 def _same_size(a: Line, b: Line) -> bool:
     """A title in a larger font never runs on into the body text below it."""
     sa, sb = a.chars[-1].get("size") or 10, b.chars[0].get("size") or 10
-    return abs(sa - sb) <= 0.15 * max(sa, sb)
+    tolerance = 0.5 if "conf" in a.chars[-1] else 0.15  # OCR box heights vary with the glyphs in them
+    return abs(sa - sb) <= tolerance * max(sa, sb)
 
 
 def _paragraphs(lines: list[Line], right: float) -> list[str]:

@@ -35,6 +35,7 @@ class Cell:
     rowspan: int = 1
     colspan: int = 1
     page: int | None = None
+    confidence: float | None = None  # lowest OCR confidence of its text; None when the text was not OCR'd
 
     @property
     def last_row(self) -> int:

@@ -22,10 +22,27 @@ class Option:
     ticked: bool
 
 
+# Options printed on the forms. When the spaces between them are lost (OCR, careless retyping) a
+# run like 经常性一次性新增延续 is split back into them, so the ticked one is not the whole run.
+KNOWN_OPTIONS = ("经常性项目", "一次性项目", "新增项目", "延续项目", "经常性", "一次性", "新增", "延续", "是", "否", "优", "良", "中", "差")
+
+
+def _first_option(text: str) -> str:
+    """The first printed option of a run of them with no spaces between; the text itself otherwise."""
+    rest, first = text, None
+    while rest:
+        word = next((o for o in KNOWN_OPTIONS if rest.startswith(o)), None)
+        if word is None:
+            return text
+        first = first or word
+        rest = rest[len(word):]
+    return first or text
+
+
 def options(text: str) -> list[Option]:
     """Given text holding a checkbox group, return its options in order with their state."""
     s = nfkc(text)
-    found = [Option(m.group(2), m.group(1) in TICKED) for m in _BEFORE.finditer(s)]
+    found = [Option(_first_option(m.group(2)), m.group(1) in TICKED) for m in _BEFORE.finditer(s)]
     if found:
         return found
     return [Option(m.group(1), bool(m.group(2))) for m in _AFTER.finditer(s)]

@@ -19,6 +19,9 @@ from .text import clean_text, is_instruction, label_parts
 from .values import parse_date_range, parse_score
 
 
+OCR_MIN_CONFIDENCE = 0.8  # below this an OCR'd figure is not trusted: NULL and a finding, never a guess
+
+
 def locator(table: Table, cell: Cell) -> str:
     return f"t{table.index + 1}.r{cell.row + 1}.c{cell.col + 1}"
 
@@ -46,6 +49,12 @@ class ReadContext:
     def parse(self, parser: Callable[..., Any], text: str | None, what: str, table: Table, cell: Cell | None, **kw: Any) -> Any:
         """Run a value parser; on a bad value return None and add a finding naming the place."""
         if text is None:
+            return None
+        if cell is not None and cell.confidence is not None and cell.confidence < OCR_MIN_CONFIDENCE:
+            self.report.findings.append(Finding(
+                "ocr_low_confidence", "warning",
+                f"{what} 「{text}」 at {locator(table, cell)} was read by OCR with confidence {cell.confidence:.2f}; stored as NULL.",
+                None, text))
             return None
         try:
             return parser(text, **kw)

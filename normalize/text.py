@@ -21,7 +21,7 @@ _OUTLINE = [
 
 # A parenthesised tail that qualifies a label rather than naming it: units, weights, formulas.
 _LABEL_TAIL = regex.compile(
-    r"\(\s*(?:单位\s*[:：]?\s*)?(?P<unit>万元|千元|元|亿元|%)\s*\)$"
+    r"\(\s*(?:单位\s*[:：]?\s*)?(?P<unit>万元|千元|元|亿元|%)\s*\)?$"  # ) optional: OCR and typists drop it
     r"|\(\s*(?P<weight>\d+(?:\.\d+)?)\s*分\s*\)$"
     r"|\(\s*[A-Z](?:\s*[/／÷]\s*[A-Z])?\s*\)$"
     r"|\(\s*\d+\s*分?\s*[*×xX]\s*[\p{Han}]+\s*\)$"

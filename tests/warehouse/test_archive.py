@@ -104,7 +104,7 @@ def ingested(bad_archive, tmp_path_factory):
     root, _ = bad_archive
     db = tmp_path_factory.mktemp("db") / "w.duckdb"
     tmp = tmp_path_factory.mktemp("tmpdir")
-    env = dict(os.environ, TMPDIR=str(tmp))
+    env = dict(os.environ, TMPDIR=str(tmp), JIXIAO_OCR="0")  # the scanned page must meet a machine without OCR
     run = subprocess.run(JIXIAO + ["ingest", str(root), "--db", str(db), "--json"], capture_output=True, text=True, env=env, timeout=600)
     return db, run, tmp
 
@@ -223,7 +223,8 @@ def test_changed_bytes_are_a_new_document_and_the_old_stays(seed_files, tmp_path
     assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 2  # the old report stays queryable
 
 
-def test_scanned_pages_in_a_text_pdf_are_named(seed_files, tmp_path):
+def test_scanned_pages_in_a_text_pdf_are_named(seed_files, tmp_path, monkeypatch):
+    monkeypatch.setenv("JIXIAO_OCR", "0")  # OCR unavailable: the scanned page is named, not guessed
     scan = tmp_path / "scan.pdf"
     _scanned_pdf(seed_files["pdf-text"], scan, tmp_path)
     mixed = tmp_path / "mixed.pdf"
