@@ -23,13 +23,16 @@ _UNSUPPORTED = {
 }
 
 
-def read_document(data: bytes, fmt: str | None = None, name: str = "") -> Document:
-    """Given a file's bytes, return its Document; raise ExtractError with one sentence when it cannot be read."""
+def read_document(data: bytes, fmt: str | None = None, name: str = "", converted: bytes | None = None) -> Document:
+    """Given a file's bytes, return its Document; raise ExtractError with one sentence when it cannot be read.
+
+    converted: for a legacy file, the .docx/.xlsx a batch conversion already made of it.
+    """
     if not data:
         raise ExtractError("The file is empty.")
     fmt = fmt or sniff_format(data, name)
     if fmt in TARGETS:
-        converted = convert_legacy(data, fmt)
+        converted = converted if converted is not None else convert_legacy(data, fmt)
         return replace(_READERS[TARGETS[fmt]](converted), format=fmt)  # the format is what the bytes were
     reader = _READERS.get(fmt)
     if reader is None:

@@ -1,10 +1,10 @@
 """Legacy Office files (.doc, .wps, .xls, .et) converted by LibreOffice, then read as .docx/.xlsx.
 
-One LibreOffice instance is started per process and kept for the whole batch: later conversions
-are handed to it by a short-lived client (LibreOffice forwards a second launch on the same
-profile to the running instance), so the ~1 s start is paid once. The instance runs in a private
-profile where macros are disabled, with its own temporary folder; everything is removed when the
-process ends. A conversion that takes too long is stopped and the instance restarted.
+Starting LibreOffice costs about a second, so an ingest converts all the legacy files of a batch
+up front, many per LibreOffice run (`convert_many`: ~0.2 s a file instead of ~1 s); a single file
+(`jixiao show`, or one a batch run could not convert) goes through `convert_legacy`. Every run
+uses a private profile with macros disabled and its own temporary folder, under a timeout, and
+leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from jixiao.errors import ExtractError
 
-CONVERT_TIMEOUT_S = 90.0
 TARGETS = {"doc": "docx", "wps": "docx", "xls": "xlsx", "et": "xlsx"}
+CONVERT_TIMEOUT_S = 90.0
+BATCH = 40  # files per LibreOffice run
 
 # Macro security "very high" and macro execution off: a converted file never runs code.
 _REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
@@ -38,64 +38,54 @@ def soffice_binary() -> str | None:
 
 
 class Converter:
-    """A LibreOffice instance kept alive for this process's conversions."""
+    """A private LibreOffice profile and scratch folder; `run` converts files with it."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path | None = None) -> None:
         binary = soffice_binary()
         if binary is None:
             raise ExtractError("Reading .doc/.wps/.xls/.et files needs LibreOffice, which is not installed "
                                "(apt-get install libreoffice-writer libreoffice-calc).")
         self.binary = binary
-        self.root = Path(tempfile.mkdtemp(prefix="jixiao-lo-"))
+        self.root = Path(tempfile.mkdtemp(prefix="jixiao-lo-", dir=root))
         self.profile = self.root / "profile"
         (self.profile / "user").mkdir(parents=True)
         (self.profile / "user" / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
         self.tmp = self.root / "tmp"
         self.tmp.mkdir()
         self.env = dict(os.environ, TMPDIR=str(self.tmp), TMP=str(self.tmp), TEMP=str(self.tmp))
-        self.server: subprocess.Popen | None = None
 
-    def _args(self) -> list[str]:
-        return [self.binary, f"-env:UserInstallation={self.profile.as_uri()}", "--headless", "--norestore",
-                "--nologo", "--nodefault", "--nolockcheck"]
-
-    def _start(self) -> None:
-        if self.server is not None and self.server.poll() is None:
-            return
-        self.server = subprocess.Popen(self._args() + ["--accept=pipe,name=jixiao-%d;urp;" % os.getpid()],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env)
-        time.sleep(0.5)  # let it claim the profile so that clients forward to it
+    def run(self, sources: list[Path], target: str, outdir: Path, timeout: float) -> None:
+        """Convert sources to target in one LibreOffice run; outputs missing afterwards failed."""
+        args = [self.binary, f"-env:UserInstallation={self.profile.as_uri()}", "--headless", "--norestore",
+                "--nologo", "--nodefault", "--nolockcheck", "--convert-to", target, "--outdir", str(outdir), *map(str, sources)]
+        process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env,
+                                   start_new_session=True)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)  # LibreOffice forks: stop the whole group
+            process.wait(10)
+            raise
 
     def convert(self, data: bytes, fmt: str) -> bytes:
         """Given legacy bytes and their format, return the bytes of the .docx/.xlsx LibreOffice makes."""
         target = TARGETS[fmt]
-        self._start()
         work = Path(tempfile.mkdtemp(prefix="conv-", dir=self.tmp))
         try:
             source = work / f"in.{fmt}"
             source.write_bytes(data)
-            out = work / "out"
             try:
-                subprocess.run(self._args() + ["--convert-to", target, "--outdir", str(out), str(source)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env, timeout=CONVERT_TIMEOUT_S)
+                self.run([source], target, work, CONVERT_TIMEOUT_S)
             except subprocess.TimeoutExpired:
-                self.restart()
                 raise ExtractError(f"LibreOffice took longer than {CONVERT_TIMEOUT_S:g} s to convert the .{fmt} file and was stopped.")
-            result = out / f"in.{target}"
+            result = work / f"in.{target}"
             if not result.exists():
                 raise ExtractError(f"LibreOffice could not convert the .{fmt} file; it is damaged, password-protected or not a {fmt} file.")
             return result.read_bytes()
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
-    def restart(self) -> None:
-        if self.server is not None:
-            self.server.kill()
-            self.server.wait(10)
-            self.server = None
-
     def close(self) -> None:
-        self.restart()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -103,9 +93,43 @@ _CONVERTER: Converter | None = None
 
 
 def convert_legacy(data: bytes, fmt: str) -> bytes:
-    """Convert with this process's LibreOffice instance (started on first use, closed at exit)."""
+    """Convert one file with this process's converter (made on first use, removed at exit)."""
     global _CONVERTER
     if _CONVERTER is None:
         _CONVERTER = Converter()
         atexit.register(_CONVERTER.close)
     return _CONVERTER.convert(data, fmt)
+
+
+def convert_many(items: list[tuple[Path, str]], workdir: Path) -> dict[Path, Path]:
+    """Given (path, format) of legacy files, convert them many per LibreOffice run into workdir;
+    return path → converted file for those that converted (the rest are converted one by one later)."""
+    if not items or soffice_binary() is None:
+        return {}
+    converter = Converter(workdir)
+    out: dict[Path, Path] = {}
+    try:
+        for target in sorted({TARGETS[fmt] for _, fmt in items}):
+            group = [(p, fmt) for p, fmt in items if TARGETS[fmt] == target]
+            for start in range(0, len(group), BATCH):
+                chunk = group[start:start + BATCH]
+                indir = workdir / f"in-{target}-{start}"
+                outdir = workdir / f"out-{target}-{start}"
+                indir.mkdir()
+                sources = []
+                for i, (path, fmt) in enumerate(chunk):
+                    source = indir / f"{i:04d}.{fmt}"  # plain names: LibreOffice names outputs after inputs
+                    shutil.copyfile(path, source)
+                    sources.append(source)
+                try:
+                    converter.run(sources, target, outdir, CONVERT_TIMEOUT_S + 10 * len(sources))
+                except subprocess.TimeoutExpired:
+                    continue  # each file of the chunk gets its own try, and its own sentence
+                for (path, _), source in zip(chunk, sources):
+                    result = outdir / f"{source.stem}.{target}"
+                    if result.exists():
+                        out[path] = result
+    finally:
+        shutil.rmtree(converter.tmp, ignore_errors=True)
+        shutil.rmtree(converter.profile, ignore_errors=True)
+    return out

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -12,6 +14,8 @@ from typing import Callable, Iterable, Iterator
 
 from jixiao.errors import StepFailed
 from jixiao.extract import read_document, sniff_format
+from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
+from jixiao.extract.legacy import convert_many
 from jixiao.model import DocumentResult, Finding
 from jixiao.normalize import Lexicon, normalize
 
@@ -40,7 +44,7 @@ def doc_id_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None) -> DocumentResult:
+def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None, converted: bytes | None = None) -> DocumentResult:
     """Given a file's bytes, return what would be stored for it; failures become one sentence in `error`."""
     doc_id = doc_id_of(data)
     fmt = sniff_format(data, path) if data else "unknown"
@@ -48,7 +52,7 @@ def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None) -> Docume
     step = "extract"
     started = time.perf_counter()
     try:
-        document = read_document(data, fmt, path)
+        document = read_document(data, fmt, path, converted)
         result.n_pages, result.ocr = document.n_pages, document.ocr
         result.seconds["extract"] = time.perf_counter() - started
         step = "normalize"
@@ -80,15 +84,17 @@ def read_file(path: str | Path, lexicon: Lexicon | None = None) -> DocumentResul
     return read_bytes(p.read_bytes(), str(p), lexicon)
 
 
-def read_path(path: str, doc_id: str) -> DocumentResult:
-    """Worker entry: read one file; a file that changed or vanished since it was hashed fails plainly."""
+def read_path(path: str, doc_id: str, converted: str | None = None) -> DocumentResult:
+    """Worker entry: read one file (and the conversion a batch made of it, if any); a file that
+    changed or vanished since it was hashed fails plainly."""
     try:
         data = Path(path).read_bytes()
+        made = Path(converted).read_bytes() if converted else None
     except OSError as exc:
         return DocumentResult(doc_id, path, "unknown", "failed", f"The file could not be opened ({exc.strerror}).")
     if doc_id_of(data) != doc_id:
         return DocumentResult(doc_id, path, "unknown", "failed", "The file changed while it was being ingested; ingest it again.")
-    return read_bytes(data, path)
+    return read_bytes(data, path, converted=made)
 
 
 @dataclass
@@ -128,8 +134,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     reason and the batch goes on.
     """
     from jixiao.rules import apply_rules_pending, default_rules, validate_rules
-    from jixiao.warehouse import FileStat, connect, relink, remember_only, store
-    from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, WorkerPool
+    from jixiao.warehouse import FileStat, connect, relink, remember_only
 
     started = time.perf_counter()
     summary = IngestSummary()
@@ -145,7 +150,8 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
         apply_rules_pending(con, rules)  # documents a killed run stored but did not check
         known = {row[0]: (row[1], row[2], row[3]) for row in con.execute("SELECT path, size_bytes, mtime_ns, doc_id FROM file_index").fetchall()}
         stored = {row[0] for row in con.execute("SELECT doc_id FROM documents").fetchall()}
-        tasks: list[tuple[str, str]] = []
+        tasks: list[tuple[str, str, str | None]] = []
+        legacy: list[tuple[Path, str]] = []
         stats: dict[str, FileStat] = {}
         queued: dict[str, str] = {}  # doc_id → first path queued this run
         later: list[tuple[str, FileStat]] = []  # the same bytes under a second path, recorded once stored
@@ -159,7 +165,8 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
                     progress("unchanged", path, None)
                 continue
             t0 = time.perf_counter()
-            doc_id = doc_id_of(path.read_bytes())
+            data = path.read_bytes()
+            doc_id = doc_id_of(data)
             summary.seconds["hash"] += time.perf_counter() - t0
             if doc_id in queued:
                 later.append((doc_id, seen))
@@ -172,28 +179,19 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
                 continue
             queued[doc_id] = seen.path
             stats[seen.path] = seen
-            tasks.append((seen.path, doc_id))
-        with WorkerPool(jobs, timeout_s or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB) as pool:
-            for result in pool.run(tasks):
-                seen = stats[result.path]
-                t0 = time.perf_counter()
-                store(con, result, path_size=seen.size_bytes, replace=reread, seen=seen, known_new=result.doc_id not in stored)
-                summary.seconds["store"] += time.perf_counter() - t0
-                if (summary.stored + 1) % RULES_BATCH == 0:
-                    t0 = time.perf_counter()
-                    apply_rules_pending(con, rules)
-                    summary.seconds["rules"] += time.perf_counter() - t0
-                for step, secs in result.seconds.items():
-                    summary.seconds[step] += secs
-                summary.stored += 1
-                summary.reports += result.n_reports
-                summary.pages += result.n_pages or 0
-                summary.worker_peak_rss_mb = max(summary.worker_peak_rss_mb, result.peak_rss_mb or 0.0)
-                summary.status[result.status] += 1
-                if result.status == "failed":
-                    summary.failures.append((result.path, result.error or ""))
-                if progress:
-                    progress(result.status, Path(result.path), result)
+            fmt = sniff_format(data, seen.path)
+            if fmt in LEGACY_TARGETS:
+                legacy.append((path, fmt))
+            tasks.append((seen.path, doc_id, None))
+        scratch = Path(tempfile.mkdtemp(prefix="jixiao-ingest-"))
+        try:
+            t0 = time.perf_counter()
+            converted = convert_many(legacy, scratch)  # many per LibreOffice run: its start is paid once
+            summary.seconds["convert"] += time.perf_counter() - t0
+            tasks = [(p, d, str(converted[Path(p)]) if Path(p) in converted else None) for p, d, _ in tasks]
+            _read_and_store(con, tasks, stats, stored, summary, reread, rules, progress, jobs, timeout_s, memory_mb)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
         t0 = time.perf_counter()
         apply_rules_pending(con, rules)
         summary.seconds["rules"] += time.perf_counter() - t0
@@ -211,3 +209,33 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
         con.close()
     summary.wall_seconds = time.perf_counter() - started
     return summary
+
+
+def _read_and_store(con, tasks, stats, stored: set[str], summary: IngestSummary, reread: bool, rules, progress,
+                    jobs, timeout_s, memory_mb) -> None:
+    """Hand the tasks to reader processes and store each result as it comes, one transaction each."""
+    from jixiao.rules import apply_rules_pending
+    from jixiao.warehouse import store
+    from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, WorkerPool
+
+    with WorkerPool(jobs, timeout_s or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB) as pool:
+        for result in pool.run(tasks):
+            seen = stats[result.path]
+            t0 = time.perf_counter()
+            store(con, result, path_size=seen.size_bytes, replace=reread, seen=seen, known_new=result.doc_id not in stored)
+            summary.seconds["store"] += time.perf_counter() - t0
+            if (summary.stored + 1) % RULES_BATCH == 0:
+                t0 = time.perf_counter()
+                apply_rules_pending(con, rules)
+                summary.seconds["rules"] += time.perf_counter() - t0
+            for step, secs in result.seconds.items():
+                summary.seconds[step] += secs
+            summary.stored += 1
+            summary.reports += result.n_reports
+            summary.pages += result.n_pages or 0
+            summary.worker_peak_rss_mb = max(summary.worker_peak_rss_mb, result.peak_rss_mb or 0.0)
+            summary.status[result.status] += 1
+            if result.status == "failed":
+                summary.failures.append((result.path, result.error or ""))
+            if progress:
+                progress(result.status, Path(result.path), result)

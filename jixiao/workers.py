@@ -32,7 +32,7 @@ def _limit_memory(memory_mb: int) -> None:
 
 
 def _worker(conn: Connection, memory_mb: int, tmp: str) -> None:
-    """Worker loop: receive (path, doc_id) tuples, send back DocumentResults; None ends it."""
+    """Worker loop: receive (path, doc_id, converted) tuples, send back DocumentResults; None ends it."""
     import tempfile
 
     from jixiao.pipeline import read_path
@@ -45,9 +45,9 @@ def _worker(conn: Connection, memory_mb: int, tmp: str) -> None:
         task = conn.recv()
         if task is None:
             return
-        path, doc_id = task
+        path, doc_id, converted = task
         try:
-            result = read_path(path, doc_id)
+            result = read_path(path, doc_id, converted)
         except MemoryError:
             result = failed(path, doc_id, f"Reading the file needed more than the {memory_mb} MB memory limit and was stopped.")
         result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -62,7 +62,7 @@ def failed(path: str, doc_id: str, sentence: str) -> DocumentResult:
 class _Slot:
     process: mp.process.BaseProcess
     conn: Connection
-    task: tuple[str, str] | None = None
+    task: tuple[str, str, str | None] | None = None
     started: float = 0.0
 
 
@@ -114,8 +114,8 @@ class WorkerPool:
         fresh = self._spawn()
         slot.process, slot.conn, slot.task = fresh.process, fresh.conn, None
 
-    def run(self, tasks: Iterable[tuple[str, str]]) -> Iterator[DocumentResult]:
-        """Given (path, doc_id) tasks, yield one DocumentResult per task as workers finish them."""
+    def run(self, tasks: Iterable[tuple[str, str, str | None]]) -> Iterator[DocumentResult]:
+        """Given (path, doc_id, converted path or None) tasks, yield one DocumentResult per task as workers finish them."""
         pending = deque(tasks)
         while len(self._slots) < min(self.jobs, len(pending)):
             self._slots.append(self._spawn())
@@ -129,7 +129,7 @@ class WorkerPool:
             ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=0.25)
             now = time.monotonic()
             for slot in busy:
-                path, doc_id = slot.task  # type: ignore[misc]
+                path, doc_id = slot.task[:2]  # type: ignore[index]
                 if slot.conn in ready:
                     try:
                         result = slot.conn.recv()
