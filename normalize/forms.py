@@ -9,7 +9,7 @@ these functions absorb; each family module only says how to recognise itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import regex
 
@@ -266,8 +266,9 @@ def _composite(ctx: ReadContext, nature: Cell | None, value: Cell | None, unit: 
         return None
     if nature is None and unit is None:
         return value
-    return Cell("".join(p for p in parts if p not in ("=", "＝")) if parts[0] in ("=", "＝") else "".join(parts),
-                value.row, value.col, value.rowspan, value.colspan, value.page)
+    if parts[0] in ("=", "＝"):
+        parts[0] = ""  # 「= 100 %」 is written 100%
+    return replace(value, text="".join(parts))
 
 
 def _read_total(ctx: ReadContext, table: Table, r: int, cols: dict[str, int]) -> None:
