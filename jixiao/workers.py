@@ -86,19 +86,25 @@ class WorkerPool:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _spawn(self) -> _Slot:
-        parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker, args=(child, self.memory_mb, self._tmp), daemon=True)
-        process.start()
-        child.close()
-        try:
-            ready = parent.poll(120) and parent.recv() == "ready"
-        except (EOFError, OSError):
-            ready = False
-        if not ready:
-            process.kill()
-            raise RuntimeError("A reader process did not start (it exited or took over 120 s); see the messages above.")
-        return _Slot(process, parent)
+    def _spawn(self, n: int = 1) -> list[_Slot]:
+        """Start n reader processes at once and wait until each has imported what it needs."""
+        started = []
+        for _ in range(n):
+            parent, child = self._ctx.Pipe()
+            process = self._ctx.Process(target=_worker, args=(child, self.memory_mb, self._tmp), daemon=True)
+            process.start()
+            child.close()
+            started.append(_Slot(process, parent))
+        for slot in started:
+            try:
+                ready = slot.conn.poll(120) and slot.conn.recv() == "ready"
+            except (EOFError, OSError):
+                ready = False
+            if not ready:
+                for other in started:
+                    other.process.kill()
+                raise RuntimeError("A reader process did not start (it exited or took over 120 s); see the messages above.")
+        return started
 
     @staticmethod
     def _kill(process: mp.process.BaseProcess) -> None:
@@ -108,26 +114,25 @@ class WorkerPool:
             process.kill()
         process.join(5)
 
-    def _replace(self, slot: _Slot) -> None:
+    def _replace(self, slot: _Slot, pending: deque) -> None:
         self._kill(slot.process)
         slot.conn.close()
-        fresh = self._spawn()
-        slot.process, slot.conn, slot.task = fresh.process, fresh.conn, None
+        [fresh] = self._spawn()
+        slot.process, slot.conn = fresh.process, fresh.conn
+        self._give(slot, pending)
 
-    def run(self, tasks: Iterable[tuple[str, str, str | None]]) -> Iterator[DocumentResult]:
-        """Given (path, doc_id, converted path or None) tasks, yield one DocumentResult per task as workers finish them."""
+    def run(self, tasks: Iterable[tuple[str, str, str | None]], heartbeat: bool = False) -> Iterator[DocumentResult | None]:
+        """Given (path, doc_id, converted path or None) tasks, yield one DocumentResult per task as workers
+        finish them; with heartbeat, also None whenever a quarter second passes without one."""
         pending = deque(tasks)
-        while len(self._slots) < min(self.jobs, len(pending)):
-            self._slots.append(self._spawn())
-        while pending or any(s.task for s in self._slots):
-            for slot in self._slots:
-                if slot.task is None and pending:
-                    slot.task = pending.popleft()
-                    slot.started = time.monotonic()
-                    slot.conn.send(slot.task)
+        self._slots += self._spawn(min(self.jobs, len(pending)) - len(self._slots))
+        for slot in self._slots:
+            self._give(slot, pending)
+        while any(s.task for s in self._slots):
             busy = [s for s in self._slots if s.task]
             ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=0.25)
             now = time.monotonic()
+            came = False
             for slot in busy:
                 path, doc_id = slot.task[:2]  # type: ignore[index]
                 if slot.conn in ready:
@@ -136,16 +141,29 @@ class WorkerPool:
                     except (EOFError, OSError):
                         result = None
                     if result is not None:
-                        slot.task = None
+                        # the next file goes out before the caller stores this one: readers never wait on the writer
+                        self._give(slot, pending)
+                        came = True
                         yield result
                         continue
                 if not slot.process.is_alive() or slot.process.sentinel in ready:
                     code = slot.process.exitcode
-                    self._replace(slot)
+                    self._replace(slot, pending)
+                    came = True
                     yield failed(path, doc_id, f"The reader crashed on this file (exit code {code}); the file may be damaged.")
                 elif now - slot.started > self.timeout_s:
-                    self._replace(slot)
+                    self._replace(slot, pending)
+                    came = True
                     yield failed(path, doc_id, f"Reading the file took longer than {self.timeout_s:g} s and was stopped.")
+            if heartbeat and not came:
+                yield None
+
+    @staticmethod
+    def _give(slot: _Slot, pending: deque) -> None:
+        slot.task = pending.popleft() if pending else None
+        if slot.task is not None:
+            slot.started = time.monotonic()
+            slot.conn.send(slot.task)
 
     def close(self) -> None:
         for slot in self._slots:

@@ -7,7 +7,8 @@ from jixiao.errors import LoadError
 from .projects import link_projects, relink
 from .queries import UnmappedLabel, unmapped_labels
 from .schema import MIGRATIONS, REPORT_TABLES, SCHEMA_VERSION, migrate
-from .store import FileStat, connect, delete_document, remember_only, report_id, store, stored_status
+from .store import FileStat, Pending, connect, delete_document, remember_only, report_id, store, store_group, store_many
 
 __all__ = ["LoadError", "MIGRATIONS", "REPORT_TABLES", "SCHEMA_VERSION", "connect", "delete_document", "migrate",
-           "report_id", "store", "stored_status", "FileStat", "remember_only", "UnmappedLabel", "unmapped_labels", "link_projects", "relink"]
+           "report_id", "store", "store_group", "store_many", "Pending", "FileStat", "remember_only",
+           "UnmappedLabel", "unmapped_labels", "link_projects", "relink"]

@@ -21,6 +21,8 @@ import regex
 
 from jixiao.normalize.text import canonical_label
 
+from .store import insert_rows
+
 _YEAR = regex.compile(r"[(（]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?")
 _CODE_PREFIX = regex.compile(r"^\s*(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{3,}\s*[-—－_]\s*")
 _GENERIC_TAIL = ("项目", "经费", "资金", "专项")
@@ -185,8 +187,8 @@ def link_projects(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry] | None
         for rep in group:
             link_rows.append((rep.report_id, key, reason.get(rep.report_id, "first report of the project")))
     if project_rows:
-        con.executemany("INSERT INTO projects VALUES (?, ?, ?, ?, ?, ?)", project_rows)
-        con.executemany("INSERT INTO project_links VALUES (?, ?, ?)", link_rows)
+        insert_rows(con, "projects", ["project_key", "project_name", "unit", "region", "years", "n_reports"], project_rows)
+        insert_rows(con, "project_links", ["report_id", "project_key", "reason"], link_rows)
     con.execute("UPDATE reports SET project_key = l.project_key FROM project_links l WHERE reports.report_id = l.report_id")
     return len(project_rows)
 

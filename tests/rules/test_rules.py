@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from jixiao.pipeline import read_file
-from jixiao.rules import RuleError, apply_rules, default_rules, load_rules, parse_rule
+from jixiao.rules import RuleError, apply_rules, apply_rules_pending, default_rules, load_rules, parse_rule
 from jixiao.warehouse import connect, store
 from tests.fixtures import builder
 
@@ -107,7 +107,8 @@ PLANTED = [
 
 def _warehouse_with(path: Path):
     con = connect(":memory:")
-    store(con, read_file(path), rules=default_rules())
+    store(con, read_file(path))
+    apply_rules_pending(con, default_rules())
     return con
 
 
@@ -210,6 +211,7 @@ def test_every_family_fixture_is_clean(family_files):
     """The family fixtures are consistent forms: no rule may fire on any of them, from Word or PDF."""
     con = connect(":memory:")
     for path in family_files.values():
-        store(con, read_file(path), rules=default_rules())
+        store(con, read_file(path))
+    apply_rules_pending(con, default_rules())
     assert _findings(con) == []
     assert con.execute("SELECT count(DISTINCT template) FROM reports").fetchone()[0] == 5
