@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
+from operator import attrgetter
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
@@ -33,9 +36,19 @@ def report_id(doc_id: str, ordinal: int) -> str:
 
 def _rows(report: Report, rid: str, table: str) -> list[tuple]:
     records = getattr(report, table)
+    if not records:
+        return []
+    values = _getter(type(records[0]))  # shallow: dataclasses.astuple deep-copies every value
     if table in ("funding", "allocations"):
-        return [(rid, i, *astuple(r)) for i, r in enumerate(records, start=1)]
-    return [(rid, *astuple(r)) for r in records]
+        return [(rid, i, *values(r)) for i, r in enumerate(records, start=1)]
+    return [(rid, *values(r)) for r in records]
+
+
+@cache
+def _getter(kind: type) -> Callable[[object], tuple]:
+    names = [f.name for f in fields(kind)]
+    get = attrgetter(*names)
+    return get if len(names) > 1 else lambda record: (get(record),)
 
 
 def _columns(table: str) -> list[str]:
@@ -201,11 +214,10 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], row
 
 
 def _exact(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value
+    return str(value) if isinstance(value, _AS_TEXT) else value
+
+
+_AS_TEXT = (Decimal, date, datetime)  # str() of a date is its ISO form
 
 
 def delete_document(con: duckdb.DuckDBPyConnection, doc_id: str) -> None:
