@@ -31,7 +31,7 @@ class Block:
     """A header row found in a table and the grid columns it names (column → (key, unit, header cell))."""
 
     table: Table
-    header_row: int
+    header_row: int  # the last header row: data starts below it
     columns: dict[int, tuple[str, str | None, Cell]]
     unit: str | None  # unit named in the header row's own labels (项目资金（万元）)
     weight: str | None  # points named there (预算执行情况(10分))
@@ -42,7 +42,8 @@ class Block:
 
 
 def find_block(table: Table, lexicon: Lexicon, context: str, required: set[str], at_least: int) -> Block | None:
-    """Return the first row of a table whose cells name at least `at_least` columns including `required`."""
+    """Return the first header row of a table whose cells name at least `at_least` columns including
+    `required`; a second header row that divides a spanning label is read with it."""
     grid = table.grid()
     for r in range(table.n_rows):
         columns: dict[int, tuple[str, str | None, Cell]] = {}
@@ -62,10 +63,34 @@ def find_block(table: Table, lexicon: Lexicon, context: str, required: set[str],
                 label = label or name
                 unit = unit or cell_unit
                 weight = weight or cell_weight
+        below = _divisions(grid, r, lexicon, context)
+        for parent_col, parts in below.items():
+            columns.pop(parent_col, None)  # the spanning label gives way to the labels dividing it
+            columns.update(parts)
         keys = {k for k, _, _ in columns.values()}
         if required <= keys and len(keys) >= at_least:
-            return Block(table, r, columns, unit, weight, label)
+            return Block(table, r + 1 if below else r, columns, unit, weight, label)
     return None
+
+
+def _divisions(grid: list[list[Cell | None]], r: int, lexicon: Lexicon, context: str) -> dict[int, dict[int, tuple[str, str | None, Cell]]]:
+    """Column labels in row r+1 that divide a label of row r spanning several columns (年度指标值 over
+    指标性质 | 指标值 | 度量单位), by the spanning label's column; empty unless every text of row
+    r+1 is such a label: a data row is never taken for a header."""
+    if r + 1 >= len(grid):
+        return {}
+    out: dict[int, dict[int, tuple[str, str | None, Cell]]] = {}
+    for c, cell in enumerate(grid[r + 1]):
+        above = grid[r][c]
+        if cell is None or cell is above or cell.col != c or not cell.text.strip():
+            continue
+        if above is None or above.colspan < 2 or above.row != r:
+            return {}  # text under a one-column label: row r+1 is data
+        key = lexicon.key(context, cell.text)
+        if key is None:
+            return {}
+        out.setdefault(above.col, {})[c] = (key, label_parts(cell.text)[1], cell)
+    return {col: parts for col, parts in out.items() if len({k for k, _, _ in parts.values()}) == len(parts) > 1}
 
 
 def money_block(table: Table, lexicon: Lexicon) -> Block | None:
