@@ -147,6 +147,7 @@ class Indicator:
     actual: str | None = None
     score: Decimal | None = None
     note: str | None = None
+    parent: str | None = None  # the 三级指标 this numbered sub-item belongs to (一、道路维护里程 → 1、主干道维护里程)
 
 
 @dataclass
@@ -154,11 +155,12 @@ class IndicatorGroup:
     """A subtotal row of the indicator outline (一、投入 20 / （一）项目立项 12): not a leaf, kept for checks."""
 
     seq: int
-    level: int  # 1: 一级指标, 2: 二级指标
+    level: int  # 1: 一级指标, 2: 二级指标, 3: a 三级指标 divided into numbered sub-items
     level1: str | None
     level2: str | None
     weight: Decimal | None = None
     score: Decimal | None = None
+    name: str | None = None  # level 3: the 三级指标's name, which its sub-items carry as `parent`
 
 
 @dataclass

@@ -164,6 +164,7 @@ def outline_to_indicators(ctx: ReadContext, table: Table, items: list[OutlineRow
     """
     rank = {None: 1, 1: 1, 2: 2, 3: 3}
     level1 = level2 = None
+    parent: tuple[str, int, tuple] | None = None  # (name, depth, levels) of the 三级指标 whose sub-items follow
     for i, item in enumerate(items):
         depth = rank[item.level]
         if item.level1 is not None or item.level2 is not None:
@@ -179,14 +180,21 @@ def outline_to_indicators(ctx: ReadContext, table: Table, items: list[OutlineRow
         nxt_depth = None if nxt is None else (rank[nxt.level] if nxt.level1 is None and nxt.level2 is None
                                                else (3 if nxt.level is None else nxt.level + 2))
         same_group = nxt is not None and (nxt.level1, nxt.level2) == (item.level1, item.level2)
+        if parent is not None and (depth <= parent[1] or (level1, level2) != parent[2]):
+            parent = None  # back at the 三级指标's depth or in another group: its sub-items ended
         if nxt_depth is not None and nxt_depth > depth and (item.level1 is None or same_group):
+            sub_items = depth >= 3
             ctx.report.indicator_groups.append(IndicatorGroup(
-                len(ctx.report.indicator_groups) + 1, min(depth, 3), level1, level2 if depth >= 2 else None, weight, score))
+                len(ctx.report.indicator_groups) + 1, min(depth, 3), level1, level2 if depth >= 2 else None, weight, score,
+                item.name if sub_items else None))
+            if sub_items:
+                parent = (item.name, depth, (level1, level2))
             continue
         own_level2 = level2 if (depth >= 3 or item.level2 is not None) else (item.name if depth == 2 else None)
         ctx.report.indicators.append(Indicator(
             seq=len(ctx.report.indicators) + 1, level1=level1, level2=own_level2, name=item.name, weight=weight,
-            target=ctx.value(item.target), actual=ctx.value(item.actual), score=score, note=ctx.value(item.note)))
+            target=ctx.value(item.target), actual=ctx.value(item.actual), score=score, note=ctx.value(item.note),
+            parent=parent[0] if parent else None))
 
 
 def fill_report_columns(ctx: ReadContext) -> None:

@@ -116,6 +116,11 @@ CREATE TABLE projects (project_key VARCHAR PRIMARY KEY, project_name VARCHAR, un
 CREATE TABLE project_links (report_id VARCHAR NOT NULL, project_key VARCHAR NOT NULL, reason VARCHAR NOT NULL);
 ALTER TABLE reports ADD COLUMN project_key VARCHAR;
 """ + VIEWS),
+    (7, """
+-- a 三级指标 divided into numbered sub-items: the group row names it, each sub-item points to it
+ALTER TABLE indicator_groups ADD COLUMN name VARCHAR;
+ALTER TABLE indicators ADD COLUMN parent VARCHAR;
+"""),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

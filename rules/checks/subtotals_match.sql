@@ -1,12 +1,13 @@
 -- id: subtotals_match
 -- severity: error
--- meaning: A stated subtotal (一、投入 20 / （一）项目立项 12) equals the weights and scores of the rows beneath it.
+-- meaning: A stated subtotal (一、投入 20 / （一）项目立项 12, or a 三级指标 over its numbered sub-items) equals the weights and scores of the rows beneath it.
 WITH sums AS (
-    SELECT g.report_id, coalesce(g.level2, g.level1) AS grp, g.weight, g.score,
+    SELECT g.report_id, coalesce(g.name, g.level2, g.level1) AS grp, g.weight, g.score,
            sum(i.weight) AS leaf_weight, sum(i.score) AS leaf_score
     FROM indicator_groups g
-    JOIN indicators i ON i.report_id = g.report_id AND i.level1 = g.level1 AND (g.level = 1 OR i.level2 = g.level2)
-    WHERE g.level IN (1, 2)  -- level 3: a 三级指标 split into numbered sub-items
+    JOIN indicators i ON i.report_id = g.report_id AND i.level1 = g.level1
+                     AND (g.level = 1 OR i.level2 = g.level2)
+                     AND (g.level < 3 OR i.parent = g.name)  -- level 3: a 三级指标 split into numbered sub-items
     GROUP BY ALL
 )
 SELECT report_id, format('{} weight is {} but its rows add up to {}', grp, weight, leaf_weight),

@@ -72,6 +72,12 @@ def test_money_and_indicator_rows(read, fmt, family, variant):
         assert {r.source: r.breakdown for r in report.funding} == expect["breakdowns"]
     if "leaf_names" in expect:  # numbered sub-items replace the 三级指标 they add up to
         assert [i.name for i in report.indicators] == expect["leaf_names"]
+    if "sub_items" in expect:  # …which is kept as a level-3 group its sub-items point to
+        groups = {g.name: (g.weight, g.score) for g in report.indicator_groups if g.level == 3}
+        assert groups == {k: (Decimal(w), Decimal(sc)) for k, (w, sc, _) in expect["sub_items"].items()}
+        children = {k: subs for k, (_, _, subs) in expect["sub_items"].items()}
+        assert {k: [i.name for i in report.indicators if i.parent == k] for k in children} == children
+        assert all(i.parent is None for i in report.indicators if not any(i.name in subs for subs in children.values()))
     if "project_category" in expect:
         category = next(f.value for f in report.fields if f.key == "project_category")
         from jixiao.normalize.checkbox import ticked_option

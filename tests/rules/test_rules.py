@@ -207,6 +207,21 @@ def test_a_broken_rule_file_is_named(tmp_path):
         parse_rule("-- id: x\n-- severity: fatal\n-- meaning: y\nSELECT 1", "x.sql")
 
 
+def test_sub_items_add_up_to_their_indicator(tmp_path):
+    """A 三级指标 divided into numbered sub-items (一、道路维护里程 20 over 1、… 10 and 2、… 10) is a
+    subtotal too: a parent score that its sub-items do not add up to is a finding."""
+    from tests.fixtures import families as F
+
+    form = copy.deepcopy(F.SCORE_20_80)
+    parent = list(form["indicators"][0])
+    parent[6] = "19"  # the sub-items still score 10 + 10; the total is left alone (the parent is no leaf)
+    form["indicators"][0] = tuple(parent)
+    _, render = F.FAMILY_DOCUMENTS["score_20_80"]
+    path = builder.write_docx(render(form, F.VARIANTS[0]), tmp_path / "sub_items.docx")
+    con = _warehouse_with(path)
+    assert _findings(con) == [("subtotals_match", "error", "道路维护里程 score is 19.0 but its rows add up to 20.0", "20.00", "19.00")]
+
+
 def test_every_family_fixture_is_clean(family_files):
     """The family fixtures are consistent forms: no rule may fire on any of them, from Word or PDF."""
     con = connect(":memory:")
