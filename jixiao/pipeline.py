@@ -23,7 +23,7 @@ RULES_BATCH = 200  # documents stored between two rule passes: one pass over man
 # Documents are committed in groups: a DuckDB statement costs ~0.5 ms whatever its size and a
 # document touches a dozen tables, so one transaction each made the writer the bottleneck.
 # Each document is still all or nothing; a kill loses at most one group, which a rerun reads again.
-STORE_GROUP = 50
+STORE_GROUP = int(os.environ.get("JIXIAO_COMMIT_EVERY", "50"))  # documents per commit at most
 STORE_WAIT_S = 1.0  # a read document waits at most this long to be committed
 
 # Office lock files and OS clutter met in real archive folders; never reports.
@@ -197,7 +197,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             tasks = [(p, d, str(converted[Path(p)]) if Path(p) in converted else None) for p, d, _ in tasks]
             # largest first: the long files start early and the readers finish together on small ones
             tasks.sort(key=lambda task: -stats[task[0]].size_bytes)
-            _read_and_store(con, tasks, stats, summary, reread, rules, progress, jobs, timeout_s, memory_mb)
+            _read_and_store(con, tasks, stats, stored, summary, reread, rules, progress, jobs, timeout_s, memory_mb)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         t0 = time.perf_counter()
@@ -219,7 +219,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     return summary
 
 
-def _read_and_store(con, tasks, stats, summary: IngestSummary, reread: bool, rules, progress,
+def _read_and_store(con, tasks, stats, stored: set[str], summary: IngestSummary, reread: bool, rules, progress,
                     jobs, timeout_s, memory_mb) -> None:
     """Hand the tasks to reader processes and store their results as they come, a group per transaction."""
     from jixiao.rules import apply_rules_pending
@@ -231,7 +231,7 @@ def _read_and_store(con, tasks, stats, summary: IngestSummary, reread: bool, rul
 
     def flush() -> None:
         t0 = time.perf_counter()
-        done = store_group(con, waiting, reread)
+        done = store_group(con, waiting, reread, stored)
         summary.seconds["store"] += time.perf_counter() - t0
         before = summary.stored
         for pending in done:

@@ -124,18 +124,21 @@ def store(con: duckdb.DuckDBPyConnection, result: DocumentResult, path_size: int
     return bool(store_many(con, [Pending(result, seen, path_size)], replace))
 
 
-def store_many(con: duckdb.DuckDBPyConnection, docs: list[Pending], replace: bool = False) -> set[str]:
+def store_many(con: duckdb.DuckDBPyConnection, docs: list[Pending], replace: bool = False, stored: set[str] | None = None) -> set[str]:
     """Write documents and their reports in one transaction; return the doc_ids written.
 
     Each document is whole or absent: a crash or an error leaves none of this call's rows. Bytes
     already stored only get their path recorded, unless replace: then the old rows go and the new
     ones come in the same transaction. Many documents per call because a DuckDB statement costs
-    about half a millisecond whatever its size, and a document touches a dozen tables.
+    about half a millisecond whatever its size, and a document touches a dozen tables. stored:
+    the doc_ids the warehouse holds, when the caller knows them (ingest does), which saves a scan
+    of `documents` per call.
     """
     con.execute("BEGIN TRANSACTION")
     try:
         ids = list(dict.fromkeys(d.result.doc_id for d in docs))
-        existing = {row[0] for row in con.execute("SELECT doc_id FROM documents WHERE list_contains(?, doc_id)", [ids]).fetchall()}
+        existing = (stored.intersection(ids) if stored is not None else
+                    {row[0] for row in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()})
         remember_files(con, [(d.result.doc_id, d.seen) for d in docs if d.seen])
         insert_rows(con, "document_paths", ["doc_id", "path"], [(d.result.doc_id, d.result.path) for d in docs if not d.seen],
                     conflict="ON CONFLICT DO NOTHING")
@@ -163,25 +166,27 @@ def store_many(con: duckdb.DuckDBPyConnection, docs: list[Pending], replace: boo
         raise LoadError(f"Storing the document failed and nothing of it was kept ({reason}).") from exc
 
 
-def store_group(con: duckdb.DuckDBPyConnection, group: list[Pending], replace: bool = False) -> list[Pending]:
+def store_group(con: duckdb.DuckDBPyConnection, group: list[Pending], replace: bool = False,
+                stored: set[str] | None = None) -> list[Pending]:
     """Store a group in one transaction; when that fails, each document alone, and one that still
     fails is stored as failed with the reason, so one bad document never costs the others.
-    Return the group as stored."""
+    Return the group as stored; stored (see store_many) gains the doc_ids written."""
     try:
-        store_many(con, group, replace)
-        return group
+        written = store_many(con, group, replace, stored)
+        done = group
     except LoadError:
-        pass
-    done = []
-    for pending in group:
-        try:
-            store_many(con, [pending], replace)
-        except LoadError as exc:
-            r = pending.result
-            pending = Pending(DocumentResult(r.doc_id, r.path, r.format, "failed", str(exc), r.ocr, r.n_pages,
-                                             seconds=r.seconds, peak_rss_mb=r.peak_rss_mb), pending.seen, pending.size_bytes)
-            store_many(con, [pending], replace)
-        done.append(pending)
+        written, done = set(), []
+        for pending in group:
+            try:
+                written |= store_many(con, [pending], replace, stored)
+            except LoadError as exc:
+                r = pending.result
+                pending = Pending(DocumentResult(r.doc_id, r.path, r.format, "failed", str(exc), r.ocr, r.n_pages,
+                                                 seconds=r.seconds, peak_rss_mb=r.peak_rss_mb), pending.seen, pending.size_bytes)
+                written |= store_many(con, [pending], replace, stored)
+            done.append(pending)
+    if stored is not None:
+        stored |= written
     return done
 
 

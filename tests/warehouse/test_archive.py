@@ -185,8 +185,11 @@ def test_killed_ingest_resumes_with_exactly_the_right_rows(seed_files, family_fi
     subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(clean), "--jobs", "2"], capture_output=True, timeout=600)
 
     db = tmp_path / "killed.duckdb"
+    # small commit groups, so that the kill below surely lands with files still to read (with 50 a
+    # fast machine reads this whole archive before its first commit)
+    env = dict(os.environ, JIXIAO_COMMIT_EVERY="3")
     proc = subprocess.Popen(JIXIAO + ["ingest", str(folder), "--db", str(db), "--jobs", "1"], stderr=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, text=True, start_new_session=True)
+                            stdout=subprocess.DEVNULL, text=True, start_new_session=True, env=env)
     stored = 0
     for line in proc.stderr:  # plain progress lines: one per file
         if "] ok:" in line or "] not_report:" in line:
