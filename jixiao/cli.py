@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from jixiao import __version__
-from jixiao.errors import StepFailed
+from jixiao.errors import SettingError, StepFailed
 
 DEFAULT_DB = "jixiao.duckdb"
 
@@ -76,6 +76,8 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
                                  progress=rep.file if rep else None, on_total=rep.total if rep else None)
         except StepFailed as exc:
             raise click.ClickException(str(exc))
+        except SettingError as exc:
+            raise click.UsageError(str(exc))
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:

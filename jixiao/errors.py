@@ -28,3 +28,7 @@ class NormalizeError(StepFailed):
 
 class LoadError(StepFailed):
     step = "load"
+
+
+class SettingError(Exception):
+    """A setting the user gave (an option, an environment variable) cannot be used; one sentence."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from jixiao.errors import StepFailed
+from jixiao.errors import SettingError, StepFailed
 from jixiao.extract import read_document, sniff_format
 from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
 from jixiao.extract.legacy import convert_many
@@ -23,7 +23,7 @@ RULES_BATCH = 200  # documents stored between two rule passes: one pass over man
 # Documents are committed in groups: a DuckDB statement costs ~0.5 ms whatever its size and a
 # document touches a dozen tables, so one transaction each made the writer the bottleneck.
 # Each document is still all or nothing; a kill loses at most one group, which a rerun reads again.
-STORE_GROUP = int(os.environ.get("JIXIAO_COMMIT_EVERY", "50"))  # documents per commit at most
+STORE_GROUP = 50  # documents per commit at most; JIXIAO_COMMIT_EVERY overrides it
 STORE_WAIT_S = 1.0  # a read document waits at most this long to be committed
 
 # Office lock files and OS clutter met in real archive folders; never reports.
@@ -143,6 +143,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     from jixiao.warehouse import FileStat, connect, relink, remember_only
 
     started = time.perf_counter()
+    commit_every()  # a bad setting is said before any work
     summary = IngestSummary()
     files = list(iter_files(paths))
     summary.files = len(files)
@@ -219,6 +220,16 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     return summary
 
 
+def commit_every() -> int:
+    """Documents per commit: JIXIAO_COMMIT_EVERY when set, else STORE_GROUP."""
+    text = os.environ.get("JIXIAO_COMMIT_EVERY", "").strip()
+    if not text:
+        return STORE_GROUP
+    if not text.isdigit() or int(text) < 1:
+        raise SettingError(f"JIXIAO_COMMIT_EVERY must be a whole number of documents, 1 or more, not 「{text}」.")
+    return int(text)
+
+
 def _read_and_store(con, tasks, stats, stored: set[str], summary: IngestSummary, reread: bool, rules, progress,
                     jobs, timeout_s, memory_mb) -> None:
     """Hand the tasks to reader processes and store their results as they come, a group per transaction."""
@@ -228,6 +239,7 @@ def _read_and_store(con, tasks, stats, stored: set[str], summary: IngestSummary,
 
     waiting: list[Pending] = []
     since = 0.0
+    group = commit_every()
 
     def flush() -> None:
         t0 = time.perf_counter()
@@ -250,7 +262,7 @@ def _read_and_store(con, tasks, stats, stored: set[str], summary: IngestSummary,
                 seen = stats[result.path]
                 waiting.append(Pending(result, seen, seen.size_bytes))
                 since = since if len(waiting) > 1 else time.monotonic()
-            if waiting and (len(waiting) >= STORE_GROUP or time.monotonic() - since >= STORE_WAIT_S):
+            if waiting and (len(waiting) >= group or time.monotonic() - since >= STORE_WAIT_S):
                 flush()
         if waiting:
             flush()
