@@ -143,7 +143,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     from jixiao.warehouse import FileStat, connect, relink, remember_only
 
     started = time.perf_counter()
-    commit_every()  # a bad setting is said before any work
+    group = commit_every()  # a bad setting is said before any work
     summary = IngestSummary()
     files = list(iter_files(paths))
     summary.files = len(files)
@@ -198,7 +198,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             tasks = [(p, d, str(converted[Path(p)]) if Path(p) in converted else None) for p, d, _ in tasks]
             # largest first: the long files start early and the readers finish together on small ones
             tasks.sort(key=lambda task: -stats[task[0]].size_bytes)
-            _read_and_store(con, tasks, stats, stored, summary, reread, rules, progress, jobs, timeout_s, memory_mb)
+            _read_and_store(con, tasks, stats, stored, summary, reread, rules, progress, jobs, timeout_s, memory_mb, group)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         t0 = time.perf_counter()
@@ -231,15 +231,14 @@ def commit_every() -> int:
 
 
 def _read_and_store(con, tasks, stats, stored: set[str], summary: IngestSummary, reread: bool, rules, progress,
-                    jobs, timeout_s, memory_mb) -> None:
-    """Hand the tasks to reader processes and store their results as they come, a group per transaction."""
+                    jobs, timeout_s, memory_mb, group: int) -> None:
+    """Hand the tasks to reader processes and store their results as they come, up to `group` per transaction."""
     from jixiao.rules import apply_rules_pending
     from jixiao.warehouse import Pending, store_group
     from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, WorkerPool
 
     waiting: list[Pending] = []
-    since = 0.0
-    group = commit_every()
+    since = 0.0  # when the oldest waiting document arrived
 
     def flush() -> None:
         t0 = time.perf_counter()
@@ -261,7 +260,8 @@ def _read_and_store(con, tasks, stats, stored: set[str], summary: IngestSummary,
             if result is not None:
                 seen = stats[result.path]
                 waiting.append(Pending(result, seen, seen.size_bytes))
-                since = since if len(waiting) > 1 else time.monotonic()
+                if len(waiting) == 1:
+                    since = time.monotonic()
             if waiting and (len(waiting) >= group or time.monotonic() - since >= STORE_WAIT_S):
                 flush()
         if waiting:

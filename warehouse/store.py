@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -97,7 +98,7 @@ def remember_files(con: duckdb.DuckDBPyConnection, found: list[tuple[str, FileSt
     insert_rows(con, "document_paths", ["doc_id", "path"], list(dict.fromkeys((d, s.path) for d, s in found)),
                 conflict="ON CONFLICT DO NOTHING")
     unknown = [s.path for _, s in found if not s.looked_up]
-    before = dict(con.execute("SELECT path, doc_id FROM file_index WHERE list_contains(?, path)", [unknown]).fetchall()) if unknown else {}
+    before = dict(con.execute("SELECT path, doc_id FROM file_index WHERE path IN (SELECT unnest(?::VARCHAR[]))", [unknown]).fetchall()) if unknown else {}
     latest = {s.path: (s.path, s.size_bytes, s.mtime_ns, d) for d, s in found}  # a path once per statement
     insert_rows(con, "file_index", ["path", "size_bytes", "mtime_ns", "doc_id"], list(latest.values()), verb="INSERT OR REPLACE")
     for doc_id, seen in found:
@@ -180,9 +181,8 @@ def store_group(con: duckdb.DuckDBPyConnection, group: list[Pending], replace: b
             try:
                 written |= store_many(con, [pending], replace, stored)
             except LoadError as exc:
-                r = pending.result
-                pending = Pending(DocumentResult(r.doc_id, r.path, r.format, "failed", str(exc), r.ocr, r.n_pages,
-                                                 seconds=r.seconds, peak_rss_mb=r.peak_rss_mb), pending.seen, pending.size_bytes)
+                failed = dataclasses.replace(pending.result, status="failed", error=str(exc), reports=[])
+                pending = dataclasses.replace(pending, result=failed)
                 written |= store_many(con, [pending], replace, stored)
             done.append(pending)
     if stored is not None:
@@ -204,7 +204,7 @@ def _document_rows(d: Pending, rows: dict[str, list[tuple]]) -> None:
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], rows: list[tuple],
-                 verb: str = "INSERT", conflict: str = "") -> None:
+                verb: str = "INSERT", conflict: str = "") -> None:
     """Insert rows with one statement: each column goes in as one list parameter and is unnested.
 
     DuckDB binds a multi-row VALUES list expression by expression (~75 µs a row here) and runs
