@@ -1,7 +1,8 @@
 """Read a .docx by walking its XML: merged cells once with their spans, symbol checkboxes kept.
 
 python-docx's `row.cells` repeats a merged cell in every grid position it covers and walks the
-whole table for each cell (quadratic); it also drops `w:sym` characters. Here the body is read
+whole table for each cell (quadratic); it also drops `w:sym` characters and reads a checkbox
+typed as a letter in a symbol font (「R」 in Wingdings 2) as that letter. Here the body is read
 once, in document order, straight from `word/document.xml`.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from io import BytesIO
 
 from lxml import etree
@@ -16,7 +18,7 @@ from lxml import etree
 from jixiao.errors import ExtractError
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
-from .symbols import EMPTY, TICKED, symbol_to_text
+from .symbols import EMPTY, TICKED, symbol_font_text, symbol_to_text, word_symbol_font
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
@@ -26,7 +28,9 @@ MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 MAX_XML_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200
 
-_SKIP = {W + "del", W + "delText", W + "instrText", MC + "Fallback", W + "rPr", W + "pPr",
+_T, _RPR, _RFONTS, _RSTYLE, _ASCII, _HANSI = W + "t", W + "rPr", W + "rFonts", W + "rStyle", W + "ascii", W + "hAnsi"
+
+_SKIP = {W + "del", W + "delText", W + "instrText", MC + "Fallback", W + "pPr",
          W + "sdtPr", W + "tcPr", W + "trPr", W + "tblPr", W + "tblGrid", W + "sectPr",
          W + "footnoteReference", W + "endnoteReference", W + "commentReference"}
 
@@ -58,12 +62,13 @@ class _Walker:
     blocks: list[Block] = field(default_factory=list)
     n_tables: int = 0
     n_paragraphs: int = 0
+    symbols: dict[etree._Element, dict[int, str]] = field(default_factory=dict)  # see paragraph_text
 
     def body(self, elem: etree._Element) -> None:
         for child in elem:
             tag = child.tag
             if tag == W + "p":
-                self.blocks.append(Paragraph(paragraph_text(child), None, self.n_paragraphs))
+                self.blocks.append(Paragraph(paragraph_text(child, self.symbols), None, self.n_paragraphs))
                 self.n_paragraphs += 1
             elif tag == W + "tbl":
                 self.table(child, parent=None)
@@ -113,7 +118,7 @@ class _Walker:
         lines: list[str] = []
         for child in _children(tc, W + "p", W + "tbl"):
             if child.tag == W + "p":
-                lines.append(paragraph_text(child))
+                lines.append(paragraph_text(child, self.symbols))
             else:
                 self.table(child, parent=table_index)
         return "\n".join(lines).strip()
@@ -144,20 +149,26 @@ def _on(elem: etree._Element | None, attr: str = W + "val") -> bool:
     return elem.get(attr, "1").lower() not in ("0", "false", "off")
 
 
-def paragraph_text(p: etree._Element) -> str:
-    """Given a `w:p`, return its text with tabs, breaks, symbol characters and checkboxes."""
+def paragraph_text(p: etree._Element, symbols: dict[etree._Element, dict[int, str]] | None = None) -> str:
+    """Given a `w:p` (and the run properties that set a symbol font, from `_symbol_runs`), return
+    its text with tabs, breaks, symbol characters and checkboxes."""
     parts: list[str] = []
-    _collect(p, parts)
+    _collect(p, parts, symbols)
     return "".join(parts)
 
 
-def _collect(elem: etree._Element, parts: list[str]) -> None:
+def _collect(elem: etree._Element, parts: list[str], symbols: dict | None) -> None:
+    glyphs = None  # set by a run's rPr (its first child) when the run is typed in a symbol font
     for child in elem:
         tag = child.tag
         if tag in _SKIP:
             continue
-        if tag == W + "t":
-            parts.append(child.text or "")
+        if tag == _T:
+            text = child.text or ""
+            parts.append(symbol_font_text(glyphs, text) if glyphs else text)
+        elif tag == _RPR:
+            if symbols:
+                glyphs = symbols.get(child)
         elif tag == W + "tab" or tag == W + "ptab":
             parts.append("\t")
         elif tag in (W + "br", W + "cr"):
@@ -179,11 +190,77 @@ def _collect(elem: etree._Element, parts: list[str]) -> None:
                 # The content holds a font glyph for the state; the property is the truth.
                 parts.append(TICKED if _on(box.find(W14 + "checked"), W14 + "val") else EMPTY)
             else:
-                _collect(child, parts)
+                _collect(child, parts, symbols)
         elif tag == W + "tbl":
             continue  # a table inside a text box or paragraph-level construct: not paragraph text
         else:
-            _collect(child, parts)
+            _collect(child, parts, symbols)
+
+
+def _symbol_runs(root: etree._Element, xml: bytes, styles: dict[str, dict[int, str]]) -> dict[etree._Element, dict[int, str]]:
+    """Given the parsed document, its bytes and the character styles set in a symbol font, return
+    each run's `w:rPr` that sets a symbol font, with that font's glyph table."""
+    # Found up front so that the walk pays one dict lookup per run; a document that never names a
+    # symbol font (its bytes tell, in a few milliseconds for a large one) is not looked at at all.
+    by_style: dict[etree._Element, dict[int, str]] = {}
+    if styles:
+        for ref in root.iter(_RSTYLE):
+            glyphs = styles.get(ref.get(W + "val"))
+            if glyphs:
+                by_style[ref.getparent()] = glyphs
+    lowered = xml.lower()
+    if not by_style and b"wingdings" not in lowered and b"symbol" not in lowered:
+        return {}
+    found: dict[etree._Element, dict[int, str]] = {}
+    for fonts in root.iter(_RFONTS):
+        glyphs = _font_glyphs(tuple(fonts.values()))
+        if glyphs:
+            found[fonts.getparent()] = glyphs
+        elif by_style and (fonts.get(_ASCII) or fonts.get(_HANSI)):
+            by_style.pop(fonts.getparent(), None)  # a text font set on the run itself wins over its style's
+    by_style.update(found)
+    return by_style
+
+
+@lru_cache(maxsize=1024)
+def _font_glyphs(names: tuple[str, ...]) -> dict[int, str] | None:
+    """Given the attribute values of a `w:rFonts`, return the glyph table of the symbol font they name, else None."""
+    # Writers differ in which slot (ascii, hAnsi, eastAsia, cs) they put a symbol font in; the
+    # tables hold only Latin-1 and F0xx points, so CJK text in the run is never taken for a symbol.
+    # The other attributes (hint, theme names) never name a font, so all values are looked at.
+    for name in names:
+        glyphs = word_symbol_font(name)
+        if glyphs:
+            return glyphs
+    return None
+
+
+def _symbol_styles(zf: zipfile.ZipFile) -> dict[str, dict[int, str]]:
+    """Given an open .docx, return its character styles set in a symbol font (own or inherited), by id."""
+    if "word/styles.xml" not in zf.namelist():
+        return {}
+    try:
+        root = etree.fromstring(_read_part(zf, "word/styles.xml"), _xml_parser())
+    except etree.XMLSyntaxError:
+        return {}  # damaged styles cost only the style-set symbol fonts, not the document
+    own: dict[str, etree._Element | None] = {}
+    parent: dict[str, str | None] = {}
+    for style in root.iterfind(W + "style"):
+        if style.get(W + "type") == "character":
+            sid = style.get(W + "styleId")
+            own[sid] = style.find(f"{_RPR}/{_RFONTS}")
+            based = style.find(W + "basedOn")
+            parent[sid] = based.get(W + "val") if based is not None else None
+    found: dict[str, dict[int, str]] = {}
+    for sid in own:
+        cur, seen = sid, set()
+        while cur in own and own[cur] is None and cur not in seen:  # inherit the font along basedOn
+            seen.add(cur)
+            cur = parent[cur]
+        glyphs = _font_glyphs(tuple(own[cur].values())) if own.get(cur) is not None else None
+        if glyphs:
+            found[sid] = glyphs
+    return found
 
 
 def read_docx(data: bytes) -> Document:
@@ -196,6 +273,8 @@ def read_docx(data: bytes) -> Document:
         if "EncryptedPackage" in zf.namelist():
             raise ExtractError("The Word document is password-protected; remove the password and ingest it again.")
         xml = _read_part(zf, "word/document.xml")
+        # Styles are read only when runs refer to one: the common document pays nothing for them.
+        styles = _symbol_styles(zf) if b"rStyle" in xml else {}
     if len(xml) > MAX_XML_BYTES:
         raise ExtractError("The Word document's text is larger than 200 MB and was not read.")
     if b"<!DOCTYPE" in xml[:4096] or b"<!ENTITY" in xml[:4096]:
@@ -208,6 +287,6 @@ def read_docx(data: bytes) -> Document:
     body = root.find(W + "body")
     if body is None:
         raise ExtractError("The Word document has no body.")
-    walker = _Walker()
+    walker = _Walker(symbols=_symbol_runs(root, xml, styles))
     walker.body(body)
     return Document("docx", tuple(walker.blocks))

@@ -1,9 +1,11 @@
 """Read a text PDF with pdfplumber into the shared grid model.
 
 Ruled tables become grids (a merged cell once, with its span); a table cut by a page break
-is joined with its continuation; text wrapped inside a cell is rejoined (a break that only
-wraps Chinese text is not a space), while a real line break stays; private-use checkbox
-glyphs become ☑/□; running page numbers are dropped.
+is joined with its continuation, and a cell that may be the rest of one the break cut (a row
+cut in two, a merged cell going on) is marked `continues` for normalize to judge; text
+wrapped inside a cell is rejoined (a break that only wraps Chinese text is not a space),
+while a real line break stays; private-use checkbox glyphs become ☑/□; running page numbers
+are dropped.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import bisect
 import io
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pdfplumber
@@ -22,7 +25,7 @@ from jixiao.errors import ExtractError
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
 from .ocr import fix_checkboxes, ocr_available, ocr_page
-from .symbols import map_private_use
+from .symbols import map_private_use, pdf_symbol_font, symbol_font_text
 
 SNAP = 2.0  # points: edges closer than this are one grid line
 _CLOSERS = set("%％）)】」』》〉。，、；：！？,.;:!?")
@@ -51,6 +54,11 @@ class _RawCell:
     text: str
     page: int
     confidence: float | None = None
+    pitch: float = 0.0  # distance from one line of the cell's text to the next; 0 for an empty cell
+    continues: str | None = None  # first below a page break: "cut" or "maybe" the rest of the cell above it (Cell.continues)
+    tail: float = 0.0  # right end of its last line of text
+    limit: float = 0.0  # right edge its text may reach (the cell's right edge less its padding)
+    head: float = 0.0  # width of the first character of its first line, with the marks that travel with it
 
 
 @dataclass
@@ -61,6 +69,7 @@ class _RawTable:
     page: int = 0
     xs: list[float] = field(default_factory=list)  # column boundaries of the last part
     height: float = 0.0  # stacked height so far
+    end: float = 0.0  # bottom of the last part on its page
 
 
 # --- characters → lines → text --------------------------------------------------------
@@ -94,9 +103,18 @@ def _line_text(chars: list[dict]) -> str:
                 out.append(" ")
         if prev is not None and text == prev["text"] and abs(ch["x0"] - prev["x0"]) < 0.5:
             continue  # fake bold: the same glyph printed twice
-        out.append(text)
+        out.append(_char_text(ch))
         prev = ch
     return map_private_use("".join(out))
+
+
+def _char_text(ch: dict) -> str:
+    """Given a pdfplumber char, return its text, a letter in a symbol font read as the glyph it draws."""
+    text = ch["text"]
+    if len(text) != 1:
+        return text  # 「(cid:82)」 and the like: no code point to look up
+    glyphs = pdf_symbol_font(ch.get("fontname") or "")
+    return symbol_font_text(glyphs, text) if glyphs else text
 
 
 def _is_cjk(ch: str) -> bool:
@@ -145,13 +163,22 @@ def join_lines(lines: list[Line], right: float) -> str:
         nxt = line.text.strip()
         if not nxt:
             continue
-        wrapped = nxt[0] in _CLOSERS or _is_full(prev, line, right)
-        if wrapped and out:
-            sep = " " if (out[-1].isascii() and out[-1].isalpha() and nxt[0].isascii() and nxt[0].isalpha()) else ""
-            out += sep + nxt
-        else:
-            out += "\n" + nxt
+        sep = _wrap_separator(prev, line, right)
+        out += ("\n" if sep is None or not out else sep) + nxt
     return out
+
+
+def _wrap_separator(prev: Line, line: Line, right: float) -> str | None:
+    """What joins line to prev when the break between them only wraps ("" or a space); None for a real break."""
+    if not (line.text.strip()[:1] in _CLOSERS or _is_full(prev, line, right)):
+        return None
+    return _space_between(prev.text.rstrip(), line.text.strip())
+
+
+def _space_between(before: str, after: str) -> str:
+    """A wrap between Latin words is a space; between Chinese characters or digits it is nothing."""
+    latin = before[-1:].isascii() and before[-1:].isalpha() and after[:1].isascii() and after[:1].isalpha()
+    return " " if latin else ""
 
 
 # --- tables -------------------------------------------------------------------------
@@ -169,20 +196,20 @@ def _index(bounds: list[float], v: float) -> int:
     return min(i, len(bounds) - 1)
 
 
-def _cell_text(chars: list[dict], box: tuple[float, float, float, float]) -> tuple[str, float | None]:
-    """Given page chars and a cell box, return the cell's text and (for OCR'd chars) their lowest confidence."""
+def _cell_text(chars: list[dict], box: tuple[float, float, float, float]) -> tuple[str, float | None, list[Line]]:
+    """Given page chars and a cell box, return the cell's text, (for OCR'd chars) their lowest confidence and its lines."""
     x0, top, x1, bottom = box
     inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
     lines = chars_to_lines(inside)
     if not lines:
-        return "", None
+        return "", None, []
     pad = max(0.0, min(ln.x0 for ln in lines) - x0)
     # a figure is as sure as its digits: a lone 「%」 box read unsurely does not make 74.36 doubtful
     confidences = [c["conf"] for c in inside if "conf" in c and c["text"].isdigit()] or [c["conf"] for c in inside if "conf" in c]
     text = join_lines(lines, x1 - pad).strip()
     if confidences:
         text = "\n".join(fix_checkboxes(part) for part in text.split("\n"))
-    return text, (min(confidences) if confidences else None)
+    return text, (min(confidences) if confidences else None), lines
 
 
 def _raw_cells(page, table, page_no: int, y_offset: float) -> list[_RawCell]:
@@ -190,9 +217,45 @@ def _raw_cells(page, table, page_no: int, y_offset: float) -> list[_RawCell]:
     chars = [c for c in page.chars if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top - 1 <= c["top"] and c["bottom"] <= bottom + 1]
     out = []
     for box in table.cells:
-        text, confidence = _cell_text(chars, box)
-        out.append(_RawCell(box[0], box[1] - top + y_offset, box[2], box[3] - top + y_offset, text, page_no, confidence))
+        text, confidence, lines = _cell_text(chars, box)
+        cell = _RawCell(box[0], box[1] - top + y_offset, box[2], box[3] - top + y_offset, text, page_no, confidence)
+        if lines:
+            cell.pitch, cell.tail, cell.head = _pitch(lines), lines[-1].x1, _head_width(lines[0])
+            cell.limit = box[2] - max(0.0, min(ln.x0 for ln in lines) - box[0])
+        out.append(cell)
     return out
+
+
+def _head_width(line: Line) -> float:
+    """Width of a line's first character with the opening marks before it and closing marks after it,
+    which may not end or start a line (「务”」 moves down whole)."""
+    chars = [c for c in line.chars if c["text"].strip()]
+    i = 0
+    while i < len(chars) - 1 and chars[i]["text"] in _OPENERS:
+        i += 1
+    while i < len(chars) - 1 and chars[i + 1]["text"] in _CLOSERS | _CLOSING_QUOTES:
+        i += 1
+    return chars[i]["x1"] - chars[0]["x0"] if chars else 0.0
+
+
+_CLOSING_QUOTES = set("”’")
+
+
+def _vertical(text: str) -> bool:
+    """A label typed one character a line (项\n目\n管\n理): its lines end where they were broken, never full."""
+    return all(len(line.strip()) <= 1 for line in text.split("\n"))
+
+
+def _filled(above: _RawCell, below: _RawCell) -> bool:
+    """Whether the text above a break reaches its cell's edge so closely that not even the first
+    character below would have fitted after it: a cut, not a row that ended."""
+    return above.tail + below.head > above.limit + 0.5
+
+
+def _pitch(lines: list[Line]) -> float:
+    """Distance between successive lines of a cell; for one line, half as much again as its height (single spacing)."""
+    steps = [b.top - a.top for a, b in zip(lines, lines[1:]) if b.top > a.top]
+    return min(steps) if steps else 1.5 * (lines[-1].bottom - lines[-1].top)
 
 
 def _grid(raw: _RawTable, index: int) -> Table:
@@ -202,7 +265,7 @@ def _grid(raw: _RawTable, index: int) -> Table:
     for rc in sorted(raw.cells, key=lambda c: (round(c.top, 1), c.x0)):
         r, c = _index(ys, rc.top), _index(xs, rc.x0)
         r2, c2 = _index(ys, rc.bottom), _index(xs, rc.x1)
-        cells.append(Cell(rc.text, r, c, max(1, r2 - r), max(1, c2 - c), rc.page, rc.confidence))
+        cells.append(Cell(rc.text, r, c, max(1, r2 - r), max(1, c2 - c), rc.page, rc.confidence, rc.continues))
     return Table(index, tuple(cells), max(1, len(ys) - 1), max(1, len(xs) - 1), raw.page)
 
 
@@ -263,6 +326,7 @@ def _read_pages(pdf, data: bytes) -> Document:
     raw: _RawTable | None = None
     n_tables = 0
     right_margin = 0.0
+    floors: dict[float, float] = defaultdict(float)  # page height → lowest body content met on such pages
 
     def flush_lines() -> None:
         nonlocal pending_lines
@@ -294,6 +358,7 @@ def _read_pages(pdf, data: bytes) -> Document:
                 unread.append(page_no)
         readable += on_page
         items = _page_blocks(page, page_no)
+        floors[float(page.height)] = max(floors[float(page.height)], _floor(items, float(page.height)))
         lines_here = [it[1] for it in items if isinstance(it[1], Line)]
         if lines_here:
             right_margin = max(right_margin, max(ln.x1 for ln in lines_here))
@@ -315,10 +380,15 @@ def _read_pages(pdf, data: bytes) -> Document:
                 raw = _RawTable(page=page_no)
             cells = _raw_cells(page, item, page_no, raw.height)
             if continues:
-                cells = _merge_across_break(raw, _drop_repeated_header(raw, cells))
+                cells = _drop_repeated_header(raw, cells)
+                marked = _may_continue(raw, cells, floors[float(page.height)])
+                cells = _merge_across_break(raw, cells)
+                for c in cells:
+                    c.continues = marked.get(id(c))
             raw.cells.extend(cells)
             raw.xs = _snap(raw.xs + xs)
             raw.height = max(c.bottom for c in raw.cells) if raw.cells else raw.height
+            raw.end = item.bbox[3]
         # a table that does not reach the page's end cannot continue on the next page
         if raw is not None and items and isinstance(items[-1][1], Line):
             flush_table()
@@ -333,6 +403,13 @@ def _read_pages(pdf, data: bytes) -> Document:
     if scans is not None:
         scans.close()
     return Document("pdf", tuple(blocks), n_pages=len(pdf.pages), ocr=bool(ocr_pages), unread_pages=tuple(unread))
+
+
+def _floor(items: list[tuple[float, object]], height: float) -> float:
+    """The lowest bottom of a page's tables and body lines; lines in the bottom tenth may be a footer and are left out."""
+    bottoms = [item.bbox[3] for _, item in items if not isinstance(item, Line)]
+    bottoms += [item.bottom for _, item in items if isinstance(item, Line) and item.bottom < 0.9 * height]
+    return max(bottoms, default=0.0)
 
 
 def _readable_chars(page) -> int:
@@ -389,6 +466,76 @@ def _merge_across_break(raw: _RawTable, cells: list[_RawCell]) -> list[_RawCell]
         above.bottom = c.bottom
         folded.add(id(c))
     return [c for c in cells if id(c) not in folded]
+
+
+def _may_continue(raw: _RawTable, cells: list[_RawCell], floor: float) -> dict[int, str]:
+    """The continuation's first cells that may be the rest of the cell above them, cut by the page break:
+    id → "cut" or "maybe" (see `_evidence`).
+
+    Word and LibreOffice cut a tall row at the page end unless it is kept whole (the lines that
+    fit stay, the rest of each cell opens the next page in a row with the same cells), and a
+    cell merged over rows on both sides of the break goes on below it, its text wherever the
+    cut leaves it (wholly below when blank lines push it down). Geometry cannot tell such a
+    rest from a genuine next row whose text happens to sit under full lines (「项目名」 over 「称」
+    looks like 「其中:财政资金」 over 「财政专户管理资金」); only the label lexicon can, so this
+    marks generously and normalize decides. A cell at the top of the continuation pairs with
+    the cell above it when their left and right edges match and that one reaches down to the
+    table's end on the page before. Nothing is marked when the part before the break ends a
+    line or more above the page's lowest text (the floor): the page had room for another line,
+    so the break fell where a row ended and the next, kept whole, went on to the next page.
+    Otherwise:
+
+    - a row: when every cell of the continuation's first row pairs (or lies under a label of the row
+      above that spans it: a two-row header cut between its rows) and there is text above and below,
+      every paired cell of that row is marked (normalize joins the row only when all agree);
+    - a merged cell: else, a cell with text is marked when it or the cell it pairs with spans
+      more than one row on its page (a vertical title, a 一级指标 going on beside rows of their own).
+
+    Each mark says how the geometry looks (`_evidence`): "cut" when the text above ran to the edge
+    (or one side is blank), "maybe" when it stopped short — a hard line break (「实际完成」 over 「值」)
+    or a genuine next row (「≥90%」 over 「≥90%」); a "maybe" is joined only when the lexicon knows the
+    joined text.
+
+    Blanks opening the continuation under cells with text are then folded into those cells as
+    before (`_merge_across_break`), so they carry no mark whatever the rules said.
+    """
+    if not cells or not raw.cells:
+        return {}
+    above = _edge_row(raw.cells, raw.height, lambda c: c.bottom)
+    top = min(c.top for c in cells)
+    below = _edge_row(cells, top, lambda c: c.top)
+    pairs = [(a, b) for a in above for b in below if abs(a.x0 - b.x0) <= SNAP and abs(a.x1 - b.x1) <= SNAP]
+    line = max((c.pitch for a, b in pairs for c in (a, b)), default=0.0)  # the tallest line spacing met
+    if floor - raw.end >= line:
+        return {}
+    row_top = max(a.top for a in above)  # the top of the last row before the break
+    row_bottom = min(b.bottom for b in below)  # the bottom of the first row after it
+    merged = {id(b) for a, b in pairs if a.top < row_top - SNAP or b.bottom > row_bottom + SNAP}
+    paired = {id(c) for pair in pairs for c in pair}
+    divided = [b for b in below if id(b) not in paired and any(a.x0 - SNAP <= b.x0 and b.x1 <= a.x1 + SNAP
+                                                                 for a in above if id(a) not in paired)]
+    whole = len(pairs) == len(above) == len(below) or (  # a two-row header: its spanning label divided below
+        len(pairs) + len(divided) == len(below) and len(above) > len(pairs))
+    if whole and any(b.text for a, b in pairs) and any(a.text for a, b in pairs):
+        return {id(b): _evidence(a, b, id(b) in merged) for a, b in pairs}
+    return {id(b): _evidence(a, b, True) for a, b in pairs if b.text and id(b) in merged}
+
+
+def _evidence(above: _RawCell, below: _RawCell, merged: bool) -> str:
+    """"cut" when nothing speaks against the text below going on from the text above: the text above
+    ran so close to the edge that not even the first character below would have fitted, or one side
+    is blank — but a row's cell blank above with text below is no cut (a cut row keeps every cell's
+    first lines above the break; only a merged cell's text may have been pushed below it); "maybe"
+    otherwise, a label typed a character a line included (its lines end where they were broken,
+    so its look tells nothing)."""
+    if not below.text or (not above.text and merged) or (above.text and not _vertical(above.text) and _filled(above, below)):
+        return "cut"
+    return "maybe"
+
+
+def _edge_row(cells: list[_RawCell], y: float, edge) -> list[_RawCell]:
+    """The cells whose given edge (top or bottom) lies on y, left to right."""
+    return sorted((c for c in cells if abs(edge(c) - y) <= SNAP), key=lambda c: c.x0)
 
 
 def _continues(prev: Line, line: Line, right: float) -> bool:

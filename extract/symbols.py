@@ -1,11 +1,14 @@
 """Checkbox glyphs: the characters that mean ticked or empty, and symbol-font code points mapped to them.
 
-Word writes Wingdings boxes as `w:sym` (font + private-use code point); PDFs exported from such
-files show the same private-use characters. Both become the plain ☑ / □ here so that one
-checkbox parser serves every format.
+Word writes Wingdings boxes as `w:sym` (font + private-use code point), or as ordinary letters in
+a run set in a symbol font (「R」 in Wingdings 2 shows ☑, 「£」 shows □); PDFs exported from such
+files show the private-use characters, or the letters under the symbol font's name. All become
+the plain ☑ / □ here so that one checkbox parser serves every format.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 TICKED = "☑"
 EMPTY = "□"
@@ -39,6 +42,35 @@ def symbol_to_text(font: str | None, code: str | None) -> str:
     if point >= 0xF000:
         return PRIVATE_USE_GLYPHS.get(chr(point), "")
     return chr(point)
+
+
+@lru_cache(maxsize=512)
+def word_symbol_font(name: str | None) -> dict[int, str] | None:
+    """Given a font name from a Word run, return the glyph table of the symbol font it names, else None."""
+    return _SYMBOL_FONTS.get(name.strip().lower()) if name else None
+
+
+# PDF font names (subset tag dropped, lower-cased, spaces and hyphens removed) → Word family.
+# OpenSymbol is LibreOffice's stand-in when Symbol is not installed: the text keeps Symbol's codes
+# (「Ö」 drawn as √), and OpenSymbol has no letters of its own for them to be confused with.
+_PDF_FONT_NAMES = {"wingdings2": "wingdings 2", "wingdings2regular": "wingdings 2",
+                   "wingdings": "wingdings", "wingdingsregular": "wingdings",
+                   "symbol": "symbol", "symbolmt": "symbol", "opensymbol": "symbol"}
+
+
+@lru_cache(maxsize=512)
+def pdf_symbol_font(fontname: str) -> dict[int, str] | None:
+    """Given a PDF char's font name (e.g. 「ABCDEF+Wingdings2」), return its symbol glyph table, else None."""
+    key = fontname.rpartition("+")[2].lower().replace(" ", "").replace("-", "").replace(",", "")
+    family = _PDF_FONT_NAMES.get(key)
+    return _SYMBOL_FONTS[family] if family else None
+
+
+def symbol_font_text(table: dict[int, str], text: str) -> str:
+    """Given a symbol font's glyph table and text typed in that font, return it with known glyphs shown."""
+    # A symbol font is reached by its low byte or by Word's private-use form F0xx of it; characters
+    # the table does not know (spaces, CJK falling back to another font) are kept as typed.
+    return "".join(table.get(ord(ch) - 0xF000 if "\uf000" <= ch <= "\uf0ff" else ord(ch), ch) for ch in text)
 
 
 def map_private_use(text: str) -> str:

@@ -36,6 +36,10 @@ class Cell:
     colspan: int = 1
     page: int | None = None
     confidence: float | None = None  # lowest OCR confidence of its text; None when the text was not OCR'd
+    # Set on a cell first below a page break that may be the rest of the cell above it (same edges):
+    # "cut" when the text above runs to the cell's edge (a cut by the look of it), "maybe" when it
+    # stopped short (a hard line break, or a row of its own); normalize decides with the lexicon
+    continues: Literal["cut", "maybe"] | None = None
 
     @property
     def last_row(self) -> int:
@@ -199,7 +203,7 @@ class Section:
 class Fact:
     key: str
     value: Decimal
-    unit: Literal["yuan", "pct"]
+    unit: Literal["yuan", "pct", "points"]
     sentence: str
 
 
@@ -219,6 +223,34 @@ class Finding:
     message: str
     expected: str | None = None
     actual: str | None = None
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A non-empty cell or figure-bearing sentence the reader did not understand, with its place."""
+
+    place: str  # t2.r5.c3 for a cell, p14 for a paragraph's sentence
+    page: int | None
+    text: str
+
+
+@dataclass
+class Coverage:
+    """How much of a document (or one report's part of it) was understood: read into a value,
+    recognised as a label, or knowingly passed over (boilerplate, signatures, template rows)."""
+
+    items: int = 0
+    understood: int = 0
+    unread: list[Unread] = field(default_factory=list)
+
+    @property
+    def pct(self) -> Decimal | None:
+        if not self.items:
+            return None
+        return (Decimal(100) * self.understood / self.items).quantize(Decimal("0.01"))
+
+    def __add__(self, other: "Coverage") -> "Coverage":
+        return Coverage(self.items + other.items, self.understood + other.understood, self.unread + other.unread)
 
 
 @dataclass
@@ -256,6 +288,7 @@ class Report:
     facts: list[Fact] = field(default_factory=list)
     fields: list[Field] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    coverage: Coverage = field(default_factory=Coverage)  # of this report's part of the document; not a column
 
 
 REPORT_COLUMNS: tuple[str, ...] = (
@@ -278,9 +311,14 @@ class DocumentResult:
     ocr: bool = False
     n_pages: int | None = None
     reports: list[Report] = field(default_factory=list)
+    coverage: Coverage | None = None  # of the whole document; None when it could not be read
     seconds: dict[str, float] = field(default_factory=dict)  # time per step, for summaries and benchmarks
     peak_rss_mb: float | None = None  # of the process that read it, for summaries and benchmarks
 
     @property
     def n_reports(self) -> int:
         return len(self.reports)
+
+    @property
+    def coverage_pct(self) -> Decimal | None:
+        return self.coverage.pct if self.coverage is not None else None

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import docx
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
 
 from jixiao.extract import read_document, sniff_format
+from jixiao.extract.symbols import EMPTY, TICKED
 from jixiao.model import Table
+from tests.extract.test_symbol_fonts import retype_in_symbol_font
 from tests.fixtures import builder
 
 
@@ -100,3 +103,38 @@ def test_vertical_merge_continuation_text_is_not_lost(tmp_path):
     path = builder.write_docx([("table", rows)], tmp_path / "v.docx", page_numbers=False)
     (table,) = read_document(path.read_bytes()).tables
     assert [(c.text, c.row, c.col, c.rowspan) for c in table.cells] == [("项目", 0, 0, 2), ("A", 0, 1, 1), ("B", 1, 1, 1)]
+
+
+@pytest.mark.parametrize("font, empty, ticked, slots", [
+    ("Wingdings 2", "£", "R", ("w:ascii", "w:hAnsi")),  # as Word writes a font picked from the list
+    ("Wingdings 2", "£", "T", ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs")),
+    ("Wingdings 2", "\uf0a3", "\uf052", ("w:ascii", "w:hAnsi")),  # the private-use form some writers store
+    ("Wingdings", "¨", "þ", ("w:ascii", "w:hAnsi")),
+    ("wingdings", "o", "ý", ("w:ascii", "w:hAnsi")),  # names are matched whatever their case
+])
+def test_checkbox_typed_as_a_letter_in_a_symbol_font_reads_as_the_box(tmp_path, font, empty, ticked, slots):
+    rows = [[builder.FCell("项目类型"), builder.FCell("持续性项目 [ ] 新增性项目 [x]")], [builder.FCell("备注"), builder.FCell("R&D £ 100")]]
+    path = builder.write_docx([("table", rows)], tmp_path / "letters.docx", page_numbers=False)
+    retype_in_symbol_font(path, {0: (font, empty, ticked)}, slots)
+    assert empty in docx.Document(str(path)).tables[0].cell(0, 1).text  # python-docx sees the letter
+    (table,) = read_document(path.read_bytes()).tables
+    assert [c.text for c in table.cells if c.col == 1] == [f"持续性项目 {EMPTY} 新增性项目 {TICKED}", "R&D £ 100"]
+
+
+def test_symbol_font_set_by_a_character_style(tmp_path):
+    document = docx.Document()
+    box = document.styles.add_style("Box", WD_STYLE_TYPE.CHARACTER)
+    box.font.name = "Wingdings 2"
+    document.styles.add_style("Ticked", WD_STYLE_TYPE.CHARACTER).base_style = box  # inherits the font
+    p = document.add_paragraph("是否公开：")
+    p.add_run("R", style="Ticked")
+    p.add_run("是 ")
+    p.add_run("£", style="Box")
+    p.add_run("否")
+    q = document.add_paragraph("编号：")
+    q.add_run("R", style="Box").font.name = "Times New Roman"  # a font on the run itself wins
+    q.add_run("12")
+    path = tmp_path / "styled.docx"
+    document.save(str(path))
+    texts = [b.text for b in read_document(path.read_bytes()).blocks]
+    assert texts == [f"是否公开：{TICKED}是 {EMPTY}否", "编号：R12"]
