@@ -9,6 +9,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -16,8 +17,8 @@ from jixiao.errors import SettingError, StepFailed
 from jixiao.extract import read_document, sniff_format
 from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
 from jixiao.extract.legacy import convert_many
-from jixiao.model import DocumentResult, Finding
-from jixiao.normalize import Lexicon, normalize
+from jixiao.model import Coverage, DocumentResult, Finding
+from jixiao.normalize import LOW_COVERAGE_PCT, Lexicon, normalize_document
 
 RULES_BATCH = 200  # documents stored between two rule passes: one pass over many is far cheaper than one each
 # Documents are committed in groups: a DuckDB statement costs ~0.5 ms whatever its size and a
@@ -61,7 +62,8 @@ def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None, converted
         result.n_pages, result.ocr = document.n_pages, document.ocr
         result.seconds["extract"] = time.perf_counter() - started
         step = "normalize"
-        result.reports = normalize(document, lexicon)
+        normalized = normalize_document(document, lexicon)
+        result.reports, result.coverage = normalized.reports, normalized.coverage
         if document.unread_pages:
             pages = ", ".join(map(str, document.unread_pages))
             for report in result.reports:
@@ -116,13 +118,20 @@ class IngestSummary:
     wall_seconds: float = 0.0
     pages: int = 0
     worker_peak_rss_mb: float = 0.0
+    coverage: Coverage = field(default_factory=Coverage)  # over the documents read this run
+    low_coverage: int = 0  # documents read that were understood less than LOW_COVERAGE_PCT
+
+    @property
+    def coverage_pct(self) -> Decimal | None:
+        return self.coverage.pct
 
     def as_dict(self) -> dict:
         return {"files": self.files, "unchanged": self.unchanged, "already_stored": self.already_stored,
                 "stored": self.stored, "reports": self.reports, "findings": self.findings, "status": dict(self.status),
                 "failures": [{"path": p, "error": e} for p, e in self.failures], "pages": self.pages,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "wall_seconds": round(self.wall_seconds, 3),
-                "worker_peak_rss_mb": round(self.worker_peak_rss_mb, 1)}
+                "worker_peak_rss_mb": round(self.worker_peak_rss_mb, 1),
+                "coverage_pct": None if self.coverage_pct is None else str(self.coverage_pct), "low_coverage": self.low_coverage}
 
 
 def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread: bool = False, jobs: int | None = None,
@@ -276,5 +285,8 @@ def _count(summary: IngestSummary, result: DocumentResult) -> None:
     summary.pages += result.n_pages or 0
     summary.worker_peak_rss_mb = max(summary.worker_peak_rss_mb, result.peak_rss_mb or 0.0)
     summary.status[result.status] += 1
+    if result.coverage is not None and result.status == "ok":
+        summary.coverage = Coverage(summary.coverage.items + result.coverage.items, summary.coverage.understood + result.coverage.understood)
+        summary.low_coverage += result.coverage_pct is not None and result.coverage_pct < LOW_COVERAGE_PCT
     if result.status == "failed":
         summary.failures.append((result.path, result.error or ""))

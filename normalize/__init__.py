@@ -1,25 +1,33 @@
-"""Layout families: a `Document` in, the SCHEMA.md records (`Report`s) out.
+"""Normalizing: a `Document` in, the SCHEMA.md records (`Report`s) out, with what was understood.
 
-Each family is one module with `TEMPLATE`, `match(doc, lexicon) -> float` and
-`read(doc, lexicon) -> list[Report]`; adding a family is adding a module to FAMILIES. A file
-that bundles several forms is first cut into segments, one per form, each recognised on its own.
+One block reader serves every layout (`form.py`): blocks are found by what their headers say, in
+any table and any order; layout families are declarations in `rules/families.toml` that name
+what was recognised. A file that bundles several forms is first cut into segments, one per form.
 """
 
 from __future__ import annotations
 
-from jixiao.errors import NormalizeError
-from jixiao.model import Document, Paragraph, Report, Table
+from dataclasses import dataclass, field
 
-from . import hunan_project, narrative_only, national_department, national_project, provincial_10_90, score_20_80
+from jixiao.errors import NormalizeError
+from jixiao.model import Coverage, Document, Paragraph, Report, Table
+
+from .form import LOW_COVERAGE_PCT, read_segment
 from .lexicon import Lexicon, default_lexicon, load_lexicon
 
-__all__ = ["FAMILIES", "MATCH_THRESHOLD", "NormalizeError", "normalize", "segments", "recognise", "Lexicon",
-           "load_lexicon", "default_lexicon"]
+__all__ = ["LOW_COVERAGE_PCT", "NormalizeError", "Normalized", "normalize", "normalize_document", "segments", "Lexicon", "load_lexicon",
+           "default_lexicon"]
 
-FAMILIES = (hunan_project, national_project, national_department, provincial_10_90, score_20_80, narrative_only)
-MATCH_THRESHOLD = 0.5
 _ANCHORS = ("project_name", "department_name")
 _TITLE_MAX = 60  # a paragraph this short between two forms is the next form's title, not the last one's text
+
+
+@dataclass
+class Normalized:
+    """A document's reports in order, and how much of the document was understood."""
+
+    reports: list[Report] = field(default_factory=list)
+    coverage: Coverage = field(default_factory=Coverage)
 
 
 def _is_anchor(table: Table, lexicon: Lexicon) -> bool:
@@ -30,8 +38,10 @@ def _is_anchor(table: Table, lexicon: Lexicon) -> bool:
 def segments(doc: Document, lexicon: Lexicon | None = None) -> list[Document]:
     """Cut a document into one segment per form (bundles hold one form per project, often one per page).
 
-    Short paragraphs just before a form (its title, year, unit caption) go with it; longer text
-    after a form (a narrative report) stays with the form before.
+    A form starts at a table that names its project (项目名称) once the form before has named its
+    own; tables before the first such table belong to the first form, so a form whose money table
+    comes before its head stays whole. Short paragraphs just before a form (its title, year, unit
+    caption) go with it; longer text after a form (a narrative report) stays with the form before.
     """
     lexicon = lexicon or default_lexicon()
     anchors = [i for i, b in enumerate(doc.blocks) if isinstance(b, Table) and _is_anchor(b, lexicon)]
@@ -47,20 +57,18 @@ def segments(doc: Document, lexicon: Lexicon | None = None) -> list[Document]:
     return [Document(doc.format, doc.blocks[a:b], doc.n_pages, doc.ocr) for a, b in bounds]
 
 
-def recognise(doc: Document, lexicon: Lexicon | None = None) -> tuple[float, object | None]:
-    """Return (score, family) of the best-matching family for one segment; family is None under the threshold."""
+def normalize_document(doc: Document, lexicon: Lexicon | None = None) -> Normalized:
+    """Given an extracted document, return its reports in order (none: not_report) and its coverage."""
     lexicon = lexicon or default_lexicon()
-    scored = sorted(((family.match(doc, lexicon), i, family) for i, family in enumerate(FAMILIES)), key=lambda t: (-t[0], t[1]))
-    best, _, family = scored[0]
-    return best, family if best >= MATCH_THRESHOLD else None
+    out = Normalized()
+    for segment in segments(doc, lexicon):
+        report, coverage = read_segment(segment, lexicon)
+        out.coverage = out.coverage + coverage
+        if report is not None:
+            out.reports.append(report)
+    return out
 
 
 def normalize(doc: Document, lexicon: Lexicon | None = None) -> list[Report]:
     """Given an extracted document, return its reports in order; an empty list means it holds none (not_report)."""
-    lexicon = lexicon or default_lexicon()
-    reports: list[Report] = []
-    for segment in segments(doc, lexicon):
-        _, family = recognise(segment, lexicon)
-        if family is not None:
-            reports.extend(family.read(segment, lexicon))
-    return reports
+    return normalize_document(doc, lexicon).reports

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -14,14 +14,19 @@ from .text import canonical_label
 @dataclass(frozen=True)
 class Lexicon:
     entries: dict[tuple[str, str], str]  # (context, canonical label) → key
+    by_label: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical label → contexts knowing it
 
     def key(self, context: str, label: str) -> str | None:
         """Given a context and a label as written, return its canonical key or None."""
         return self.entries.get((context, canonical_label(label)))
 
-    def knows(self, label: str) -> bool:
-        canon = canonical_label(label)
-        return any(lab == canon for _, lab in self.entries)
+    def contexts_of(self, label: str) -> tuple[str, ...]:
+        """The contexts in which a label as written is known (empty when none)."""
+        return self.by_label.get(canonical_label(label), ())
+
+    def labels(self, context: str) -> dict[str, str]:
+        """Every canonical label of a context with its key."""
+        return {label: key for (cx, label), key in self.entries.items() if cx == context}
 
 
 def load_lexicon(path: Path | None = None) -> Lexicon:
@@ -29,9 +34,12 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     text = path.read_text(encoding="utf-8") if path else resources.files("jixiao.rules").joinpath("lexicon.csv").read_text(encoding="utf-8")
     rows = csv.DictReader(line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
     entries: dict[tuple[str, str], str] = {}
+    by_label: dict[str, list[str]] = {}
     for row in rows:
-        entries[(row["context"].strip(), canonical_label(row["label"]))] = row["key"].strip()
-    return Lexicon(entries)
+        context, label = row["context"].strip(), canonical_label(row["label"])
+        entries[(context, label)] = row["key"].strip()
+        by_label.setdefault(label, []).append(context)
+    return Lexicon(entries, {k: tuple(v) for k, v in by_label.items()})
 
 
 @lru_cache(maxsize=1)

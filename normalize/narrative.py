@@ -12,14 +12,15 @@ import regex
 
 from jixiao.model import Fact, Section
 
-from .text import nfkc
-from .values import parse_money, parse_percent
+from .text import nfkc, simplified
+from .values import parse_decimal, parse_money, parse_percent
 
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _UNIT = r"亿元|万元|千元|元"
 _HEADING = regex.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*[、.．]")
 _SENTENCE = regex.compile(r"[^。！？!?\n]+[。！？!?]?")
 _ITEM = regex.compile(rf"([\p{{Han}}A-Za-z（）()]+?)(?:为|共|计)?({_NUM})({_UNIT})")
+_FIGURE = regex.compile(rf"{_NUM}\s*(?:{_UNIT}|[%％])")  # a money amount or a percentage
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,11 @@ def facts(text: str) -> list[Fact]:
 
     for m in _SENTENCE.finditer(text.replace("\r", "")):
         written = m.group(0).strip()
-        sentence = nfkc(written)  # patterns read the NFKC form; the fact keeps the sentence as written
+        sentence = nfkc(simplified(written))  # patterns read the simplified NFKC form; the fact keeps the sentence as written
         listed: list[tuple[int, int]] = []  # expense lists: their items are no budget, spent or balance
         for fp in fact_patterns():
+            if fp.key == "pass":
+                continue
             for hit in fp.pattern.finditer(sentence):
                 if any(a < hit.end() and hit.start() < b for a, b in listed):
                     continue
@@ -95,6 +98,21 @@ def facts(text: str) -> list[Fact]:
                 num = hit.group("num")
                 if fp.key.endswith("rate"):
                     add(fp.key, parse_percent(num + "%"), "pct", written)
+                elif fp.key.startswith("score"):
+                    add(fp.key, parse_decimal(num), "points", written)
                 else:
                     add(fp.key, parse_money(num, hit.group("unit")), "yuan", written)
+    return out
+
+
+def figure_sentences(text: str) -> list[tuple[str, bool]]:
+    """Given narrative text, return its figure-bearing sentences (a money amount or a percentage) and
+    whether each was understood: a fact pattern, or a `pass` pattern of rules/facts.csv, reads it."""
+    out = []
+    for m in _SENTENCE.finditer(text.replace("\r", "")):
+        written = m.group(0).strip()
+        sentence = nfkc(simplified(written))
+        if not _FIGURE.search(sentence):
+            continue
+        out.append((written, any(fp.pattern.search(sentence) for fp in fact_patterns())))
     return out

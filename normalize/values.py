@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import regex
 
-from .text import clean_text, nfkc
+from .text import clean_text, nfkc, simplified
 
 UNIT_FACTORS = {"亿元": Decimal(100000000), "万元": Decimal(10000), "万": Decimal(10000), "千元": Decimal(1000), "元": Decimal(1)}
 CENT = Decimal("0.01")
@@ -49,7 +49,7 @@ def parse_money(text: str | None, unit: str | None = None) -> Decimal | None:
     s = clean_text(text)
     if s is None:
         return None
-    s = _compact(s)
+    s = _compact(simplified(s))  # 「10萬」 is 10万
     m = regex.match(r"^(.*?)(亿元|万元|千元|元|万)$", s)
     if m:
         s, unit = m.group(1), m.group(2)
@@ -64,6 +64,8 @@ def parse_percent(text: str | None, fraction_ok: bool = False) -> Decimal | None
     """Given '74.36%' (or '74.36' in a % column), return percent; '0.7436' only when fraction_ok.
 
     fraction_ok is for columns born in spreadsheets, where 0.9365 formatted as 93.65 % is stored.
+    Elsewhere a bare 0.9365 may be a fraction or a percent: it raises rather than guess.
+    Rates above 100 % are real (more spent than budgeted) and kept.
     """
     s = clean_text(text)
     if s is None:
@@ -72,7 +74,11 @@ def parse_percent(text: str | None, fraction_ok: bool = False) -> Decimal | None
     had_sign = s.endswith("%")
     s = s.rstrip("%")
     value = parse_decimal(s)
-    if not had_sign and fraction_ok and Decimal(0) < value <= Decimal(1) and "." in s:
+    if not had_sign and Decimal(0) < value < Decimal(1) and "." in s:
+        if not fraction_ok:
+            raise ValueError(f"{text!r} may be a fraction or a percent")
+        value *= 100
+    elif not had_sign and fraction_ok and value == Decimal(1) and "." in s:
         value *= 100
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -143,35 +149,73 @@ def parse_date_range(text: str | None) -> tuple[dt.date | None, dt.date | None]:
     raise ValueError(f"not a date range: {text!r}")
 
 
-_YEAR = regex.compile(r"(?<!\d)((?:19|20)\s*\d\s*\d)\s*年")
-_CN_YEAR = regex.compile(r"([〇○零一二三四五六七八九]{4})\s*年")
+_YEAR = regex.compile(r"(?<!\d)((?:19|20)\s*\d\s*\d)\s*年(?P<tail>度?)(?!\s*\d{1,2}\s*月)")
+_CN_YEAR = regex.compile(r"([〇○零一二三四五六七八九]{4})\s*年(?P<tail>度?)")
 
 
 def find_fiscal_year(text: str) -> int | None:
-    """Given a title, return the year it names: 「雨花区20 21 年度」, 「（2021年度）」, 「二〇二一年度」."""
+    """Given a title or caption, return the year it names: 「雨花区20 21 年度」, 「（2021年度）」, 「二〇二一年度」,
+    「2019年度)」; a date (2022年8月10日) names no fiscal year, and 「年度」 wins over a bare 「年」."""
     s = nfkc(text)
-    m = _YEAR.search(s)
-    if m:
-        return int(regex.sub(r"\s+", "", m.group(1)))
-    m = _CN_YEAR.search(s)
-    if m:
-        return int(_cn_to_digits(m.group(1)))
-    return None
+    found = [(bool(m.group("tail")), int(regex.sub(r"\s+", "", m.group(1)))) for m in _YEAR.finditer(s)]
+    found += [(bool(m.group("tail")), int(_cn_to_digits(m.group(1)))) for m in _CN_YEAR.finditer(s)]
+    if not found:
+        return None
+    with_tail = [year for tail, year in found if tail]
+    return with_tail[0] if with_tail else found[0][1]
 
 
-_REGION = regex.compile(r"^\s*([\p{Han}]{1,12}?(?:自治区|自治州|自治县|省|市|区|县|旗|州|盟))")
+_ADMIN = r"(?:自治区|自治州|自治县|地区|省|市|区|县|旗|州|盟)"
+_PLACE = regex.compile(rf"([\p{{Han}}]{{2,12}}?{_ADMIN})")
+# Words that end like a place but are not an administrative area (社区, 园区 …), and prefixes meaning
+# 「the district's」 (区城市管理局) or 「all of」.
+_NOT_PLACES = ("社区", "园区", "景区", "小区", "片区", "街区", "城区", "辖区", "市区", "山区", "林区", "矿区", "校区", "厂区")
+_LEADING_LEVEL = ("省", "市", "区", "县", "州", "镇", "乡", "本", "全", "各", "该")
+
+
+def _leading_place(s: str) -> str | None:
+    """The administrative area a text opens with (雨花区, 天长市; the last of a chain: 四川省汶川县 → 汶川县),
+    as written, or None."""
+    plain = simplified(s)
+    end = 0
+    while True:
+        m = _PLACE.match(plain, end)
+        if not m or not _is_place(m.group(1)):
+            break
+        end = m.end()
+        start = m.start()
+    return s[start:end] if end and len(plain) == len(s) else None
+
+
+def _is_place(place: str) -> bool:
+    if place[0] in _LEADING_LEVEL or place.endswith(_NOT_PLACES):
+        return False
+    if regex.search(r"[〇○零一二三四五六七八九十]{2}|年|度", place):
+        return False  # 二〇二二年度城市: a year runs into the next words
+    return not regex.search(r"[局厅委办院校站所队会司部处室科馆中心]", place[:-1])  # 教育局县 is no place
+
+
+_TITLE_WORDS = regex.compile(r"绩效|自评|评价|财政|预算|年度|支出")
+_LEAD = regex.compile(r"^\s*(?:附件\s*\d*\s*[:：]?\s*)?(?:(?:19|20)\d{2}\s*年度?\s*)?")
 
 
 def find_region(text: str) -> str | None:
     """Given a title or issuer line, return the administrative area it opens with (雨花区)."""
     s = nfkc(text).strip()
-    m = regex.match(r"^\s*([\p{Han}]{2,12}?)\s*(?:(?:19|20)\s*\d\s*\d|[〇○零一二三四五六七八九]{4})\s*年", s)
-    candidate = m.group(1) if m else None
-    if candidate is None:
-        m = regex.match(r"^\s*([\p{Han}]{2,12}?)财政局", s)
-        candidate = m.group(1) if m else None
-    if candidate:
-        r = _REGION.match(candidate)
-        if r and r.group(1) == candidate:
-            return candidate
-    return None
+    if not _TITLE_WORDS.search(simplified(s)):
+        return None
+    return _leading_place(s[_LEAD.match(s).end():])
+
+
+_CODE_PREFIX = regex.compile(r"^\s*(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{2,}\s*[-—－_]\s*")
+
+
+def region_of_unit(name: str | None) -> str | None:
+    """Given a unit's name, return the place that leads it (天长市水利局 → 天长市), or None."""
+    if not name:
+        return None
+    s = _CODE_PREFIX.sub("", nfkc(name).strip())
+    place = _leading_place(s)
+    if place is None or len(s) <= len(place):
+        return None
+    return place

@@ -39,7 +39,10 @@ def test_percent():
     assert parse_percent("93.65\n%") == Decimal("93.65")
     assert parse_percent("100") == Decimal("100.00")
     assert parse_percent("0.9365", fraction_ok=True) == Decimal("93.65")
-    assert parse_percent("0.9365") == Decimal("0.94")  # a % column of a typed form: no silent rescale
+    with pytest.raises(ValueError):  # a typed 0.9365 may be a fraction or a percent: NULL, never a guess
+        parse_percent("0.9365")
+    assert parse_percent("0.5%") == Decimal("0.50")
+    assert parse_percent("123.5%") == Decimal("123.50")  # more spent than budgeted is real
     assert parse_score("10分") == Decimal("10") and parse_score("4.00") == Decimal("4.00")
 
 

@@ -1,0 +1,129 @@
+"""The report's own columns: names, codes, scope, year and region, kind, period, grade and total score,
+from the fields the blocks read and from the title lines around the form."""
+
+from __future__ import annotations
+
+import regex
+
+from jixiao.model import Report
+
+from . import checkbox
+from .reading import ReadContext
+from .text import nfkc, one_line, simplified
+from .text import label_parts
+from .values import find_fiscal_year, find_region, parse_date_range, parse_money, parse_percent, parse_score, region_of_unit
+
+_CODE_NAME = regex.compile(r"^\s*(?P<code>(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{8,})\s*[-—－_]\s*(?P<name>\S.*)$")
+_GRADES = {"优": "优", "优秀": "优", "良": "良", "良好": "良", "中": "中", "中等": "中", "一般": "中", "合格": "中", "差": "差", "较差": "差", "不合格": "差"}
+_DEPARTMENT_WORDS = ("部门整体", "单位整体", "整体支出")
+
+
+def first_values(report: Report) -> dict[str, str | None]:
+    """The first value read for each key (a form states each once; the first is the head's)."""
+    first: dict[str, str | None] = {}
+    for f in report.fields:
+        if f.key and (f.key not in first or (first[f.key] is None and f.value)):
+            first[f.key] = f.value
+    return first
+
+
+def detect_scope(report: Report, titles: list[str]) -> str:
+    """department when the head names a department or unit rather than a project (部门（单位）名称), or a
+    title says 部门整体 and no project is named; project otherwise."""
+    keys = {f.key for f in report.fields if f.key and f.value}
+    if "project_name" in keys:
+        return "project"
+    if "department_name" in keys:
+        return "department"
+    if any(word in simplified(t) for t in titles for word in _DEPARTMENT_WORDS):
+        return "department"
+    return "project"
+
+
+def read_titles(report: Report, texts: list[str]) -> None:
+    """Year and region from title lines: the first that names each wins."""
+    for text in texts:
+        if report.fiscal_year is None and ("年" in text or "年" in simplified(text)):
+            report.fiscal_year = find_fiscal_year(text)
+        if report.region is None:
+            report.region = find_region(text)
+
+
+def fill_report(ctx: ReadContext, scope: str) -> None:
+    """Fill the report's own columns from the fields read."""
+    report = ctx.report
+    report.scope = scope  # type: ignore[assignment]
+    first = first_values(report)
+    name = lambda key: one_line(first[key]) if first.get(key) else None  # noqa: E731 - names lose their wraps
+    report.project_name = name("project_name")
+    report.project_code = first.get("project_code")
+    report.department = name("department")
+    report.implementing_unit = name("implementing_unit")
+    if scope == "department":
+        own = name("department_name") or report.department or report.implementing_unit or report.project_name
+        report.project_name = report.department = report.implementing_unit = own
+    if first.get("project_kind"):
+        report.project_kind = checkbox.ticked_option(first["project_kind"] or "")
+    if first.get("period"):
+        place = next(f for f in report.fields if f.key == "period")
+        try:
+            report.period_start, report.period_end = parse_date_range(first["period"])
+        except ValueError as exc:
+            ctx.finding("value_unreadable", "warning",
+                        f"项目起止时间 「{first['period']}」 at {place.locator} could not be read ({exc}); stored as NULL.", first["period"])
+    if report.project_name and not report.project_code:
+        m = _CODE_NAME.match(report.project_name)
+        if m:  # 「51000021R000000019951-工资性支出」: a code, then the name
+            report.project_code, report.project_name = m.group("code"), m.group("name").strip()
+    _grade(ctx, first.get("grade"))
+    stated = (first.get("score_total") or "").strip()
+    if report.score_total is None and stated.rstrip("分 "):  # 「总分: 分」: the template's blank
+        report.score_total = ctx.parse(parse_score, stated, "自评总分", None, None)
+    if report.region is None:
+        for unit in (report.implementing_unit, report.department, name("department_name"), name("unit_name")):
+            report.region = region_of_unit(unit)
+            if report.region:
+                break
+
+
+def _grade(ctx: ReadContext, text: str | None) -> None:
+    if not text:
+        return
+    if checkbox.has_checkboxes(text):
+        ticked = checkbox.ticked_option(text)
+        shown = ticked
+    else:
+        shown = nfkc(text).strip()
+    grade = _GRADES.get(simplified(shown)) if shown else None
+    if grade is None and shown:
+        ctx.finding("value_unreadable", "warning", f"自评等级 「{text}」 is not one of 优/良/中/差; stored as NULL.", text)
+    ctx.report.grade = grade
+
+
+def money_from_fields(ctx: ReadContext) -> None:
+    """Money written as key-value pairs (项目资金总额（万元）| 150 | 实际支出（万元）| 142.60 | 预算执行率 | 95.07%)
+    fills the report's money columns that no money table filled; a label with no unit reads 元, with a finding."""
+    report = ctx.report
+    for f in report.fields:
+        if not (f.key or "").startswith("money.") or f.value is None:
+            continue
+        column = f.key.removeprefix("money.")
+        if getattr(report, column) is not None:
+            continue
+        if column == "execution_rate_pct":
+            value = ctx.parse(parse_percent, f.value, f.label, None, None)
+        else:
+            unit = label_parts(f.label)[1]
+            if unit is None and not any(u in f.value for u in ("元", "万")):
+                ctx.finding("unit_assumed", "warning", f"「{f.label}」 states no unit; {f.value} was read as 元.")
+            value = ctx.parse(parse_money, f.value, f.label, None, None, unit=unit)
+        setattr(report, column, value)
+
+
+_GRADE_IN_TEXT = regex.compile(r"(?:自评|评价|绩效)(?:等级|结果|结论)?(?:为|是|[:：])\s*[“\"「]?(优秀|良好|中等|较差|优|良|中|差)")
+
+
+def grade_in_text(text: str) -> str | None:
+    """The grade a report's sentences state (自评等级为“优”, 整体绩效自评为优秀), or None."""
+    m = _GRADE_IN_TEXT.search(nfkc(simplified(text)))
+    return _GRADES[m.group(1)] if m else None
