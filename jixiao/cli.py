@@ -14,6 +14,7 @@ import click
 
 from jixiao import __version__
 from jixiao.errors import SettingError, StepFailed
+from jixiao.normalize.form import LOW_COVERAGE_PCT
 
 DEFAULT_DB = "jixiao.duckdb"
 
@@ -85,6 +86,9 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
         status = ", ".join(f"{s.status.get(k, 0)} {k}" for k in ("ok", "not_report", "failed"))
         click.echo(f"{s.files} files: {s.stored} read ({status}), {s.unchanged} unchanged, {s.already_stored} already stored; "
                    f"{s.reports} reports, {s.findings} findings → {db} in {s.wall_seconds:.1f} s")
+        if s.coverage_pct is not None:
+            click.echo(f"coverage: {s.coverage_pct} % of the filled cells and figure sentences of the reports read were understood; "
+                       f"{s.low_coverage} documents under {LOW_COVERAGE_PCT} % (jixiao show FILE --unread lists what was not)")
         for path, error in s.failures:
             click.echo(f"  failed: {path}: {error}")
     sys.exit(1 if summary.failures else 0)
@@ -94,16 +98,29 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--stage", type=click.Choice(["normalize", "extract"]), default="normalize", show_default=True,
               help="extract: the document model (paragraphs, table grids); normalize: the records that would be stored.")
-def show(file: Path, stage: str) -> None:
+@click.option("--unread", is_flag=True, help="List only the cells and figure sentences that were not understood, with their place.")
+def show(file: Path, stage: str, unread: bool) -> None:
     """Print, as JSON, what one file would store (no database is touched).
 
     \b
     Example:
       jixiao show report.pdf
       jixiao show report.docx --stage extract
+      jixiao show report.pdf --unread
     """
     from jixiao.extract import read_document
     from jixiao.pipeline import read_file
+
+    if unread:
+        result = read_file(file)
+        if result.coverage is None:
+            raise click.ClickException(result.error or "The file could not be read.")
+        c = result.coverage
+        click.echo(f"{file}: {c.understood} of {c.items} filled cells and figure sentences understood ({c.pct} %); not understood:")
+        for u in c.unread:
+            page = f" p.{u.page}" if u.page else ""
+            click.echo(f"  {u.place}{page}  {u.text.replace(chr(10), ' ')[:120]}")
+        return
 
     if stage == "extract":
         try:
@@ -154,31 +171,37 @@ def check(db: str, as_json: bool) -> None:
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to read (opened read-only).")
 @click.option("--json", "as_json", is_flag=True, help="Print the labels as JSON.")
 def labels(db: str, as_json: bool) -> None:
-    """List labels met at ingest that the lexicon does not know, with counts and an example file.
+    """List labels met at ingest that the lexicon does not know, with counts and an example file,
+    and rows that look like the head of a block it does not know.
 
-    Each is kept in `fields` with an empty key. To teach one, add a line to rules/lexicon.csv
-    (context,key,label), then ingest again with --reread.
+    Each label is kept in `fields` with an empty key; each unknown block is an `unknown_block`
+    finding. To teach one, add a line to rules/lexicon.csv (context,key,label), then ingest again
+    with --reread.
 
     \b
     Example:
       jixiao labels --db yuhua.duckdb
     """
-    from jixiao.warehouse import connect, unmapped_labels
+    from jixiao.warehouse import connect, unknown_blocks, unmapped_labels
 
     try:
         con = connect(db, read_only=True)
     except StepFailed as exc:
         raise click.ClickException(str(exc))
     try:
-        found = unmapped_labels(con)
+        found, blocks = unmapped_labels(con), unknown_blocks(con)
     finally:
         con.close()
     if as_json:
-        click.echo(json.dumps([dataclasses.asdict(u) for u in found], ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"labels": [dataclasses.asdict(u) for u in found], "blocks": [dataclasses.asdict(b) for b in blocks]},
+                              ensure_ascii=False, indent=2))
         return
     click.echo(f"{len(found)} labels the lexicon does not know")
     for u in found:
         click.echo(f"  {u.count:5}  {u.label}    e.g. 「{u.example_label}」 in {u.example_path}")
+    click.echo(f"{len(blocks)} blocks the lexicon does not know")
+    for b in blocks:
+        click.echo(f"  {b.count:5}  {b.heads}    e.g. in {b.example_path}")
 
 
 @main.command()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from jixiao.errors import LoadError
 
 from .projects import link_projects, relink
-from .queries import UnmappedLabel, unmapped_labels
+from .queries import UnknownBlock, UnmappedLabel, unknown_blocks, unmapped_labels
 from .schema import MIGRATIONS, REPORT_TABLES, SCHEMA_VERSION, migrate
 from .store import FileStat, Pending, connect, delete_document, remember_only, report_id, store, store_group, store_many
 
 __all__ = ["LoadError", "MIGRATIONS", "REPORT_TABLES", "SCHEMA_VERSION", "connect", "delete_document", "migrate",
            "report_id", "store", "store_group", "store_many", "Pending", "FileStat", "remember_only",
-           "UnmappedLabel", "unmapped_labels", "link_projects", "relink"]
+           "UnmappedLabel", "unmapped_labels", "UnknownBlock", "unknown_blocks", "link_projects", "relink"]

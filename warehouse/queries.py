@@ -29,3 +29,20 @@ def unmapped_labels(con: duckdb.DuckDBPyConnection) -> list[UnmappedLabel]:
         grouped.setdefault(canonical_label(label), []).append((label, path))
     out = [UnmappedLabel(canon, len(seen), seen[0][0], seen[0][1]) for canon, seen in grouped.items() if canon]
     return sorted(out, key=lambda u: (-u.count, u.label))
+
+
+@dataclass(frozen=True)
+class UnknownBlock:
+    heads: str  # the row's labels as written, 「 | 」 between cells
+    count: int
+    example_path: str
+
+
+def unknown_blocks(con: duckdb.DuckDBPyConnection) -> list[UnknownBlock]:
+    """Rows met at ingest that look like the head of a block the lexicon does not know, most frequent first."""
+    rows = con.execute("""
+        SELECT f.actual, count(*), min(d.path)
+        FROM findings f JOIN reports r USING (report_id) JOIN documents d USING (doc_id)
+        WHERE f.rule = 'unknown_block' AND f.actual IS NOT NULL
+        GROUP BY f.actual ORDER BY count(*) DESC, f.actual""").fetchall()
+    return [UnknownBlock(heads, count, path) for heads, count, path in rows]

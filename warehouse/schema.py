@@ -121,6 +121,12 @@ ALTER TABLE reports ADD COLUMN project_key VARCHAR;
 ALTER TABLE indicator_groups ADD COLUMN name VARCHAR;
 ALTER TABLE indicators ADD COLUMN parent VARCHAR;
 """),
+    (8, """
+-- coverage: the share of a document's non-empty cells and figure-bearing sentences that were understood,
+-- and each one that was not, with its place, so users see where the reader is weak on their archive
+ALTER TABLE documents ADD COLUMN coverage_pct DECIMAL(5,2);
+CREATE TABLE unread (doc_id VARCHAR NOT NULL, place VARCHAR NOT NULL, page INTEGER, text VARCHAR);
+"""),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -57,6 +57,8 @@ def _columns(table: str) -> list[str]:
 
     if table == "documents":
         return _DOCUMENT_COLUMNS
+    if table == "unread":
+        return ["doc_id", "place", "page", "text"]
     if table == "reports":
         return ["report_id", "doc_id", "ordinal", *REPORT_COLUMNS]
     kinds = {"funding": model.FundingRow, "indicators": model.Indicator, "indicator_groups": model.IndicatorGroup,
@@ -150,7 +152,7 @@ def store_many(con: duckdb.DuckDBPyConnection, docs: list[Pending], replace: boo
             if d.result.doc_id in existing:
                 delete_document(con, d.result.doc_id)
             written[d.result.doc_id] = d
-        rows: dict[str, list[tuple]] = {table: [] for table in ("documents", "reports", *REPORT_TABLES)}
+        rows: dict[str, list[tuple]] = {table: [] for table in ("documents", "unread", "reports", *REPORT_TABLES)}
         for d in written.values():
             _document_rows(d, rows)
         for table, table_rows in rows.items():
@@ -190,12 +192,16 @@ def store_group(con: duckdb.DuckDBPyConnection, group: list[Pending], replace: b
     return done
 
 
-_DOCUMENT_COLUMNS = ["doc_id", "path", "format", "ocr", "status", "error", "n_pages", "n_reports", "size_bytes", "parser_version"]
+_DOCUMENT_COLUMNS = ["doc_id", "path", "format", "ocr", "status", "error", "n_pages", "n_reports", "size_bytes", "parser_version",
+                     "coverage_pct"]
 
 
 def _document_rows(d: Pending, rows: dict[str, list[tuple]]) -> None:
     r = d.result
-    rows["documents"].append((r.doc_id, r.path, r.format, r.ocr, r.status, r.error, r.n_pages, r.n_reports, d.size_bytes, __version__))
+    rows["documents"].append((r.doc_id, r.path, r.format, r.ocr, r.status, r.error, r.n_pages, r.n_reports, d.size_bytes, __version__,
+                              r.coverage_pct))
+    if r.coverage is not None:
+        rows["unread"] += [(r.doc_id, u.place, u.page, u.text) for u in r.coverage.unread]
     for ordinal, report in enumerate(r.reports, start=1):
         rid = report_id(r.doc_id, ordinal)
         rows["reports"].append((rid, r.doc_id, ordinal, *(getattr(report, c) for c in REPORT_COLUMNS)))
@@ -231,4 +237,5 @@ def delete_document(con: duckdb.DuckDBPyConnection, doc_id: str) -> None:
     for table in REPORT_TABLES:
         con.execute(f"DELETE FROM {table} WHERE report_id IN ({ids})", [doc_id])
     con.execute("DELETE FROM reports WHERE doc_id = ?", [doc_id])
+    con.execute("DELETE FROM unread WHERE doc_id = ?", [doc_id])
     con.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
