@@ -19,7 +19,7 @@ from jixiao.model import Cell, Table
 
 from .layout import Placed, is_title_row, starting
 from .lexicon import Lexicon
-from .text import canonical_label, label_parts
+from .text import canonical_label, label_parts, nfkc
 
 MONEY_KEYS = ("carryover_yuan", "budget_initial_yuan", "budget_adjusted_yuan", "received_yuan", "spent_yuan", "balance_yuan")
 MONEY_USE_KEYS = frozenset({"spent_yuan", "execution_rate_pct", "received_yuan", "budget_adjusted_yuan", "budget_initial_yuan"})
@@ -188,7 +188,7 @@ _CAPTION_UNIT = regex.compile(r"(?:单位|金额单位|货币单位)\s*[:：]\s*
 def caption_unit(texts: list[str]) -> str | None:
     """The unit a caption states: 「单位：万元」, 「金额单位：元」."""
     for text in texts:
-        m = _CAPTION_UNIT.search(canonical_label(text) if len(text) < 40 else text)
+        m = _CAPTION_UNIT.search(canonical_label(text) if len(text) < 40 else nfkc(text))
         if m:
             return m.group(1)
     return None

@@ -145,17 +145,20 @@ def _read_block(ctx: ReadContext, block: Block, rows, unit: str | None, fraction
 
 def _money_unit(ctx: ReadContext, doc: Document, block: Block, placed: Placed) -> str | None:
     """The unit of a block's amounts: its title's, else the nearest caption (金额单位：万元) above the block in
-    its table or before the form; amounts whose column names no unit either are read in 元, with a finding."""
+    its table, before its table, before the form, or anywhere in the form. A block with amounts whose
+    columns name no unit, where nothing states one, gets a finding: those amounts are NULL (万元 and 元
+    differ ten thousand times; never guessed)."""
     if block.unit:
         return block.unit
     table = block.table
     above = [c.text for c in sorted(table.cells, key=lambda c: -c.row) if c.row < block.header_rows[0] and len(c.text) < 40]
-    before = [p.text for p in paragraphs_before_tables(doc) if len(p.text) < 40] + [p.text for p in placed.before]
-    unit = caption_unit(above + before)
+    before = [p.text for p in placed.before] + [p.text for p in paragraphs_before_tables(doc)]
+    anywhere = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for c in t.cells if len(c.text) < 40]
+    unit = caption_unit(above) or caption_unit(before) or caption_unit(anywhere)
     unstated = [c for c in block.columns.values() if c.key.endswith("_yuan") or c.key.startswith("source:")]
     if unit is None and any(c.unit is None for c in unstated):
-        unit = "元"
-        ctx.finding("unit_assumed", "warning", f"The money block 「{block.title or 'money'}」 states no unit; amounts were read as 元.")
+        ctx.finding("unit_unknown", "warning", f"The money block 「{block.title or 'money'}」 states no unit (万元 or 元) and "
+                    "nothing around it does; its amounts without a unit of their own are stored as NULL.")
     return unit
 
 

@@ -11,7 +11,7 @@ from . import checkbox
 from .reading import ReadContext
 from .text import nfkc, one_line, simplified
 from .text import label_parts
-from .values import find_fiscal_year, find_region, parse_date_range, parse_money, parse_percent, parse_score, region_of_unit
+from .values import find_fiscal_year, find_region, parse_date_range, parse_percent, parse_score, region_of_unit
 
 _CODE_NAME = regex.compile(r"^\s*(?P<code>(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{8,})\s*[-—－_]\s*(?P<name>\S.*)$")
 _GRADES = {"优": "优", "优秀": "优", "良": "良", "良好": "良", "中": "中", "中等": "中", "一般": "中", "合格": "中", "差": "差", "较差": "差", "不合格": "差"}
@@ -54,7 +54,9 @@ def fill_report(ctx: ReadContext, scope: str) -> None:
     report = ctx.report
     report.scope = scope  # type: ignore[assignment]
     first = first_values(report)
-    name = lambda key: one_line(first[key]) if first.get(key) else None  # noqa: E731 - names lose their wraps
+
+    def name(key: str) -> str | None:  # names lose the line breaks that only wrap them
+        return one_line(first[key]) if first.get(key) else None
     report.project_name = name("project_name")
     report.project_code = first.get("project_code")
     report.department = name("department")
@@ -102,7 +104,7 @@ def _grade(ctx: ReadContext, text: str | None) -> None:
 
 def money_from_fields(ctx: ReadContext) -> None:
     """Money written as key-value pairs (项目资金总额（万元）| 150 | 实际支出（万元）| 142.60 | 预算执行率 | 95.07%)
-    fills the report's money columns that no money table filled; a label with no unit reads 元, with a finding."""
+    fills the report's money columns that no money table filled; an amount whose unit nothing states is NULL."""
     report = ctx.report
     for f in report.fields:
         if not (f.key or "").startswith("money.") or f.value is None:
@@ -114,9 +116,9 @@ def money_from_fields(ctx: ReadContext) -> None:
             value = ctx.parse(parse_percent, f.value, f.label, None, None)
         else:
             unit = label_parts(f.label)[1]
-            if unit is None and not any(u in f.value for u in ("元", "万")):
-                ctx.finding("unit_assumed", "warning", f"「{f.label}」 states no unit; {f.value} was read as 元.")
-            value = ctx.parse(parse_money, f.value, f.label, None, None, unit=unit)
+            value = ctx.amount(f.value, f.label, None, None, unit)
+            if value is None and unit is None:
+                ctx.finding("unit_unknown", "warning", f"「{f.label}」 states no unit (万元 or 元); {f.value} is stored as NULL.", f.value)
         setattr(report, column, value)
 
 

@@ -24,10 +24,6 @@ class Lexicon:
         """The contexts in which a label as written is known (empty when none)."""
         return self.by_label.get(canonical_label(label), ())
 
-    def labels(self, context: str) -> dict[str, str]:
-        """Every canonical label of a context with its key."""
-        return {label: key for (cx, label), key in self.entries.items() if cx == context}
-
 
 def load_lexicon(path: Path | None = None) -> Lexicon:
     """Read a lexicon file (default: the packaged rules/lexicon.csv); '#' lines are comments."""

@@ -12,7 +12,7 @@ from .layout import is_title_row, starting
 from .money import value_cell
 from .reading import ReadContext
 from .text import canonical_label
-from .values import parse_date, parse_money
+from .values import parse_date
 
 _TOTALS = ("合计", "总计", "小计")
 
@@ -59,8 +59,7 @@ def _unit(block: Block, key: str, unit: str | None) -> str | None:
 def read_budget_lines(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, int]], unit: str | None) -> list[tuple[Table, int]]:
     used: list[tuple[Table, int]] = []
     for table, _, cells in _rows(ctx, block, rows, used):
-        spent = ctx.parse(parse_money, _text(ctx, cells, "spent_yuan"), "实际支出", table, cells.get("spent_yuan"),
-                          unit=_unit(block, "spent_yuan", unit))
+        spent = ctx.amount(_text(ctx, cells, "spent_yuan"), "实际支出", table, cells.get("spent_yuan"), _unit(block, "spent_yuan", unit))
         ctx.report.budget_lines.append(BudgetLine(len(ctx.report.budget_lines) + 1, _text(ctx, cells, "economic_class"),
                                                   _text(ctx, cells, "content"), _text(ctx, cells, "adjustment"), spent,
                                                   _text(ctx, cells, "basis")))
@@ -72,8 +71,7 @@ def read_allocations(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table,
     for table, _, cells in _rows(ctx, block, rows, used):
         ctx.report.allocations.append(Allocation(
             ctx.parse(parse_date, _text(ctx, cells, "issued_date"), "下达时间", table, cells.get("issued_date")),
-            ctx.parse(parse_money, _text(ctx, cells, "amount_yuan"), "下达金额", table, cells.get("amount_yuan"),
-                      unit=_unit(block, "amount_yuan", unit)),
+            ctx.amount(_text(ctx, cells, "amount_yuan"), "下达金额", table, cells.get("amount_yuan"), _unit(block, "amount_yuan", unit)),
             _text(ctx, cells, "doc_number"), _text(ctx, cells, "note")))
     return used
 

@@ -19,7 +19,7 @@ from .blocks import MONEY_KEYS, Block, is_header
 from .layout import is_title_row
 from .reading import ReadContext, locator
 from .text import canonical_label, one_line
-from .values import parse_date, parse_money, parse_percent, parse_score
+from .values import parse_date, parse_percent, parse_score
 
 RATE_KEYS = ("execution_rate_pct", "received_rate_pct")
 _FIGURE = regex.compile(r"^\s*[-+]?[\d,，.]+\s*(?:%|万元|万|元|千元|亿元)?\s*$")
@@ -173,7 +173,7 @@ def _read_row(ctx: ReadContext, block: Block, table: Table, cells: dict, row: Fu
             continue
         what = f"{canonical_label(column.head.text)} of {row.source_label}"
         if key in MONEY_KEYS:
-            value = ctx.parse(parse_money, text, what, table, cell, unit=column.unit if column.unit not in (None, "%") else unit)
+            value = ctx.amount(text, what, table, cell, column.unit if column.unit not in (None, "%") else unit)
         elif key in RATE_KEYS:
             value = ctx.parse(parse_percent, text, what, table, cell, fraction_ok=fraction_ok)
         elif key == "received_date":
@@ -240,7 +240,7 @@ def _read_measure(ctx: ReadContext, block: Block, table: Table, cells: dict, mea
         if measure in RATE_KEYS:
             value = ctx.parse(parse_percent, text, what, table, cell, fraction_ok=fraction_ok)
         else:
-            value = ctx.parse(parse_money, text, what, table, cell, unit=column.unit or unit)
+            value = ctx.amount(text, what, table, cell, column.unit or unit)
         setattr(row, measure, value)
         ctx.record(f"funding.{source}.{measure}", what, text, table, cell)
 
@@ -253,7 +253,7 @@ def _read_source_row(ctx: ReadContext, block: Block, table: Table, cells: dict, 
             continue
         what, key = canonical_label(column.head.text), column.key
         if key.startswith("source:"):
-            amount = ctx.parse(parse_money, text, what, table, cell, unit=column.unit or unit)
+            amount = ctx.amount(text, what, table, cell, column.unit or unit)
             source = key.removeprefix("source:")
             if source == "total":
                 total.budget_initial_yuan = amount
@@ -261,7 +261,7 @@ def _read_source_row(ctx: ReadContext, block: Block, table: Table, cells: dict, 
                 ctx.report.funding.append(FundingRow(source, one_line(column.head.text), budget_initial_yuan=amount))
             ctx.record(f"funding.{source}.budget_initial_yuan", what, text, table, cell)
         elif key in MONEY_KEYS:
-            setattr(total, key, ctx.parse(parse_money, text, what, table, cell, unit=column.unit or unit))
+            setattr(total, key, ctx.amount(text, what, table, cell, column.unit or unit))
             ctx.record(f"funding.total.{key}", what, text, table, cell)
         elif key in RATE_KEYS:
             setattr(total, key, ctx.parse(parse_percent, text, what, table, cell, fraction_ok=fraction_ok))

@@ -10,12 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
+import regex
+
 from jixiao.model import Cell, Field, Finding, Flag, Report, Table
 
 from . import checkbox
 from .lexicon import Lexicon
 from .text import clean_text, is_instruction
+from .values import parse_money
 
+_OWN_UNIT = regex.compile(r"(?:亿元|万元|千元|元|万|萬|萬元)\s*$")
 OCR_MIN_CONFIDENCE = 0.8  # below this an OCR'd figure is not trusted: NULL and a finding, never a guess
 Understood = Literal["value", "label", "passed"]
 
@@ -76,6 +80,15 @@ class ReadContext:
             return None
         self.mark(cell, "value")
         return value
+
+    def amount(self, text: str | None, what: str, table: Table | None, cell: Cell | None, unit: str | None) -> Any:
+        """A money cell in yuan. With no unit known for its column (unit None) only an amount that carries its
+        own unit (127万元) is read; a bare figure is NULL — 万元 or 元 differ ten thousand times, never guessed."""
+        if text is None:
+            return None
+        if unit is None and not _OWN_UNIT.search(text):
+            return None
+        return self.parse(parse_money, text, what, table, cell, unit=unit)
 
     def finding(self, rule: str, severity: str, message: str, actual: str | None = None, expected: str | None = None) -> None:
         self.report.findings.append(Finding(rule, severity, message, expected, actual))  # type: ignore[arg-type]
