@@ -132,3 +132,24 @@ def test_python_api_returns_dataframes(cross_year_db):
         assert below["fiscal_year"].tolist() == [2021] and below["spent_yuan"].tolist() == [Decimal("944400.00")]
         assert len(wh.projects()) == 3 and wh.findings().empty
         assert set(wh.unit_year()["unit"]) >= {"区交通运输局", "区城市管理局"}
+
+
+def test_region_from_the_unit_links_a_year_whose_form_names_no_place(tmp_path):
+    """天长市's 2021 form names the city in its title, the 2022 form names no place: the region that leads
+    the unit's name (天长市水利局 → 天长市) puts both years in one region, so they link."""
+    import copy
+
+    from tests.fixtures.forms import Variant
+
+    form = copy.deepcopy(F.NATIONAL)
+    form.update(project_name="小型水库除险加固项目", department="天长市水利局", unit="天长市水利局")
+    titled = F._national_year("小型水库除险加固项目", "天长市水利局", 2021, "1140000", region="天长市")
+    builder.write_docx(titled, tmp_path / "2021.docx")
+    untitled = [("p", "项目支出绩效自评表", {}), ("p", "（2022年度）", {}), ("table", F.national_rows(form, Variant()))]
+    builder.write_docx(untitled, tmp_path / "2022.docx")
+    db = tmp_path / "w.duckdb"
+    assert CliRunner().invoke(main, ["ingest", str(tmp_path), "--db", str(db)]).exit_code == 0
+    con = _con(db)
+    rows = con.execute("SELECT fiscal_year, region, project_key FROM reports ORDER BY fiscal_year").fetchall()
+    assert [(y, region) for y, region, _ in rows] == [(2021, "天长市"), (2022, "天长市")]
+    assert rows[0][2] == rows[1][2]
