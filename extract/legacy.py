@@ -101,9 +101,11 @@ def convert_legacy(data: bytes, fmt: str) -> bytes:
     return _CONVERTER.convert(data, fmt)
 
 
-def convert_many(items: list[tuple[Path, str]], workdir: Path) -> dict[Path, Path]:
+def convert_many(items: list[tuple[Path, str]], workdir: Path, timeout_s: float = CONVERT_TIMEOUT_S) -> dict[Path, Path]:
     """Given (path, format) of legacy files, convert them many per LibreOffice run into workdir;
-    return path → converted file for those that converted (the rest are converted one by one later)."""
+    return path → converted file for those that converted (the rest are converted one by one later,
+    each under the reader's time limit). A run of n files may take n × timeout_s at most, and
+    never more than CONVERT_TIMEOUT_S + 10 s a file."""
     if not items or soffice_binary() is None:
         return {}
     converter = Converter(workdir)
@@ -122,7 +124,7 @@ def convert_many(items: list[tuple[Path, str]], workdir: Path) -> dict[Path, Pat
                     shutil.copyfile(path, source)
                     sources.append(source)
                 try:
-                    converter.run(sources, target, outdir, CONVERT_TIMEOUT_S + 10 * len(sources))
+                    converter.run(sources, target, outdir, min(CONVERT_TIMEOUT_S + 10 * len(sources), timeout_s * len(sources)))
                 except subprocess.TimeoutExpired:
                     continue  # each file of the chunk gets its own try, and its own sentence
                 for (path, _), source in zip(chunk, sources):

@@ -21,7 +21,7 @@ import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 
-from jixiao.errors import ExtractError
+from jixiao.errors import ExtractError, is_out_of_memory
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
 from .ocr import fix_checkboxes, ocr_available, ocr_page
@@ -315,6 +315,8 @@ def read_pdf(data: bytes) -> Document:
         except ExtractError:
             raise
         except Exception as exc:
+            if is_out_of_memory(exc):  # OCR's native libraries say it in their own words
+                raise MemoryError(str(exc)) from exc
             raise ExtractError(f"The PDF could not be read ({type(exc).__name__}: {exc}).")
 
 

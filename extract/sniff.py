@@ -18,7 +18,7 @@ def sniff_format(data: bytes, name: str = "") -> str:
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except zipfile.BadZipFile:
+        except Exception:  # BadZipFile, and NotImplementedError/ValueError for crafted headers
             return _office_kind_from_name(name, "docx")  # damaged zip: the reader says so
         if any(n.startswith("word/") for n in names):
             return "docx"

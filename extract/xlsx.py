@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+import zlib
 from io import BytesIO
 
 import regex
@@ -18,6 +19,7 @@ from jixiao.errors import ExtractError
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
 MAX_PART_BYTES = 200 * 1024 * 1024
+MAX_SHEET_CELLS = 2_000_000  # a report form is a few thousand cells; a grid past this is not one
 _DECIMALS = regex.compile(r"0\.(0+)")
 
 
@@ -28,7 +30,13 @@ def _check_zip(data: bytes) -> None:
                 if info.file_size > MAX_PART_BYTES:
                     raise ExtractError(f"The workbook's {info.filename} expands to {info.file_size // (1024 * 1024)} MB, "
                                        "which looks like a zip bomb; it was not read.")
-    except zipfile.BadZipFile:
+                if info.filename.endswith((".xml", ".rels", ".vml")):
+                    xml = zf.read(info)
+                    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+                        # Excel never writes a DTD; one is an entity-expansion attack or not Excel's
+                        raise ExtractError(f"The workbook's {info.filename} declares a DTD with entities, which Excel never writes; "
+                                           "it was not read.")
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, zlib.error):
         raise ExtractError("The file looks like an Excel workbook but its zip container is damaged or truncated.")
 
 
@@ -62,35 +70,65 @@ def read_xlsx(data: bytes) -> Document:
     _check_zip(data)
     try:
         book = load_workbook(BytesIO(data), data_only=True)  # the values Excel last computed, not formulas
+    except MemoryError:
+        raise
     except Exception as exc:
-        raise ExtractError(f"The Excel workbook could not be opened ({type(exc).__name__}).")
+        raise ExtractError(f"The workbook's contents are damaged ({type(exc).__name__}); open it in Excel or WPS, save it again "
+                           "and ingest the saved copy.")
     blocks: list[Block] = []
     n_tables = 0
     for sheet_no, sheet in enumerate(book.worksheets, start=1):
-        spans: dict[tuple[int, int], tuple[int, int]] = {}
-        covered: set[tuple[int, int]] = set()
-        for merged in sheet.merged_cells.ranges:
-            spans[(merged.min_row, merged.min_col)] = (merged.max_row - merged.min_row + 1, merged.max_col - merged.min_col + 1)
-            for r in range(merged.min_row, merged.max_row + 1):
-                for c in range(merged.min_col, merged.max_col + 1):
-                    if (r, c) != (merged.min_row, merged.min_col):
-                        covered.add((r, c))
-        rows: list[list[Cell]] = []
-        for r, row in enumerate(sheet.iter_rows(min_row=1, max_row=sheet.max_row, max_col=sheet.max_column), start=1):
-            cells = []
-            for c, xl in enumerate(row, start=1):
-                if (r, c) in covered:
-                    continue
-                rowspan, colspan = spans.get((r, c), (1, 1))
-                cells.append(Cell(cell_text(xl.value, xl.number_format), r, c, rowspan, colspan, sheet_no))
-            rows.append(cells)
-        for group in _blocks_of_rows(rows):
+        for group in _blocks_of_rows(_sheet_rows(sheet, sheet_no)):
             paragraphs, table_rows = _peel_titles(group)
             blocks.extend(Paragraph(p.text, sheet_no, len(blocks)) for p in paragraphs)
             if table_rows:
                 blocks.append(_table(table_rows, n_tables, sheet_no))
                 n_tables += 1
     return Document("xlsx", tuple(blocks), n_pages=len(book.worksheets))
+
+
+def _sheet_rows(sheet, sheet_no: int) -> list[list[Cell]]:
+    """The rows of a sheet that hold something, each with a Cell per column up to the last used one;
+    an empty list stands for a gap of empty rows.
+
+    Only cells that exist are visited: a sheet's declared size (a stray cell at XFD1048576) says
+    nothing about how much it holds, and a dense walk of it would need gigabytes.
+    """
+    filled = {pos: c for pos, c in sheet._cells.items() if c.value is not None}  # openpyxl keeps only written cells
+    if not filled:
+        return []
+    top, left = max(r for r, _ in filled), max(c for _, c in filled)
+    spans: dict[tuple[int, int], tuple[int, int]] = {}
+    covered: set[tuple[int, int]] = set()
+    for m in sheet.merged_cells.ranges:
+        # a merge beyond the filled cells is cut to them: an A1:XFD1048576 merge must not cost a cell each
+        r1, c1, r2, c2 = m.min_row, m.min_col, min(m.max_row, top), min(m.max_col, left)
+        if r1 > r2 or c1 > c2:
+            continue
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_SHEET_CELLS:
+            raise ExtractError(f"Sheet {sheet_no} has a merged range over {m.coord}, far larger than any report form; "
+                               "the workbook is damaged or was not made as a report.")
+        spans[(r1, c1)] = (r2 - r1 + 1, c2 - c1 + 1)
+        covered.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1))
+    used_rows = sorted({r for r, _ in filled} | {r for r, _ in covered} | {r for r, _ in spans})
+    if len(used_rows) * left > MAX_SHEET_CELLS:
+        raise ExtractError(f"Sheet {sheet_no} holds {len(filled)} cells spread over {len(used_rows)} rows and {left} columns, "
+                           "far beyond any report form; it was not read. Keep only the form in the sheet and save it again.")
+    rows: list[list[Cell]] = []
+    previous = 0
+    for r in used_rows:
+        if r > previous + 1 and previous:
+            rows.append([])  # empty rows between: a boundary between forms
+        cells = []
+        for c in range(1, left + 1):
+            if (r, c) in covered:
+                continue
+            xl = filled.get((r, c))
+            rowspan, colspan = spans.get((r, c), (1, 1))
+            cells.append(Cell(cell_text(xl.value, xl.number_format) if xl is not None else "", r, c, rowspan, colspan, sheet_no))
+        rows.append(cells)
+        previous = r
+    return rows
 
 
 def _blocks_of_rows(rows: list[list[Cell]]) -> list[list[list[Cell]]]:

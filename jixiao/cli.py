@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 import sys
@@ -17,6 +16,39 @@ from jixiao.errors import SettingError, StepFailed
 from jixiao.normalize.form import LOW_COVERAGE_PCT
 
 DEFAULT_DB = "jixiao.duckdb"
+# Below this a reader cannot load the OCR libraries (onnxruntime, OpenCV) under its address-space cap
+# and good files fail with loader errors; a scanned page needs about 2 GB.
+MIN_MEMORY_MB = 1024
+
+EXIT_CODES = """\b
+Exit codes:
+  0  every file was read (or holds no report); the command did what it said
+  1  some files failed (each with its sentence), or a file could not be shown
+  2  usage: a wrong option or value, or SQL that `query` refuses
+  3  the warehouse could not be opened: missing, locked by another process, not DuckDB, damaged or unwritable"""
+
+
+class WarehouseError(click.ClickException):
+    """The warehouse could not be opened; exit code 3 (see EXIT_CODES)."""
+
+    exit_code = 3
+
+
+def open_warehouse(db: str, read_only: bool = False, wait: float = 0.0, locked: bool = False):
+    """Open the warehouse for a command; every failure is one sentence and its exit code, never a traceback."""
+    from jixiao.warehouse import WarehouseUnavailable, connect, connect_locked
+
+    try:
+        return connect_locked(db, wait) if locked else connect(db, read_only=read_only, wait_s=wait)
+    except SettingError as exc:
+        raise click.UsageError(str(exc))
+    except WarehouseUnavailable as exc:
+        raise WarehouseError(str(exc))
+
+
+def wait_option(command):
+    return click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
+                        help="When another process is writing the warehouse, wait up to this long for it.")(command)
 
 
 def _json_default(value):
@@ -32,7 +64,7 @@ def to_json(obj) -> str:
                       ensure_ascii=False, indent=2, default=_json_default)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="jixiao")
 def main() -> None:
     """Turn budget-performance self-evaluation reports (绩效自评报告/自评表) into a DuckDB warehouse.
@@ -40,7 +72,7 @@ def main() -> None:
     \b
     Example:
       jixiao ingest reports/ --db warehouse.duckdb
-      jixiao query "SELECT project_name, execution_rate_pct FROM reports" --db warehouse.duckdb
+      jixiao query "SELECT fiscal_year, project_name, execution_rate_pct FROM v_spending" --db warehouse.duckdb
     """
 
 
@@ -50,18 +82,24 @@ def main() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Reader processes [default: all cores].")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
               help="Seconds one file may take before it is stopped and marked failed.")
-@click.option("--memory-mb", type=click.IntRange(min=256), default=3072, show_default=True,
-              help="Memory cap per reader process; a file that needs more is marked failed.")
+@click.option("--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True,
+              help=f"Memory cap per reader process ({MIN_MEMORY_MB} at least: a reader needs that to start); a file that needs more is marked failed.")
 @click.option("--reread", is_flag=True, help="Read files again even when their bytes are already stored.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (no progress output).")
-def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, memory_mb: int, reread: bool, as_json: bool) -> None:
+@click.option("--include", multiple=True, metavar="GLOB", help="Read only files whose name or path matches (repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Pass over files whose name or path matches (repeatable).")
+@click.option("--verbose", "-v", is_flag=True, help="Also list the files a folder walk skipped, with why.")
+@wait_option
+def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, memory_mb: int, reread: bool, as_json: bool,
+           include: tuple[str, ...], exclude: tuple[str, ...], verbose: bool, wait: float) -> None:
     """Read report files (folders recursively) into the warehouse.
 
     Every file gets a row in `documents`: ok, not_report, or failed with one sentence saying why.
     The same bytes ingested again change nothing, unchanged files are skipped without reading,
     and a run killed at any moment can simply be run again.
 
-    Exit code: 0 when every file was read or holds no report, 1 when some failed, 2 on usage errors.
+    Exit code: 0 when every file was read or holds no report, 1 when some failed, 2 on usage errors,
+    3 when the warehouse could not be opened.
 
     \b
     Example:
@@ -70,11 +108,15 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
     """
     from jixiao.pipeline import ingest as run_ingest
     from jixiao.progress import reporter
+    from jixiao.warehouse import WarehouseUnavailable
 
     with reporter(enabled=not as_json) as rep:
         try:
             summary = run_ingest(paths, db=db, reread=reread, jobs=jobs, timeout_s=timeout, memory_mb=memory_mb,
-                                 progress=rep.file if rep else None, on_total=rep.total if rep else None)
+                                 progress=rep.file if rep else None, on_total=rep.total if rep else None, wait_s=wait,
+                                 include=include, exclude=exclude)
+        except WarehouseUnavailable as exc:
+            raise WarehouseError(str(exc))
         except StepFailed as exc:
             raise click.ClickException(str(exc))
         except SettingError as exc:
@@ -84,11 +126,15 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
     else:
         s = summary
         status = ", ".join(f"{s.status.get(k, 0)} {k}" for k in ("ok", "not_report", "failed"))
-        click.echo(f"{s.files} files: {s.stored} read ({status}), {s.unchanged} unchanged, {s.already_stored} already stored; "
+        skipped = f", {len(s.skipped)} skipped (not reports by their kind; --verbose lists them)" if s.skipped else ""
+        click.echo(f"{s.files} files: {s.stored} read ({status}), {s.unchanged} unchanged, {s.already_stored} already stored{skipped}; "
                    f"{s.reports} reports, {s.findings} findings → {db} in {s.wall_seconds:.1f} s")
         if s.coverage_pct is not None:
             click.echo(f"coverage: {s.coverage_pct} % of the filled cells and figure sentences of the reports read were understood; "
                        f"{s.low_coverage} documents under {LOW_COVERAGE_PCT} % (jixiao show FILE --unread lists what was not)")
+        if verbose:
+            for path, why in s.skipped:
+                click.echo(f"  skipped: {path}: {why}")
         for path, error in s.failures:
             click.echo(f"  failed: {path}: {error}")
     sys.exit(1 if summary.failures else 0)
@@ -134,7 +180,8 @@ def show(file: Path, stage: str, unread: bool) -> None:
 @main.command()
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to check.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def check(db: str, as_json: bool) -> None:
+@wait_option
+def check(db: str, as_json: bool, wait: float) -> None:
     """Re-run every consistency rule (rules/checks/*.sql) over the warehouse.
 
     Use it after changing a rule or the lexicon; the findings of every report are replaced.
@@ -144,14 +191,9 @@ def check(db: str, as_json: bool) -> None:
       jixiao check --db yuhua.duckdb
       jixiao query "SELECT rule, message FROM findings WHERE severity = 'error'" --db yuhua.duckdb
     """
-    from pathlib import Path as _Path
-
     from jixiao.rules import check as run_check
-    from jixiao.warehouse import connect
 
-    if not _Path(db).exists():
-        raise click.ClickException(f"There is no warehouse at {db}; run `jixiao ingest` first.")
-    con = connect(db)
+    con = open_warehouse(db, read_only=False, wait=wait) if Path(db).exists() else open_warehouse(db, read_only=True)
     try:
         summary = run_check(con)
     except StepFailed as exc:
@@ -170,7 +212,8 @@ def check(db: str, as_json: bool) -> None:
 @main.command()
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to read (opened read-only).")
 @click.option("--json", "as_json", is_flag=True, help="Print the labels as JSON.")
-def labels(db: str, as_json: bool) -> None:
+@wait_option
+def labels(db: str, as_json: bool, wait: float) -> None:
     """List labels met at ingest that the lexicon does not know, with counts and an example file,
     and rows that look like the head of a block it does not know.
 
@@ -182,12 +225,9 @@ def labels(db: str, as_json: bool) -> None:
     Example:
       jixiao labels --db yuhua.duckdb
     """
-    from jixiao.warehouse import connect, unknown_blocks, unmapped_labels
+    from jixiao.warehouse import unknown_blocks, unmapped_labels
 
-    try:
-        con = connect(db, read_only=True)
-    except StepFailed as exc:
-        raise click.ClickException(str(exc))
+    con = open_warehouse(db, locked=True, wait=wait)
     try:
         found, blocks = unmapped_labels(con), unknown_blocks(con)
     finally:
@@ -208,7 +248,8 @@ def labels(db: str, as_json: bool) -> None:
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file.")
 @click.option("--map", "map_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Project mapping file (project_key,project_name,implementing_unit) [default: $JIXIAO_PROJECT_MAP or rules/project_map.csv].")
-def link(db: str, map_path: Path | None) -> None:
+@wait_option
+def link(db: str, map_path: Path | None, wait: float) -> None:
     """Recompute which reports are the same project across years (done after every ingest too).
 
     Every link keeps its reason in `project_links`; the mapping file overrides the automatic links.
@@ -218,11 +259,9 @@ def link(db: str, map_path: Path | None) -> None:
       jixiao link --db yuhua.duckdb --map my_projects.csv
       jixiao query "SELECT project_key, reason FROM project_links" --db yuhua.duckdb
     """
-    from jixiao.warehouse import connect, relink
+    from jixiao.warehouse import relink
 
-    if not Path(db).exists():
-        raise click.ClickException(f"There is no warehouse at {db}; run `jixiao ingest` first.")
-    con = connect(db)
+    con = open_warehouse(db, read_only=False, wait=wait) if Path(db).exists() else open_warehouse(db, read_only=True)
     try:
         n = relink(con, map_path)
     finally:
@@ -234,68 +273,91 @@ def link(db: str, map_path: Path | None) -> None:
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file (opened read-only).")
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "xlsx"]), required=True, help="Output format.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into.")
-@click.option("--chinese", is_flag=True, help="Chinese column headers (xlsx).")
-def export(db: str, fmt: str, out: Path, chinese: bool) -> None:
+@click.option("--chinese", is_flag=True, help="Chinese column headers (CSV and xlsx) and sheet names (xlsx).")
+@click.option("--no-bom", is_flag=True, help="CSV without the byte-order mark Excel needs (for tools that dislike it).")
+@wait_option
+def export(db: str, fmt: str, out: Path, chinese: bool, no_bom: bool, wait: float) -> None:
     """Write every table and analyst view as Parquet or CSV files, or one Excel workbook (a sheet each).
+
+    CSV files start with a byte-order mark so that Excel opens them as UTF-8; the workbook's
+    money columns show thousands separators and two decimals, its header row stays frozen.
 
     \b
     Example:
       jixiao export --format xlsx --out exports/ --chinese --db yuhua.duckdb
     """
-    from jixiao.warehouse import connect
     from jixiao.warehouse.export import export as run_export
 
+    con = open_warehouse(db, read_only=True, wait=wait)
     try:
-        con = connect(db, read_only=True)
-    except StepFailed as exc:
-        raise click.ClickException(str(exc))
-    try:
-        written = run_export(con, out, fmt, chinese)
+        written = run_export(con, out, fmt, chinese, bom=not no_bom)
+    except OSError as exc:
+        raise click.ClickException(f"The export could not be written to {out} ({exc.strerror or exc}).")
     finally:
         con.close()
     click.echo(f"{len(written)} files written to {out}")
 
 
 @main.command()
-@click.argument("sql")
+@click.argument("sql", required=False)
+@click.option("--file", "-f", "sql_file", type=click.File("r", encoding="utf-8"), default=None,
+              help="Read the SQL from this file (- for standard input).")
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to query (opened read-only).")
-@click.option("--csv", "as_csv", is_flag=True, help="Write CSV instead of a table.")
-def query(sql: str, db: str, as_csv: bool) -> None:
-    """Run SQL against the warehouse, read-only.
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True,
+              help="table: boxed on a terminal, aligned text in a pipe; every format prints values whole.")
+@click.option("--csv", "as_csv", is_flag=True, help="The same as --format csv.")
+@wait_option
+def query(sql: str | None, sql_file, db: str, fmt: str, as_csv: bool, wait: float) -> None:
+    """Run SQL against the warehouse, read-only: SELECT, DESCRIBE, SHOW, EXPLAIN.
+
+    SQL is the argument, or - (or --file) to read it from standard input or a file. Several
+    statements separated by ; print one result each. The connection cannot leave the warehouse:
+    ATTACH, COPY, EXPORT, INSTALL, LOAD, SET and any write are refused (exit 2), and file-reading
+    functions (read_csv, read_text, glob …) fail. Use `jixiao export` to write files.
 
     \b
     Example:
-      jixiao query "SELECT fiscal_year, project_name, execution_rate_pct FROM reports WHERE execution_rate_pct < 80"
+      jixiao query "SELECT fiscal_year, project_name, execution_rate_pct FROM v_spending WHERE execution_rate_pct < 80"
+      jixiao query --format csv "SELECT * FROM v_unit_year" > unit_year.csv
+      echo "SELECT count(*) FROM documents; SELECT status, count(*) FROM documents GROUP BY 1" | jixiao query -
     """
     import duckdb
 
-    from jixiao.warehouse import connect
+    from jixiao import render
+    from jixiao.warehouse.queries import QueryRefused, run_readonly
 
+    if sql_file is not None:
+        if sql is not None:
+            raise click.UsageError("Give the SQL either as the argument or with --file, not both.")
+        sql = sql_file.read()
+    elif sql == "-":
+        sql = sys.stdin.read()
+    if not sql or not sql.strip():
+        raise click.UsageError("No SQL given: pass it as the argument, or - to read standard input, or --file FILE.")
+    fmt = "csv" if as_csv else fmt
+    con = open_warehouse(db, locked=True, wait=wait)
     try:
-        con = connect(db, read_only=True)
-    except StepFailed as exc:
-        raise click.ClickException(str(exc))
-    try:
-        cursor = con.execute(sql)
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall()
+        results = run_readonly(con, sql)
+    except QueryRefused as exc:
+        raise click.UsageError(str(exc))
+    except duckdb.PermissionException as exc:
+        raise click.UsageError("The query reaches outside the warehouse (a file, another database or an extension), which "
+                               f"`jixiao query` refuses; use `jixiao export` to write files ({str(exc).splitlines()[0]}).")
     except duckdb.Error as exc:
         raise click.ClickException(str(exc).splitlines()[0])
     finally:
         con.close()
-    if as_csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(*columns, show_lines=False)
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    console = Console() if sys.stdout.isatty() else Console(width=240)  # pipes and logs get whole values
-    console.print(table)
+    for i, result in enumerate(results):
+        if i and fmt in ("table", "markdown"):
+            click.echo("")
+        if fmt == "csv":
+            sys.stdout.write(render.as_csv(result.columns, result.rows))
+        elif fmt == "json":
+            click.echo(render.as_json(result.columns, result.rows))
+        elif fmt == "markdown":
+            sys.stdout.write(render.as_markdown(result.columns, result.rows))
+        else:
+            render.print_table(result.columns, result.rows, terminal=sys.stdout.isatty())
 
 
 if __name__ == "__main__":  # pragma: no cover

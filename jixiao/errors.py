@@ -32,3 +32,15 @@ class LoadError(StepFailed):
 
 class SettingError(Exception):
     """A setting the user gave (an option, an environment variable) cannot be used; one sentence."""
+
+
+# How native libraries say they ran out of memory under the worker's cap: NumPy, OpenCV, ONNX Runtime, C++.
+_OUT_OF_MEMORY = ("Unable to allocate", "Failed to allocate", "Insufficient memory", "bad_alloc", "out of memory", "Cannot allocate memory")
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """Whether an exception means the process ran out of memory, whatever library raised it."""
+    if isinstance(exc, MemoryError):
+        return True
+    text = str(exc)
+    return any(sign in text for sign in _OUT_OF_MEMORY)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
+import stat
 import shutil
 import tempfile
 import time
@@ -13,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from jixiao.errors import SettingError, StepFailed
+from jixiao.errors import SettingError, StepFailed, is_out_of_memory
 from jixiao.extract import read_document, sniff_format
 from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
 from jixiao.extract.legacy import convert_many
@@ -29,21 +31,95 @@ STORE_WAIT_S = 1.0  # a read document waits at most this long to be committed
 
 # Office lock files and OS clutter met in real archive folders; never reports.
 _SKIP_NAMES = ("~$", ".~lock", "Thumbs.db", ".DS_Store", "desktop.ini")
+# What a folder walk reads by name; any other file is read only when its first bytes say it is one
+# of these (a report saved without its extension). Images are read so that the user learns a scan
+# must come inside a PDF, rather than having it silently skipped.
+READ_SUFFIXES = frozenset(".docx .docm .doc .dot .wps .wpt .pdf .xlsx .xlsm .xls .et "
+                          ".png .jpg .jpeg .tif .tiff .bmp .gif".split())
+_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISDIR, "a folder"))
 
 
-def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Given files and folders, yield the files, folders walked recursively in sorted order."""
+@dataclass
+class Listing:
+    """What a list of paths holds: files to read, files passed over (with why), paths that failed before reading."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def _not_a_file(path: Path, mode: int) -> str | None:
+    for test, kind in _KINDS:
+        if test(mode):
+            return kind
+    return None
+
+
+def _looks_readable(path: Path) -> bool:
+    """A file without a report's suffix is read when its first bytes are a format we read."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+    except OSError:
+        return False
+    return sniff_format(head, path.name) not in ("unknown", "image")
+
+
+def list_files(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> Listing:
+    """Given files and folders, list the regular files to read, folders walked recursively in sorted order.
+
+    Only regular files are opened: a named pipe would block a reader forever, a device never ends.
+    In a folder walk, such entries and files of other kinds (a 说明.txt, a .json beside the archive)
+    are skipped with a reason; named explicitly, they fail with a sentence. A link that leads
+    nowhere fails with a sentence either way. include/exclude are globs matched against the name
+    and the path.
+    """
+    out = Listing()
+
+    def wanted(p: Path) -> bool:
+        text = p.as_posix()
+        if include and not any(fnmatch.fnmatch(p.name, g) or fnmatch.fnmatch(text, g) for g in include):
+            return False
+        return not any(fnmatch.fnmatch(p.name, g) or fnmatch.fnmatch(text, g) for g in exclude)
+
+    def consider(p: Path, walked: bool) -> None:
+        try:
+            mode = p.stat().st_mode
+        except FileNotFoundError:
+            out.failed.append((p, f"The link leads to {os.readlink(p)}, which does not exist." if p.is_symlink()
+                               else "The file disappeared before it could be read."))
+            return
+        except OSError as exc:
+            out.failed.append((p, f"The file could not be looked at ({exc.strerror})."))
+            return
+        kind = _not_a_file(p, mode)
+        if kind is not None:
+            if walked:
+                out.skipped.append((p, f"{kind}, not a file"))
+            else:
+                out.failed.append((p, f"This is {kind}, not a file, so it was not read."))
+            return
+        if walked and p.suffix.lower() not in READ_SUFFIXES and not _looks_readable(p):
+            out.skipped.append((p, f"not a report format ({p.suffix or 'no suffix'})"))
+            return
+        out.files.append(p)
+
     for p in map(Path, paths):
         if p.is_dir():
-            for root, dirs, files in os.walk(p):
+            for root, dirs, names in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith(".") and not name.startswith(_SKIP_NAMES):
-                        yield Path(root) / name
-        elif p.exists():
-            yield p
+                for name in sorted(names):
+                    if name.startswith(".") or name.startswith(_SKIP_NAMES):
+                        continue
+                    path = Path(root) / name
+                    if wanted(path):
+                        consider(path, walked=True)
+        elif p.exists() or p.is_symlink():
+            consider(p, walked=False)
         else:
             raise FileNotFoundError(f"No such file or folder: {p}")
+    return out
 
 
 def doc_id_of(data: bytes) -> str:
@@ -80,6 +156,8 @@ def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None, converted
     except MemoryError:
         raise
     except Exception as exc:  # a bug or a file no reader anticipated: name the step, keep the batch going
+        if is_out_of_memory(exc):
+            raise MemoryError(str(exc)) from exc
         result.error = f"The {step} step failed unexpectedly ({type(exc).__name__}: {exc})."
         return result
     result.status = "ok" if result.reports else "not_report"
@@ -107,6 +185,7 @@ def read_path(path: str, doc_id: str, converted: str | None = None) -> DocumentR
 @dataclass
 class IngestSummary:
     files: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why): not files, or not a report format
     unchanged: int = 0  # recognised by path, size and mtime without reading
     already_stored: int = 0  # read and hashed: the same bytes are stored already
     stored: int = 0
@@ -126,7 +205,7 @@ class IngestSummary:
         return self.coverage.pct
 
     def as_dict(self) -> dict:
-        return {"files": self.files, "unchanged": self.unchanged, "already_stored": self.already_stored,
+        return {"files": self.files, "skipped": [{"path": p, "reason": r} for p, r in self.skipped], "unchanged": self.unchanged, "already_stored": self.already_stored,
                 "stored": self.stored, "reports": self.reports, "findings": self.findings, "status": dict(self.status),
                 "failures": [{"path": p, "error": e} for p, e in self.failures], "pages": self.pages,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "wall_seconds": round(self.wall_seconds, 3),
@@ -137,7 +216,8 @@ class IngestSummary:
 def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread: bool = False, jobs: int | None = None,
            timeout_s: float | None = None, memory_mb: int | None = None,
            progress: "Callable[[str, Path, DocumentResult | None], None] | None" = None,
-           on_total: Callable[[int], None] | None = None) -> IngestSummary:
+           on_total: Callable[[int], None] | None = None, wait_s: float = 0.0,
+           include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> IngestSummary:
     """Read every file under paths into the warehouse at db, in parallel; return what happened.
 
     Files are read by worker processes (one per core unless jobs says otherwise), each under a
@@ -150,17 +230,20 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     """
     from jixiao.rules import apply_rules_pending, default_rules, validate_rules
     from jixiao.warehouse import FileStat, connect, relink, remember_only
+    from jixiao.workers import DEFAULT_TIMEOUT_S
 
     started = time.perf_counter()
     group = commit_every()  # a bad setting is said before any work
     summary = IngestSummary()
-    files = list(iter_files(paths))
-    summary.files = len(files)
-    if on_total:
-        on_total(len(files))
     rules = default_rules()
-    con = connect(db)
+    con = connect(db, wait_s=wait_s)  # before listing: a warehouse that cannot be opened is said at once
     try:
+        listing = list_files(paths, include, exclude)
+        files = listing.files
+        summary.files = len(files) + len(listing.failed)
+        summary.skipped = [(str(p), why) for p, why in listing.skipped]
+        if on_total:
+            on_total(summary.files)
         validate_rules(con, rules)
         findings_before = con.execute("SELECT count(*) FROM findings").fetchone()[0]
         apply_rules_pending(con, rules)  # documents a killed run stored but did not check
@@ -171,8 +254,21 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
         stats: dict[str, FileStat] = {}
         queued: dict[str, str] = {}  # doc_id → first path queued this run
         later: list[tuple[str, FileStat]] = []  # the same bytes under a second path, recorded once stored
+
+        def fail_early(path: Path, why: str) -> None:
+            """A path that failed before it had bytes to be stored under: listed in the summary, not in `documents`."""
+            summary.failures.append((str(path), why))
+            if progress:
+                progress("failed", path, DocumentResult("", str(path), "unknown", "failed", why))
+
+        for path, why in listing.failed:
+            fail_early(path, why)
         for path in files:
-            st = path.stat()
+            try:
+                st = path.stat()
+            except OSError as exc:
+                fail_early(path, f"The file could not be looked at ({exc.strerror}).")
+                continue
             entry = known.get(str(path))
             seen = FileStat(str(path), st.st_size, st.st_mtime_ns, looked_up=True, previous=entry[2] if entry else None)
             if not reread and entry and entry[:2] == (seen.size_bytes, seen.mtime_ns) and entry[2] in stored:
@@ -181,7 +277,11 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
                     progress("unchanged", path, None)
                 continue
             t0 = time.perf_counter()
-            data = path.read_bytes()
+            try:
+                data = path.read_bytes()
+            except OSError as exc:  # vanished, or not ours to read: this file fails, the batch goes on
+                fail_early(path, f"The file could not be opened ({exc.strerror}).")
+                continue
             doc_id = doc_id_of(data)
             summary.seconds["hash"] += time.perf_counter() - t0
             if doc_id in queued:
@@ -202,7 +302,8 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
         scratch = Path(tempfile.mkdtemp(prefix="jixiao-ingest-"))
         try:
             t0 = time.perf_counter()
-            converted = convert_many(legacy, scratch)  # many per LibreOffice run: its start is paid once
+            # many per LibreOffice run: its start is paid once; a batch gets no more than its files' time limits
+            converted = convert_many(legacy, scratch, timeout_s or DEFAULT_TIMEOUT_S)
             summary.seconds["convert"] += time.perf_counter() - t0
             tasks = [(p, d, str(converted[Path(p)]) if Path(p) in converted else None) for p, d, _ in tasks]
             # largest first: the long files start early and the readers finish together on small ones

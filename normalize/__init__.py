@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from jixiao.errors import NormalizeError
 from jixiao.model import Coverage, Document, Paragraph, Report, Table
 
+from .fit import fit_report
 from .form import LOW_COVERAGE_PCT, read_segment
 from .lexicon import Lexicon, default_lexicon, load_lexicon
 
@@ -65,7 +66,7 @@ def normalize_document(doc: Document, lexicon: Lexicon | None = None) -> Normali
         report, coverage = read_segment(segment, lexicon)
         out.coverage = out.coverage + coverage
         if report is not None:
-            out.reports.append(report)
+            out.reports.append(fit_report(report))
     return out
 
 

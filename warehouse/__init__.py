@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from jixiao.errors import LoadError
 
+from .connection import WarehouseUnavailable, connect, connect_locked
 from .projects import link_projects, relink
 from .queries import UnknownBlock, UnmappedLabel, unknown_blocks, unmapped_labels
 from .schema import MIGRATIONS, REPORT_TABLES, SCHEMA_VERSION, migrate
-from .store import FileStat, Pending, connect, delete_document, remember_only, report_id, store, store_group, store_many
+from .store import FileStat, Pending, delete_document, remember_only, report_id, store, store_group, store_many
 
-__all__ = ["LoadError", "MIGRATIONS", "REPORT_TABLES", "SCHEMA_VERSION", "connect", "delete_document", "migrate",
+__all__ = ["LoadError", "MIGRATIONS", "REPORT_TABLES", "SCHEMA_VERSION", "connect", "connect_locked", "WarehouseUnavailable", "delete_document", "migrate",
            "report_id", "store", "store_group", "store_many", "Pending", "FileStat", "remember_only",
            "UnmappedLabel", "unmapped_labels", "UnknownBlock", "unknown_blocks", "link_projects", "relink"]

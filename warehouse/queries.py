@@ -46,3 +46,45 @@ def unknown_blocks(con: duckdb.DuckDBPyConnection) -> list[UnknownBlock]:
         WHERE f.rule = 'unknown_block' AND f.actual IS NOT NULL
         GROUP BY f.actual ORDER BY count(*) DESC, f.actual""").fetchall()
     return [UnknownBlock(heads, count, path) for heads, count, path in rows]
+
+
+class QueryRefused(Exception):
+    """SQL that `query` will not run; one sentence."""
+
+
+# Statements that only read. DESCRIBE, SHOW and SUMMARIZE parse as SELECT.
+_READING = {"SELECT", "EXPLAIN"}
+
+
+@dataclass(frozen=True)
+class Result:
+    sql: str
+    columns: list[str]
+    rows: list[tuple]
+
+
+def run_readonly(con: duckdb.DuckDBPyConnection, sql: str) -> list[Result]:
+    """Run every statement of sql, all of them checked first to be reads; return each one's result.
+
+    The connection is the locked-down one (warehouse.connect_locked); this check comes first so
+    that a refused statement is named in a sentence rather than met as DuckDB's permission error.
+    """
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise QueryRefused(f"The SQL could not be parsed: {str(exc).splitlines()[0]}")
+    if not statements:
+        raise QueryRefused("There is no SQL statement to run.")
+    for n, statement in enumerate(statements, start=1):
+        kind = statement.type.name
+        if kind not in _READING:
+            which = f"Statement {n} is" if len(statements) > 1 else "The statement is"
+            raise QueryRefused(f"{which} {kind.replace('_', ' ')}: `jixiao query` only reads the warehouse (SELECT, "
+                               "DESCRIBE, SHOW, EXPLAIN); ATTACH, COPY, EXPORT, SET and writes are refused. "
+                               "Use `jixiao export` to write files.")
+    results = []
+    for statement in statements:
+        cursor = con.execute(statement.query)
+        columns = [d[0] for d in cursor.description or []]
+        results.append(Result(statement.query.strip(), columns, cursor.fetchall()))
+    return results

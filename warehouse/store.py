@@ -8,7 +8,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from operator import attrgetter
-from pathlib import Path
 from typing import Callable
 
 import duckdb
@@ -17,18 +16,7 @@ from jixiao import __version__
 from jixiao.errors import LoadError, StepFailed
 from jixiao.model import REPORT_COLUMNS, DocumentResult, Report
 
-from .schema import REPORT_TABLES, migrate
-
-
-def connect(path: str | Path = "jixiao.duckdb", read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and, when writable, create or upgrade) a warehouse file."""
-    if read_only:
-        if str(path) != ":memory:" and not Path(path).exists():
-            raise LoadError(f"There is no warehouse at {path}; run `jixiao ingest` first.")
-        return duckdb.connect(str(path), read_only=True)
-    con = duckdb.connect(str(path))
-    migrate(con)
-    return con
+from .schema import REPORT_TABLES
 
 
 def report_id(doc_id: str, ordinal: int) -> str:

@@ -88,12 +88,13 @@ def bad_archive(seed_files, family_files, tmp_path_factory) -> tuple[Path, dict[
     _huge_table(bad / "huge_table.docx")
     _scanned_pdf(seed_files["pdf-text"], bad / "scanned.pdf", work)
     shutil.copy(next(work.glob("page*.png")), bad / "photo.png")
-    (bad / "random.bin").write_bytes(os.urandom(4096))
+    (bad / "random.docx").write_bytes(os.urandom(4096))  # a report's name over bytes of no format
+    (bad / "random.bin").write_bytes(os.urandom(4096))  # neither a report's name nor its bytes: skipped
     shutil.copy(family_files["docx/notice"], bad / "notice.docx")
     expected = {
         "empty.docx": "empty", "truncated.docx": "damaged or truncated", "truncated.pdf": "PDF",
         "encrypted.pdf": "password", "encrypted.docx": "password", "bomb.docx": "zip bomb",
-        "entities.docx": "DTD", "scanned.pdf": "OCR", "photo.png": "image", "random.bin": "neither",
+        "entities.docx": "DTD", "scanned.pdf": "OCR", "photo.png": "image", "random.docx": "neither",
         "notice.docx": None, "huge_table.docx": None,  # readable, but no report: not_report
     }
     return root, expected
@@ -147,11 +148,13 @@ def test_summary_json_counts(ingested):
     _, run, _ = ingested
     summary = json.loads(run.stdout)
     assert summary["files"] == 17
+    assert summary["skipped"] == [{"path": str(Path(summary["failures"][0]["path"]).parent / "random.bin"),
+                                   "reason": "not a report format (.bin)"}]
     assert summary["status"] == {"ok": 5, "not_report": 2, "failed": 10}
     assert summary["reports"] == 7
     assert {f["path"].rsplit("/", 1)[-1] for f in summary["failures"]} == {
         "empty.docx", "truncated.docx", "truncated.pdf", "encrypted.pdf", "encrypted.docx", "bomb.docx",
-        "entities.docx", "scanned.pdf", "photo.png", "random.bin"}
+        "entities.docx", "scanned.pdf", "photo.png", "random.docx"}
 
 
 def test_a_file_over_the_time_limit_is_stopped(seed_files, tmp_path):

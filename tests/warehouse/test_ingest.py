@@ -39,7 +39,8 @@ def archive(seed_files, tmp_path_factory):
     (folder / "2021").mkdir()
     shutil.copy(seed_files["docx-text"], folder / "2021" / "seed.docx")
     shutil.copy(seed_files["pdf-text"], folder / "2021" / "seed.pdf")
-    (folder / "notice.txt").write_text("关于召开会议的通知", encoding="utf-8")
+    (folder / "notice.docx").write_text("关于召开会议的通知", encoding="utf-8")  # a report's name, not a report's bytes
+    (folder / "说明.txt").write_text("本文件夹为2021年绩效自评材料", encoding="utf-8")  # not a report format: skipped
     return folder
 
 
@@ -47,7 +48,7 @@ def archive(seed_files, tmp_path_factory):
 def warehouse(archive, tmp_path_factory):
     db = tmp_path_factory.mktemp("wh") / "w.duckdb"
     result = CliRunner().invoke(main, ["ingest", str(archive), "--db", str(db)])
-    assert "3 files: 3 read (2 ok, 0 not_report, 1 failed)" in result.output, result.output
+    assert "3 files: 3 read (2 ok, 0 not_report, 1 failed), 0 unchanged, 0 already stored, 1 skipped" in result.output, result.output
     assert result.exit_code == 1  # a failed file is reported in the exit code
     return db
 
@@ -85,7 +86,7 @@ def test_both_formats_store_the_seed(warehouse):
 
 def test_failed_file_has_one_sentence(warehouse):
     con = duckdb.connect(str(warehouse), read_only=True)
-    status, error, n_reports = con.execute("SELECT status, error, n_reports FROM documents WHERE path LIKE '%notice.txt'").fetchone()
+    status, error, n_reports = con.execute("SELECT status, error, n_reports FROM documents WHERE path LIKE '%notice.docx'").fetchone()
     assert status == "failed" and n_reports == 0
     assert error.endswith(".") and "not read" in error
 
@@ -116,7 +117,8 @@ def test_query_is_read_only(warehouse):
     ok = runner.invoke(main, ["query", "SELECT project_name, spent_yuan FROM reports LIMIT 1", "--db", str(warehouse), "--csv"])
     assert ok.exit_code == 0 and ok.output.splitlines() == ["project_name,spent_yuan", "政务服务及政务大厅运转经费,944400.00"]
     bad = runner.invoke(main, ["query", "DELETE FROM reports", "--db", str(warehouse)])
-    assert bad.exit_code != 0 and "read-only" in bad.output.lower()
+    assert bad.exit_code == 2 and "The statement is DELETE: `jixiao query` only reads the warehouse" in bad.output
+    assert _counts(warehouse)["reports"] == 2
 
 
 def test_show_prints_what_would_be_stored(seed_files):

@@ -111,7 +111,7 @@ def test_exports_round_trip(cross_year_db, tmp_path):
     from openpyxl import load_workbook
 
     book = load_workbook(out / "jixiao.xlsx", read_only=True)
-    sheet = book["reports"]
+    sheet = book["报告"]  # --chinese names the sheets too
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("报告编号", "文件编号") and "项目名称" in rows[0]
     header = list(rows[0])
@@ -119,7 +119,7 @@ def test_exports_round_trip(cross_year_db, tmp_path):
     assert spent["城管执法专项经费"] == 944400 and isinstance(spent["城管执法专项经费"], (int, float))  # money as numbers
     stored = dict(con.execute("SELECT project_name, spent_yuan FROM reports").fetchall())
     assert {k: Decimal(str(v)).quantize(Decimal("0.01")) for k, v in spent.items()} == stored
-    assert set(book.sheetnames) >= {"reports", "funding", "v_spending", "v_unit_year", "findings"}
+    assert set(book.sheetnames) >= {"报告", "资金", "逐年支出", "单位年度", "核查发现"}
 
 
 def test_python_api_returns_dataframes(cross_year_db):

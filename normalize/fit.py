@@ -1,0 +1,58 @@
+"""Figures the warehouse columns cannot hold become NULL with a finding, never a failed document.
+
+Money is DECIMAL(18,2) (below 10^16 yuan), rates, scores and weights DECIMAL(9,2) (below 10^7).
+A 17-digit figure is a misread or a typing slip; storing it would fail the whole document.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+from jixiao.model import Fact, Finding, Report
+
+MONEY_LIMIT = Decimal(10) ** 16
+RATE_LIMIT = Decimal(10) ** 7
+_HALF_CENT = Decimal("0.005")  # the column rounds to cents: 9999999999999999.995 overflows too
+
+
+def _limit(record: object, name: str) -> Decimal:
+    return MONEY_LIMIT if name.endswith("_yuan") or (isinstance(record, Fact) and name == "value") else RATE_LIMIT
+
+
+def _too_big(value: object, limit: Decimal) -> bool:
+    return isinstance(value, Decimal) and (not value.is_finite() or abs(value) >= limit - _HALF_CENT)
+
+
+def _fit(record, where: str, findings: list[Finding]):
+    """record with every figure that does not fit its column set to None; a finding for each."""
+    changes = {}
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        if _too_big(value, _limit(record, f.name)):
+            changes[f.name] = None
+            findings.append(Finding("value_unreadable", "warning",
+                                    f"{where}{f.name} 「{value}」 is too large for any real figure (a misread or a typing slip); stored as NULL.",
+                                    None, str(value)))
+    return dataclasses.replace(record, **changes) if changes else record
+
+
+def fit_report(report: Report) -> Report:
+    """Given a report, return it with every figure too large for its warehouse column NULL, with a finding."""
+    findings: list[Finding] = []
+    changes = {}
+    for f in dataclasses.fields(report):
+        value = getattr(report, f.name)
+        if isinstance(value, list) and value and dataclasses.is_dataclass(value[0]) and f.name != "findings":
+            fitted = [_fit(r, f"{f.name}: ", findings) for r in value]
+            if any(a is not b for a, b in zip(fitted, value)):
+                changes[f.name] = fitted
+        elif _too_big(value, _limit(report, f.name)):
+            changes[f.name] = None
+            findings.append(Finding("value_unreadable", "warning",
+                                    f"{f.name} 「{value}」 is too large for any real figure (a misread or a typing slip); stored as NULL.",
+                                    None, str(value)))
+    if not findings:
+        return report
+    changes["findings"] = [*report.findings, *findings]
+    return dataclasses.replace(report, **changes)

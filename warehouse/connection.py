@@ -1,0 +1,111 @@
+"""Opening a warehouse file: one sentence for every way that can fail, and a locked-down connection
+for commands that only read.
+
+The read-only connection is opened with `enable_external_access=false` and `lock_configuration=true`
+before any user SQL runs, so nothing typed into `jixiao query` can attach another database, read or
+write a file, install or load an extension, or change those settings back.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import duckdb
+
+from jixiao.errors import SettingError, StepFailed
+
+from .schema import migrate
+
+# What DuckDB's lock error names: 'Conflicting lock is held in /usr/bin/python3 (PID 1234)'
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<exe>.+?) \(PID (?P<pid>\d+)\)")
+
+
+class WarehouseUnavailable(StepFailed):
+    """The warehouse file could not be opened: missing, in use, not DuckDB, damaged or unwritable."""
+
+    step = "open"
+
+
+def _holder(pid: int, exe: str) -> str:
+    """The process holding the lock, as a person would recognise it: its command line when we can see it."""
+    try:
+        import psutil
+
+        cmd = " ".join(psutil.Process(pid).cmdline())
+        if cmd:
+            return f"process {pid}: {cmd[:160]}"
+    except Exception:  # gone meanwhile, or not ours to inspect: the executable DuckDB named will do
+        pass
+    return f"process {pid} ({exe})"
+
+
+def explain_open_error(path: str, exc: Exception) -> str:
+    """Given the error DuckDB raised opening path, return one sentence saying what is wrong and what to do."""
+    text = str(exc)
+    if m := _LOCK_HOLDER.search(text):
+        who = _holder(int(m["pid"]), m["exe"])
+        return (f"The warehouse {path} is in use by another {who}, probably an ingest still writing; "
+                f"wait for it to finish (or pass --wait SECONDS), or query an exported copy (jixiao export --format parquet).")
+    if "Could not set lock" in text:
+        return f"The warehouse {path} is in use by another process; wait for it to finish (or pass --wait SECONDS)."
+    if "not a valid DuckDB database file" in text:
+        return f"{path} is not a DuckDB warehouse; give --db the file `jixiao ingest` made, or a new file name."
+    if "No such file or directory" in text:
+        return f"The folder {Path(path).parent} does not exist; create it or give --db a path in an existing folder."
+    if "Permission denied" in text or "Read-only file system" in text:
+        return f"The warehouse {path} cannot be written here (permission denied); choose a folder you can write to."
+    if "Is a directory" in text or Path(path).is_dir():
+        return f"{path} is a folder; give --db a file name, such as {Path(path) / 'jixiao.duckdb'}."
+    if "Could not read enough bytes" in text or "Corrupt" in text or "checksum" in text.lower():
+        return f"The warehouse {path} is damaged (truncated or corrupt); restore it from a copy, or ingest again into a new file."
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return f"The warehouse {path} could not be opened ({first})."
+
+
+def _open(path: str, wait_s: float, **kwargs) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting up to wait_s for another process's lock to go."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return duckdb.connect(path, **kwargs)
+        except duckdb.Error as exc:
+            if "Could not set lock" in str(exc) and time.monotonic() < deadline:
+                time.sleep(0.5)
+                continue
+            raise WarehouseUnavailable(explain_open_error(path, exc)) from exc
+
+
+def check_path(path: str | Path) -> str:
+    """The path as DuckDB wants it; an empty one is refused (DuckDB would silently use memory and keep nothing)."""
+    text = str(path)
+    if not text.strip():
+        raise SettingError("--db needs a file name; an empty one would keep nothing.")
+    return text
+
+
+def connect(path: str | Path = "jixiao.duckdb", read_only: bool = False, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """Open (and, when writable, create or upgrade) a warehouse file; WarehouseUnavailable says why not."""
+    text = check_path(path)
+    if read_only:
+        if text != ":memory:" and not Path(text).exists():
+            raise WarehouseUnavailable(f"There is no warehouse at {text}; run `jixiao ingest` first.")
+        return _open(text, wait_s, read_only=True)
+    con = _open(text, wait_s)
+    try:
+        migrate(con)
+    except duckdb.Error as exc:
+        con.close()
+        raise WarehouseUnavailable(explain_open_error(text, exc)) from exc
+    return con
+
+
+def connect_locked(path: str | Path, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """Open a warehouse read-only with no way out: no other files, databases, extensions or settings."""
+    text = check_path(path)
+    if not Path(text).exists():
+        raise WarehouseUnavailable(f"There is no warehouse at {text}; run `jixiao ingest` first.")
+    return _open(text, wait_s, read_only=True,
+                 config={"enable_external_access": False, "lock_configuration": True, "autoinstall_known_extensions": False,
+                         "autoload_known_extensions": False})
