@@ -191,10 +191,12 @@ def check(db: str, as_json: bool, wait: float) -> None:
       jixiao check --db yuhua.duckdb
       jixiao query "SELECT rule, message FROM findings WHERE severity = 'error'" --db yuhua.duckdb
     """
+    from jixiao.pipeline import finish_pending
     from jixiao.rules import check as run_check
 
     con = open_warehouse(db, read_only=False, wait=wait) if Path(db).exists() else open_warehouse(db, read_only=True)
     try:
+        finish_pending(con)  # a killed ingest's links, before the findings are recounted
         summary = run_check(con)
     except StepFailed as exc:
         raise click.ClickException(str(exc))

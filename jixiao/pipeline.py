@@ -228,8 +228,8 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     stored already only has its path recorded; a file that fails is stored as failed with its
     reason and the batch goes on.
     """
-    from jixiao.rules import apply_rules_pending, default_rules, validate_rules
-    from jixiao.warehouse import FileStat, connect, relink, remember_only
+    from jixiao.rules import default_rules, validate_rules
+    from jixiao.warehouse import FileStat, connect, remember_only
     from jixiao.workers import DEFAULT_TIMEOUT_S
 
     started = time.perf_counter()
@@ -246,7 +246,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             on_total(summary.files)
         validate_rules(con, rules)
         findings_before = con.execute("SELECT count(*) FROM findings").fetchone()[0]
-        apply_rules_pending(con, rules)  # documents a killed run stored but did not check
+        finish_pending(con, rules)  # what a killed run stored but did not check or link
         known = {row[0]: (row[1], row[2], row[3]) for row in con.execute("SELECT path, size_bytes, mtime_ns, doc_id FROM file_index").fetchall()}
         stored = {row[0] for row in con.execute("SELECT doc_id FROM documents").fetchall()}
         tasks: list[tuple[str, str, str | None]] = []
@@ -311,23 +311,36 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             _read_and_store(con, tasks, stats, stored, summary, reread, rules, progress, jobs, timeout_s, memory_mb, group)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-        t0 = time.perf_counter()
-        apply_rules_pending(con, rules)
-        summary.seconds["rules"] += time.perf_counter() - t0
         for doc_id, seen in later:
             remember_only(con, doc_id, seen)
             summary.already_stored += 1
             if progress:
                 progress("already stored", Path(seen.path), None)
-        if summary.stored:
-            t0 = time.perf_counter()
-            relink(con)
-            summary.seconds["link"] += time.perf_counter() - t0
+        for step, secs in finish_pending(con, rules).items():
+            summary.seconds[step] += secs
         summary.findings = con.execute("SELECT count(*) FROM findings").fetchone()[0] - findings_before
     finally:
         con.close()
     summary.wall_seconds = time.perf_counter() - started
     return summary
+
+
+def finish_pending(con, rules=None) -> dict[str, float]:
+    """Do the work a writer owes the warehouse: findings of documents not yet checked, and project
+    links when documents came or went since the last linking. Run first by every command that
+    writes, and at the end of an ingest; return seconds per step done."""
+    from jixiao.rules import apply_rules_pending
+    from jixiao.warehouse import relink
+
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    apply_rules_pending(con, rules)
+    seconds["rules"] = time.perf_counter() - t0
+    if con.execute("SELECT count(*) FROM pending WHERE task = 'link'").fetchone()[0]:
+        t0 = time.perf_counter()
+        relink(con)
+        seconds["link"] = time.perf_counter() - t0
+    return seconds
 
 
 def commit_every() -> int:

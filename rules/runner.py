@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import regex
 
+from jixiao.db import transaction
 from jixiao.errors import StepFailed
 from jixiao.model import SEVERITIES
 
@@ -128,8 +129,7 @@ def apply_rules_pending(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] 
     rules = default_rules() if rules is None else rules
     _prepare(con)
     ids = [r.id for r in rules]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(f"CREATE OR REPLACE TEMP TABLE jx_pending AS {_PENDING}")
         con.execute("DELETE FROM findings WHERE list_contains($ids, rule) AND report_id IN (SELECT report_id FROM jx_pending)", {"ids": ids})
         for rule in rules:
@@ -144,10 +144,6 @@ def apply_rules_pending(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] 
                             " AND report_id IN (SELECT report_id FROM jx_pending)", {"ids": ids}).fetchone()[0]
         con.execute("UPDATE documents SET rules_checked = TRUE WHERE NOT coalesce(rules_checked, FALSE)")
         con.execute("DROP TABLE jx_pending")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return int(found)
 
 
@@ -164,13 +160,8 @@ class CheckSummary:
 def check(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | None = None) -> CheckSummary:
     """Re-run every rule over the whole warehouse in one transaction; return counts per rule."""
     rules = default_rules() if rules is None else rules
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         apply_rules(con, rules)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     rows = con.execute("""
         SELECT rule, severity, count(*), min(message)
         FROM findings GROUP BY rule, severity

@@ -8,6 +8,7 @@ write a file, install or load an extension, or change those settings back.
 
 from __future__ import annotations
 
+import gc
 import re
 import time
 from pathlib import Path
@@ -50,6 +51,9 @@ def explain_open_error(path: str, exc: Exception) -> str:
                 f"wait for it to finish (or pass --wait SECONDS), or query an exported copy (jixiao export --format parquet).")
     if "Could not set lock" in text:
         return f"The warehouse {path} is in use by another process; wait for it to finish (or pass --wait SECONDS)."
+    if "different configuration" in text:
+        return (f"The warehouse {path} is already open in this process with other settings (a notebook's connection?); "
+                "close that connection first.")
     if "not a valid DuckDB database file" in text:
         return f"{path} is not a DuckDB warehouse; give --db the file `jixiao ingest` made, or a new file name."
     if "No such file or directory" in text:
@@ -67,12 +71,17 @@ def explain_open_error(path: str, exc: Exception) -> str:
 def _open(path: str, wait_s: float, **kwargs) -> duckdb.DuckDBPyConnection:
     """duckdb.connect, waiting up to wait_s for another process's lock to go."""
     deadline = time.monotonic() + wait_s
+    collected = False
     while True:
         try:
             return duckdb.connect(path, **kwargs)
         except duckdb.Error as exc:
             if "Could not set lock" in str(exc) and time.monotonic() < deadline:
                 time.sleep(0.5)
+                continue
+            if "different configuration" in str(exc) and not collected:
+                gc.collect()  # a connection of this process that only garbage still holds is closed by collecting it
+                collected = True
                 continue
             raise WarehouseUnavailable(explain_open_error(path, exc)) from exc
 

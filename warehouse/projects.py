@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import regex
 
+from jixiao.db import transaction
 from jixiao.normalize.text import canonical_label
 
 from .store import insert_rows
@@ -199,11 +200,7 @@ def relink(con: duckdb.DuckDBPyConnection, map_path: Path | None = None) -> int:
 
     env = os.environ.get("JIXIAO_PROJECT_MAP")
     mapping = load_project_map(map_path or (Path(env) if env else None))
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         n = link_projects(con, mapping)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        con.execute("DELETE FROM pending WHERE task = 'link'")  # with the links: a kill leaves it pending
     return n

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
+from jixiao.db import transaction
+
 MONEY = "DECIMAL(18,2)"
 RATE = "DECIMAL(9,2)"
 
@@ -127,6 +129,13 @@ ALTER TABLE indicators ADD COLUMN parent VARCHAR;
 ALTER TABLE documents ADD COLUMN coverage_pct DECIMAL(5,2);
 CREATE TABLE unread (doc_id VARCHAR NOT NULL, place VARCHAR NOT NULL, page INTEGER, text VARCHAR);
 """),
+    (9, """
+-- work owed after storing, marked in the transaction that stores: 'link' (projects across years).
+-- Any command that writes the warehouse finishes it first, so a run killed after its last store
+-- and before linking is completed by the next one.
+CREATE TABLE pending (task VARCHAR PRIMARY KEY);
+INSERT INTO pending SELECT 'link' WHERE EXISTS (SELECT 1 FROM reports);
+"""),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -147,13 +156,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     for number, sql in MIGRATIONS:
         if number <= version:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute("INSERT INTO schema_version VALUES (?)", [number])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         version = number
     return version

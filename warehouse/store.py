@@ -13,6 +13,7 @@ from typing import Callable
 import duckdb
 
 from jixiao import __version__
+from jixiao.db import transaction
 from jixiao.errors import LoadError, StepFailed
 from jixiao.model import REPORT_COLUMNS, DocumentResult, Report
 
@@ -100,13 +101,8 @@ def remember_files(con: duckdb.DuckDBPyConnection, found: list[tuple[str, FileSt
 
 def remember_only(con: duckdb.DuckDBPyConnection, doc_id: str, seen: FileStat) -> None:
     """Record a path for bytes already stored, in a transaction of its own."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         remember_files(con, [(doc_id, seen)])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def store(con: duckdb.DuckDBPyConnection, result: DocumentResult, path_size: int | None = None, replace: bool = False,
@@ -125,33 +121,32 @@ def store_many(con: duckdb.DuckDBPyConnection, docs: list[Pending], replace: boo
     the doc_ids the warehouse holds, when the caller knows them (ingest does), which saves a scan
     of `documents` per call.
     """
-    con.execute("BEGIN TRANSACTION")
     try:
-        ids = list(dict.fromkeys(d.result.doc_id for d in docs))
-        existing = (stored.intersection(ids) if stored is not None else
-                    {row[0] for row in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()})
-        remember_files(con, [(d.result.doc_id, d.seen) for d in docs if d.seen])
-        insert_rows(con, "document_paths", ["doc_id", "path"], [(d.result.doc_id, d.result.path) for d in docs if not d.seen],
-                    conflict="ON CONFLICT DO NOTHING")
-        written: dict[str, Pending] = {}
-        for d in docs:
-            if d.result.doc_id in existing and not replace or d.result.doc_id in written:
-                continue
-            if d.result.doc_id in existing:
-                delete_document(con, d.result.doc_id)
-            written[d.result.doc_id] = d
-        rows: dict[str, list[tuple]] = {table: [] for table in ("documents", "unread", "reports", *REPORT_TABLES)}
-        for d in written.values():
-            _document_rows(d, rows)
-        for table, table_rows in rows.items():
-            insert_rows(con, table, _columns(table), table_rows)
-        con.execute("COMMIT")
+        with transaction(con):
+            ids = list(dict.fromkeys(d.result.doc_id for d in docs))
+            existing = (stored.intersection(ids) if stored is not None else
+                        {row[0] for row in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()})
+            remember_files(con, [(d.result.doc_id, d.seen) for d in docs if d.seen])
+            insert_rows(con, "document_paths", ["doc_id", "path"], [(d.result.doc_id, d.result.path) for d in docs if not d.seen],
+                        conflict="ON CONFLICT DO NOTHING")
+            written: dict[str, Pending] = {}
+            for d in docs:
+                if d.result.doc_id in existing and not replace or d.result.doc_id in written:
+                    continue
+                if d.result.doc_id in existing:
+                    delete_document(con, d.result.doc_id)
+                written[d.result.doc_id] = d
+            rows: dict[str, list[tuple]] = {table: [] for table in ("documents", "unread", "reports", *REPORT_TABLES)}
+            for d in written.values():
+                _document_rows(d, rows)
+            for table, table_rows in rows.items():
+                insert_rows(con, table, _columns(table), table_rows)
+            if written:  # project links must be recomputed; marked with the rows, so a kill cannot lose it
+                con.execute("INSERT INTO pending VALUES ('link') ON CONFLICT DO NOTHING")
         return set(written)
     except StepFailed:
-        con.execute("ROLLBACK")
         raise
     except Exception as exc:
-        con.execute("ROLLBACK")
         reason = (str(exc).splitlines()[0].split(" when casting from source column")[0]  # DuckDB appends the SQL
                   if isinstance(exc, duckdb.Error) else f"{type(exc).__name__}: {exc}")
         raise LoadError(f"Storing the document failed and nothing of it was kept ({reason}).") from exc
