@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from jixiao.errors import ExtractError
+from jixiao.scratch import make_scratch
 
 TARGETS = {"doc": "docx", "wps": "docx", "xls": "xlsx", "et": "xlsx"}
 CONVERT_TIMEOUT_S = 90.0
@@ -46,7 +47,7 @@ class Converter:
             raise ExtractError("Reading .doc/.wps/.xls/.et files needs LibreOffice, which is not installed "
                                "(apt-get install libreoffice-writer libreoffice-calc).")
         self.binary = binary
-        self.root = Path(tempfile.mkdtemp(prefix="jixiao-lo-", dir=root))
+        self.root = make_scratch("lo", root)  # named after this process: a later run removes it if this one is killed
         self.profile = self.root / "profile"
         (self.profile / "user").mkdir(parents=True)
         (self.profile / "user" / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
 import sys
 from datetime import date
 from decimal import Decimal
@@ -46,6 +47,10 @@ def open_warehouse(db: str, read_only: bool = False, wait: float = 0.0, locked: 
         raise WarehouseError(str(exc))
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def wait_option(command):
     return click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
                         help="When another process is writing the warehouse, wait up to this long for it.")(command)
@@ -85,12 +90,15 @@ def main() -> None:
 @click.option("--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True,
               help=f"Memory cap per reader process ({MIN_MEMORY_MB} at least: a reader needs that to start); a file that needs more is marked failed.")
 @click.option("--reread", is_flag=True, help="Read files again even when their bytes are already stored.")
+@click.option("--retry-failed", is_flag=True,
+              help="Read again the files stored as failed for their own reasons (a timeout, crash or memory failure is retried anyway).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (no progress output).")
 @click.option("--include", multiple=True, metavar="GLOB", help="Read only files whose name or path matches (repeatable).")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Pass over files whose name or path matches (repeatable).")
 @click.option("--verbose", "-v", is_flag=True, help="Also list the files a folder walk skipped, with why.")
 @wait_option
-def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, memory_mb: int, reread: bool, as_json: bool,
+def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, memory_mb: int, reread: bool, retry_failed: bool,
+           as_json: bool,
            include: tuple[str, ...], exclude: tuple[str, ...], verbose: bool, wait: float) -> None:
     """Read report files (folders recursively) into the warehouse.
 
@@ -110,13 +118,19 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
     from jixiao.progress import reporter
     from jixiao.warehouse import WarehouseUnavailable
 
+    # SIGTERM (a service manager, `kill`) ends the run as Ctrl-C does: readers stopped, scratch removed
+    signal.signal(signal.SIGTERM, _interrupt)
     with reporter(enabled=not as_json) as rep:
         try:
-            summary = run_ingest(paths, db=db, reread=reread, jobs=jobs, timeout_s=timeout, memory_mb=memory_mb,
+            summary = run_ingest(paths, db=db, reread=reread, retry_failed=retry_failed, jobs=jobs, timeout_s=timeout, memory_mb=memory_mb,
                                  progress=rep.file if rep else None, on_total=rep.total if rep else None, wait_s=wait,
+                                 on_stage=rep.stage if rep else None,
                                  include=include, exclude=exclude)
         except WarehouseUnavailable as exc:
             raise WarehouseError(str(exc))
+        except KeyboardInterrupt:
+            click.echo("Stopped. Every document committed so far is kept; run the same command again to go on.", err=True)
+            sys.exit(130)
         except StepFailed as exc:
             raise click.ClickException(str(exc))
         except SettingError as exc:
@@ -127,6 +141,8 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
         s = summary
         status = ", ".join(f"{s.status.get(k, 0)} {k}" for k in ("ok", "not_report", "failed"))
         skipped = f", {len(s.skipped)} skipped (not reports by their kind; --verbose lists them)" if s.skipped else ""
+        if s.still_failed:
+            skipped += f", {s.still_failed} failed before and not retried (--retry-failed reads them again)"
         click.echo(f"{s.files} files: {s.stored} read ({status}), {s.unchanged} unchanged, {s.already_stored} already stored{skipped}; "
                    f"{s.reports} reports, {s.findings} findings → {db} in {s.wall_seconds:.1f} s")
         if s.coverage_pct is not None:

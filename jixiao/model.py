@@ -307,13 +307,17 @@ class DocumentResult:
     path: str
     format: str
     status: Status
-    error: str | None = None
+    error: str | None = None  # one sentence for the user: what is wrong with the file and what to do
     ocr: bool = False
     n_pages: int | None = None
     reports: list[Report] = field(default_factory=list)
     coverage: Coverage | None = None  # of the whole document; None when it could not be read
     seconds: dict[str, float] = field(default_factory=dict)  # time per step, for summaries and benchmarks
     peak_rss_mb: float | None = None  # of the process that read it, for summaries and benchmarks
+    # why it failed, as a word a rerun can act on: file (the file's own fault: it will fail again),
+    # timeout, crash, memory (may not recur: retried), unexpected (a reader bug), store
+    error_kind: str | None = None
+    error_detail: str | None = None  # the exception behind the sentence, for whoever fixes the reader
 
     @property
     def n_reports(self) -> int:

@@ -7,13 +7,12 @@ import hashlib
 import os
 import stat
 import shutil
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 from jixiao.errors import SettingError, StepFailed, is_out_of_memory
 from jixiao.extract import read_document, sniff_format
@@ -21,7 +20,10 @@ from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
 from jixiao.extract.legacy import convert_many
 from jixiao.model import Coverage, DocumentResult, Finding
 from jixiao.normalize import LOW_COVERAGE_PCT, Lexicon, normalize_document
+from jixiao.scratch import make_scratch, remove_stale_scratch
 
+# Failures that may not recur on another try: the next run reads these files again by itself.
+RETRIED = frozenset({"timeout", "crash", "memory"})
 RULES_BATCH = 200  # documents stored between two rule passes: one pass over many is far cheaper than one each
 # Documents are committed in groups: a DuckDB statement costs ~0.5 ms whatever its size and a
 # document touches a dozen tables, so one transaction each made the writer the bottleneck.
@@ -148,17 +150,20 @@ def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None, converted
                                                None, pages))
         result.seconds["normalize"] = time.perf_counter() - started - result.seconds["extract"]
     except StepFailed as exc:
-        result.error = str(exc)
+        result.error, result.error_kind = str(exc), "file"
         return result
     except RecursionError:
-        result.error = f"The file is nested too deeply to {step} (RecursionError); it is probably malformed."
+        result.error, result.error_kind = "The file's structure is nested far deeper than any real report; it is damaged or crafted.", "file"
         return result
     except MemoryError:
         raise
-    except Exception as exc:  # a bug or a file no reader anticipated: name the step, keep the batch going
+    except Exception as exc:  # a bug or a file no reader anticipated: the user gets a sentence, we get the exception
         if is_out_of_memory(exc):
             raise MemoryError(str(exc)) from exc
-        result.error = f"The {step} step failed unexpectedly ({type(exc).__name__}: {exc})."
+        what = "read" if step == "extract" else "understood"
+        result.error = (f"The file could not be {what}: it holds something the reader does not handle. Open it and save it again "
+                        "(in Word, Excel or WPS); if it still fails, report it with the file (documents.error_detail has the details).")
+        result.error_kind, result.error_detail = "unexpected", f"{step}: {type(exc).__name__}: {exc}"[:2000]
         return result
     result.status = "ok" if result.reports else "not_report"
     return result
@@ -176,9 +181,10 @@ def read_path(path: str, doc_id: str, converted: str | None = None) -> DocumentR
         data = Path(path).read_bytes()
         made = Path(converted).read_bytes() if converted else None
     except OSError as exc:
-        return DocumentResult(doc_id, path, "unknown", "failed", f"The file could not be opened ({exc.strerror}).")
+        return DocumentResult(doc_id, path, "unknown", "failed", f"The file could not be opened ({exc.strerror}).", error_kind="file")
     if doc_id_of(data) != doc_id:
-        return DocumentResult(doc_id, path, "unknown", "failed", "The file changed while it was being ingested; ingest it again.")
+        return DocumentResult(doc_id, path, "unknown", "failed", "The file changed while it was being ingested; ingest it again.",
+                              error_kind="file")
     return read_bytes(data, path, converted=made)
 
 
@@ -187,6 +193,7 @@ class IngestSummary:
     files: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why): not files, or not a report format
     unchanged: int = 0  # recognised by path, size and mtime without reading
+    still_failed: int = 0  # unchanged or already stored, but stored as failed: listed in failures again
     already_stored: int = 0  # read and hashed: the same bytes are stored already
     stored: int = 0
     reports: int = 0
@@ -205,7 +212,8 @@ class IngestSummary:
         return self.coverage.pct
 
     def as_dict(self) -> dict:
-        return {"files": self.files, "skipped": [{"path": p, "reason": r} for p, r in self.skipped], "unchanged": self.unchanged, "already_stored": self.already_stored,
+        return {"files": self.files, "skipped": [{"path": p, "reason": r} for p, r in self.skipped], "unchanged": self.unchanged,
+                "still_failed": self.still_failed, "already_stored": self.already_stored,
                 "stored": self.stored, "reports": self.reports, "findings": self.findings, "status": dict(self.status),
                 "failures": [{"path": p, "error": e} for p, e in self.failures], "pages": self.pages,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "wall_seconds": round(self.wall_seconds, 3),
@@ -213,10 +221,12 @@ class IngestSummary:
                 "coverage_pct": None if self.coverage_pct is None else str(self.coverage_pct), "low_coverage": self.low_coverage}
 
 
-def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread: bool = False, jobs: int | None = None,
+def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread: bool = False, retry_failed: bool = False,
+           jobs: int | None = None,
            timeout_s: float | None = None, memory_mb: int | None = None,
            progress: "Callable[[str, Path, DocumentResult | None], None] | None" = None,
            on_total: Callable[[int], None] | None = None, wait_s: float = 0.0,
+           on_stage: Callable[[str], None] | None = None,
            include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> IngestSummary:
     """Read every file under paths into the warehouse at db, in parallel; return what happened.
 
@@ -226,7 +236,8 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     moment loses at most the documents in flight, and a rerun picks up from there. A file
     whose path, size and mtime are unchanged is skipped without reading; one whose bytes are
     stored already only has its path recorded; a file that fails is stored as failed with its
-    reason and the batch goes on.
+    reason and the batch goes on. A file stored as failed is read again when its failure may not
+    recur (RETRIED) or retry_failed; otherwise it is listed among this run's failures again.
     """
     from jixiao.rules import default_rules, validate_rules
     from jixiao.warehouse import FileStat, connect, remember_only
@@ -246,9 +257,27 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             on_total(summary.files)
         validate_rules(con, rules)
         findings_before = con.execute("SELECT count(*) FROM findings").fetchone()[0]
-        finish_pending(con, rules)  # what a killed run stored but did not check or link
+        finish_pending(con, rules, on_stage)  # what a killed run stored but did not check or link
         known = {row[0]: (row[1], row[2], row[3]) for row in con.execute("SELECT path, size_bytes, mtime_ns, doc_id FROM file_index").fetchall()}
         stored = {row[0] for row in con.execute("SELECT doc_id FROM documents").fetchall()}
+        failed_before = {d: (kind, error) for d, kind, error in
+                         con.execute("SELECT doc_id, error_kind, error FROM documents WHERE status = 'failed'").fetchall()}
+        retry: set[str] = set()  # stored as failed, read again: the new rows replace the old
+
+        def settled(doc_id: str, path: Path) -> bool:
+            """Whether bytes already stored need no reading; a failure stays on the list, or is retried."""
+            if doc_id not in failed_before:
+                return True
+            kind, error = failed_before[doc_id]
+            if retry_failed or kind in RETRIED:
+                retry.add(doc_id)
+                return False
+            summary.still_failed += 1
+            summary.failures.append((str(path), error or ""))
+            if progress:
+                progress("still failed", path, DocumentResult(doc_id, str(path), "unknown", "failed", error))
+            return True
+
         tasks: list[tuple[str, str, str | None]] = []
         legacy: list[tuple[Path, str]] = []
         stats: dict[str, FileStat] = {}
@@ -271,11 +300,16 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
                 continue
             entry = known.get(str(path))
             seen = FileStat(str(path), st.st_size, st.st_mtime_ns, looked_up=True, previous=entry[2] if entry else None)
-            if not reread and entry and entry[:2] == (seen.size_bytes, seen.mtime_ns) and entry[2] in stored:
-                summary.unchanged += 1
-                if progress:
-                    progress("unchanged", path, None)
-                continue
+            if not reread and entry and entry[:2] == (seen.size_bytes, seen.mtime_ns) and entry[2] in stored and entry[2] not in retry:
+                if entry[2] in failed_before:
+                    if settled(entry[2], path):
+                        summary.unchanged += 1
+                        continue
+                else:
+                    summary.unchanged += 1
+                    if progress:
+                        progress("unchanged", path, None)
+                    continue
             t0 = time.perf_counter()
             try:
                 data = path.read_bytes()
@@ -287,7 +321,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             if doc_id in queued:
                 later.append((doc_id, seen))
                 continue
-            if not reread and doc_id in stored:
+            if not reread and doc_id in stored and doc_id not in retry and settled(doc_id, path):
                 remember_only(con, doc_id, seen)
                 summary.already_stored += 1
                 if progress:
@@ -299,7 +333,8 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             if fmt in LEGACY_TARGETS:
                 legacy.append((path, fmt))
             tasks.append((seen.path, doc_id, None))
-        scratch = Path(tempfile.mkdtemp(prefix="jixiao-ingest-"))
+        remove_stale_scratch()  # of runs killed before they could clean up
+        scratch = make_scratch("ingest")
         try:
             t0 = time.perf_counter()
             # many per LibreOffice run: its start is paid once; a batch gets no more than its files' time limits
@@ -308,7 +343,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             tasks = [(p, d, str(converted[Path(p)]) if Path(p) in converted else None) for p, d, _ in tasks]
             # largest first: the long files start early and the readers finish together on small ones
             tasks.sort(key=lambda task: -stats[task[0]].size_bytes)
-            _read_and_store(con, tasks, stats, stored, summary, reread, rules, progress, jobs, timeout_s, memory_mb, group)
+            _read_and_store(con, tasks, stats, stored, summary, reread, retry, rules, progress, jobs, timeout_s, memory_mb, group)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         for doc_id, seen in later:
@@ -316,7 +351,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             summary.already_stored += 1
             if progress:
                 progress("already stored", Path(seen.path), None)
-        for step, secs in finish_pending(con, rules).items():
+        for step, secs in finish_pending(con, rules, on_stage).items():
             summary.seconds[step] += secs
         summary.findings = con.execute("SELECT count(*) FROM findings").fetchone()[0] - findings_before
     finally:
@@ -325,18 +360,23 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     return summary
 
 
-def finish_pending(con, rules=None) -> dict[str, float]:
+def finish_pending(con, rules=None, on_stage: Callable[[str], None] | None = None) -> dict[str, float]:
     """Do the work a writer owes the warehouse: findings of documents not yet checked, and project
     links when documents came or went since the last linking. Run first by every command that
-    writes, and at the end of an ingest; return seconds per step done."""
+    writes, and at the end of an ingest; return seconds per step done. on_stage hears each step's name."""
     from jixiao.rules import apply_rules_pending
     from jixiao.warehouse import relink
 
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
-    apply_rules_pending(con, rules)
+    if con.execute("SELECT count(*) FROM documents WHERE NOT coalesce(rules_checked, FALSE)").fetchone()[0]:
+        if on_stage:
+            on_stage("checking rules")
+        apply_rules_pending(con, rules)
     seconds["rules"] = time.perf_counter() - t0
     if con.execute("SELECT count(*) FROM pending WHERE task = 'link'").fetchone()[0]:
+        if on_stage:
+            on_stage("linking projects")
         t0 = time.perf_counter()
         relink(con)
         seconds["link"] = time.perf_counter() - t0
@@ -353,7 +393,7 @@ def commit_every() -> int:
     return int(text)
 
 
-def _read_and_store(con, tasks, stats, stored: set[str], summary: IngestSummary, reread: bool, rules, progress,
+def _read_and_store(con, tasks, stats, stored: set[str], summary: IngestSummary, reread: bool, retry: set[str], rules, progress,
                     jobs, timeout_s, memory_mb, group: int) -> None:
     """Hand the tasks to reader processes and store their results as they come, up to `group` per transaction."""
     from jixiao.rules import apply_rules_pending
@@ -382,7 +422,7 @@ def _read_and_store(con, tasks, stats, stored: set[str], summary: IngestSummary,
         for result in pool.run(tasks, heartbeat=True):
             if result is not None:
                 seen = stats[result.path]
-                waiting.append(Pending(result, seen, seen.size_bytes))
+                waiting.append(Pending(result, seen, seen.size_bytes, replace=result.doc_id in retry))
                 if len(waiting) == 1:
                     since = time.monotonic()
             if waiting and (len(waiting) >= group or time.monotonic() - since >= STORE_WAIT_S):

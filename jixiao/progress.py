@@ -19,6 +19,9 @@ class Reporter:
     def file(self, status: str, path: Path, result: DocumentResult | None) -> None:  # pragma: no cover - interface
         pass
 
+    def stage(self, name: str) -> None:  # pragma: no cover - interface
+        pass
+
 
 class PlainReporter(Reporter):
     """One line per file on stderr, for logs and pipes."""
@@ -36,6 +39,9 @@ class PlainReporter(Reporter):
         reason = f": {result.error}" if result is not None and result.error else ""
         print(f"[{self.done}/{self.n}] {status}: {path}{reason}", file=sys.stderr, flush=True)
 
+    def stage(self, name: str) -> None:
+        print(f"{name} …", file=sys.stderr, flush=True)
+
 
 class BarReporter(Reporter):
     def __init__(self, bar) -> None:
@@ -47,6 +53,9 @@ class BarReporter(Reporter):
 
     def file(self, status: str, path: Path, result: DocumentResult | None) -> None:
         self.bar.update(self.task, advance=1, description=path.name[:40])
+
+    def stage(self, name: str) -> None:
+        self.bar.update(self.task, description=name)
 
 
 @contextmanager

@@ -4,54 +4,214 @@ The parent hands one path at a time to each worker and waits on all of them at o
 that runs past the time limit is killed, one that crashes is noticed by its exit, one that runs
 out of memory reports it; each ends as a `failed` result with one sentence, a fresh worker takes
 its place, and the batch goes on. Results come back in the order they finish.
+
+Workers never outlive the parent, even one killed outright (SIGKILL runs no cleanup): on Linux
+each asks the kernel to kill it when its parent dies; elsewhere a thread in it watches the
+parent. Nothing a worker raises prints a traceback on the user's terminal: the parent says
+what happened in the file's sentence. Scratch folders carry their creator's pid
+(`make_scratch`), so a later run removes those a killed run left (`remove_stale_scratch`).
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import resource
+import re
 import shutil
 import signal
+import sys
+import tempfile
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Iterable, Iterator
 
 from jixiao.model import DocumentResult
 
+if os.name == "posix":
+    import resource
+else:  # Windows: no rlimits, process groups or setsid; psutil caps memory and kills process trees
+    resource = None
+
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MEMORY_MB = 3072
+OUT_OF_MEMORY_EXIT = 86  # a worker's exit code when it ran out of memory outside a file's read
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_SCRATCH = re.compile(r"jixiao-[a-z]+-(\d+)-[a-z0-9_]+")  # mkdtemp's random part has no hyphen
 
 
-def _limit_memory(memory_mb: int) -> None:
-    if memory_mb > 0:
-        limit = memory_mb * 1024 * 1024
+def memory_sentence(memory_mb: int) -> str:
+    return f"Reading the file needed more than the {memory_mb} MB memory limit (--memory-mb) and was stopped."
+
+
+def make_scratch(kind: str, parent: str | Path | None = None) -> Path:
+    """Create and return <parent or the temp dir>/jixiao-<kind>-<pid>-<random>; the pid in the name
+    lets a later run remove the folder when this process dies before it can."""
+    if not re.fullmatch(r"[a-z]+", kind):
+        raise ValueError(f"A scratch folder kind is lowercase letters, not {kind!r}.")
+    return Path(tempfile.mkdtemp(prefix=f"jixiao-{kind}-{os.getpid()}-", dir=parent))
+
+
+def remove_stale_scratch(root: str | Path | None = None) -> int:
+    """Remove the jixiao-<kind>-<pid>-* folders in root (the temp dir) whose process is gone; return how many.
+    Folders of live processes, other users' folders and anything else are left alone."""
+    import psutil
+
+    removed = 0
+    try:
+        entries = list(os.scandir(root or tempfile.gettempdir()))
+    except OSError:
+        return 0
+    for entry in entries:
+        match = _SCRATCH.fullmatch(entry.name)
+        if not match or not entry.is_dir(follow_symlinks=False):
+            continue
+        pid = int(match.group(1))
+        if pid == os.getpid() or psutil.pid_exists(pid):
+            continue
+        if os.name == "posix" and entry.stat(follow_symlinks=False).st_uid != os.getuid():
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed += not os.path.lexists(entry.path)
+    return removed
+
+
+def kill_tree(pid: int) -> None:
+    """Kill a process and whatever it started: its process group on POSIX (the process must lead
+    one: setsid or start_new_session), its descendants elsewhere."""
+    if os.name == "posix":
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        return
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = root.children(recursive=True) + [root]
+    except psutil.NoSuchProcess:
+        return
+    for p in procs:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+
+
+def die_with_parent(parent_pid: int) -> bool:
+    """On Linux, have the kernel SIGKILL this process when its parent dies; False where it cannot.
+
+    The signal comes when the parent *thread* that started this process ends: the pool starts and
+    waits on its workers from the thread that runs it."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(*map(ctypes.c_ulong, (_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0))) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if os.getppid() != parent_pid:  # the parent died before prctl: no signal will ever come
+        os._exit(1)
+    return True
+
+
+def _watch(parent_pid: int | None, memory_mb: int) -> None:
+    """Where the kernel does not do it: end this process when its parent is gone (parent_pid) or
+    when it holds more than memory_mb (the parent names the limit in the file's sentence)."""
+    import psutil
+
+    try:
+        parent = psutil.Process(parent_pid) if parent_pid else None
+    except psutil.NoSuchProcess:
+        os._exit(1)
+    me = psutil.Process()
+    limit = memory_mb * 1024 * 1024
+    while True:
+        time.sleep(0.5)
+        if parent is not None and not parent.is_running():  # is_running also sees a reused pid
+            os._exit(1)
+        if limit and me.memory_info().rss > limit:
+            os._exit(OUT_OF_MEMORY_EXIT)
+
+
+def _limit_memory(memory_mb: int) -> bool:
+    """Cap this process's address space; False where the OS has no such cap (a thread polls instead)."""
+    if memory_mb <= 0:
+        return True
+    if resource is None:
+        return False
+    limit = memory_mb * 1024 * 1024
+    try:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        return False
+    return True
 
 
-def _worker(conn: Connection, memory_mb: int, tmp: str) -> None:
-    """Worker loop: receive (path, doc_id, converted) tuples, send back DocumentResults; None ends it."""
-    import tempfile
+def _peak_rss_mb() -> float:
+    if resource is not None:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    import psutil
 
-    from jixiao.pipeline import read_path
+    info = psutil.Process().memory_info()
+    return getattr(info, "peak_wset", info.rss) / (1024 * 1024)
 
-    os.setsid()  # its own process group: a kill reaches the LibreOffice it may have started too
+
+def _quiet(*_args) -> None:
+    """A hook that prints nothing."""
+
+
+def _worker(conn: Connection, memory_mb: int, tmp: str, parent_pid: int) -> None:
+    """Worker process entry. No traceback of it reaches the user's terminal, whatever it raises
+    (a MemoryError while unpickling a task or pickling a result included): it exits instead, and
+    the parent turns the exit code into the file's sentence."""
+    sys.excepthook = sys.unraisablehook = threading.excepthook = _quiet  # "Exception ignored in ..." too
+    try:
+        _serve(conn, memory_mb, tmp, parent_pid)
+    except MemoryError:
+        os._exit(OUT_OF_MEMORY_EXIT)
+    except BaseException:
+        os._exit(1)
+
+
+def _serve(conn: Connection, memory_mb: int, tmp: str, parent_pid: int) -> None:
+    """Receive (path, doc_id, converted) tuples, send back DocumentResults; None ends it."""
+    watch_parent = not die_with_parent(parent_pid)  # first: the parent may be killed at any moment
+    if hasattr(os, "setsid"):
+        os.setsid()  # its own process group: a timeout's kill reaches what it started too
+    try:
+        from jixiao.pipeline import read_path
+    except Exception as exc:  # said by the parent as it fails to start the pool
+        conn.send(f"A reader process could not start ({type(exc).__name__}: {exc}).")
+        return
     tempfile.tempdir = tmp  # scratch (LibreOffice profiles, conversions) under the pool's folder
-    _limit_memory(memory_mb)
+    capped = _limit_memory(memory_mb)
+    if watch_parent or not capped:
+        threading.Thread(target=_watch, args=(parent_pid if watch_parent else None, 0 if capped else memory_mb),
+                         daemon=True).start()
     conn.send("ready")  # imports done: the time limit of the first file starts from here
     while True:
         task = conn.recv()
         if task is None:
             return
         path, doc_id, converted = task
+        result = None
         try:
             result = read_path(path, doc_id, converted)
+            result.peak_rss_mb = _peak_rss_mb()
+            conn.send(result)  # pickled whole before a byte is written: a MemoryError here sent nothing
+            continue
         except MemoryError:
-            result = failed(path, doc_id, f"Reading the file needed more than the {memory_mb} MB memory limit and was stopped.")
-        result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        conn.send(result)
+            pass
+        result = None  # let go of what the read held before answering
+        conn.send(failed(path, doc_id, memory_sentence(memory_mb)))
 
 
 def failed(path: str, doc_id: str, sentence: str) -> DocumentResult:
@@ -76,42 +236,58 @@ class WorkerPool:
         # spawn, not fork: the parent holds a DuckDB connection and its threads
         self._ctx = mp.get_context("spawn")
         self._slots: list[_Slot] = []
-        import tempfile
-
-        self._tmp = tempfile.mkdtemp(prefix="jixiao-pool-")  # removed at close, whatever the workers left
+        self._tmp = str(make_scratch("pool"))  # removed at close, whatever the workers left
 
     def __enter__(self) -> "WorkerPool":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        self.close(kill=exc_type is not None)  # after an error or Ctrl-C, stop the workers at once
+
+    def pids(self) -> list[int]:
+        """The pids of the running workers (started by `run`)."""
+        return [slot.process.pid for slot in self._slots]
 
     def _spawn(self, n: int = 1) -> list[_Slot]:
         """Start n reader processes at once and wait until each has imported what it needs."""
         started = []
-        for _ in range(n):
-            parent, child = self._ctx.Pipe()
-            process = self._ctx.Process(target=_worker, args=(child, self.memory_mb, self._tmp), daemon=True)
-            process.start()
-            child.close()
-            started.append(_Slot(process, parent))
-        for slot in started:
-            try:
-                ready = slot.conn.poll(120) and slot.conn.recv() == "ready"
-            except (EOFError, OSError):
-                ready = False
-            if not ready:
-                for other in started:
-                    other.process.kill()
-                raise RuntimeError("A reader process did not start (it exited or took over 120 s); see the messages above.")
+        try:
+            for _ in range(n):
+                parent, child = self._ctx.Pipe()
+                process = self._ctx.Process(target=_worker, args=(child, self.memory_mb, self._tmp, os.getpid()), daemon=True)
+                started.append(_Slot(process, parent))
+                process.start()
+                child.close()
+            for slot in started:
+                message = None
+                try:
+                    if slot.conn.poll(120):
+                        message = slot.conn.recv()
+                except (EOFError, OSError):
+                    pass
+                if message != "ready":
+                    raise RuntimeError(message if isinstance(message, str) else self._no_start(slot.process))
+        except BaseException:  # Ctrl-C included: none of them may outlive this call
+            for slot in started:
+                if slot.process.pid is not None:
+                    self._kill(slot.process)
+                slot.conn.close()
+            raise
         return started
+
+    def _no_start(self, process: mp.process.BaseProcess) -> str:
+        process.join(1)
+        code = process.exitcode
+        if code is None:
+            return "A reader process did not start within 120 s."
+        if code == OUT_OF_MEMORY_EXIT:
+            return f"A reader process ran out of memory while starting; give it more than {self.memory_mb} MB with --memory-mb."
+        return f"A reader process exited while starting (exit code {code})."
 
     @staticmethod
     def _kill(process: mp.process.BaseProcess) -> None:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            process.kill()
+        kill_tree(process.pid)
+        process.kill()  # not yet in its own group, or the group kill was refused
         process.join(5)
 
     def _replace(self, slot: _Slot, pending: deque) -> None:
@@ -150,7 +326,10 @@ class WorkerPool:
                     code = slot.process.exitcode
                     self._replace(slot, pending)
                     came = True
-                    yield failed(path, doc_id, f"The reader crashed on this file (exit code {code}); the file may be damaged.")
+                    if code == OUT_OF_MEMORY_EXIT:
+                        yield failed(path, doc_id, memory_sentence(self.memory_mb))
+                    else:
+                        yield failed(path, doc_id, f"The reader crashed on this file (exit code {code}); the file may be damaged.")
                 elif now - slot.started > self.timeout_s:
                     self._replace(slot, pending)
                     came = True
@@ -165,16 +344,25 @@ class WorkerPool:
             slot.started = time.monotonic()
             slot.conn.send(slot.task)
 
-    def close(self) -> None:
-        for slot in self._slots:
-            try:
-                slot.conn.send(None)
-            except (BrokenPipeError, OSError):
-                pass
-        for slot in self._slots:
-            slot.process.join(10)
-            if slot.process.is_alive():
-                self._kill(slot.process)
-            slot.conn.close()
-        self._slots = []
-        shutil.rmtree(self._tmp, ignore_errors=True)
+    def close(self, kill: bool = False) -> None:
+        """Stop the workers (each finishing its file first, unless kill) and remove the pool's folder."""
+        try:
+            if not kill:
+                for slot in self._slots:
+                    try:
+                        slot.conn.send(None)
+                    except (BrokenPipeError, OSError):
+                        pass
+                for slot in self._slots:
+                    slot.process.join(10)
+        finally:  # runs when an interrupt lands in the wait above too
+            for slot in self._slots:
+                if slot.process.is_alive():
+                    self._kill(slot.process)
+                slot.conn.close()
+            self._slots = []
+            for _ in range(3):  # a LibreOffice dying with its worker may still write a file or two
+                shutil.rmtree(self._tmp, ignore_errors=True)
+                if not os.path.lexists(self._tmp):
+                    break
+                time.sleep(0.2)

@@ -12,3 +12,26 @@ def table_counts(db, tables) -> dict[str, int]:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
     finally:
         con.close()
+
+
+# Columns that differ between two runs over the same files by design: when a row was written.
+VOLATILE = {"documents": ["ingested_at"]}
+WAREHOUSE_TABLES = ["documents", "document_paths", "file_index", "reports", "funding", "indicators", "indicator_groups", "flags",
+                    "allocations", "budget_lines", "sections", "facts", "fields", "findings", "unread", "projects",
+                    "project_links", "pending"]
+
+
+def table_digests(db, tables=WAREHOUSE_TABLES) -> dict[str, tuple[int, str]]:
+    """Per table: its row count and a digest of all its rows in a stable order (volatile columns left out)."""
+    import hashlib
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for t in tables:
+            exclude = f" EXCLUDE ({', '.join(VOLATILE[t])})" if t in VOLATILE else ""
+            rows = con.execute(f"SELECT *{exclude} FROM {t} ORDER BY ALL").fetchall()
+            out[t] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()[:16])
+        return out
+    finally:
+        con.close()

@@ -136,6 +136,12 @@ CREATE TABLE unread (doc_id VARCHAR NOT NULL, place VARCHAR NOT NULL, page INTEG
 CREATE TABLE pending (task VARCHAR PRIMARY KEY);
 INSERT INTO pending SELECT 'link' WHERE EXISTS (SELECT 1 FROM reports);
 """),
+    (10, """
+-- why a file failed, as a word a rerun acts on (timeout, crash, memory are retried), and the
+-- exception behind the user's sentence, kept apart from it
+ALTER TABLE documents ADD COLUMN error_kind VARCHAR;
+ALTER TABLE documents ADD COLUMN error_detail VARCHAR;
+"""),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -76,6 +76,7 @@ class Pending:
     result: DocumentResult
     seen: FileStat | None = None
     size_bytes: int | None = None
+    replace: bool = False  # its bytes are stored (as failed) and are being read again: the new rows replace the old
 
 
 def remember_files(con: duckdb.DuckDBPyConnection, found: list[tuple[str, FileStat]]) -> None:
@@ -131,7 +132,7 @@ def store_many(con: duckdb.DuckDBPyConnection, docs: list[Pending], replace: boo
                         conflict="ON CONFLICT DO NOTHING")
             written: dict[str, Pending] = {}
             for d in docs:
-                if d.result.doc_id in existing and not replace or d.result.doc_id in written:
+                if d.result.doc_id in existing and not (replace or d.replace) or d.result.doc_id in written:
                     continue
                 if d.result.doc_id in existing:
                     delete_document(con, d.result.doc_id)
@@ -166,7 +167,8 @@ def store_group(con: duckdb.DuckDBPyConnection, group: list[Pending], replace: b
             try:
                 written |= store_many(con, [pending], replace, stored)
             except LoadError as exc:
-                failed = dataclasses.replace(pending.result, status="failed", error=str(exc), reports=[])
+                failed = dataclasses.replace(pending.result, status="failed", error=str(exc), reports=[], coverage=None,
+                                             error_kind="store", error_detail=repr(exc.__cause__ or exc))
                 pending = dataclasses.replace(pending, result=failed)
                 written |= store_many(con, [pending], replace, stored)
             done.append(pending)
@@ -176,13 +178,13 @@ def store_group(con: duckdb.DuckDBPyConnection, group: list[Pending], replace: b
 
 
 _DOCUMENT_COLUMNS = ["doc_id", "path", "format", "ocr", "status", "error", "n_pages", "n_reports", "size_bytes", "parser_version",
-                     "coverage_pct"]
+                     "coverage_pct", "error_kind", "error_detail"]
 
 
 def _document_rows(d: Pending, rows: dict[str, list[tuple]]) -> None:
     r = d.result
     rows["documents"].append((r.doc_id, r.path, r.format, r.ocr, r.status, r.error, r.n_pages, r.n_reports, d.size_bytes, __version__,
-                              r.coverage_pct))
+                              r.coverage_pct, r.error_kind, r.error_detail))
     if r.coverage is not None:
         rows["unread"] += [(r.doc_id, u.place, u.page, u.text) for u in r.coverage.unread]
     for ordinal, report in enumerate(r.reports, start=1):

@@ -1,0 +1,41 @@
+"""Scratch folders named after the process that made them, so that the next run can remove those of
+runs that were killed (SIGKILL leaves no chance to clean up) without touching a living run's."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+_NAME = re.compile(r"^jixiao-[a-z]+-(?P<pid>\d+)-")
+
+
+def make_scratch(kind: str, parent: str | Path | None = None) -> Path:
+    """Create and return <temp>/jixiao-<kind>-<pid>-<random>."""
+    return Path(tempfile.mkdtemp(prefix=f"jixiao-{kind}-{os.getpid()}-", dir=parent))
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    return psutil.pid_exists(pid)
+
+
+def remove_stale_scratch(parent: str | Path | None = None) -> int:
+    """Remove the scratch folders in the temp folder whose process no longer lives; return how many."""
+    root = Path(parent or tempfile.gettempdir())
+    removed = 0
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        m = _NAME.match(entry.name)
+        if m is None or not entry.is_dir() or entry.is_symlink():
+            continue
+        if int(m["pid"]) != os.getpid() and not _alive(int(m["pid"])):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed += 1
+    return removed
