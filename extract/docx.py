@@ -9,6 +9,7 @@ once, in document order, straight from `word/document.xml`.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from io import BytesIO
@@ -54,8 +55,12 @@ def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
                                           and info.file_size > 10 * 1024 * 1024):
         raise ExtractError(f"The Word file's {name} expands to {info.file_size // (1024 * 1024)} MB, "
                            "which looks like a zip bomb; it was not read.")
-    with zf.open(info) as fh:
-        return fh.read(MAX_XML_BYTES + 1)
+    try:
+        with zf.open(info) as fh:
+            return fh.read(MAX_XML_BYTES + 1)
+    except (zipfile.BadZipFile, NotImplementedError, zlib.error, EOFError, ValueError) as exc:
+        raise ExtractError(f"The Word file's zip container is damaged ({name} cannot be unpacked); open it in Word or WPS, "
+                           "save it again and ingest the saved copy.", detail=f"{type(exc).__name__}: {exc}")
 
 
 @dataclass
@@ -273,8 +278,9 @@ def read_docx(data: bytes) -> Document:
     """Given the bytes of a .docx, return its paragraphs and tables in reading order."""
     try:
         zf = zipfile.ZipFile(BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ExtractError("The file looks like a Word document but its zip container is damaged or truncated.")
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError) as exc:
+        raise ExtractError("The file looks like a Word document but its zip container is damaged or truncated; open it in "
+                           "Word or WPS, save it again and ingest the saved copy.", detail=f"{type(exc).__name__}: {exc}")
     with zf:
         if "EncryptedPackage" in zf.namelist():
             raise ExtractError("The Word document is password-protected; remove the password and ingest it again.")

@@ -13,10 +13,12 @@ import atexit
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 from jixiao.errors import ExtractError
+from jixiao.workers import kill_tree
 from jixiao.scratch import make_scratch
 
 TARGETS = {"doc": "docx", "wps": "docx", "xls": "xlsx", "et": "xlsx"}
@@ -32,6 +34,27 @@ _REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
 <item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="FirstRun" oor:op="fuse"><value>false</value></prop></item>
 </oor:items>
 """
+
+
+# LibreOffice must end with whoever started it, even a process killed outright. A parent-death
+# signal on soffice alone is not enough: it execs oosplash, which forks soffice.bin. So on Linux a
+# small Python guard starts it: the guard asks for SIGTERM when its starter dies, and on SIGTERM
+# kills its process group, which start_new_session makes it lead: soffice and all it forked.
+_GUARD = (
+    "import ctypes, os, signal, subprocess, sys\n"
+    "signal.signal(signal.SIGTERM, lambda *_: os.killpg(0, signal.SIGKILL))\n"
+    "ctypes.CDLL(None).prctl(*map(ctypes.c_ulong, (1, signal.SIGTERM, 0, 0, 0)))\n"  # PR_SET_PDEATHSIG
+    "if os.getppid() != int(sys.argv[1]):\n"  # the starter died before prctl: no signal will come
+    "    os.killpg(0, signal.SIGKILL)\n"
+    "sys.exit(subprocess.call(sys.argv[2:]))\n"
+)
+
+
+def _guarded(args: list[str]) -> list[str]:
+    """args run so that they die with this process (on Linux; elsewhere as they are)."""
+    if sys.platform.startswith("linux") and sys.executable:
+        return [sys.executable, "-I", "-S", "-c", _GUARD, str(os.getpid()), *args]
+    return args
 
 
 def soffice_binary() -> str | None:
@@ -59,12 +82,12 @@ class Converter:
         """Convert sources to target in one LibreOffice run; outputs missing afterwards failed."""
         args = [self.binary, f"-env:UserInstallation={self.profile.as_uri()}", "--headless", "--norestore",
                 "--nologo", "--nodefault", "--nolockcheck", "--convert-to", target, "--outdir", str(outdir), *map(str, sources)]
-        process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env,
+        process = subprocess.Popen(_guarded(args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env,
                                    start_new_session=True)
         try:
             process.wait(timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)  # LibreOffice forks: stop the whole group
+            kill_tree(process.pid)  # LibreOffice forks: stop the whole group
             process.wait(10)
             raise
 

@@ -307,8 +307,8 @@ def read_pdf(data: bytes) -> Document:
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
         if isinstance(inner, PDFPasswordIncorrect) or "password" in str(inner).lower() or "encrypt" in str(inner).lower():
             raise ExtractError("The PDF is password-protected; remove the password and ingest it again.")
-        kind = type(inner).__name__ if isinstance(inner, (PDFSyntaxError, Exception)) else type(exc).__name__
-        raise ExtractError(f"The PDF is damaged and could not be opened ({kind}).")
+        raise ExtractError("The PDF is damaged and could not be opened; open it in a PDF reader, save it again (or print it to "
+                           "a new PDF) and ingest the new file.", detail=f"{type(inner).__name__}: {inner}")
     with pdf:
         try:
             return _read_pages(pdf, data)
@@ -317,7 +317,8 @@ def read_pdf(data: bytes) -> Document:
         except Exception as exc:
             if is_out_of_memory(exc):  # OCR's native libraries say it in their own words
                 raise MemoryError(str(exc)) from exc
-            raise ExtractError(f"The PDF could not be read ({type(exc).__name__}: {exc}).")
+            raise ExtractError("The PDF's contents are damaged or use a feature the reader does not handle; save it again from a "
+                               "PDF reader and ingest the new file.", detail=f"{type(exc).__name__}: {exc}")
 
 
 def _read_pages(pdf, data: bytes) -> Document:

@@ -36,8 +36,9 @@ def _check_zip(data: bytes) -> None:
                         # Excel never writes a DTD; one is an entity-expansion attack or not Excel's
                         raise ExtractError(f"The workbook's {info.filename} declares a DTD with entities, which Excel never writes; "
                                            "it was not read.")
-    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, zlib.error):
-        raise ExtractError("The file looks like an Excel workbook but its zip container is damaged or truncated.")
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, zlib.error) as exc:
+        raise ExtractError("The file looks like an Excel workbook but its zip container is damaged or truncated; open it in "
+                           "Excel or WPS, save it again and ingest the saved copy.", detail=f"{type(exc).__name__}: {exc}")
 
 
 def cell_text(value, number_format: str | None) -> str:
@@ -73,8 +74,8 @@ def read_xlsx(data: bytes) -> Document:
     except MemoryError:
         raise
     except Exception as exc:
-        raise ExtractError(f"The workbook's contents are damaged ({type(exc).__name__}); open it in Excel or WPS, save it again "
-                           "and ingest the saved copy.")
+        raise ExtractError("The workbook's contents are damaged; open it in Excel or WPS, save it again and ingest the saved copy.",
+                           detail=f"{type(exc).__name__}: {exc}")
     blocks: list[Block] = []
     n_tables = 0
     for sheet_no, sheet in enumerate(book.worksheets, start=1):

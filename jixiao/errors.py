@@ -8,10 +8,11 @@ class StepFailed(Exception):
 
     step = "jixiao"
 
-    def __init__(self, sentence: str, page: int | None = None):
+    def __init__(self, sentence: str, page: int | None = None, detail: str | None = None):
         super().__init__(sentence)
         self.sentence = sentence
         self.page = page
+        self.detail = detail  # the exception behind the sentence, for documents.error_detail
 
     def __str__(self) -> str:
         where = f" (page {self.page})" if self.page else ""

@@ -150,7 +150,7 @@ def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None, converted
                                                None, pages))
         result.seconds["normalize"] = time.perf_counter() - started - result.seconds["extract"]
     except StepFailed as exc:
-        result.error, result.error_kind = str(exc), "file"
+        result.error, result.error_kind, result.error_detail = str(exc), "file", exc.detail
         return result
     except RecursionError:
         result.error, result.error_kind = "The file's structure is nested far deeper than any real report; it is damaged or crafted.", "file"

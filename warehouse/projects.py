@@ -191,7 +191,28 @@ def link_projects(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry] | None
         insert_rows(con, "projects", ["project_key", "project_name", "unit", "region", "years", "n_reports"], project_rows)
         insert_rows(con, "project_links", ["report_id", "project_key", "reason"], link_rows)
     con.execute("UPDATE reports SET project_key = l.project_key FROM project_links l WHERE reports.report_id = l.report_id")
+    mark_duplicates(con)
     return len(project_rows)
+
+
+def mark_duplicates(con: duckdb.DuckDBPyConnection) -> None:
+    """Point every report that repeats an earlier one from another file (the same project, year and
+    figures: a .doc and its PDF, a form mailed twice) at that earlier report, so sums over `reports`
+    can leave copies out (WHERE duplicate_of IS NULL). Inside the caller's transaction."""
+    con.execute("UPDATE reports SET duplicate_of = NULL WHERE duplicate_of IS NOT NULL")
+    con.execute("""
+        UPDATE reports SET duplicate_of = c.original
+        FROM (
+            SELECT r.report_id, r.doc_id,
+                   first_value(r.report_id) OVER w AS original, first_value(r.doc_id) OVER w AS original_doc
+            FROM reports r JOIN documents d USING (doc_id)
+            WHERE r.project_name IS NOT NULL AND r.fiscal_year IS NOT NULL
+              AND coalesce(r.budget_initial_yuan, r.budget_adjusted_yuan, r.spent_yuan) IS NOT NULL
+            WINDOW w AS (PARTITION BY r.project_name, r.fiscal_year, r.scope, coalesce(r.implementing_unit, r.department),
+                                      r.budget_initial_yuan, r.budget_adjusted_yuan, r.spent_yuan, r.execution_rate_pct, r.score_total
+                         ORDER BY d.ingested_at, r.report_id)
+        ) c
+        WHERE reports.report_id = c.report_id AND c.original <> c.report_id AND c.original_doc <> c.doc_id""")
 
 
 def relink(con: duckdb.DuckDBPyConnection, map_path: Path | None = None) -> int:

@@ -142,6 +142,12 @@ INSERT INTO pending SELECT 'link' WHERE EXISTS (SELECT 1 FROM reports);
 ALTER TABLE documents ADD COLUMN error_kind VARCHAR;
 ALTER TABLE documents ADD COLUMN error_detail VARCHAR;
 """),
+    (11, """
+-- a report that repeats an earlier one from another file (same project, year and figures) points at it;
+-- set at linking, so raw sums can leave copies out: WHERE duplicate_of IS NULL
+ALTER TABLE reports ADD COLUMN duplicate_of VARCHAR;
+INSERT INTO pending SELECT 'link' WHERE EXISTS (SELECT 1 FROM reports) ON CONFLICT DO NOTHING;
+"""),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -158,3 +158,16 @@ def test_labels_lists_what_the_lexicon_does_not_know(tmp_path):
     assert line.split()[0] == "1" and "extra_label.docx" in line
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT value FROM fields WHERE key IS NULL AND label = '资金监管责任人'").fetchall() == [("张三",)]
+
+
+def test_a_report_read_from_two_files_is_marked_as_a_copy(warehouse):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute("""SELECT d.path, r.report_id, r.duplicate_of FROM reports r JOIN documents d USING (doc_id)
+                              ORDER BY d.ingested_at, r.report_id""").fetchall()
+        (_, first, none), (_, second, original) = rows  # the seed as .docx and as its PDF: the same figures
+        assert none is None and original == first and second != first
+        spent = con.execute("SELECT sum(spent_yuan) FROM reports WHERE duplicate_of IS NULL").fetchone()[0]
+        assert spent == con.execute("SELECT sum(spent_yuan) FROM v_spending").fetchone()[0]
+    finally:
+        con.close()
