@@ -161,8 +161,15 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
 @click.option("--stage", type=click.Choice(["normalize", "extract"]), default="normalize", show_default=True,
               help="extract: the document model (paragraphs, table grids); normalize: the records that would be stored.")
 @click.option("--unread", is_flag=True, help="List only the cells and figure sentences that were not understood, with their place.")
-def show(file: Path, stage: str, unread: bool) -> None:
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
+              help="Seconds the file may take, as in ingest.")
+@click.option("--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True,
+              help="Memory cap of the reader process, as in ingest.")
+def show(file: Path, stage: str, unread: bool, timeout: float, memory_mb: int) -> None:
     """Print, as JSON, what one file would store (no database is touched).
+
+    The file is read in a reader process under the same time and memory limits as ingest; a file
+    that cannot be read prints its sentence and exits with 1.
 
     \b
     Example:
@@ -170,27 +177,24 @@ def show(file: Path, stage: str, unread: bool) -> None:
       jixiao show report.docx --stage extract
       jixiao show report.pdf --unread
     """
-    from jixiao.extract import read_document
-    from jixiao.pipeline import read_file
+    from jixiao.model import DocumentResult
+    from jixiao.pipeline import read_limited
 
+    if file.is_fifo() or not file.is_file():
+        raise click.ClickException(f"{file} is not a regular file, so it was not read.")
+    result = read_limited(file, stage, timeout, memory_mb)
+    if isinstance(result, DocumentResult) and result.status == "failed":
+        raise click.ClickException(result.error or "The file could not be read.")
     if unread:
-        result = read_file(file)
-        if result.coverage is None:
-            raise click.ClickException(result.error or "The file could not be read.")
         c = result.coverage
+        if c is None:
+            raise click.ClickException("The file holds no form or narrative to read.")
         click.echo(f"{file}: {c.understood} of {c.items} filled cells and figure sentences understood ({c.pct} %); not understood:")
         for u in c.unread:
             page = f" p.{u.page}" if u.page else ""
             click.echo(f"  {u.place}{page}  {u.text.replace(chr(10), ' ')[:120]}")
         return
-
-    if stage == "extract":
-        try:
-            click.echo(to_json(read_document(file.read_bytes(), name=str(file))))
-        except StepFailed as exc:
-            raise click.ClickException(str(exc))
-        return
-    click.echo(to_json(read_file(file)))
+    click.echo(to_json(result))
 
 
 @main.command()

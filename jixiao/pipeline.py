@@ -188,6 +188,31 @@ def read_path(path: str, doc_id: str, converted: str | None = None) -> DocumentR
     return read_bytes(data, path, converted=made)
 
 
+def extract_path(path: str, doc_id: str, converted: str | None = None):
+    """Worker entry for `show --stage extract`: the file's Document, or a failed DocumentResult saying why."""
+    from jixiao.errors import ExtractError
+
+    try:
+        data = Path(path).read_bytes()
+        return read_document(data, None, path, Path(converted).read_bytes() if converted else None)
+    except ExtractError as exc:
+        return DocumentResult(doc_id, path, "unknown", "failed", str(exc), error_kind="file", error_detail=exc.detail)
+    except OSError as exc:
+        return DocumentResult(doc_id, path, "unknown", "failed", f"The file could not be opened ({exc.strerror}).", error_kind="file")
+
+
+def read_limited(path: Path, stage: str = "normalize", timeout_s: float | None = None, memory_mb: int | None = None):
+    """Read one file in a reader process under the same time and memory limits as ingest: its
+    DocumentResult (stage normalize) or Document (stage extract); a failure is a failed DocumentResult."""
+    from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, WorkerPool
+
+    target = "jixiao.pipeline:extract_path" if stage == "extract" else "jixiao.pipeline:read_path"
+    doc_id = doc_id_of(path.read_bytes())
+    with WorkerPool(1, timeout_s or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB, target=target) as pool:
+        [result] = list(pool.run([(str(path), doc_id, None)]))
+    return result
+
+
 @dataclass
 class IngestSummary:
     files: int = 0

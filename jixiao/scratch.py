@@ -14,6 +14,8 @@ _NAME = re.compile(r"^jixiao-[a-z]+-(?P<pid>\d+)-")
 
 def make_scratch(kind: str, parent: str | Path | None = None) -> Path:
     """Create and return <temp>/jixiao-<kind>-<pid>-<random>."""
+    if not re.fullmatch(r"[a-z]+", kind):
+        raise ValueError(f"A scratch folder kind is lowercase letters, not {kind!r}.")
     return Path(tempfile.mkdtemp(prefix=f"jixiao-{kind}-{os.getpid()}-", dir=parent))
 
 
@@ -35,7 +37,9 @@ def remove_stale_scratch(parent: str | Path | None = None) -> int:
         m = _NAME.match(entry.name)
         if m is None or not entry.is_dir() or entry.is_symlink():
             continue
+        if os.name == "posix" and entry.stat().st_uid != os.getuid():
+            continue  # another user's run: not ours to judge
         if int(m["pid"]) != os.getpid() and not _alive(int(m["pid"])):
             shutil.rmtree(entry, ignore_errors=True)
-            removed += 1
+            removed += not entry.exists()
     return removed

@@ -8,15 +8,15 @@ its place, and the batch goes on. Results come back in the order they finish.
 Workers never outlive the parent, even one killed outright (SIGKILL runs no cleanup): on Linux
 each asks the kernel to kill it when its parent dies; elsewhere a thread in it watches the
 parent. Nothing a worker raises prints a traceback on the user's terminal: the parent says
-what happened in the file's sentence. Scratch folders carry their creator's pid
-(`make_scratch`), so a later run removes those a killed run left (`remove_stale_scratch`).
+what happened in the file's sentence. The pool's scratch folder carries its creator's pid
+(jixiao.scratch), so a later run removes it if a kill left it behind.
 """
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing as mp
 import os
-import re
 import shutil
 import signal
 import sys
@@ -26,10 +26,10 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
 from typing import Iterable, Iterator
 
 from jixiao.model import DocumentResult
+from jixiao.scratch import make_scratch
 
 if os.name == "posix":
     import resource
@@ -40,43 +40,10 @@ DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MEMORY_MB = 3072
 OUT_OF_MEMORY_EXIT = 86  # a worker's exit code when it ran out of memory outside a file's read
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-_SCRATCH = re.compile(r"jixiao-[a-z]+-(\d+)-[a-z0-9_]+")  # mkdtemp's random part has no hyphen
 
 
 def memory_sentence(memory_mb: int) -> str:
     return f"Reading the file needed more than the {memory_mb} MB memory limit (--memory-mb) and was stopped."
-
-
-def make_scratch(kind: str, parent: str | Path | None = None) -> Path:
-    """Create and return <parent or the temp dir>/jixiao-<kind>-<pid>-<random>; the pid in the name
-    lets a later run remove the folder when this process dies before it can."""
-    if not re.fullmatch(r"[a-z]+", kind):
-        raise ValueError(f"A scratch folder kind is lowercase letters, not {kind!r}.")
-    return Path(tempfile.mkdtemp(prefix=f"jixiao-{kind}-{os.getpid()}-", dir=parent))
-
-
-def remove_stale_scratch(root: str | Path | None = None) -> int:
-    """Remove the jixiao-<kind>-<pid>-* folders in root (the temp dir) whose process is gone; return how many.
-    Folders of live processes, other users' folders and anything else are left alone."""
-    import psutil
-
-    removed = 0
-    try:
-        entries = list(os.scandir(root or tempfile.gettempdir()))
-    except OSError:
-        return 0
-    for entry in entries:
-        match = _SCRATCH.fullmatch(entry.name)
-        if not match or not entry.is_dir(follow_symlinks=False):
-            continue
-        pid = int(match.group(1))
-        if pid == os.getpid() or psutil.pid_exists(pid):
-            continue
-        if os.name == "posix" and entry.stat(follow_symlinks=False).st_uid != os.getuid():
-            continue
-        shutil.rmtree(entry.path, ignore_errors=True)
-        removed += not os.path.lexists(entry.path)
-    return removed
 
 
 def kill_tree(pid: int) -> None:
@@ -168,26 +135,33 @@ def _quiet(*_args) -> None:
     """A hook that prints nothing."""
 
 
-def _worker(conn: Connection, memory_mb: int, tmp: str, parent_pid: int) -> None:
+def _worker(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: str) -> None:
     """Worker process entry. No traceback of it reaches the user's terminal, whatever it raises
-    (a MemoryError while unpickling a task or pickling a result included): it exits instead, and
+    (a MemoryError while receiving a task or sending a sentence included): it exits instead, and
     the parent turns the exit code into the file's sentence."""
     sys.excepthook = sys.unraisablehook = threading.excepthook = _quiet  # "Exception ignored in ..." too
     try:
-        _serve(conn, memory_mb, tmp, parent_pid)
+        _serve(conn, memory_mb, tmp, parent_pid, target)
     except MemoryError:
         os._exit(OUT_OF_MEMORY_EXIT)
     except BaseException:
         os._exit(1)
 
 
-def _serve(conn: Connection, memory_mb: int, tmp: str, parent_pid: int) -> None:
-    """Receive (path, doc_id, converted) tuples, send back DocumentResults; None ends it."""
+def _serve(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: str) -> None:
+    """Receive (path, doc_id, converted) tuples, send back what target ("module:function") returns
+    for each; None ends it."""
     watch_parent = not die_with_parent(parent_pid)  # first: the parent may be killed at any moment
     if hasattr(os, "setsid"):
-        os.setsid()  # its own process group: a timeout's kill reaches what it started too
+        # its own session: Ctrl-C at the terminal reaches the parent alone, which stops the workers
+        # itself, and a kill of the group reaches what the worker started in it
+        os.setsid()
+    # One BLAS thread: readers run in parallel already, and each OpenBLAS thread reserves address
+    # space (~40 MB measured) that counts against the cap, more of them the more cores.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
-        from jixiao.pipeline import read_path
+        module, name = target.split(":")
+        read = getattr(importlib.import_module(module), name)
     except Exception as exc:  # said by the parent as it fails to start the pool
         conn.send(f"A reader process could not start ({type(exc).__name__}: {exc}).")
         return
@@ -202,20 +176,20 @@ def _serve(conn: Connection, memory_mb: int, tmp: str, parent_pid: int) -> None:
         if task is None:
             return
         path, doc_id, converted = task
-        result = None
         try:
-            result = read_path(path, doc_id, converted)
-            result.peak_rss_mb = _peak_rss_mb()
+            result = read(path, doc_id, converted)
+            if isinstance(result, DocumentResult):
+                result.peak_rss_mb = _peak_rss_mb()
             conn.send(result)  # pickled whole before a byte is written: a MemoryError here sent nothing
             continue
         except MemoryError:
             pass
         result = None  # let go of what the read held before answering
-        conn.send(failed(path, doc_id, memory_sentence(memory_mb)))
+        conn.send(failed(path, doc_id, memory_sentence(memory_mb), "memory"))
 
 
-def failed(path: str, doc_id: str, sentence: str) -> DocumentResult:
-    return DocumentResult(doc_id, path, "unknown", "failed", sentence)
+def failed(path: str, doc_id: str, sentence: str, kind: str | None = None, detail: str | None = None) -> DocumentResult:
+    return DocumentResult(doc_id, path, "unknown", "failed", sentence, error_kind=kind, error_detail=detail)
 
 
 @dataclass
@@ -227,10 +201,17 @@ class _Slot:
 
 
 class WorkerPool:
-    """A fixed number of reader processes; `run` yields a result for every task given."""
+    """A fixed number of reader processes; `run` yields a result for every task given.
 
-    def __init__(self, jobs: int | None = None, timeout_s: float = DEFAULT_TIMEOUT_S, memory_mb: int = DEFAULT_MEMORY_MB):
+    target names the function each task is given to, as "module:function" (imported by the worker,
+    so this module imports nothing of the pipeline): it takes (path, doc_id, converted) and returns
+    a DocumentResult, or anything else picklable; the pool's own failures are DocumentResults.
+    """
+
+    def __init__(self, jobs: int | None = None, timeout_s: float = DEFAULT_TIMEOUT_S, memory_mb: int = DEFAULT_MEMORY_MB,
+                 target: str = "jixiao.pipeline:read_path"):
         self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.target = target
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
         # spawn, not fork: the parent holds a DuckDB connection and its threads
@@ -254,7 +235,8 @@ class WorkerPool:
         try:
             for _ in range(n):
                 parent, child = self._ctx.Pipe()
-                process = self._ctx.Process(target=_worker, args=(child, self.memory_mb, self._tmp, os.getpid()), daemon=True)
+                process = self._ctx.Process(target=_worker, args=(child, self.memory_mb, self._tmp, os.getpid(), self.target),
+                                            daemon=True)
                 started.append(_Slot(process, parent))
                 process.start()
                 child.close()
@@ -323,17 +305,19 @@ class WorkerPool:
                         yield result
                         continue
                 if not slot.process.is_alive() or slot.process.sentinel in ready:
+                    slot.process.join(5)  # the sentinel can fire a moment before the exit code is there
                     code = slot.process.exitcode
                     self._replace(slot, pending)
                     came = True
                     if code == OUT_OF_MEMORY_EXIT:
-                        yield failed(path, doc_id, memory_sentence(self.memory_mb))
+                        yield failed(path, doc_id, memory_sentence(self.memory_mb), "memory")
                     else:
-                        yield failed(path, doc_id, f"The reader crashed on this file (exit code {code}); the file may be damaged.")
+                        yield failed(path, doc_id, f"The reader crashed on this file (exit code {code}); the file may be damaged.",
+                                     "crash", f"exit code {code}")
                 elif now - slot.started > self.timeout_s:
                     self._replace(slot, pending)
                     came = True
-                    yield failed(path, doc_id, f"Reading the file took longer than {self.timeout_s:g} s and was stopped.")
+                    yield failed(path, doc_id, f"Reading the file took longer than {self.timeout_s:g} s and was stopped.", "timeout")
             if heartbeat and not came:
                 yield None
 

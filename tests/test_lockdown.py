@@ -291,3 +291,17 @@ def test_legacy_conversion_obeys_the_time_limit(legacy_doc, tmp_path):
 def legacy_doc(seed_files, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("doc")
     return builder.soffice_convert([seed_files["docx-text"]], "doc", out)[0]
+
+
+def test_show_reads_under_the_ingest_limits(seed_files, tmp_path):
+    from tests.test_workers import _inflating_pdf
+
+    slow = subprocess.run(JIXIAO + ["show", str(seed_files["pdf-text"]), "--timeout", "0.15"], capture_output=True, text=True, timeout=120)
+    assert slow.returncode == 1 and "Reading the file took longer than 0.15 s and was stopped." in slow.stderr
+    big = tmp_path / "inflating.pdf"
+    _inflating_pdf(big, 1500)
+    run = subprocess.run(JIXIAO + ["show", str(big), "--memory-mb", "1024"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "more than the 1024 MB memory limit (--memory-mb)" in run.stderr
+    assert "Traceback" not in run.stderr
+    ok = subprocess.run(JIXIAO + ["show", str(seed_files["docx-text"])], capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0 and json.loads(ok.stdout)["status"] == "ok"
