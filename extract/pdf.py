@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import pdfplumber
 import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
 
+from jixiao import notes
 from jixiao.errors import ExtractError, is_out_of_memory
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
@@ -348,10 +348,12 @@ def _read_pages(pdf, data: bytes) -> Document:
     readable = 0
     unread: list[int] = []
     scans = None
+    notes.pages(len(pdf.pages))  # the reader's time limit grows with them
     for page_no, page in enumerate(pdf.pages, start=1):
         on_page = _readable_chars(page)
         if on_page < 5 and (page.images or page.chars):  # a scanned page, or glyphs that map to no text
             if ocr_available():
+                notes.step(f"OCR {page_no}/{len(pdf.pages)} 页")
                 if scans is None:
                     scans = pdfium.PdfDocument(data)
                 page = ocr_page(scans[page_no - 1])

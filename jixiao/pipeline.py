@@ -12,13 +12,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 from jixiao.errors import SettingError, StepFailed, is_out_of_memory
 from jixiao.extract import read_document, sniff_format
 from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
 from jixiao.extract.legacy import convert_many
 from jixiao.model import Coverage, DocumentResult, Finding
+from jixiao.progress import Reporter
 from jixiao.normalize import LOW_COVERAGE_PCT, Lexicon, normalize_document
 from jixiao.scratch import make_scratch, remove_stale_scratch
 
@@ -204,12 +205,12 @@ def extract_path(path: str, doc_id: str, converted: str | None = None):
 def read_limited(path: Path, stage: str = "normalize", timeout_s: float | None = None, memory_mb: int | None = None):
     """Read one file in a reader process under the same time and memory limits as ingest: its
     DocumentResult (stage normalize) or Document (stage extract); a failure is a failed DocumentResult."""
-    from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, WorkerPool
+    from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Note, WorkerPool
 
     target = "jixiao.pipeline:extract_path" if stage == "extract" else "jixiao.pipeline:read_path"
     doc_id = doc_id_of(path.read_bytes())
     with WorkerPool(1, timeout_s or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB, target=target) as pool:
-        [result] = list(pool.run([(str(path), doc_id, None)]))
+        [result] = [r for r in pool.run([(str(path), doc_id, None)]) if not isinstance(r, Note)]
     return result
 
 
@@ -249,9 +250,7 @@ class IngestSummary:
 def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread: bool = False, retry_failed: bool = False,
            jobs: int | None = None,
            timeout_s: float | None = None, memory_mb: int | None = None,
-           progress: "Callable[[str, Path, DocumentResult | None], None] | None" = None,
-           on_total: Callable[[int], None] | None = None, wait_s: float = 0.0,
-           on_stage: Callable[[str], None] | None = None,
+           progress: "Reporter | None" = None, wait_s: float = 0.0,
            include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> IngestSummary:
     """Read every file under paths into the warehouse at db, in parallel; return what happened.
 
@@ -278,11 +277,11 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
         files = listing.files
         summary.files = len(files) + len(listing.failed)
         summary.skipped = [(str(p), why) for p, why in listing.skipped]
-        if on_total:
-            on_total(summary.files)
+        if progress:
+            progress.total(summary.files)
         validate_rules(con, rules)
         findings_before = con.execute("SELECT count(*) FROM findings").fetchone()[0]
-        finish_pending(con, rules, on_stage)  # what a killed run stored but did not check or link
+        finish_pending(con, rules, progress)  # what a killed run stored but did not check or link
         known = {row[0]: (row[1], row[2], row[3]) for row in con.execute("SELECT path, size_bytes, mtime_ns, doc_id FROM file_index").fetchall()}
         stored = {row[0] for row in con.execute("SELECT doc_id FROM documents").fetchall()}
         failed_before = {d: (kind, error) for d, kind, error in
@@ -300,7 +299,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             summary.still_failed += 1
             summary.failures.append((str(path), error or ""))
             if progress:
-                progress("still failed", path, DocumentResult(doc_id, str(path), "unknown", "failed", error))
+                progress.file("still failed", path, DocumentResult(doc_id, str(path), "unknown", "failed", error))
             return True
 
         tasks: list[tuple[str, str, str | None]] = []
@@ -313,7 +312,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             """A path that failed before it had bytes to be stored under: listed in the summary, not in `documents`."""
             summary.failures.append((str(path), why))
             if progress:
-                progress("failed", path, DocumentResult("", str(path), "unknown", "failed", why))
+                progress.file("failed", path, DocumentResult("", str(path), "unknown", "failed", why))
 
         for path, why in listing.failed:
             fail_early(path, why)
@@ -333,7 +332,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
                 else:
                     summary.unchanged += 1
                     if progress:
-                        progress("unchanged", path, None)
+                        progress.file("unchanged", path, None)
                     continue
             t0 = time.perf_counter()
             try:
@@ -350,7 +349,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
                 remember_only(con, doc_id, seen)
                 summary.already_stored += 1
                 if progress:
-                    progress("already stored", path, None)
+                    progress.file("already stored", path, None)
                 continue
             queued[doc_id] = seen.path
             stats[seen.path] = seen
@@ -363,7 +362,10 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
         try:
             t0 = time.perf_counter()
             # many per LibreOffice run: its start is paid once; a batch gets no more than its files' time limits
-            converted = convert_many(legacy, scratch, timeout_s or DEFAULT_TIMEOUT_S)
+            try:
+                converted = convert_many(legacy, scratch, timeout_s or DEFAULT_TIMEOUT_S)
+            except Exception:  # a file gone meanwhile, a full disk: each reader converts its own file instead
+                converted = {}
             summary.seconds["convert"] += time.perf_counter() - t0
             tasks = [(p, d, str(converted[Path(p)]) if Path(p) in converted else None) for p, d, _ in tasks]
             # largest first: the long files start early and the readers finish together on small ones
@@ -375,8 +377,8 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             remember_only(con, doc_id, seen)
             summary.already_stored += 1
             if progress:
-                progress("already stored", Path(seen.path), None)
-        for step, secs in finish_pending(con, rules, on_stage).items():
+                progress.file("already stored", Path(seen.path), None)
+        for step, secs in finish_pending(con, rules, progress).items():
             summary.seconds[step] += secs
         summary.findings = con.execute("SELECT count(*) FROM findings").fetchone()[0] - findings_before
     finally:
@@ -385,23 +387,23 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     return summary
 
 
-def finish_pending(con, rules=None, on_stage: Callable[[str], None] | None = None) -> dict[str, float]:
+def finish_pending(con, rules=None, progress: "Reporter | None" = None) -> dict[str, float]:
     """Do the work a writer owes the warehouse: findings of documents not yet checked, and project
     links when documents came or went since the last linking. Run first by every command that
-    writes, and at the end of an ingest; return seconds per step done. on_stage hears each step's name."""
+    writes, and at the end of an ingest; return seconds per step done. progress hears each step's name."""
     from jixiao.rules import apply_rules_pending
     from jixiao.warehouse import relink
 
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     if con.execute("SELECT count(*) FROM documents WHERE NOT coalesce(rules_checked, FALSE)").fetchone()[0]:
-        if on_stage:
-            on_stage("checking rules")
+        if progress:
+            progress.stage("checking rules")
         apply_rules_pending(con, rules)
     seconds["rules"] = time.perf_counter() - t0
     if con.execute("SELECT count(*) FROM pending WHERE task = 'link'").fetchone()[0]:
-        if on_stage:
-            on_stage("linking projects")
+        if progress:
+            progress.stage("linking projects")
         t0 = time.perf_counter()
         relink(con)
         seconds["link"] = time.perf_counter() - t0
@@ -423,7 +425,7 @@ def _read_and_store(con, tasks, stats, stored: set[str], summary: IngestSummary,
     """Hand the tasks to reader processes and store their results as they come, up to `group` per transaction."""
     from jixiao.rules import apply_rules_pending
     from jixiao.warehouse import Pending, store_group
-    from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, WorkerPool
+    from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Note, WorkerPool
 
     waiting: list[Pending] = []
     since = 0.0  # when the oldest waiting document arrived
@@ -436,7 +438,7 @@ def _read_and_store(con, tasks, stats, stored: set[str], summary: IngestSummary,
         for pending in done:
             _count(summary, pending.result)
             if progress:
-                progress(pending.result.status, Path(pending.result.path), pending.result)
+                progress.file(pending.result.status, Path(pending.result.path), pending.result)
         waiting.clear()
         if summary.stored // RULES_BATCH > before // RULES_BATCH:
             t0 = time.perf_counter()
@@ -445,6 +447,10 @@ def _read_and_store(con, tasks, stats, stored: set[str], summary: IngestSummary,
 
     with WorkerPool(jobs, timeout_s or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB) as pool:
         for result in pool.run(tasks, heartbeat=True):
+            if isinstance(result, Note):
+                if progress:
+                    progress.note(Path(result.path), result.text)
+                continue
             if result is not None:
                 seen = stats[result.path]
                 waiting.append(Pending(result, seen, seen.size_bytes, replace=result.doc_id in retry))

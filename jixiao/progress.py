@@ -1,61 +1,106 @@
-"""Progress output for ingest: a live bar with files/s and ETA on a terminal, plain lines elsewhere."""
+"""Progress output for ingest: a live bar on a terminal, plain lines elsewhere.
+
+Every file gets its line (or bar step) when it is done, a failure is said the moment it happens,
+and a long file says how far it has got (「OCR 3/11 页」). The rate counts only files that were
+read: files recognised as unchanged pass in bursts of thousands a second and would make the rate
+and the time left meaningless.
+"""
 
 from __future__ import annotations
 
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from jixiao.model import DocumentResult
 
+PASSED_OVER = ("unchanged", "already stored")
+
 
 class Reporter:
-    """Receives `total(n)` once, then `file(status, path, result)` for every file."""
+    """Receives total(n) once, file(status, path, result) for every file, stage(name) for the steps
+    after reading, note(path, text) while a long file is read."""
 
-    def total(self, n: int) -> None:  # pragma: no cover - interface
+    def __init__(self) -> None:
+        self.n = 0
+        self.done = 0
+        self.read = 0  # files actually read, for the rate
+        self.started: float | None = None  # when the first file was read
+
+    def total(self, n: int) -> None:
+        self.n = n
+
+    def file(self, status: str, path: Path, result: DocumentResult | None) -> None:
+        self.done += 1
+        if status not in PASSED_OVER:
+            self.read += 1
+            if self.started is None:
+                self.started = time.monotonic()
+
+    def stage(self, name: str) -> None:
         pass
 
-    def file(self, status: str, path: Path, result: DocumentResult | None) -> None:  # pragma: no cover - interface
+    def note(self, path: Path, text: str) -> None:
         pass
 
-    def stage(self, name: str) -> None:  # pragma: no cover - interface
-        pass
+    def rate(self) -> float | None:
+        """Files read per second, once there is enough to say."""
+        if self.started is None or self.read < 2:
+            return None
+        elapsed = time.monotonic() - self.started
+        return (self.read - 1) / elapsed if elapsed > 0.5 else None
 
 
 class PlainReporter(Reporter):
     """One line per file on stderr, for logs and pipes."""
 
-    def __init__(self) -> None:
-        self.n = 0
-        self.done = 0
-
     def total(self, n: int) -> None:
-        self.n = n
+        super().total(n)
         print(f"{n} files to look at", file=sys.stderr, flush=True)
 
     def file(self, status: str, path: Path, result: DocumentResult | None) -> None:
-        self.done += 1
+        super().file(status, path, result)
         reason = f": {result.error}" if result is not None and result.error else ""
         print(f"[{self.done}/{self.n}] {status}: {path}{reason}", file=sys.stderr, flush=True)
 
     def stage(self, name: str) -> None:
         print(f"{name} …", file=sys.stderr, flush=True)
 
+    def note(self, path: Path, text: str) -> None:
+        print(f"  {path.name}: {text}", file=sys.stderr, flush=True)
+
 
 class BarReporter(Reporter):
     def __init__(self, bar) -> None:
+        super().__init__()
         self.bar = bar
-        self.task = bar.add_task("ingest", total=None)
+        self.task = bar.add_task("ingest", total=None, rate="")
 
     def total(self, n: int) -> None:
+        super().total(n)
         self.bar.update(self.task, total=n)
 
     def file(self, status: str, path: Path, result: DocumentResult | None) -> None:
-        self.bar.update(self.task, advance=1, description=path.name[:40])
+        super().file(status, path, result)
+        if status in ("failed", "still failed") and result is not None:
+            self.bar.console.print(f"[red]{status}[/red]: {path}: {result.error}", highlight=False)
+        rate = self.rate()
+        left = (self.n - self.done) / rate if rate else None
+        self.bar.update(self.task, advance=1, description=path.name[:40],
+                        rate=(f"{rate:.1f} files/s" + (f", ~{_duration(left)} left" if left else "")) if rate else "")
 
     def stage(self, name: str) -> None:
         self.bar.update(self.task, description=name)
+
+    def note(self, path: Path, text: str) -> None:
+        self.bar.update(self.task, description=f"{path.name[:30]} {text}")
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
 
 
 @contextmanager
@@ -68,16 +113,8 @@ def reporter(enabled: bool = True) -> Iterator[Reporter | None]:
         yield PlainReporter()
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    class FilesPerSecond(TextColumn):
-        def __init__(self) -> None:
-            super().__init__("")
-
-        def render(self, task):  # type: ignore[override]
-            speed = task.finished_speed or task.speed
-            return super().render(task).__class__(f"{speed:.1f} files/s" if speed else "– files/s")
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
-                  FilesPerSecond(), TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                  console=Console(stderr=True), transient=True) as bar:
         yield BarReporter(bar)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Iterable, Iterator
 
+from jixiao import notes
 from jixiao.model import DocumentResult
 from jixiao.scratch import make_scratch
 
@@ -44,6 +45,13 @@ _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 def memory_sentence(memory_mb: int) -> str:
     return f"Reading the file needed more than the {memory_mb} MB memory limit (--memory-mb) and was stopped."
+
+
+def timeout_sentence(timeout_s: float, pages: int) -> str:
+    if pages > 1:
+        return (f"Reading the file took longer than {timeout_s * pages:g} s ({timeout_s:g} s a page × {pages} pages) "
+                "and was stopped; --timeout sets the seconds a page may take.")
+    return f"Reading the file took longer than {timeout_s:g} s and was stopped; --timeout sets the seconds a page may take."
 
 
 def kill_tree(pid: int) -> None:
@@ -170,6 +178,7 @@ def _serve(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: 
     if watch_parent or not capped:
         threading.Thread(target=_watch, args=(parent_pid if watch_parent else None, 0 if capped else memory_mb),
                          daemon=True).start()
+    notes.listen(conn.send)  # page counts and steps of a long read go to the parent as they happen
     conn.send("ready")  # imports done: the time limit of the first file starts from here
     while True:
         task = conn.recv()
@@ -192,12 +201,21 @@ def failed(path: str, doc_id: str, sentence: str, kind: str | None = None, detai
     return DocumentResult(doc_id, path, "unknown", "failed", sentence, error_kind=kind, error_detail=detail)
 
 
+@dataclass(frozen=True)
+class Note:
+    """How far a reader has got with a file, for progress output: 「OCR 3/11 页」."""
+
+    path: str
+    text: str
+
+
 @dataclass
 class _Slot:
     process: mp.process.BaseProcess
     conn: Connection
     task: tuple[str, str, str | None] | None = None
     started: float = 0.0
+    pages: int = 1  # of the file being read, once its reader says: the time limit is per page
 
 
 class WorkerPool:
@@ -279,9 +297,13 @@ class WorkerPool:
         slot.process, slot.conn = fresh.process, fresh.conn
         self._give(slot, pending)
 
-    def run(self, tasks: Iterable[tuple[str, str, str | None]], heartbeat: bool = False) -> Iterator[DocumentResult | None]:
+    def run(self, tasks: Iterable[tuple[str, str, str | None]], heartbeat: bool = False) -> Iterator[DocumentResult | Note | None]:
         """Given (path, doc_id, converted path or None) tasks, yield one DocumentResult per task as workers
-        finish them; with heartbeat, also None whenever a quarter second passes without one."""
+        finish them, and a Note whenever a reader says how far a long file has got; with heartbeat,
+        also None whenever a quarter second passes without either.
+
+        Each file may take timeout_s per page (its reader says how many pages it has; a file
+        without pages counts as one)."""
         pending = deque(tasks)
         self._slots += self._spawn(min(self.jobs, len(pending)) - len(self._slots))
         for slot in self._slots:
@@ -298,6 +320,13 @@ class WorkerPool:
                         result = slot.conn.recv()
                     except (EOFError, OSError):
                         result = None
+                    if isinstance(result, tuple):  # a note from inside the read: the file is not done
+                        came = True
+                        if result[0] == "pages":
+                            slot.pages = max(1, int(result[1]))
+                        else:
+                            yield Note(path, str(result[1]))
+                        continue
                     if result is not None:
                         # the next file goes out before the caller stores this one: readers never wait on the writer
                         self._give(slot, pending)
@@ -314,16 +343,18 @@ class WorkerPool:
                     else:
                         yield failed(path, doc_id, f"The reader crashed on this file (exit code {code}); the file may be damaged.",
                                      "crash", f"exit code {code}")
-                elif now - slot.started > self.timeout_s:
+                elif now - slot.started > self.timeout_s * slot.pages:
+                    pages = slot.pages
                     self._replace(slot, pending)
                     came = True
-                    yield failed(path, doc_id, f"Reading the file took longer than {self.timeout_s:g} s and was stopped.", "timeout")
+                    yield failed(path, doc_id, timeout_sentence(self.timeout_s, pages), "timeout")
             if heartbeat and not came:
                 yield None
 
     @staticmethod
     def _give(slot: _Slot, pending: deque) -> None:
         slot.task = pending.popleft() if pending else None
+        slot.pages = 1
         if slot.task is not None:
             slot.started = time.monotonic()
             slot.conn.send(slot.task)

@@ -160,15 +160,20 @@ def test_summary_json_counts(ingested):
 def test_a_file_over_the_time_limit_is_stopped(seed_files, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    shutil.copy(seed_files["pdf-text"], folder / "slow.pdf")  # ~0.4 s of reading
+    shutil.copy(seed_files["pdf-text"], folder / "slow.pdf")  # 11 pages, ~0.4 s of reading
     shutil.copy(seed_files["docx-text"], folder / "fast.docx")  # ~0.02 s
     db = tmp_path / "w.duckdb"
-    run = subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(db), "--timeout", "0.15", "--jobs", "1"],
+    run = subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(db), "--timeout", "0.01", "--jobs", "1"],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 1
     docs = _documents(db)
-    assert docs["slow.pdf"][:2] == ("failed", "Reading the file took longer than 0.15 s and was stopped.")
+    assert docs["slow.pdf"][:2] == ("failed", "Reading the file took longer than 0.11 s (0.01 s a page × 11 pages) and was stopped; "
+                                              "--timeout sets the seconds a page may take.")
     assert docs["fast.docx"][0] == "ok"
+    # the limit grows with the pages: 0.1 s a page is 1.1 s for the 11-page file, which it needs less than
+    again = subprocess.run(JIXIAO + ["ingest", str(folder / "slow.pdf"), "--db", str(tmp_path / "v.duckdb"), "--timeout", "0.1"],
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stdout + again.stderr
 
 
 COUNTED = ["documents", "reports", "funding", "indicators", "indicator_groups", "flags", "allocations", "budget_lines",
