@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from jixiao.errors import ExtractError
-from jixiao.workers import kill_tree
+from jixiao.processes import kill_tree
 from jixiao.scratch import make_scratch
 
 TARGETS = {"doc": "docx", "wps": "docx", "xls": "xlsx", "et": "xlsx"}

@@ -19,8 +19,8 @@ from jixiao.extract import read_document, sniff_format
 from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
 from jixiao.extract.legacy import convert_many
 from jixiao.model import Coverage, DocumentResult, Finding
-from jixiao.progress import Reporter
 from jixiao.normalize import LOW_COVERAGE_PCT, Lexicon, normalize_document
+from jixiao.progress import Reporter
 from jixiao.scratch import make_scratch, remove_stale_scratch
 
 # Failures that may not recur on another try: the next run reads these files again by itself.
@@ -387,11 +387,19 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     return summary
 
 
+def check_pending(con, rules) -> int:
+    """Write the findings of the documents stored since rules last ran, in one transaction."""
+    from jixiao.db import transaction
+    from jixiao.rules import write_findings
+
+    with transaction(con):
+        return write_findings(con, rules, "pending")
+
+
 def finish_pending(con, rules=None, progress: "Reporter | None" = None) -> dict[str, float]:
     """Do the work a writer owes the warehouse: findings of documents not yet checked, and project
     links when documents came or went since the last linking. Run first by every command that
     writes, and at the end of an ingest; return seconds per step done. progress hears each step's name."""
-    from jixiao.rules import apply_rules_pending
     from jixiao.warehouse import relink
 
     seconds: dict[str, float] = {}
@@ -399,7 +407,7 @@ def finish_pending(con, rules=None, progress: "Reporter | None" = None) -> dict[
     if con.execute("SELECT count(*) FROM documents WHERE NOT coalesce(rules_checked, FALSE)").fetchone()[0]:
         if progress:
             progress.stage("checking rules")
-        apply_rules_pending(con, rules)
+        check_pending(con, rules)
     seconds["rules"] = time.perf_counter() - t0
     if con.execute("SELECT count(*) FROM pending WHERE task = 'link'").fetchone()[0]:
         if progress:
@@ -423,7 +431,6 @@ def commit_every() -> int:
 def _read_and_store(con, tasks, stats, stored: set[str], summary: IngestSummary, reread: bool, retry: set[str], rules, progress,
                     jobs, timeout_s, memory_mb, group: int) -> None:
     """Hand the tasks to reader processes and store their results as they come, up to `group` per transaction."""
-    from jixiao.rules import apply_rules_pending
     from jixiao.warehouse import Pending, store_group
     from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Note, WorkerPool
 
@@ -442,7 +449,7 @@ def _read_and_store(con, tasks, stats, stored: set[str], summary: IngestSummary,
         waiting.clear()
         if summary.stored // RULES_BATCH > before // RULES_BATCH:
             t0 = time.perf_counter()
-            apply_rules_pending(con, rules)
+            check_pending(con, rules)
             summary.seconds["rules"] += time.perf_counter() - t0
 
     with WorkerPool(jobs, timeout_s or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB) as pool:

@@ -30,6 +30,7 @@ from typing import Iterable, Iterator
 
 from jixiao import notes
 from jixiao.model import DocumentResult
+from jixiao.processes import kill_tree
 from jixiao.scratch import make_scratch
 
 if os.name == "posix":
@@ -52,29 +53,6 @@ def timeout_sentence(timeout_s: float, pages: int) -> str:
         return (f"Reading the file took longer than {timeout_s * pages:g} s ({timeout_s:g} s a page × {pages} pages) "
                 "and was stopped; --timeout sets the seconds a page may take.")
     return f"Reading the file took longer than {timeout_s:g} s and was stopped; --timeout sets the seconds a page may take."
-
-
-def kill_tree(pid: int) -> None:
-    """Kill a process and whatever it started: its process group on POSIX (the process must lead
-    one: setsid or start_new_session), its descendants elsewhere."""
-    if os.name == "posix":
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        return
-    import psutil
-
-    try:
-        root = psutil.Process(pid)
-        procs = root.children(recursive=True) + [root]
-    except psutil.NoSuchProcess:
-        return
-    for p in procs:
-        try:
-            p.kill()
-        except psutil.NoSuchProcess:
-            pass
 
 
 def die_with_parent(parent_pid: int) -> bool:

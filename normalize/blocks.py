@@ -15,11 +15,11 @@ from typing import Iterator
 
 import regex
 
+from jixiao.labels import canonical_label, label_parts, nfkc
 from jixiao.model import Cell, Table
 
 from .layout import Placed, is_title_row, starting
 from .lexicon import Lexicon
-from .text import canonical_label, label_parts, nfkc
 
 MONEY_KEYS = ("carryover_yuan", "budget_initial_yuan", "budget_adjusted_yuan", "received_yuan", "spent_yuan", "balance_yuan")
 MONEY_USE_KEYS = frozenset({"spent_yuan", "execution_rate_pct", "received_yuan", "budget_adjusted_yuan", "budget_initial_yuan"})

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import regex
 
-from .text import nfkc
+from jixiao.labels import nfkc
 
 TICKED = "√✓✔☑☒■▣◼●⊠🗹▪"
 EMPTY = "□☐◻○▢◇⬜"

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import regex
 
+from jixiao.labels import canonical_label, label_parts, simplified
 from jixiao.model import Coverage, Document, Field, Paragraph, Report, Table, Unread
 
 from . import narrative
@@ -26,7 +27,7 @@ from .lexicon import Lexicon
 from .lists import read_allocations, read_budget_lines, read_goals
 from .money import money_from_funding, read_money
 from .reading import ReadContext, locator
-from .text import canonical_label, clean_text, label_parts, simplified
+from .text import clean_text
 
 _TITLED = regex.compile(r"绩效.*(?:评价|自评)|(?:评价|自评).*(?:报告|表)")
 _LABEL_MAX = 40

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import regex
 
+from jixiao.labels import label_parts, nfkc, simplified
 from jixiao.model import Report
 
 from . import checkbox
 from .reading import ReadContext
-from .text import nfkc, one_line, simplified
-from .text import label_parts
+from .text import one_line
 from .values import find_fiscal_year, find_region, parse_date_range, parse_percent, parse_score, region_of_unit
 
 _CODE_NAME = regex.compile(r"^\s*(?P<code>(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{8,})\s*[-—－_]\s*(?P<name>\S.*)$")

@@ -15,12 +15,13 @@ from typing import Iterator
 
 import regex
 
+from jixiao.labels import canonical_label, label_parts, nfkc, split_outline
 from jixiao.model import Cell, Indicator, IndicatorGroup, Table
 
 from .blocks import Block, is_header
 from .layout import is_title_row, starting
 from .reading import ReadContext
-from .text import canonical_label, clean_text, label_parts, nfkc, one_line, split_outline
+from .text import clean_text, one_line
 from .values import parse_score
 
 _PLACEHOLDER = regex.compile(r"^[\s…．.。/／\\、—\-－_~～*]*$")

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import regex
 
+from jixiao.labels import nfkc
 from jixiao.model import Cell, Field, Paragraph, Table
 
 from . import checkbox
 from .layout import starting
 from .reading import ReadContext
-from .text import clean_text, nfkc
+from .text import clean_text
 
 _LABEL_CONTEXTS = ("field", "flag")
 _LABEL_LIKE = regex.compile(r"^[\p{Han}（）()、/\s]{2,20}[:：]?$")

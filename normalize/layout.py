@@ -10,10 +10,10 @@ from dataclasses import replace
 
 import regex
 
+from jixiao.labels import nfkc, split_outline
 from jixiao.model import Cell, Document, Paragraph, Table
 
 from .lexicon import Lexicon
-from .text import nfkc, split_outline
 
 _TITLE_PARAGRAPH_MAX = 60  # a longer paragraph before a table is text, not its title
 

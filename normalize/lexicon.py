@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
-from .text import canonical_label
+from jixiao.data import read_csv
+from jixiao.labels import canonical_label
 
 
 @dataclass(frozen=True)
@@ -27,8 +26,7 @@ class Lexicon:
 
 def load_lexicon(path: Path | None = None) -> Lexicon:
     """Read a lexicon file (default: the packaged rules/lexicon.csv); '#' lines are comments."""
-    text = path.read_text(encoding="utf-8") if path else resources.files("jixiao.rules").joinpath("lexicon.csv").read_text(encoding="utf-8")
-    rows = csv.DictReader(line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
+    rows = read_csv("lexicon.csv", path=path)
     entries: dict[tuple[str, str], str] = {}
     by_label: dict[str, list[str]] = {}
     for row in rows:

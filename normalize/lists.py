@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from jixiao.labels import canonical_label
 from jixiao.model import Allocation, BudgetLine, Cell, Table
 
 from .blocks import Block, is_header
 from .layout import is_title_row, starting
 from .money import value_cell
 from .reading import ReadContext
-from .text import canonical_label
 from .values import parse_date
 
 _TOTALS = ("合计", "总计", "小计")

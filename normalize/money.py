@@ -13,12 +13,13 @@ from typing import Iterator
 
 import regex
 
+from jixiao.labels import canonical_label
 from jixiao.model import Cell, FundingRow, Table
 
 from .blocks import MONEY_KEYS, Block, is_header
 from .layout import is_title_row
 from .reading import ReadContext, locator
-from .text import canonical_label, one_line
+from .text import one_line
 from .values import parse_date, parse_percent, parse_score
 
 RATE_KEYS = ("execution_rate_pct", "received_rate_pct")

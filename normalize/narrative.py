@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 
 import regex
 
+from jixiao.data import read_csv
+from jixiao.labels import nfkc, simplified
 from jixiao.model import Fact, Section
 
-from .text import nfkc, simplified
 from .values import parse_decimal, parse_money, parse_percent
 
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
@@ -32,8 +31,7 @@ class FactPattern:
 @lru_cache(maxsize=1)
 def fact_patterns() -> tuple[FactPattern, ...]:
     """Read rules/facts.csv into compiled patterns (NUM and UNIT expanded)."""
-    text = resources.files("jixiao.rules").joinpath("facts.csv").read_text(encoding="utf-8")
-    rows = csv.DictReader(line for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    rows = read_csv("facts.csv")
     return tuple(FactPattern(r["key"], regex.compile(r["pattern"].replace("NUM", _NUM).replace("UNIT", _UNIT)))
                  for r in rows)
 

@@ -11,7 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import regex
 
-from .text import clean_text, nfkc, simplified
+from jixiao.labels import nfkc, simplified
+from .text import clean_text
 
 UNIT_FACTORS = {"亿元": Decimal(100000000), "万元": Decimal(10000), "万": Decimal(10000), "千元": Decimal(1000), "元": Decimal(1)}
 CENT = Decimal("0.01")

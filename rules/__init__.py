@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .runner import (CheckSummary, Rule, RuleError, apply_rules, apply_rules_pending, check, default_rules, load_rules, parse_rule,
-                     validate_rules)
+from .runner import (CheckSummary, Rule, RuleError, check, default_rules, load_rules, parse_rule,
+                     validate_rules, write_findings)
 
-__all__ = ["CheckSummary", "Rule", "RuleError", "apply_rules", "apply_rules_pending", "check", "default_rules", "load_rules", "parse_rule",
-           "validate_rules"]
+__all__ = ["CheckSummary", "Rule", "RuleError", "check", "default_rules", "load_rules", "parse_rule",
+           "validate_rules", "write_findings"]

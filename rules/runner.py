@@ -91,59 +91,46 @@ def validate_rules(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> N
             raise RuleError(f"Rule {rule.id} ({rule.source}) does not run: {str(exc).splitlines()[0]}")
 
 
-def apply_rules(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | None = None, doc_id: str | None = None) -> int:
-    """Replace the rule findings (of one document, or of all) with what the rules find now; return how many.
+_SCOPES = {
+    "all": "SELECT report_id, doc_id FROM reports",
+    "pending": "SELECT report_id, doc_id FROM reports JOIN documents USING (doc_id) WHERE NOT coalesce(rules_checked, FALSE)",
+}
 
-    Findings made while reading (value_unreadable, …) are not rules' and stay as they are.
-    Runs in the caller's transaction.
+
+def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | None = None,
+                   scope: str | list[str] = "all") -> int:
+    """Replace the rules' findings of the reports in scope with what the rules find now, mark their
+    documents checked, and return how many findings there are now in scope. The one findings writer.
+
+    scope: "all", "pending" (documents stored since rules last ran: ingest checks in batches, and a
+    run killed in between leaves documents unchecked, which the next run checks first), or a list
+    of doc_ids. Findings made while reading (value_unreadable, …) are not rules' and stay as they
+    are. Runs in the caller's transaction.
     """
     rules = default_rules() if rules is None else rules
     _prepare(con)
-    scope = "" if doc_id is None else " AND report_id IN (SELECT report_id FROM reports WHERE doc_id = $doc)"
-    where = "" if doc_id is None else " WHERE report_id IN (SELECT report_id FROM reports WHERE doc_id = $doc)"
-    params = {} if doc_id is None else {"doc": doc_id}
+    if isinstance(scope, str):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE jx_scope AS {_SCOPES[scope]}")  # scope: one of two constants
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE jx_scope AS SELECT report_id, doc_id FROM reports WHERE list_contains($ids, doc_id)",
+                    {"ids": list(scope)})
     ids = [r.id for r in rules]
-    con.execute(f"DELETE FROM findings WHERE list_contains($ids, rule){scope}", {"ids": ids, **params})
-    total = 0
+    in_scope = " AND report_id IN (SELECT report_id FROM jx_scope)"
+    con.execute(f"DELETE FROM findings WHERE list_contains($ids, rule){in_scope}", {"ids": ids})
     for rule in rules:
-        try:
-            con.execute(
-                f"INSERT INTO findings SELECT report_id, $rule, $severity, coalesce(message, $meaning),"
-                f" CAST(expected AS VARCHAR), CAST(actual AS VARCHAR) FROM ({_select(rule)}){where}",
-                {"rule": rule.id, "severity": rule.severity, "meaning": rule.meaning, **params})
+        try:  # the rule's SQL is packaged data (rules/checks), not user input
+            con.execute(f"INSERT INTO findings SELECT report_id, $rule, $severity, coalesce(message, $meaning),"
+                        f" CAST(expected AS VARCHAR), CAST(actual AS VARCHAR) FROM ({_select(rule)})"
+                        f" WHERE report_id IN (SELECT report_id FROM jx_scope)",
+                        {"rule": rule.id, "severity": rule.severity, "meaning": rule.meaning})
         except duckdb.Error as exc:
             raise RuleError(f"Rule {rule.id} ({rule.source}) failed: {str(exc).splitlines()[0]}")
-    total = con.execute(f"SELECT count(*) FROM findings WHERE list_contains($ids, rule){scope}", {"ids": ids, **params}).fetchone()[0]
-    return int(total)
-
-
-_PENDING = "SELECT report_id FROM reports JOIN documents USING (doc_id) WHERE NOT coalesce(rules_checked, FALSE)"
-
-
-def apply_rules_pending(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | None = None) -> int:
-    """Write the findings of every document stored since rules last ran, in one transaction; return how many.
-
-    Ingest stores documents one transaction each and checks them in batches: a run killed in
-    between leaves documents unchecked, and the next run checks them first.
-    """
-    rules = default_rules() if rules is None else rules
-    _prepare(con)
-    ids = [r.id for r in rules]
-    with transaction(con):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE jx_pending AS {_PENDING}")
-        con.execute("DELETE FROM findings WHERE list_contains($ids, rule) AND report_id IN (SELECT report_id FROM jx_pending)", {"ids": ids})
-        for rule in rules:
-            try:
-                con.execute(f"INSERT INTO findings SELECT report_id, $rule, $severity, coalesce(message, $meaning),"
-                            f" CAST(expected AS VARCHAR), CAST(actual AS VARCHAR) FROM ({_select(rule)})"
-                            f" WHERE report_id IN (SELECT report_id FROM jx_pending)",
-                            {"rule": rule.id, "severity": rule.severity, "meaning": rule.meaning})
-            except duckdb.Error as exc:
-                raise RuleError(f"Rule {rule.id} ({rule.source}) failed: {str(exc).splitlines()[0]}")
-        found = con.execute("SELECT count(*) FROM findings WHERE list_contains($ids, rule)"
-                            " AND report_id IN (SELECT report_id FROM jx_pending)", {"ids": ids}).fetchone()[0]
+    found = con.execute(f"SELECT count(*) FROM findings WHERE list_contains($ids, rule){in_scope}", {"ids": ids}).fetchone()[0]
+    if scope == "pending" or scope == "all":  # documents without reports count as checked too
         con.execute("UPDATE documents SET rules_checked = TRUE WHERE NOT coalesce(rules_checked, FALSE)")
-        con.execute("DROP TABLE jx_pending")
+    else:
+        con.execute("UPDATE documents SET rules_checked = TRUE WHERE list_contains($ids, doc_id)", {"ids": list(scope)})
+    con.execute("DROP TABLE jx_scope")
     return int(found)
 
 
@@ -161,7 +148,7 @@ def check(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | None = None)
     """Re-run every rule over the whole warehouse in one transaction; return counts per rule."""
     rules = default_rules() if rules is None else rules
     with transaction(con):
-        apply_rules(con, rules)
+        write_findings(con, rules, "all")
     rows = con.execute("""
         SELECT rule, severity, count(*), min(message)
         FROM findings GROUP BY rule, severity

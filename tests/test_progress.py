@@ -3,7 +3,6 @@ the pages of a long scan as they are read, and a rate that counts only files act
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path

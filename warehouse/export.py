@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import duckdb
+
+from jixiao.data import read_csv
 
 EXPORTED = ("documents", "reports", "funding", "indicators", "indicator_groups", "flags", "allocations", "budget_lines",
             "sections", "facts", "fields", "findings", "projects", "project_links",
@@ -24,8 +25,7 @@ MONEY_FORMAT = "#,##0.00"  # thousands separators, two decimals: how finance sta
 @lru_cache(maxsize=1)
 def chinese_headers() -> dict[str, str]:
     """column name → Chinese header, and 'sheet:table' → Chinese sheet name (warehouse/headers.csv)."""
-    text = resources.files("jixiao.warehouse").joinpath("headers.csv").read_text(encoding="utf-8")
-    return {row["column"]: row["chinese"] for row in csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))}
+    return {row["column"]: row["chinese"] for row in read_csv("headers.csv", "jixiao.warehouse")}
 
 
 def sql_literal(text: str) -> str:

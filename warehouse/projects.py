@@ -9,18 +9,17 @@ merely similar (农村道路建设项目 / 农村道路养护项目) stay apart:
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import duckdb
 import regex
 
+from jixiao.data import read_csv
 from jixiao.db import transaction
-from jixiao.normalize.text import canonical_label
+from jixiao.labels import canonical_label
 
 from .store import insert_rows
 
@@ -101,11 +100,7 @@ class MapEntry:
 
 def load_project_map(path: Path | None = None) -> list[MapEntry]:
     """Read the analyst's mapping file: project_key,project_name[,implementing_unit] per line."""
-    if path is not None:
-        text = Path(path).read_text(encoding="utf-8")
-    else:
-        text = resources.files("jixiao.rules").joinpath("project_map.csv").read_text(encoding="utf-8")
-    rows = csv.DictReader(line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
+    rows = read_csv("project_map.csv", path=path)
     return [MapEntry(r["project_key"].strip(), canonical_name(r["project_name"]), canonical_name(r.get("implementing_unit") or ""))
             for r in rows]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from jixiao.normalize.text import canonical_label
+from jixiao.labels import canonical_label
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ import pdfplumber
 import pytest
 
 from jixiao.extract import read_document
+from jixiao.model import Paragraph, Table
 from jixiao.normalize.layout import join_page_cuts
 from jixiao.normalize.lexicon import default_lexicon
-from jixiao.model import Paragraph, Table
 
 from . import split_rows
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
+from jixiao.labels import simplified
 from jixiao.model import REPORT_COLUMNS, DocumentResult
-from jixiao.normalize.text import simplified
 from tests.fixtures import builder
 from tests.fixtures import families as F
 from tests.fixtures.forms import Variant

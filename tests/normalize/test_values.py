@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from jixiao.labels import canonical_label, label_parts, split_outline
 from jixiao.normalize import checkbox
-from jixiao.normalize.text import canonical_label, clean_text, is_instruction, label_parts, split_outline
+from jixiao.normalize.text import clean_text, is_instruction
 from jixiao.normalize.values import (find_fiscal_year, find_region, parse_date, parse_date_range, parse_money,
                                      parse_percent, parse_score)
 

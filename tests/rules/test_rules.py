@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from jixiao.pipeline import read_file
-from jixiao.rules import RuleError, apply_rules, apply_rules_pending, default_rules, load_rules, parse_rule
+from jixiao.pipeline import check_pending
+from jixiao.rules import RuleError, default_rules, load_rules, parse_rule, write_findings
 from jixiao.warehouse import connect, store
 from tests.fixtures import builder
 
@@ -108,7 +109,7 @@ PLANTED = [
 def _warehouse_with(path: Path):
     con = connect(":memory:")
     store(con, read_file(path))
-    apply_rules_pending(con, default_rules())
+    check_pending(con, default_rules())
     return con
 
 
@@ -168,7 +169,7 @@ def test_rules_on_forms_with_grades_and_execution_scores(seed_files, update, rul
     """The seed's family has neither; the stored seed with one figure changed stands in for those forms."""
     con = _warehouse_with(seed_files["docx-text"])
     con.execute(update)
-    apply_rules(con)
+    write_findings(con)
     assert rule in {f[0] for f in _findings(con)}
 
 
@@ -176,7 +177,7 @@ def test_grade_and_execution_score_quiet_when_consistent(seed_files):
     con = _warehouse_with(seed_files["docx-text"])
     con.execute("UPDATE reports SET grade = '优', execution_score = 7.44, execution_score_max = 10,"
                 " score_max = 110, score_total = 104.44")  # 74.36 % × 10 = 7.436
-    apply_rules(con)
+    write_findings(con)
     assert _findings(con) == []
 
 
@@ -227,6 +228,6 @@ def test_every_family_fixture_is_clean(family_files):
     con = connect(":memory:")
     for path in family_files.values():
         store(con, read_file(path))
-    apply_rules_pending(con, default_rules())
+    check_pending(con, default_rules())
     assert _findings(con) == []
     assert con.execute("SELECT count(DISTINCT template) FROM reports").fetchone()[0] == 5
