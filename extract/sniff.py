@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import zipfile
 
+from jixiao.model import Format
+
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGES = ((b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"),
            (b"GIF8", "gif"), (b"BM", "bmp"))
 
 
-def sniff_format(data: bytes, name: str = "") -> str:
+def sniff_format(data: bytes, name: str = "") -> Format:
     """Given a file's bytes (and its name, used only to tell legacy Office kinds apart), return its format."""
     head = data[:8]
     if data[:1024].lstrip().startswith(b"%PDF") or b"%PDF-" in data[:1024]:
@@ -40,6 +42,6 @@ def sniff_format(data: bytes, name: str = "") -> str:
     return "unknown"
 
 
-def _office_kind_from_name(name: str, default: str) -> str:
+def _office_kind_from_name(name: str, default: Format) -> Format:
     ext = name.lower().rsplit(".", 1)[-1] if "." in name else ""
-    return ext if ext in ("doc", "wps", "xls", "et", "docx", "xlsx") else default
+    return ext if ext in ("doc", "wps", "xls", "et", "docx", "xlsx") else default  # type: ignore[return-value]

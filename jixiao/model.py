@@ -1,25 +1,39 @@
 """The data types every stage shares: the extracted document and the canonical records.
 
-Readers in `extract/` produce a `Document`; layout families in `normalize/` turn it into
-`Report`s; `rules/` adds `Finding`s; `warehouse/` stores them. Nothing else crosses a stage.
+Readers in `extract/` produce a `Document`; the block reader in `normalize/` turns it into
+`Report`s (with the `Finding`s made while reading) and a `Coverage`; the pipeline wraps them in a
+`DocumentResult`; `warehouse/` stores them, and `rules/` adds findings in the warehouse. Nothing
+else crosses a stage.
+
+The records are also the warehouse's column source: every scalar field of `Report` is a column of
+`reports` (REPORT_COLUMNS), every `rows_of` field is a table of its own (REPORT_TABLES), and
+DOCUMENT_COLUMNS names the `documents` columns; the store and the exports derive their lists
+from these, and a test compares them with the tables a migration made.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from datetime import date
 from decimal import Decimal
 from typing import Literal, get_args
 
-Format = Literal["docx", "doc", "wps", "pdf", "xlsx", "xls", "et", "image", "unknown"]
+Format = Literal["docx", "doc", "wps", "pdf", "xlsx", "xls", "et", "image", "encrypted-office", "unknown"]
 Status = Literal["ok", "failed", "not_report"]
 Severity = Literal["error", "warning", "info"]
 Scope = Literal["project", "department"]
 
-FORMATS: frozenset[str] = frozenset(get_args(Format))
-STATUSES: frozenset[str] = frozenset(get_args(Status))
 SEVERITIES: frozenset[str] = frozenset(get_args(Severity))
+
+
+def rows_of(kind: type, numbered: bool = False):
+    """A report's list of records that is a warehouse table of its own (named as the field), with
+    report_id first and, when numbered, a seq the store counts."""
+    return field(default_factory=list, metadata={"rows": kind, "numbered": numbered})
+
+
+NOT_A_COLUMN = {"column": False}
 
 
 # --- the extracted document -------------------------------------------------------------
@@ -60,15 +74,6 @@ class Table:
     n_cols: int
     page: int | None = None
     parent: int | None = None  # index of the enclosing table, for a table nested in a cell
-
-    def rows(self) -> list[list[Cell]]:
-        """Return, per grid row, the cells that start in that row, left to right."""
-        out: list[list[Cell]] = [[] for _ in range(self.n_rows)]
-        for cell in self.cells:
-            out[cell.row].append(cell)
-        for row in out:
-            row.sort(key=lambda c: c.col)
-        return out
 
     def grid(self) -> list[list[Cell | None]]:
         """Return the dense grid: each position holds the cell covering it (merged cells repeat here only)."""
@@ -278,25 +283,29 @@ class Report:
     grade: str | None = None
     execution_score: Decimal | None = None
     execution_score_max: Decimal | None = None
-    funding: list[FundingRow] = field(default_factory=list)
-    indicators: list[Indicator] = field(default_factory=list)
-    indicator_groups: list[IndicatorGroup] = field(default_factory=list)
-    flags: list[Flag] = field(default_factory=list)
-    allocations: list[Allocation] = field(default_factory=list)
-    budget_lines: list[BudgetLine] = field(default_factory=list)
-    sections: list[Section] = field(default_factory=list)
-    facts: list[Fact] = field(default_factory=list)
-    fields: list[Field] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    coverage: Coverage = field(default_factory=Coverage)  # of this report's part of the document; not a column
+    funding: list[FundingRow] = rows_of(FundingRow, numbered=True)
+    indicators: list[Indicator] = rows_of(Indicator)
+    indicator_groups: list[IndicatorGroup] = rows_of(IndicatorGroup)
+    flags: list[Flag] = rows_of(Flag)
+    allocations: list[Allocation] = rows_of(Allocation, numbered=True)
+    budget_lines: list[BudgetLine] = rows_of(BudgetLine)
+    sections: list[Section] = rows_of(Section)
+    facts: list[Fact] = rows_of(Fact)
+    fields: list[Field] = rows_of(Field)
+    findings: list[Finding] = rows_of(Finding)
+    coverage: Coverage = field(default_factory=Coverage, metadata=NOT_A_COLUMN)  # of this report's part of the document
 
 
-REPORT_COLUMNS: tuple[str, ...] = (
-    "template", "scope", "fiscal_year", "region", "project_name", "project_code", "department",
-    "implementing_unit", "project_kind", "period_start", "period_end", "budget_initial_yuan",
-    "budget_adjusted_yuan", "received_yuan", "spent_yuan", "execution_rate_pct", "score_total",
-    "score_max", "grade", "execution_score", "execution_score_max",
-)
+# The columns of `reports` that a Report fills, in order (the warehouse adds report_id, doc_id, ordinal
+# before them and the linking columns after), and the tables of a report's records with their kinds.
+REPORT_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Report) if not f.metadata)
+REPORT_TABLES: dict[str, type] = {f.name: f.metadata["rows"] for f in fields(Report) if "rows" in f.metadata}
+NUMBERED_TABLES: frozenset[str] = frozenset(f.name for f in fields(Report) if f.metadata.get("numbered"))
+
+
+def record_columns(table: str) -> list[str]:
+    """The columns of a report's record table: report_id, seq when numbered, then the record's fields."""
+    return ["report_id"] + (["seq"] if table in NUMBERED_TABLES else []) + [f.name for f in fields(REPORT_TABLES[table])]
 
 
 @dataclass
@@ -326,3 +335,10 @@ class DocumentResult:
     @property
     def coverage_pct(self) -> Decimal | None:
         return self.coverage.pct if self.coverage is not None else None
+
+
+# The columns of `documents` a stored document fills, in order: a DocumentResult's fields and
+# properties, except size_bytes (where the file was found) and parser_version (the package's).
+DOCUMENT_COLUMNS: tuple[str, ...] = ("doc_id", "path", "format", "ocr", "status", "error", "n_pages", "n_reports", "size_bytes",
+                                     "parser_version", "coverage_pct", "error_kind", "error_detail")
+UNREAD_COLUMNS: tuple[str, ...] = ("doc_id", *(f.name for f in fields(Unread)))

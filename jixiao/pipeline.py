@@ -9,19 +9,23 @@ import stat
 import shutil
 import time
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from jixiao.errors import SettingError, StepFailed, is_out_of_memory
 from jixiao.extract import read_document, sniff_format
 from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
 from jixiao.extract.legacy import convert_many
-from jixiao.model import Coverage, DocumentResult, Finding
+from jixiao.model import Coverage, DocumentResult
 from jixiao.normalize import LOW_COVERAGE_PCT, Lexicon, normalize_document
 from jixiao.progress import Reporter
 from jixiao.scratch import make_scratch, remove_stale_scratch
+
+if TYPE_CHECKING:  # the warehouse (and DuckDB) is imported only where it writes: readers never load it
+    from jixiao.warehouse import FileStat
 
 # Failures that may not recur on another try: the next run reads these files again by itself.
 RETRIED = frozenset({"timeout", "crash", "memory"})
@@ -143,12 +147,6 @@ def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None, converted
         step = "normalize"
         normalized = normalize_document(document, lexicon)
         result.reports, result.coverage = normalized.reports, normalized.coverage
-        if document.unread_pages:
-            pages = ", ".join(map(str, document.unread_pages))
-            for report in result.reports:
-                report.findings.append(Finding("pages_unread", "warning",
-                                               f"Pages {pages} have no text layer (scanned) and were not read: OCR is not available.",
-                                               None, pages))
         result.seconds["normalize"] = time.perf_counter() - started - result.seconds["extract"]
     except StepFailed as exc:
         result.error, result.error_kind, result.error_detail = str(exc), "file", exc.detail
@@ -248,143 +246,218 @@ class IngestSummary:
 
 
 def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread: bool = False, retry_failed: bool = False,
-           jobs: int | None = None,
-           timeout_s: float | None = None, memory_mb: int | None = None,
+           jobs: int | None = None, timeout_s: float | None = None, memory_mb: int | None = None,
            progress: "Reporter | None" = None, wait_s: float = 0.0,
            include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> IngestSummary:
     """Read every file under paths into the warehouse at db, in parallel; return what happened.
 
-    Files are read by worker processes (one per core unless jobs says otherwise), each under a
-    time limit; this process alone writes, each document whole or not at all (committed in
-    groups of up to STORE_GROUP, at most STORE_WAIT_S after reading), so killing the run at any
-    moment loses at most the documents in flight, and a rerun picks up from there. A file
-    whose path, size and mtime are unchanged is skipped without reading; one whose bytes are
-    stored already only has its path recorded; a file that fails is stored as failed with its
-    reason and the batch goes on. A file stored as failed is read again when its failure may not
-    recur (RETRIED) or retry_failed; otherwise it is listed among this run's failures again.
+    Three steps. **plan**: list the files and ask the warehouse what it holds, to decide what to
+    read (a file whose path, size and mtime are unchanged is not read; one whose bytes are stored
+    already only has its path recorded; one stored as failed is read again when its failure may
+    not recur, RETRIED, or retry_failed, else listed among this run's failures again). **read**:
+    reader processes (one per core unless jobs says otherwise), each file under a time limit per
+    page and a memory cap. **write**: this process alone writes, each document whole or not at
+    all, committed in groups of up to STORE_GROUP at most STORE_WAIT_S after reading, then the
+    rules and project links the stored documents owe. Killing the run at any moment loses at most
+    the documents in flight, and a rerun picks up from there.
     """
     from jixiao.rules import default_rules, validate_rules
-    from jixiao.warehouse import FileStat, connect, remember_only
-    from jixiao.workers import DEFAULT_TIMEOUT_S
+    from jixiao.warehouse import connect, count_findings
 
     started = time.perf_counter()
-    group = commit_every()  # a bad setting is said before any work
+    settings = ReadSettings(jobs, timeout_s, memory_mb, commit_every())  # a bad setting is said before any work
     summary = IngestSummary()
     rules = default_rules()
     con = connect(db, wait_s=wait_s)  # before listing: a warehouse that cannot be opened is said at once
     try:
         listing = list_files(paths, include, exclude)
-        files = listing.files
-        summary.files = len(files) + len(listing.failed)
+        summary.files = len(listing.files) + len(listing.failed)
         summary.skipped = [(str(p), why) for p, why in listing.skipped]
         if progress:
             progress.total(summary.files)
         validate_rules(con, rules)
-        findings_before = con.execute("SELECT count(*) FROM findings").fetchone()[0]
+        findings_before = count_findings(con)
         finish_pending(con, rules, progress)  # what a killed run stored but did not check or link
-        known = {row[0]: (row[1], row[2], row[3]) for row in con.execute("SELECT path, size_bytes, mtime_ns, doc_id FROM file_index").fetchall()}
-        stored = {row[0] for row in con.execute("SELECT doc_id FROM documents").fetchall()}
-        failed_before = {d: (kind, error) for d, kind, error in
-                         con.execute("SELECT doc_id, error_kind, error FROM documents WHERE status = 'failed'").fetchall()}
-        retry: set[str] = set()  # stored as failed, read again: the new rows replace the old
-
-        def settled(doc_id: str, path: Path) -> bool:
-            """Whether bytes already stored need no reading; a failure stays on the list, or is retried."""
-            if doc_id not in failed_before:
-                return True
-            kind, error = failed_before[doc_id]
-            if retry_failed or kind in RETRIED:
-                retry.add(doc_id)
-                return False
-            summary.still_failed += 1
-            summary.failures.append((str(path), error or ""))
-            if progress:
-                progress.file("still failed", path, DocumentResult(doc_id, str(path), "unknown", "failed", error))
-            return True
-
-        tasks: list[tuple[str, str, str | None]] = []
-        legacy: list[tuple[Path, str]] = []
-        stats: dict[str, FileStat] = {}
-        queued: dict[str, str] = {}  # doc_id → first path queued this run
-        later: list[tuple[str, FileStat]] = []  # the same bytes under a second path, recorded once stored
-
-        def fail_early(path: Path, why: str) -> None:
-            """A path that failed before it had bytes to be stored under: listed in the summary, not in `documents`."""
-            summary.failures.append((str(path), why))
-            if progress:
-                progress.file("failed", path, DocumentResult("", str(path), "unknown", "failed", why))
-
-        for path, why in listing.failed:
-            fail_early(path, why)
-        for path in files:
-            try:
-                st = path.stat()
-            except OSError as exc:
-                fail_early(path, f"The file could not be looked at ({exc.strerror}).")
-                continue
-            entry = known.get(str(path))
-            seen = FileStat(str(path), st.st_size, st.st_mtime_ns, looked_up=True, previous=entry[2] if entry else None)
-            if not reread and entry and entry[:2] == (seen.size_bytes, seen.mtime_ns) and entry[2] in stored and entry[2] not in retry:
-                if entry[2] in failed_before:
-                    if settled(entry[2], path):
-                        summary.unchanged += 1
-                        continue
-                else:
-                    summary.unchanged += 1
-                    if progress:
-                        progress.file("unchanged", path, None)
-                    continue
-            t0 = time.perf_counter()
-            try:
-                data = path.read_bytes()
-            except OSError as exc:  # vanished, or not ours to read: this file fails, the batch goes on
-                fail_early(path, f"The file could not be opened ({exc.strerror}).")
-                continue
-            doc_id = doc_id_of(data)
-            summary.seconds["hash"] += time.perf_counter() - t0
-            if doc_id in queued:
-                later.append((doc_id, seen))
-                continue
-            if not reread and doc_id in stored and doc_id not in retry and settled(doc_id, path):
-                remember_only(con, doc_id, seen)
-                summary.already_stored += 1
-                if progress:
-                    progress.file("already stored", path, None)
-                continue
-            queued[doc_id] = seen.path
-            stats[seen.path] = seen
-            fmt = sniff_format(data, seen.path)
-            if fmt in LEGACY_TARGETS:
-                legacy.append((path, fmt))
-            tasks.append((seen.path, doc_id, None))
+        plan = plan_reads(con, listing, reread, retry_failed, summary, progress)
         remove_stale_scratch()  # of runs killed before they could clean up
         scratch = make_scratch("ingest")
         try:
-            t0 = time.perf_counter()
-            # many per LibreOffice run: its start is paid once; a batch gets no more than its files' time limits
-            try:
-                converted = convert_many(legacy, scratch, timeout_s or DEFAULT_TIMEOUT_S)
-            except Exception:  # a file gone meanwhile, a full disk: each reader converts its own file instead
-                converted = {}
-            summary.seconds["convert"] += time.perf_counter() - t0
-            tasks = [(p, d, str(converted[Path(p)]) if Path(p) in converted else None) for p, d, _ in tasks]
-            # largest first: the long files start early and the readers finish together on small ones
-            tasks.sort(key=lambda task: -stats[task[0]].size_bytes)
-            _read_and_store(con, tasks, stats, stored, summary, reread, retry, rules, progress, jobs, timeout_s, memory_mb, group)
+            # closing: however the writing ends (an error, Ctrl-C), the readers are stopped then and there
+            with closing(read_planned(plan, settings, scratch, summary)) as results:
+                write_results(con, results, plan, settings, reread, rules, summary, progress)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-        for doc_id, seen in later:
-            remember_only(con, doc_id, seen)
-            summary.already_stored += 1
-            if progress:
-                progress.file("already stored", Path(seen.path), None)
         for step, secs in finish_pending(con, rules, progress).items():
             summary.seconds[step] += secs
-        summary.findings = con.execute("SELECT count(*) FROM findings").fetchone()[0] - findings_before
+        summary.findings = count_findings(con) - findings_before
     finally:
         con.close()
     summary.wall_seconds = time.perf_counter() - started
     return summary
+
+
+@dataclass(frozen=True)
+class ReadSettings:
+    jobs: int | None = None
+    timeout_s: float | None = None  # per page
+    memory_mb: int | None = None
+    group: int = STORE_GROUP  # documents per commit
+
+
+@dataclass
+class Plan:
+    """What the plan step decided: the files to read, and paths to record for bytes already stored."""
+
+    tasks: list[tuple[str, str, str | None]] = field(default_factory=list)  # (path, doc_id, converted)
+    stats: dict[str, "FileStat"] = field(default_factory=dict)  # path → where it was found
+    legacy: list[tuple[Path, str]] = field(default_factory=list)  # (path, format) to convert first
+    remember: list[tuple[str, "FileStat"]] = field(default_factory=list)  # bytes stored already under another path
+    later: list[tuple[str, "FileStat"]] = field(default_factory=list)  # the same bytes as a file read this run
+    retry: set[str] = field(default_factory=set)  # stored as failed, read again: the new rows replace the old
+    stored: set[str] = field(default_factory=set)  # doc_ids the warehouse holds
+
+
+def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary: IngestSummary,
+               progress: "Reporter | None") -> Plan:
+    """Decide, for every listed file, whether to read it; failures found on the way go to summary."""
+    from jixiao.warehouse import FileStat, failed_documents, known_files, stored_documents
+
+    known = known_files(con)
+    plan = Plan(stored=stored_documents(con))
+    failed_before = failed_documents(con)
+    queued: set[str] = set()
+
+    def settled(doc_id: str, path: Path) -> bool:
+        """Whether bytes already stored need no reading; a failure stays on the list, or is retried."""
+        if doc_id not in failed_before:
+            return True
+        kind, error = failed_before[doc_id]
+        if retry_failed or kind in RETRIED:
+            plan.retry.add(doc_id)
+            return False
+        summary.still_failed += 1
+        summary.failures.append((str(path), error or ""))
+        if progress:
+            progress.file("still failed", path, DocumentResult(doc_id, str(path), "unknown", "failed", error))
+        return True
+
+    def fail_early(path: Path, why: str) -> None:
+        """A path that failed before it had bytes to be stored under: listed in the summary, not in `documents`."""
+        summary.failures.append((str(path), why))
+        if progress:
+            progress.file("failed", path, DocumentResult("", str(path), "unknown", "failed", why))
+
+    for path, why in listing.failed:
+        fail_early(path, why)
+    for path in listing.files:
+        try:
+            st = path.stat()
+        except OSError as exc:
+            fail_early(path, f"The file could not be looked at ({exc.strerror}).")
+            continue
+        entry = known.get(str(path))
+        seen = FileStat(str(path), st.st_size, st.st_mtime_ns, looked_up=True, previous=entry[2] if entry else None)
+        if not reread and entry and entry[:2] == (seen.size_bytes, seen.mtime_ns) and entry[2] in plan.stored \
+                and entry[2] not in plan.retry:
+            if entry[2] not in failed_before:
+                summary.unchanged += 1
+                if progress:
+                    progress.file("unchanged", path, None)
+                continue
+            if settled(entry[2], path):
+                summary.unchanged += 1
+                continue
+        t0 = time.perf_counter()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # vanished, or not ours to read: this file fails, the batch goes on
+            fail_early(path, f"The file could not be opened ({exc.strerror}).")
+            continue
+        doc_id = doc_id_of(data)
+        summary.seconds["hash"] += time.perf_counter() - t0
+        if doc_id in queued:
+            plan.later.append((doc_id, seen))
+            continue
+        if not reread and doc_id in plan.stored and doc_id not in plan.retry and settled(doc_id, path):
+            plan.remember.append((doc_id, seen))
+            continue
+        queued.add(doc_id)
+        plan.stats[seen.path] = seen
+        fmt = sniff_format(data, seen.path)
+        if fmt in LEGACY_TARGETS:
+            plan.legacy.append((path, fmt))
+        plan.tasks.append((seen.path, doc_id, None))
+    return plan
+
+
+def read_planned(plan: Plan, settings: ReadSettings, scratch: Path, summary: IngestSummary) -> Iterator:
+    """Convert the plan's legacy files, then read every planned file in reader processes; yield what
+    they send (DocumentResult, Note, or None as a heartbeat) as it comes."""
+    from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, WorkerPool
+
+    timeout_s = settings.timeout_s or DEFAULT_TIMEOUT_S
+    t0 = time.perf_counter()
+    try:  # many per LibreOffice run: its start is paid once; a batch gets no more than its files' time limits
+        converted = convert_many(plan.legacy, scratch, timeout_s)
+    except Exception:  # a file gone meanwhile, a full disk: each reader converts its own file instead
+        converted = {}
+    summary.seconds["convert"] += time.perf_counter() - t0
+    tasks = [(p, d, str(converted[Path(p)]) if Path(p) in converted else None) for p, d, _ in plan.tasks]
+    # largest first: the long files start early and the readers finish together on small ones
+    tasks.sort(key=lambda task: -plan.stats[task[0]].size_bytes)
+    with WorkerPool(settings.jobs, timeout_s, settings.memory_mb or DEFAULT_MEMORY_MB) as pool:
+        yield from pool.run(tasks, heartbeat=True)
+
+
+def write_results(con, results: Iterable, plan: Plan, settings: ReadSettings, reread: bool, rules,
+                  summary: IngestSummary, progress: "Reporter | None") -> None:
+    """Store what the readers send as it comes, up to settings.group documents per transaction, with
+    the rules' findings every RULES_BATCH documents; record the plan's paths for bytes already stored."""
+    from jixiao.warehouse import Pending, remember_only, store_group
+    from jixiao.workers import Note
+
+    for doc_id, seen in plan.remember:
+        remember_only(con, doc_id, seen)
+        summary.already_stored += 1
+        if progress:
+            progress.file("already stored", Path(seen.path), None)
+    waiting: list[Pending] = []
+    since = 0.0  # when the oldest waiting document arrived
+
+    def flush() -> None:
+        t0 = time.perf_counter()
+        done = store_group(con, waiting, reread, plan.stored)
+        summary.seconds["store"] += time.perf_counter() - t0
+        before = summary.stored
+        for pending in done:
+            _count(summary, pending.result)
+            if progress:
+                progress.file(pending.result.status, Path(pending.result.path), pending.result)
+        waiting.clear()
+        if summary.stored // RULES_BATCH > before // RULES_BATCH:
+            t0 = time.perf_counter()
+            check_pending(con, rules)
+            summary.seconds["rules"] += time.perf_counter() - t0
+
+    for result in results:
+        if isinstance(result, Note):
+            if progress:
+                progress.note(Path(result.path), result.text)
+            continue
+        if result is not None:
+            seen = plan.stats[result.path]
+            waiting.append(Pending(result, seen, seen.size_bytes, replace=result.doc_id in plan.retry))
+            if len(waiting) == 1:
+                since = time.monotonic()
+        if waiting and (len(waiting) >= settings.group or time.monotonic() - since >= STORE_WAIT_S):
+            flush()
+    if waiting:
+        flush()
+    for doc_id, seen in plan.later:
+        remember_only(con, doc_id, seen)
+        summary.already_stored += 1
+        if progress:
+            progress.file("already stored", Path(seen.path), None)
 
 
 def check_pending(con, rules) -> int:
@@ -400,16 +473,16 @@ def finish_pending(con, rules=None, progress: "Reporter | None" = None) -> dict[
     """Do the work a writer owes the warehouse: findings of documents not yet checked, and project
     links when documents came or went since the last linking. Run first by every command that
     writes, and at the end of an ingest; return seconds per step done. progress hears each step's name."""
-    from jixiao.warehouse import relink
+    from jixiao.warehouse import owes, relink, unchecked_documents
 
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
-    if con.execute("SELECT count(*) FROM documents WHERE NOT coalesce(rules_checked, FALSE)").fetchone()[0]:
+    if unchecked_documents(con):
         if progress:
             progress.stage("checking rules")
         check_pending(con, rules)
     seconds["rules"] = time.perf_counter() - t0
-    if con.execute("SELECT count(*) FROM pending WHERE task = 'link'").fetchone()[0]:
+    if owes(con, "link"):
         if progress:
             progress.stage("linking projects")
         t0 = time.perf_counter()
@@ -426,47 +499,6 @@ def commit_every() -> int:
     if not text.isdigit() or int(text) < 1:
         raise SettingError(f"JIXIAO_COMMIT_EVERY must be a whole number of documents, 1 or more, not 「{text}」.")
     return int(text)
-
-
-def _read_and_store(con, tasks, stats, stored: set[str], summary: IngestSummary, reread: bool, retry: set[str], rules, progress,
-                    jobs, timeout_s, memory_mb, group: int) -> None:
-    """Hand the tasks to reader processes and store their results as they come, up to `group` per transaction."""
-    from jixiao.warehouse import Pending, store_group
-    from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Note, WorkerPool
-
-    waiting: list[Pending] = []
-    since = 0.0  # when the oldest waiting document arrived
-
-    def flush() -> None:
-        t0 = time.perf_counter()
-        done = store_group(con, waiting, reread, stored)
-        summary.seconds["store"] += time.perf_counter() - t0
-        before = summary.stored
-        for pending in done:
-            _count(summary, pending.result)
-            if progress:
-                progress.file(pending.result.status, Path(pending.result.path), pending.result)
-        waiting.clear()
-        if summary.stored // RULES_BATCH > before // RULES_BATCH:
-            t0 = time.perf_counter()
-            check_pending(con, rules)
-            summary.seconds["rules"] += time.perf_counter() - t0
-
-    with WorkerPool(jobs, timeout_s or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB) as pool:
-        for result in pool.run(tasks, heartbeat=True):
-            if isinstance(result, Note):
-                if progress:
-                    progress.note(Path(result.path), result.text)
-                continue
-            if result is not None:
-                seen = stats[result.path]
-                waiting.append(Pending(result, seen, seen.size_bytes, replace=result.doc_id in retry))
-                if len(waiting) == 1:
-                    since = time.monotonic()
-            if waiting and (len(waiting) >= group or time.monotonic() - since >= STORE_WAIT_S):
-                flush()
-        if waiting:
-            flush()
 
 
 def _count(summary: IngestSummary, result: DocumentResult) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from jixiao.errors import NormalizeError
-from jixiao.model import Coverage, Document, Paragraph, Report, Table
+from jixiao.model import Coverage, Document, Finding, Paragraph, Report, Table
 
 from .fit import fit_report
 from .form import LOW_COVERAGE_PCT, read_segment
@@ -67,6 +67,12 @@ def normalize_document(doc: Document, lexicon: Lexicon | None = None) -> Normali
         out.coverage = out.coverage + coverage
         if report is not None:
             out.reports.append(fit_report(report))
+    if doc.unread_pages:
+        pages = ", ".join(map(str, doc.unread_pages))
+        for report in out.reports:
+            report.findings.append(Finding("pages_unread", "warning",
+                                           f"Pages {pages} have no text layer (scanned) and were not read: OCR is not available.",
+                                           None, pages))
     return out
 
 

@@ -14,10 +14,11 @@ from pathlib import Path
 import duckdb
 
 from jixiao.data import read_csv
+from jixiao.model import REPORT_TABLES
 
-EXPORTED = ("documents", "reports", "funding", "indicators", "indicator_groups", "flags", "allocations", "budget_lines",
-            "sections", "facts", "fields", "findings", "projects", "project_links",
-            "v_spending", "v_unit_year", "v_scores", "v_findings_summary")
+from .schema import VIEW_NAMES
+
+EXPORTED = ("documents", "reports", *REPORT_TABLES, "unread", "projects", "project_links", *VIEW_NAMES)
 EXCEL_MAX_ROWS = 1_048_575
 MONEY_FORMAT = "#,##0.00"  # thousands separators, two decimals: how finance staff read 元
 

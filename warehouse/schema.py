@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
 from jixiao.db import transaction
@@ -151,9 +153,8 @@ INSERT INTO pending SELECT 'link' WHERE EXISTS (SELECT 1 FROM reports) ON CONFLI
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+VIEW_NAMES: tuple[str, ...] = tuple(re.findall(r"CREATE OR REPLACE VIEW (\w+)", VIEWS))
 
-# Tables holding rows of a report, in the order they are written.
-REPORT_TABLES = ("funding", "indicators", "indicator_groups", "flags", "allocations", "budget_lines", "sections", "facts", "fields", "findings")
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -15,9 +15,9 @@ import duckdb
 from jixiao import __version__
 from jixiao.db import transaction
 from jixiao.errors import LoadError, StepFailed
-from jixiao.model import REPORT_COLUMNS, DocumentResult, Report
+from jixiao.model import (DOCUMENT_COLUMNS, NUMBERED_TABLES, REPORT_COLUMNS, REPORT_TABLES, UNREAD_COLUMNS, DocumentResult,
+                          Report, record_columns)
 
-from .schema import REPORT_TABLES
 
 
 def report_id(doc_id: str, ordinal: int) -> str:
@@ -29,7 +29,7 @@ def _rows(report: Report, rid: str, table: str) -> list[tuple]:
     if not records:
         return []
     values = _getter(type(records[0]))  # shallow: dataclasses.astuple deep-copies every value
-    if table in ("funding", "allocations"):
+    if table in NUMBERED_TABLES:
         return [(rid, i, *values(r)) for i, r in enumerate(records, start=1)]
     return [(rid, *values(r)) for r in records]
 
@@ -42,20 +42,13 @@ def _getter(kind: type) -> Callable[[object], tuple]:
 
 
 def _columns(table: str) -> list[str]:
-    from jixiao import model
-
     if table == "documents":
-        return _DOCUMENT_COLUMNS
+        return list(DOCUMENT_COLUMNS)
     if table == "unread":
-        return ["doc_id", "place", "page", "text"]
+        return list(UNREAD_COLUMNS)
     if table == "reports":
         return ["report_id", "doc_id", "ordinal", *REPORT_COLUMNS]
-    kinds = {"funding": model.FundingRow, "indicators": model.Indicator, "indicator_groups": model.IndicatorGroup,
-             "flags": model.Flag,
-             "allocations": model.Allocation, "budget_lines": model.BudgetLine, "sections": model.Section,
-             "facts": model.Fact, "fields": model.Field, "findings": model.Finding}
-    names = [f.name for f in fields(kinds[table])]
-    return ["report_id"] + (["seq"] if table in ("funding", "allocations") else []) + names
+    return record_columns(table)
 
 
 @dataclass(frozen=True)
@@ -104,12 +97,6 @@ def remember_only(con: duckdb.DuckDBPyConnection, doc_id: str, seen: FileStat) -
     """Record a path for bytes already stored, in a transaction of its own."""
     with transaction(con):
         remember_files(con, [(doc_id, seen)])
-
-
-def store(con: duckdb.DuckDBPyConnection, result: DocumentResult, path_size: int | None = None, replace: bool = False,
-          seen: FileStat | None = None) -> bool:
-    """Write one document and its reports in one transaction; return False when its bytes were already stored."""
-    return bool(store_many(con, [Pending(result, seen, path_size)], replace))
 
 
 def store_many(con: duckdb.DuckDBPyConnection, docs: list[Pending], replace: bool = False, stored: set[str] | None = None) -> set[str]:
@@ -177,14 +164,10 @@ def store_group(con: duckdb.DuckDBPyConnection, group: list[Pending], replace: b
     return done
 
 
-_DOCUMENT_COLUMNS = ["doc_id", "path", "format", "ocr", "status", "error", "n_pages", "n_reports", "size_bytes", "parser_version",
-                     "coverage_pct", "error_kind", "error_detail"]
-
-
 def _document_rows(d: Pending, rows: dict[str, list[tuple]]) -> None:
     r = d.result
-    rows["documents"].append((r.doc_id, r.path, r.format, r.ocr, r.status, r.error, r.n_pages, r.n_reports, d.size_bytes, __version__,
-                              r.coverage_pct, r.error_kind, r.error_detail))
+    found = {"size_bytes": d.size_bytes, "parser_version": __version__}
+    rows["documents"].append(tuple(found[c] if c in found else getattr(r, c) for c in DOCUMENT_COLUMNS))
     if r.coverage is not None:
         rows["unread"] += [(r.doc_id, u.place, u.page, u.text) for u in r.coverage.unread]
     for ordinal, report in enumerate(r.reports, start=1):

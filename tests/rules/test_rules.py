@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.pipeline import read_file
-from jixiao.pipeline import check_pending
+from jixiao.pipeline import check_pending, read_file
 from jixiao.rules import RuleError, default_rules, load_rules, parse_rule, write_findings
-from jixiao.warehouse import connect, store
+from jixiao.warehouse import Pending, connect, store_many
 from tests.fixtures import builder
 
 RULE_IDS = {"execution_rate_matches", "received_rate_matches", "balance_matches", "total_matches_sources",
@@ -108,7 +107,7 @@ PLANTED = [
 
 def _warehouse_with(path: Path):
     con = connect(":memory:")
-    store(con, read_file(path))
+    store_many(con, [Pending(read_file(path))])
     check_pending(con, default_rules())
     return con
 
@@ -227,7 +226,7 @@ def test_every_family_fixture_is_clean(family_files):
     """The family fixtures are consistent forms: no rule may fire on any of them, from Word or PDF."""
     con = connect(":memory:")
     for path in family_files.values():
-        store(con, read_file(path))
+        store_many(con, [Pending(read_file(path))])
     check_pending(con, default_rules())
     assert _findings(con) == []
     assert con.execute("SELECT count(DISTINCT template) FROM reports").fetchone()[0] == 5
