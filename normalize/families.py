@@ -1,7 +1,10 @@
 """Layout families as declarations (`rules/families.toml`): which blocks and labels name a layout.
 
-Reading does not depend on the family: every form goes through the same block reader. The family
-names the layout that was recognised (`reports.template`) and, where it is certain, the scope.
+The one protocol every family follows: a `name` (stored as `reports.template`), a `scope` where
+the layout fixes it, and `match(features)`, how well a segment fits; all are registered in one
+place, the declarations file, read by `families()`. Reading does not depend on the family: every
+form is read by the same block reader (`form.read_segment`), and the family only names what was
+recognised. A new family is a new [[family]] entry, not code.
 """
 
 from __future__ import annotations
@@ -16,13 +19,13 @@ MATCH_THRESHOLD = 0.5
 
 @dataclass(frozen=True)
 class Family:
-    template: str
+    name: str  # reports.template
     scope: str | None  # project or department when the layout fixes it; None: as the head says
     needs: tuple[str, ...]
     signs: tuple[str, ...]
     base: float = 0.0
 
-    def score(self, features: "Features") -> float | None:
+    def match(self, features: "Features") -> float | None:
         """How well a segment's features fit (0..1), or None when a need is not met."""
         if not all(holds(need, features) for need in self.needs):
             return None
@@ -70,7 +73,7 @@ def recognise(features: Features) -> tuple[float, Family | None]:
     best: tuple[float, Family | None] = (0.0, None)
     top = 0.0
     for family in families():
-        score = family.score(features)
+        score = family.match(features)
         if score is None:
             continue
         top = max(top, score)

@@ -54,12 +54,12 @@ def read_segment(doc: Document, lexicon: Lexicon) -> tuple[Report | None, Covera
     coverage = _coverage(ctx, tables, narrative_texts)
     if family is None:
         return None, coverage
-    report.template = family.template
+    report.template = family.name
     _low_coverage(ctx, coverage)
     fill_report(ctx, family.scope or scope)
     money_from_funding(ctx)
     money_from_fields(ctx)
-    if family.template == "narrative_only":
+    if family.name == "narrative_only":
         _narrative_head(ctx, doc)
     report.coverage = coverage
     return report, coverage

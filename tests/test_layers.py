@@ -1,0 +1,67 @@
+"""The layers of the code, as README's "How the code is laid out" states them, checked on the tree:
+each stage imports only the ground floor and itself, and nothing reaches back up."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+GROUND = {"jixiao.model", "jixiao.errors", "jixiao.labels", "jixiao.data", "jixiao.db", "jixiao.notes", "jixiao.processes",
+          "jixiao.scratch", "jixiao.render", "jixiao.__version__"}
+# folder → what its modules may import from the project besides themselves and the ground floor
+ALLOWED = {
+    "extract": {"jixiao.extract"},
+    "normalize": {"jixiao.normalize"},
+    "rules": {"jixiao.rules"},
+    "warehouse": {"jixiao.warehouse"},
+}
+JIXIAO_ALLOWED = {  # modules of jixiao/ itself
+    "workers": set(),  # given its function by name: no import of the pipeline
+    "progress": set(),
+    "api": {"jixiao.warehouse"},
+}
+
+
+def _imports(path: Path, package: str) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: inside its own package
+                out.add(package)
+            elif node.module == "jixiao":  # from jixiao import notes
+                out.update(f"jixiao.{a.name}" for a in node.names)
+            elif node.module and node.module.startswith("jixiao"):
+                out.add(node.module)
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names if a.name.startswith("jixiao"))
+    return out
+
+
+def _allowed(module: str, extra: set[str], own: str) -> bool:
+    return module in GROUND or any(module == p or module.startswith(p + ".") for p in extra | {own})
+
+
+@pytest.mark.parametrize("folder", list(ALLOWED))
+def test_a_stage_imports_the_ground_floor_and_itself(folder):
+    own = f"jixiao.{folder}"
+    for path in sorted((ROOT / folder).glob("*.py")):
+        bad = {m for m in _imports(path, own) if not _allowed(m, ALLOWED[folder], own)}
+        assert not bad, f"{folder}/{path.name} imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("name", list(JIXIAO_ALLOWED))
+def test_jixiao_modules_do_not_reach_back(name):
+    path = ROOT / "jixiao" / f"{name}.py"
+    bad = {m for m in _imports(path, "jixiao") if m not in GROUND and not any(m.startswith(p) for p in JIXIAO_ALLOWED[name])}
+    assert not bad, f"jixiao/{name}.py imports {sorted(bad)}"
+
+
+def test_the_ground_floor_imports_only_itself():
+    for module in GROUND - {"jixiao.__version__"}:
+        path = ROOT / "jixiao" / f"{module.split('.')[1]}.py"
+        bad = {m for m in _imports(path, "jixiao") if m not in GROUND}
+        assert not bad, f"{path.name} imports {sorted(bad)}"
