@@ -6,8 +6,6 @@ import dataclasses
 import json
 import signal
 import sys
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -35,12 +33,12 @@ class WarehouseError(click.ClickException):
     exit_code = 3
 
 
-def open_warehouse(db: str, read_only: bool = False, wait: float = 0.0, locked: bool = False):
+def open_warehouse(db: str, read_only: bool = False, wait: float = 0.0, locked: bool = False, create: bool = True):
     """Open the warehouse for a command; every failure is one sentence and its exit code, never a traceback."""
     from jixiao.warehouse import WarehouseUnavailable, connect, connect_locked
 
     try:
-        return connect_locked(db, wait) if locked else connect(db, read_only=read_only, wait_s=wait)
+        return connect_locked(db, wait) if locked else connect(db, read_only=read_only, wait_s=wait, create=create)
     except SettingError as exc:
         raise click.UsageError(str(exc))
     except WarehouseUnavailable as exc:
@@ -56,17 +54,11 @@ def wait_option(command):
                         help="When another process is writing the warehouse, wait up to this long for it.")(command)
 
 
-def _json_default(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
-
-
 def to_json(obj) -> str:
+    from jixiao.render import json_value
+
     return json.dumps(dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj,
-                      ensure_ascii=False, indent=2, default=_json_default)
+                      ensure_ascii=False, indent=2, default=json_value)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
@@ -213,7 +205,7 @@ def check(db: str, as_json: bool, wait: float) -> None:
     from jixiao.pipeline import finish_pending
     from jixiao.rules import check as run_check
 
-    con = open_warehouse(db, read_only=False, wait=wait) if Path(db).exists() else open_warehouse(db, read_only=True)
+    con = open_warehouse(db, wait=wait, create=False)
     try:
         finish_pending(con)  # a killed ingest's links, before the findings are recounted
         summary = run_check(con)
@@ -282,7 +274,7 @@ def link(db: str, map_path: Path | None, wait: float) -> None:
     """
     from jixiao.warehouse import relink
 
-    con = open_warehouse(db, read_only=False, wait=wait) if Path(db).exists() else open_warehouse(db, read_only=True)
+    con = open_warehouse(db, wait=wait, create=False)
     try:
         n = relink(con, map_path)
     finally:

@@ -24,13 +24,14 @@ def text_of(value) -> str:
     return str(value)
 
 
-def _json_value(value):
+def json_value(value):
+    """A value as JSON holds it exactly: Decimals and dates as text (also json.dumps' default hook)."""
     if isinstance(value, Decimal):
         return str(value)  # exact: a JSON number would pass through a float in most readers
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, list):
-        return [_json_value(v) for v in value]
+        return [json_value(v) for v in value]
     if isinstance(value, (bytes, bytearray)):
         return value.hex()
     if isinstance(value, (str, int, float, bool)) or value is None:
@@ -47,7 +48,7 @@ def as_csv(columns: list[str], rows: list[tuple]) -> str:
 
 
 def as_json(columns: list[str], rows: list[tuple]) -> str:
-    return json.dumps([{c: _json_value(v) for c, v in zip(columns, row)} for row in rows], ensure_ascii=False, indent=2)
+    return json.dumps([{c: json_value(v) for c, v in zip(columns, row)} for row in rows], ensure_ascii=False, indent=2)
 
 
 def as_markdown(columns: list[str], rows: list[tuple]) -> str:

@@ -94,12 +94,15 @@ def check_path(path: str | Path) -> str:
     return text
 
 
-def connect(path: str | Path = "jixiao.duckdb", read_only: bool = False, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
-    """Open (and, when writable, create or upgrade) a warehouse file; WarehouseUnavailable says why not."""
+def connect(path: str | Path = "jixiao.duckdb", read_only: bool = False, wait_s: float = 0.0,
+            create: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open (and, when writable, create unless not create, or upgrade) a warehouse file;
+    WarehouseUnavailable says why not."""
     text = check_path(path)
-    if read_only:
+    if read_only or not create:
         if text != ":memory:" and not Path(text).exists():
             raise WarehouseUnavailable(f"There is no warehouse at {text}; run `jixiao ingest` first.")
+    if read_only:
         return _open(text, wait_s, read_only=True)
     con = _open(text, wait_s)
     try:
