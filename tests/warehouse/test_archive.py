@@ -249,3 +249,33 @@ def test_scanned_pages_in_a_text_pdf_are_named(seed_files, tmp_path, monkeypatch
     from decimal import Decimal
 
     assert result.reports[0].spent_yuan == Decimal("944400.00")  # the text pages are read as before
+
+
+def test_failed_files_are_listed_again_and_retried_when_they_may_not_fail_again(seed_files, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(seed_files["pdf-text"], folder / "slow.pdf")  # 11 pages
+    (folder / "damaged.docx").write_bytes(seed_files["docx-text"].read_bytes()[:3000])
+    db = tmp_path / "w.duckdb"
+
+    def ingest(*extra):
+        run = subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(db), "--json", *extra], capture_output=True, text=True, timeout=300)
+        import json
+
+        return run.returncode, json.loads(run.stdout)
+
+    code, first = ingest("--timeout", "0.01")
+    assert code == 1 and first["status"] == {"failed": 2}
+    con = duckdb.connect(str(db), read_only=True)
+    kinds = dict(con.execute("SELECT path, error_kind FROM documents").fetchall())
+    con.close()
+    assert {Path(p).name: k for p, k in kinds.items()} == {"slow.pdf": "timeout", "damaged.docx": "file"}
+    # nothing changed: the timeout is read again by itself (and now has time), the damaged file is listed again
+    code, second = ingest()
+    assert code == 1
+    assert second["status"] == {"ok": 1} and second["still_failed"] == 1
+    assert [Path(f["path"]).name for f in second["failures"]] == ["damaged.docx"]
+    assert "zip container is damaged" in second["failures"][0]["error"]
+    code, third = ingest("--retry-failed")
+    assert code == 1 and third["status"] == {"failed": 1} and third["unchanged"] == 1  # read again, fails again
+    assert _documents(db)["slow.pdf"][0] == "ok" and len(_documents(db)) == 2  # replaced, not added
