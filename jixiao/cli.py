@@ -312,6 +312,99 @@ def export(db: str, fmt: str, out: Path, chinese: bool, no_bom: bool, wait: floa
 
 
 @main.command()
+@click.argument("report_id")
+@click.argument("column")
+@click.argument("value")
+@click.option("--reason", required=True, help="Why: what the source says (e.g. 「原表第2页实际支出为94.44万元」).")
+@click.option("--by", "by", default=None, help="Who corrects [default: the login name].")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file.")
+@wait_option
+def correct(report_id: str, column: str, value: str, reason: str, by: str | None, db: str, wait: float) -> None:
+    """Correct a value the reader got wrong. The value read stays in `reports`; the correction is a row
+    of `corrections` (old value, new value, who, when, why), and v_reports, v_spending and the views on
+    them show the corrected value. Corrections survive ingesting the archive again, --reread included.
+
+    VALUE is written as on the form: money as 94.44万元 or 944400 (元), a rate as 74.36%, a score as
+    97; NULL when the true value is unknown.
+
+    \b
+    Example:
+      jixiao correct 3f2a…:1 spent_yuan 94.44万元 --reason "原表第2页实际支出为94.44万元" --db yuhua.duckdb
+      jixiao corrections --db yuhua.duckdb
+    """
+    import getpass
+
+    from jixiao.warehouse import CorrectionRefused
+    from jixiao.warehouse import correct as run_correct
+
+    try:
+        typed = _typed_value(column, value)
+    except ValueError as exc:
+        raise click.UsageError(str(exc))
+    con = open_warehouse(db, wait=wait, create=False)
+    try:
+        c = run_correct(con, report_id, column, typed, by or getpass.getuser(), reason)
+    except CorrectionRefused as exc:
+        raise click.UsageError(str(exc))
+    finally:
+        con.close()
+    click.echo(f"correction {c.correction_id}: {c.report_id} {c.column_name} {c.old_value} → {c.new_value} (by {c.corrected_by})")
+
+
+def _typed_value(column: str, text: str):
+    """A correction's value as its column holds it, read the way the form would be read."""
+    from jixiao.normalize.fit import MONEY_LIMIT, RATE_LIMIT
+    from jixiao.normalize.values import parse_money, parse_percent, parse_score
+    from jixiao.warehouse.schema import CORRECTABLE, MONEY, RATE
+
+    kind = CORRECTABLE.get(column)
+    if text.strip().upper() == "NULL" or kind is None:
+        return None if kind is not None else text  # an unknown column is refused by name below
+    if kind not in (MONEY, RATE, "INTEGER"):
+        return text.strip()
+    try:
+        if kind == MONEY:
+            value = parse_money(text)
+        elif kind == RATE:
+            value = parse_percent(text) if column.endswith("_pct") else parse_score(text)
+        else:
+            value = int(text) if text.strip().isdigit() else None
+    except ValueError:
+        value = None
+    limit = MONEY_LIMIT if kind == MONEY else RATE_LIMIT
+    if value is None or abs(value) >= limit:  # the view casts it to the column's type: it must fit
+        raise ValueError(f"「{text}」 is not a value {column} can hold.")
+    return value
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file (opened read-only).")
+@click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
+@wait_option
+def corrections(db: str, as_json: bool, wait: float) -> None:
+    """List every correction: report, value, old → new, who, when, why.
+
+    \b
+    Example:
+      jixiao corrections --db yuhua.duckdb --json
+    """
+    from jixiao.warehouse import corrections as list_corrections
+
+    con = open_warehouse(db, locked=True, wait=wait)
+    try:
+        found = list_corrections(con)
+    finally:
+        con.close()
+    if as_json:
+        click.echo(to_json([dataclasses.asdict(c) for c in found]))
+        return
+    click.echo(f"{len(found)} corrections")
+    for c in found:
+        click.echo(f"  {c.correction_id:4}  {c.corrected_at:%Y-%m-%d %H:%M}  {c.corrected_by}  {c.report_id}  {c.column_name}: "
+                   f"{c.old_value} → {c.new_value}  ({c.reason})")
+
+
+@main.command()
 @click.argument("sql", required=False)
 @click.option("--file", "-f", "sql_file", type=click.File("r", encoding="utf-8"), default=None,
               help="Read the SQL from this file (- for standard input).")

@@ -18,7 +18,7 @@ from jixiao.model import REPORT_TABLES
 
 from .schema import VIEW_NAMES
 
-EXPORTED = ("documents", "reports", *REPORT_TABLES, "unread", "projects", "project_links", *VIEW_NAMES)
+EXPORTED = ("documents", "reports", *REPORT_TABLES, "unread", "projects", "project_links", "corrections", *VIEW_NAMES)
 EXCEL_MAX_ROWS = 1_048_575
 MONEY_FORMAT = "#,##0.00"  # thousands separators, two decimals: how finance staff read 元
 

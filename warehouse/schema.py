@@ -60,6 +60,44 @@ FROM findings f LEFT JOIN reports r USING (report_id)
 GROUP BY ALL;
 """
 
+# Values a person may correct (jixiao correct), with their column types. A correction never
+# overwrites what was read: it is a row of `corrections`, and v_reports shows reports with the
+# latest correction of each value applied (NULL included), naming them in corrected_columns.
+CORRECTABLE: dict[str, str] = {
+    "fiscal_year": "INTEGER", "region": "VARCHAR", "project_name": "VARCHAR", "department": "VARCHAR",
+    "implementing_unit": "VARCHAR", "budget_initial_yuan": MONEY, "budget_adjusted_yuan": MONEY, "received_yuan": MONEY,
+    "spent_yuan": MONEY, "execution_rate_pct": RATE, "score_total": RATE, "score_max": RATE, "grade": "VARCHAR",
+    "execution_score": RATE, "execution_score_max": RATE,
+}
+
+
+def _corrected_reports() -> str:
+    picks = ",\n           ".join(f"bool_or(column_name = '{c}') AS has_{c}, max(new_value) FILTER (WHERE column_name = '{c}') AS new_{c}"
+                                  for c in CORRECTABLE)
+    applied = ",\n    ".join(f"CASE WHEN c.has_{c} THEN CAST(c.new_{c} AS {kind}) ELSE r.{c} END AS {c}" for c, kind in CORRECTABLE.items())
+    return f"""
+CREATE OR REPLACE VIEW v_reports AS
+WITH latest AS (
+    SELECT report_id, column_name, new_value,
+           row_number() OVER (PARTITION BY report_id, column_name ORDER BY correction_id DESC) AS n
+    FROM corrections
+),
+c AS (
+    SELECT report_id, list(column_name ORDER BY column_name) AS corrected_columns,
+           {picks}
+    FROM latest WHERE n = 1 GROUP BY report_id
+)
+SELECT r.* REPLACE (
+    {applied}),
+    coalesce(c.corrected_columns, []) AS corrected_columns
+FROM reports r LEFT JOIN c USING (report_id);
+"""
+
+
+# v_spending and what is built on it read the corrected reports
+CORRECTED_VIEWS = _corrected_reports() + VIEWS.replace("FROM reports r JOIN documents d USING (doc_id)\n    WHERE r.project_key",
+                                                       "FROM v_reports r JOIN documents d USING (doc_id)\n    WHERE r.project_key")
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, f"""
 CREATE TABLE documents (
@@ -150,10 +188,18 @@ ALTER TABLE documents ADD COLUMN error_detail VARCHAR;
 ALTER TABLE reports ADD COLUMN duplicate_of VARCHAR;
 INSERT INTO pending SELECT 'link' WHERE EXISTS (SELECT 1 FROM reports) ON CONFLICT DO NOTHING;
 """),
+    (12, """
+-- corrections a person made to values the reader got wrong: never overwriting what was read, keyed by
+-- report_id (doc_id:ordinal), so they survive re-ingest and --reread; v_reports applies them
+CREATE SEQUENCE correction_seq;
+CREATE TABLE corrections (correction_id INTEGER PRIMARY KEY DEFAULT nextval('correction_seq'), report_id VARCHAR NOT NULL,
+    column_name VARCHAR NOT NULL, old_value VARCHAR, new_value VARCHAR, corrected_by VARCHAR NOT NULL,
+    corrected_at TIMESTAMP NOT NULL DEFAULT current_timestamp, reason VARCHAR NOT NULL);
+""" + CORRECTED_VIEWS),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
-VIEW_NAMES: tuple[str, ...] = tuple(re.findall(r"CREATE OR REPLACE VIEW (\w+)", VIEWS))
+VIEW_NAMES: tuple[str, ...] = tuple(dict.fromkeys(re.findall(r"CREATE OR REPLACE VIEW (\w+)", VIEWS + CORRECTED_VIEWS)))
 
 
 

@@ -1,0 +1,75 @@
+"""Corrections: kept beside the value read, applied by the views, listed, and surviving re-ingest."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+JIXIAO = [sys.executable, "-m", "jixiao.cli"]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(JIXIAO + list(args), capture_output=True, text=True, timeout=300)
+
+
+def _one(db, sql: str, params=()):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture()
+def warehouse(seed_files, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(seed_files["docx-text"], folder / "seed.docx")
+    db = tmp_path / "w.duckdb"
+    assert _run("ingest", str(folder), "--db", str(db)).returncode == 0
+    [(rid,)] = _one(db, "SELECT report_id FROM reports")
+    return folder, db, rid
+
+
+def test_a_correction_is_applied_listed_and_survives_reingest(warehouse):
+    folder, db, rid = warehouse
+    run = _run("correct", rid, "spent_yuan", "100万元", "--reason", "原表第2页实际支出为100万元", "--by", "审核员", "--db", str(db))
+    assert run.returncode == 0, run.stderr
+    assert "944400.00 → 1000000.00 (by 审核员)" in run.stdout
+    assert _one(db, "SELECT spent_yuan FROM reports") == [(Decimal("944400.00"),)]  # what was read stays
+    assert _one(db, "SELECT spent_yuan, corrected_columns FROM v_reports") == [(Decimal("1000000.00"), ["spent_yuan"])]
+    assert _one(db, "SELECT spent_yuan FROM v_spending") == [(Decimal("1000000.00"),)]
+    listed = json.loads(_run("corrections", "--db", str(db), "--json").stdout)
+    assert [(c["report_id"], c["column_name"], c["old_value"], c["new_value"], c["corrected_by"], c["reason"]) for c in listed] == [
+        (rid, "spent_yuan", "944400.00", "1000000.00", "审核员", "原表第2页实际支出为100万元")]
+    for again in (["ingest", str(folder), "--db", str(db)], ["ingest", str(folder), "--db", str(db), "--reread"]):
+        assert _run(*again).returncode == 0
+        assert _one(db, "SELECT spent_yuan FROM v_spending") == [(Decimal("1000000.00"),)], again
+        assert _one(db, "SELECT spent_yuan FROM reports") == [(Decimal("944400.00"),)]
+    # a later correction wins; NULL says the true value is unknown
+    assert _run("correct", rid, "execution_rate_pct", "NULL", "--reason", "原表未填执行率", "--by", "审核员", "--db", str(db)).returncode == 0
+    assert _one(db, "SELECT execution_rate_pct, rate_computed FROM v_spending") == [(Decimal("78.74"), True)]  # 100万 ÷ 127万
+
+
+@pytest.mark.parametrize("args, sentence", [
+    (["spent_yuan", "很多"], "is not a value spent_yuan can hold"),
+    (["spent_yuan", "12345678901234567"], "is not a value spent_yuan can hold"),
+    (["project_key", "x"], "cannot be corrected"),
+])
+def test_a_correction_that_cannot_be_made_is_a_usage_error(warehouse, args, sentence):
+    _, db, rid = warehouse
+    run = _run("correct", rid, *args, "--reason", "试", "--db", str(db))
+    assert run.returncode == 2 and sentence in run.stderr, run.stderr
+    assert _one(db, "SELECT count(*) FROM corrections") == [(0,)]
+
+
+def test_a_correction_of_no_report_is_refused(warehouse):
+    _, db, _ = warehouse
+    run = _run("correct", "nope:1", "spent_yuan", "1", "--reason", "试", "--db", str(db))
+    assert run.returncode == 2 and "There is no report nope:1" in run.stderr
