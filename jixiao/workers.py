@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Iterable, Iterator
@@ -53,6 +54,22 @@ def timeout_sentence(timeout_s: float, pages: int) -> str:
         return (f"Reading the file took longer than {timeout_s * pages:g} s ({timeout_s:g} s a page × {pages} pages) "
                 "and was stopped; --timeout sets the seconds a page may take.")
     return f"Reading the file took longer than {timeout_s:g} s and was stopped; --timeout sets the seconds a page may take."
+
+
+@contextmanager
+def _no_interrupt():
+    """Start a worker with SIGINT ignored, which it keeps (an ignored signal stays ignored across exec,
+    and Python then installs no KeyboardInterrupt handler): until it has its own session a Ctrl-C at
+    the terminal reaches it too, and would print a traceback from its start-up. The parent alone
+    answers Ctrl-C, by stopping the workers."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def die_with_parent(parent_pid: int) -> bool:
@@ -234,7 +251,8 @@ class WorkerPool:
                 process = self._ctx.Process(target=_worker, args=(child, self.memory_mb, self._tmp, os.getpid(), self.target),
                                             daemon=True)
                 started.append(_Slot(process, parent))
-                process.start()
+                with _no_interrupt():
+                    process.start()
                 child.close()
             for slot in started:
                 message = None

@@ -195,3 +195,19 @@ def test_a_file_over_the_memory_cap_fails_with_a_sentence_and_no_traceback(tmp_p
         con.close()
     assert (status, kind) == ("failed", "memory")
     assert error == "Reading the file needed more than the 1024 MB memory limit (--memory-mb) and was stopped."
+
+
+def test_a_ctrl_c_reaches_only_the_parent(tmp_path):
+    """A reader ignores SIGINT from its first instruction: a Ctrl-C that lands while it starts (still in
+    the terminal's process group) must not kill it with a traceback; the parent answers it."""
+    script = ("import os, signal, sys, time\n"
+              "from jixiao.workers import WorkerPool\n"
+              "pool = WorkerPool(1, 5, 3072)\n"
+              "pool._slots += pool._spawn(1)\n"
+              "pid = pool.pids()[0]\n"
+              "os.kill(pid, signal.SIGINT)\n"
+              "time.sleep(0.5)\n"
+              "print(pool._slots[0].process.is_alive())\n"
+              "pool.close()\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip() == "True" and run.stderr == "", run.stderr
