@@ -295,6 +295,8 @@ def read_docx(data: bytes) -> Document:
     try:
         root = etree.fromstring(xml, _xml_parser())
     except etree.XMLSyntaxError as exc:
+        if exc.code == etree.ErrorTypes.ERR_NO_MEMORY:  # libxml2 ran out under the reader's cap: not damage
+            raise MemoryError(exc.msg) from exc
         raise ExtractError(f"The Word document's XML is damaged ({exc.msg}).")
     body = root.find(W + "body")
     if body is None:

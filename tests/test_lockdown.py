@@ -305,3 +305,23 @@ def test_show_reads_under_the_ingest_limits(seed_files, tmp_path):
     assert "Traceback" not in run.stderr
     ok = subprocess.run(JIXIAO + ["show", str(seed_files["docx-text"])], capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0 and json.loads(ok.stdout)["status"] == "ok"
+
+
+def test_a_word_file_too_big_for_the_cap_says_memory_not_damage(seed_files, tmp_path):
+    import random
+
+    rng = random.Random(7)
+    with zipfile.ZipFile(seed_files["docx-text"]) as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    # 2 million paragraphs of random figures: 78 MB of XML, which libxml2 cannot build under 1 GB
+    extra = "".join(f"<w:p><w:r><w:t>{rng.randrange(10**8)}</w:t></w:r></w:p>" for _ in range(2_000_000)).encode()
+    parts["word/document.xml"] = parts["word/document.xml"].replace(b"</w:body>", extra + b"</w:body>")
+    path = tmp_path / "big.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    run = subprocess.run(JIXIAO + ["ingest", str(path), "--db", str(tmp_path / "w.duckdb"), "--memory-mb", "1024", "--json"],
+                         capture_output=True, text=True, timeout=300)
+    assert json.loads(run.stdout)["failures"][0]["error"] == (
+        "Reading the file needed more than the 1024 MB memory limit (--memory-mb) and was stopped.")
+    assert "Traceback" not in run.stderr
