@@ -36,5 +36,5 @@ def read_document(data: bytes, fmt: str | None = None, name: str = "", converted
         return replace(_READERS[TARGETS[fmt]](converted), format=fmt)  # the format is what the bytes were
     reader = _READERS.get(fmt)
     if reader is None:
-        raise ExtractError(_UNSUPPORTED.get(fmt, "The file is neither a Word or WPS document, a spreadsheet nor a PDF, so it was not read."))
+        raise ExtractError(_UNSUPPORTED.get(fmt, "The file is not a Word, WPS, Excel or PDF file, so it was not read."))
     return reader(data)

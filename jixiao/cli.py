@@ -23,7 +23,7 @@ EXIT_CODES = """\b
 Exit codes:
   0  every file was read (or holds no report); the command did what it said
   1  some files failed (each with its sentence), or a file could not be shown
-  2  usage: a wrong option or value, or SQL that `query` refuses
+  2  usage: a wrong option or value, or SQL that `query` refuses or cannot run
   3  the warehouse could not be opened: missing, locked by another process, not DuckDB, damaged or unwritable"""
 
 
@@ -38,11 +38,16 @@ def open_warehouse(db: str, read_only: bool = False, wait: float = 0.0, locked: 
     from jixiao.warehouse import WarehouseUnavailable, connect, connect_locked
 
     try:
-        return connect_locked(db, wait) if locked else connect(db, read_only=read_only, wait_s=wait, create=create)
+        said = (lambda text: click.echo(text, err=True)) if wait else None  # a wait is never silent
+        return connect_locked(db, wait, said) if locked else connect(db, read_only=read_only, wait_s=wait, create=create, on_wait=said)
     except SettingError as exc:
         raise click.UsageError(str(exc))
     except WarehouseUnavailable as exc:
         raise WarehouseError(str(exc))
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _interrupt(signum, frame) -> None:
@@ -131,11 +136,16 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
     else:
         s = summary
         status = ", ".join(f"{s.status.get(k, 0)} {k}" for k in ("ok", "not_report", "failed"))
-        skipped = f", {len(s.skipped)} skipped (not reports by their kind; --verbose lists them)" if s.skipped else ""
-        if s.still_failed:
-            skipped += f", {s.still_failed} failed before and not retried (--retry-failed reads them again)"
-        click.echo(f"{s.files} files: {s.stored} read ({status}), {s.unchanged} unchanged, {s.already_stored} already stored{skipped}; "
-                   f"{s.reports} reports, {s.findings} findings → {db} in {s.wall_seconds:.1f} s")
+        # every file is in exactly one of these: read, unchanged, already stored, failed before, not opened
+        extra = "".join(part for n, part in ((s.still_failed, f", {s.still_failed} failed before and not retried "
+                                                              "(--retry-failed reads them again)"),
+                                             (s.not_opened, f", {s.not_opened} could not be opened"),
+                                             (len(s.skipped), f"; {plural(len(s.skipped), 'more file')} skipped "
+                                                              "(not reports by their kind; --verbose lists them)"),
+                                             (s.filtered, f"; {plural(s.filtered, 'more file')} left out by --include/--exclude"))
+                        if n)
+        click.echo(f"{plural(s.files, 'file')}: {s.stored} read ({status}), {s.unchanged} unchanged, {s.already_stored} already stored"
+                   f"{extra}; {plural(s.reports, 'report')}, {plural(s.findings, 'finding')} → {db} in {s.wall_seconds:.1f} s")
         if s.coverage_pct is not None:
             click.echo(f"coverage: {s.coverage_pct} % of the filled cells and figure sentences of the reports read were understood; "
                        f"{s.low_coverage} documents under {LOW_COVERAGE_PCT} % (jixiao show FILE --unread lists what was not)")
@@ -171,6 +181,8 @@ def show(file: Path, stage: str, unread: bool, timeout: float, memory_mb: int) -
     from jixiao.model import DocumentResult
     from jixiao.pipeline import read_limited
 
+    if unread and stage == "extract":
+        raise click.UsageError("--unread lists what normalize did not understand; it cannot go with --stage extract.")
     if file.is_fifo() or not file.is_file():
         raise click.ClickException(f"{file} is not a regular file, so it was not read.")
     result = read_limited(file, stage, timeout, memory_mb)
@@ -180,7 +192,8 @@ def show(file: Path, stage: str, unread: bool, timeout: float, memory_mb: int) -
         c = result.coverage
         if c is None:
             raise click.ClickException("The file holds no form or narrative to read.")
-        click.echo(f"{file}: {c.understood} of {c.items} filled cells and figure sentences understood ({c.pct} %); not understood:")
+        tail = "; not understood:" if c.unread else "; everything was understood."
+        click.echo(f"{file}: {c.understood} of {c.items} filled cells and figure sentences understood ({c.pct} %){tail}")
         for u in c.unread:
             page = f" p.{u.page}" if u.page else ""
             click.echo(f"  {u.place}{page}  {u.text.replace(chr(10), ' ')[:120]}")
@@ -279,7 +292,7 @@ def link(db: str, map_path: Path | None, wait: float) -> None:
         n = relink(con, map_path)
     finally:
         con.close()
-    click.echo(f"{n} projects")
+    click.echo(plural(n, "project"))
 
 
 @main.command()
@@ -308,10 +321,10 @@ def export(db: str, fmt: str, out: Path, chinese: bool, no_bom: bool, wait: floa
         raise click.ClickException(f"The export could not be written to {out} ({exc.strerror or exc}).")
     finally:
         con.close()
-    click.echo(f"{len(written)} files written to {out}")
+    click.echo(f"{plural(len(written), 'file')} written to {out}")
 
 
-@main.command()
+@main.command(context_settings={"ignore_unknown_options": True})  # a VALUE may be negative: -5
 @click.argument("report_id")
 @click.argument("column")
 @click.argument("value")
@@ -398,13 +411,13 @@ def corrections(db: str, as_json: bool, wait: float) -> None:
     if as_json:
         click.echo(to_json([dataclasses.asdict(c) for c in found]))
         return
-    click.echo(f"{len(found)} corrections")
+    click.echo(plural(len(found), "correction"))
     for c in found:
         click.echo(f"  {c.correction_id:4}  {c.corrected_at:%Y-%m-%d %H:%M}  {c.corrected_by}  {c.report_id}  {c.column_name}: "
                    f"{c.old_value} → {c.new_value}  ({c.reason})")
 
 
-@main.command()
+@main.command(context_settings={"ignore_unknown_options": True})  # SQL may start with a -- comment
 @click.argument("sql", required=False)
 @click.option("--file", "-f", "sql_file", type=click.File("r", encoding="utf-8"), default=None,
               help="Read the SQL from this file (- for standard input).")
@@ -416,8 +429,9 @@ def corrections(db: str, as_json: bool, wait: float) -> None:
 def query(sql: str | None, sql_file, db: str, fmt: str, as_csv: bool, wait: float) -> None:
     """Run SQL against the warehouse, read-only: SELECT, DESCRIBE, SHOW, EXPLAIN.
 
-    SQL is the argument, or - (or --file) to read it from standard input or a file. Several
-    statements separated by ; print one result each. The connection cannot leave the warehouse:
+    SQL is the argument (it may start with a -- comment), or - (or --file) to read it from standard
+    input or a file. Several statements separated by ; print one result each, a blank line between;
+    with --format json, one array of {"statement", "rows"}. A table shows NULL as NULL. The connection cannot leave the warehouse:
     ATTACH, COPY, EXPORT, INSTALL, LOAD, SET and any write are refused (exit 2), and file-reading
     functions (read_csv, read_text, glob …) fail. Use `jixiao export` to write files.
 
@@ -440,6 +454,8 @@ def query(sql: str | None, sql_file, db: str, fmt: str, as_csv: bool, wait: floa
         sql = sys.stdin.read()
     if not sql or not sql.strip():
         raise click.UsageError("No SQL given: pass it as the argument, or - to read standard input, or --file FILE.")
+    if as_csv and fmt not in ("table", "csv"):
+        raise click.UsageError(f"--csv and --format {fmt} say two different things; give one.")
     fmt = "csv" if as_csv else fmt
     con = open_warehouse(db, locked=True, wait=wait)
     try:
@@ -449,13 +465,16 @@ def query(sql: str | None, sql_file, db: str, fmt: str, as_csv: bool, wait: floa
     except duckdb.PermissionException as exc:
         raise click.UsageError("The query reaches outside the warehouse (a file, another database or an extension), which "
                                f"`jixiao query` refuses; use `jixiao export` to write files ({str(exc).splitlines()[0]}).")
-    except duckdb.Error as exc:
-        raise click.ClickException(str(exc).splitlines()[0])
+    except duckdb.Error as exc:  # the whole message: DuckDB's hints (Did you mean "reports"?) are the useful part
+        raise click.UsageError(f"The SQL could not run: {exc}")
     finally:
         con.close()
+    if fmt == "json" and len(results) > 1:  # one JSON document, not several one after the other
+        click.echo(render.as_json_results([(r.sql, r.columns, r.rows) for r in results]))
+        return
     for i, result in enumerate(results):
-        if i and fmt in ("table", "markdown"):
-            click.echo("")
+        if i:
+            click.echo("")  # a blank line between results, in CSV too
         if fmt == "csv":
             sys.stdout.write(render.as_csv(result.columns, result.rows))
         elif fmt == "json":

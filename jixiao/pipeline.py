@@ -5,8 +5,9 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
-import stat
 import shutil
+import stat
+import sys
 import time
 from collections import Counter
 from contextlib import closing
@@ -54,6 +55,7 @@ class Listing:
     files: list[Path] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
+    filtered: int = 0  # files --include/--exclude left out
 
 
 def _not_a_file(path: Path, mode: int) -> str | None:
@@ -122,6 +124,8 @@ def list_files(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclu
                     path = Path(root) / name
                     if wanted(path):
                         consider(path, walked=True)
+                    else:
+                        out.filtered += 1
         elif p.exists() or p.is_symlink():
             consider(p, walked=False)
         else:
@@ -217,7 +221,9 @@ class IngestSummary:
     files: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why): not files, or not a report format
     unchanged: int = 0  # recognised by path, size and mtime without reading
-    still_failed: int = 0  # unchanged or already stored, but stored as failed: listed in failures again
+    still_failed: int = 0  # stored as failed before and not retried: listed in failures again
+    not_opened: int = 0  # paths that failed before they had bytes (a broken link, a pipe named explicitly)
+    filtered: int = 0  # files --include/--exclude left out
     already_stored: int = 0  # read and hashed: the same bytes are stored already
     stored: int = 0
     reports: int = 0
@@ -237,7 +243,7 @@ class IngestSummary:
 
     def as_dict(self) -> dict:
         return {"files": self.files, "skipped": [{"path": p, "reason": r} for p, r in self.skipped], "unchanged": self.unchanged,
-                "still_failed": self.still_failed, "already_stored": self.already_stored,
+                "still_failed": self.still_failed, "not_opened": self.not_opened, "filtered": self.filtered, "already_stored": self.already_stored,
                 "stored": self.stored, "reports": self.reports, "findings": self.findings, "status": dict(self.status),
                 "failures": [{"path": p, "error": e} for p, e in self.failures], "pages": self.pages,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "wall_seconds": round(self.wall_seconds, 3),
@@ -268,11 +274,13 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     settings = ReadSettings(jobs, timeout_s, memory_mb, commit_every())  # a bad setting is said before any work
     summary = IngestSummary()
     rules = default_rules()
-    con = connect(db, wait_s=wait_s)  # before listing: a warehouse that cannot be opened is said at once
+    # before listing: a warehouse that cannot be opened is said at once, and a wait for it is said too
+    con = connect(db, wait_s=wait_s, on_wait=(lambda text: print(text, file=sys.stderr, flush=True)) if wait_s else None)
     try:
         listing = list_files(paths, include, exclude)
         summary.files = len(listing.files) + len(listing.failed)
         summary.skipped = [(str(p), why) for p, why in listing.skipped]
+        summary.filtered = listing.filtered
         if progress:
             progress.total(summary.files)
         validate_rules(con, rules)
@@ -311,7 +319,7 @@ class Plan:
     tasks: list[tuple[str, str, str | None]] = field(default_factory=list)  # (path, doc_id, converted)
     stats: dict[str, "FileStat"] = field(default_factory=dict)  # path → where it was found
     legacy: list[tuple[Path, str]] = field(default_factory=list)  # (path, format) to convert first
-    remember: list[tuple[str, "FileStat"]] = field(default_factory=list)  # bytes stored already under another path
+    remember: list[tuple[str, "FileStat", bool]] = field(default_factory=list)  # bytes stored already (counted as such?)
     later: list[tuple[str, "FileStat"]] = field(default_factory=list)  # the same bytes as a file read this run
     retry: set[str] = field(default_factory=set)  # stored as failed, read again: the new rows replace the old
     stored: set[str] = field(default_factory=set)  # doc_ids the warehouse holds
@@ -327,10 +335,8 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
     failed_before = failed_documents(con)
     queued: set[str] = set()
 
-    def settled(doc_id: str, path: Path) -> bool:
-        """Whether bytes already stored need no reading; a failure stays on the list, or is retried."""
-        if doc_id not in failed_before:
-            return True
+    def stays_failed(doc_id: str, path: Path) -> bool:
+        """For bytes stored as failed: True when the failure stays (listed again), False when they are read again."""
         kind, error = failed_before[doc_id]
         if retry_failed or kind in RETRIED:
             plan.retry.add(doc_id)
@@ -343,6 +349,7 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
 
     def fail_early(path: Path, why: str) -> None:
         """A path that failed before it had bytes to be stored under: listed in the summary, not in `documents`."""
+        summary.not_opened += 1
         summary.failures.append((str(path), why))
         if progress:
             progress.file("failed", path, DocumentResult("", str(path), "unknown", "failed", why))
@@ -364,8 +371,7 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
                 if progress:
                     progress.file("unchanged", path, None)
                 continue
-            if settled(entry[2], path):
-                summary.unchanged += 1
+            if stays_failed(entry[2], path):
                 continue
         t0 = time.perf_counter()
         try:
@@ -378,9 +384,13 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
         if doc_id in queued:
             plan.later.append((doc_id, seen))
             continue
-        if not reread and doc_id in plan.stored and doc_id not in plan.retry and settled(doc_id, path):
-            plan.remember.append((doc_id, seen))
-            continue
+        if not reread and doc_id in plan.stored and doc_id not in plan.retry:
+            if doc_id not in failed_before:
+                plan.remember.append((doc_id, seen, True))
+                continue
+            if stays_failed(doc_id, path):
+                plan.remember.append((doc_id, seen, False))  # its path is recorded; it counts as failed before
+                continue
         queued.add(doc_id)
         plan.stats[seen.path] = seen
         fmt = sniff_format(data, seen.path)
@@ -416,11 +426,12 @@ def write_results(con, results: Iterable, plan: Plan, settings: ReadSettings, re
     from jixiao.warehouse import Pending, remember_only, store_group
     from jixiao.workers import Note
 
-    for doc_id, seen in plan.remember:
+    for doc_id, seen, counted in plan.remember:
         remember_only(con, doc_id, seen)
-        summary.already_stored += 1
-        if progress:
-            progress.file("already stored", Path(seen.path), None)
+        if counted:
+            summary.already_stored += 1
+            if progress:
+                progress.file("already stored", Path(seen.path), None)
     waiting: list[Pending] = []
     since = 0.0  # when the oldest waiting document arrived
 

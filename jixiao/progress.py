@@ -58,7 +58,7 @@ class PlainReporter(Reporter):
 
     def total(self, n: int) -> None:
         super().total(n)
-        print(f"{n} files to look at", file=sys.stderr, flush=True)
+        print(f"{n} file to look at" if n == 1 else f"{n} files to look at", file=sys.stderr, flush=True)
 
     def file(self, status: str, path: Path, result: DocumentResult | None) -> None:
         super().file(status, path, result)

@@ -5,16 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 FORMATS = ("table", "csv", "json", "markdown")
 
 
-def text_of(value) -> str:
-    """A value as it should read: NULL empty, lists comma-joined, numbers whole (never rounded or cut)."""
+def text_of(value, null: str = "") -> str:
+    """A value as it should read: NULL as null (empty for files), lists comma-joined, booleans as
+    true/false, numbers whole (never rounded or cut)."""
     if value is None:
-        return ""
+        return null
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         return ", ".join(map(text_of, value))
     if isinstance(value, float):
@@ -30,8 +33,12 @@ def json_value(value):
         return str(value)  # exact: a JSON number would pass through a float in most readers
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [json_value(v) for v in value]
+    if isinstance(value, dict):  # a STRUCT or MAP
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, timedelta):  # an INTERVAL, in seconds
+        return value.total_seconds()
     if isinstance(value, (bytes, bytearray)):
         return value.hex()
     if isinstance(value, (str, int, float, bool)) or value is None:
@@ -51,6 +58,12 @@ def as_json(columns: list[str], rows: list[tuple]) -> str:
     return json.dumps([{c: json_value(v) for c, v in zip(columns, row)} for row in rows], ensure_ascii=False, indent=2)
 
 
+def as_json_results(results: list[tuple[str, list[str], list[tuple]]]) -> str:
+    """Several statements' results as one JSON document: [{"statement": sql, "rows": [...]}, ...]."""
+    return json.dumps([{"statement": sql, "rows": [{c: json_value(v) for c, v in zip(columns, row)} for row in rows]}
+                       for sql, columns, rows in results], ensure_ascii=False, indent=2)
+
+
 def as_markdown(columns: list[str], rows: list[tuple]) -> str:
     def cell(v) -> str:
         return text_of(v).replace("|", "\\|").replace("\n", "<br>")
@@ -64,7 +77,7 @@ def as_plain(columns: list[str], rows: list[tuple]) -> str:
     """Aligned columns for pipes and logs: no box, no wrapping, nothing cut; CJK counts double width."""
     from rich.cells import cell_len
 
-    texts = [[text_of(v).replace("\n", " ") for v in row] for row in rows]
+    texts = [[text_of(v, "NULL").replace("\n", " ") for v in row] for row in rows]
     widths = [max([cell_len(c)] + [cell_len(r[i]) for r in texts]) for i, c in enumerate(columns)]
 
     def line(values: list[str]) -> str:
@@ -86,11 +99,11 @@ def print_table(columns: list[str], rows: list[tuple], terminal: bool) -> None:
     numeric = [all(isinstance(row[i], (int, float, Decimal)) or row[i] is None for row in rows) for i in range(len(columns))]
     table = Table(show_lines=False)
     for i, name in enumerate(columns):
-        widest = max([len(text_of(row[i])) for row in rows] + [1])
+        widest = max([len(text_of(row[i], "NULL")) for row in rows] + [1])
         if numeric[i]:
             table.add_column(name, justify="right", no_wrap=True, min_width=widest)
         else:
             table.add_column(name, overflow="fold")
     for row in rows:
-        table.add_row(*(text_of(v) for v in row))
+        table.add_row(*(text_of(v, "NULL") for v in row))
     Console().print(table)

@@ -157,6 +157,20 @@ def test_fifo_is_skipped_and_broken_link_fails_with_a_sentence(seed_files, tmp_p
         "pipe.docx": "a named pipe, not a file", "说明.txt": "not a report format (.txt)"}
     assert summary["failures"] == [{"path": str(folder / "gone.pdf"), "error": f"The link leads to {tmp_path / 'nowhere.pdf'}, which does not exist."}]
     assert summary["status"] == {"ok": 1}
+
+    def parts(s):  # every file is in exactly one of these
+        return s["stored"] + s["unchanged"] + s["already_stored"] + s["still_failed"] + s["not_opened"]
+
+    assert summary["not_opened"] == 1 and parts(summary) == summary["files"] == 2
+    (folder / "damaged.docx").write_bytes(b"PK\x03\x04 not a zip")
+    shutil.copy(seed_files["docx-text"], folder / "copy.docx")
+    run = subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(db), "--json"], capture_output=True, text=True, timeout=120)
+    again = json.loads(run.stdout)
+    assert (again["unchanged"], again["already_stored"], again["stored"], again["not_opened"]) == (1, 1, 1, 1)
+    run = subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(db), "--json"], capture_output=True, text=True, timeout=120)
+    third = json.loads(run.stdout)
+    assert (third["unchanged"], third["still_failed"], third["not_opened"]) == (2, 1, 1) and parts(third) == third["files"] == 4
+    assert run.returncode == 1
     # named explicitly, a pipe is a failure with its sentence, not a hang
     run = subprocess.run(JIXIAO + ["ingest", str(folder / "pipe.docx"), "--db", str(db)], capture_output=True, text=True, timeout=60)
     assert run.returncode == 1 and "This is a named pipe, not a file, so it was not read." in run.stdout
@@ -265,6 +279,11 @@ def test_a_locked_warehouse_names_its_holder_and_wait_waits(warehouse, tmp_path)
             run = subprocess.run(JIXIAO + command + ["--db", str(db)], capture_output=True, text=True, timeout=60)
             assert run.returncode == 3, (command, run.stderr)
             assert f"process {holder.pid}" in run.stderr and "--wait" in run.stderr and "Traceback" not in run.stderr
+        short = subprocess.run(JIXIAO + ["query", "SELECT 1", "--db", str(db), "--wait", "0.5"], capture_output=True, text=True, timeout=60)
+        assert short.returncode == 3
+        assert "waiting up to 0.5 s" in short.stderr and "still was after" in short.stderr, short.stderr
+        writer = subprocess.run(JIXIAO + ["check", "--db", str(db)], capture_output=True, text=True, timeout=60)
+        assert "exported copy" not in writer.stderr  # a writer cannot use a copy
         started = time.monotonic()
         run = subprocess.run(JIXIAO + ["query", "SELECT count(*) AS n FROM reports", "--db", str(db), "--wait", "30"],
                              capture_output=True, text=True, timeout=60)

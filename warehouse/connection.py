@@ -12,6 +12,7 @@ import gc
 import re
 import time
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
@@ -42,15 +43,18 @@ def _holder(pid: int, exe: str) -> str:
     return f"process {pid} ({exe})"
 
 
-def explain_open_error(path: str, exc: Exception) -> str:
-    """Given the error DuckDB raised opening path, return one sentence saying what is wrong and what to do."""
+def explain_open_error(path: str, exc: Exception, writing: bool = False, waited_s: float = 0.0) -> str:
+    """Given the error DuckDB raised opening path, return one sentence saying what is wrong and what to do
+    (writing: the command wants to write; waited_s: how long it already waited for a lock)."""
     text = str(exc)
-    if m := _LOCK_HOLDER.search(text):
-        who = _holder(int(m["pid"]), m["exe"])
-        return (f"The warehouse {path} is in use by another {who}, probably an ingest still writing; "
-                f"wait for it to finish (or pass --wait SECONDS), or query an exported copy (jixiao export --format parquet).")
     if "Could not set lock" in text:
-        return f"The warehouse {path} is in use by another process; wait for it to finish (or pass --wait SECONDS)."
+        m = _LOCK_HOLDER.search(text)
+        who = f"another {_holder(int(m['pid']), m['exe'])}" if m else "another process"
+        waited = f" and still was after {waited_s:g} s of waiting" if waited_s else ""
+        advice = "wait for it to finish (or pass --wait SECONDS)" if not waited_s else "wait longer, or run this when it has finished"
+        if not writing:
+            advice += ", or query an exported copy (jixiao export --format parquet)"
+        return f"The warehouse {path} is in use by {who}, probably an ingest still writing{waited}; {advice}."
     if "different configuration" in text:
         return (f"The warehouse {path} is already open in this process with other settings (a notebook's connection?); "
                 "close that connection first.")
@@ -68,22 +72,28 @@ def explain_open_error(path: str, exc: Exception) -> str:
     return f"The warehouse {path} could not be opened ({first})."
 
 
-def _open(path: str, wait_s: float, **kwargs) -> duckdb.DuckDBPyConnection:
-    """duckdb.connect, waiting up to wait_s for another process's lock to go."""
-    deadline = time.monotonic() + wait_s
-    collected = False
+def _open(path: str, wait_s: float, on_wait: Callable[[str], None] | None = None, **kwargs) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting up to wait_s for another process's lock to go (on_wait hears it once)."""
+    started = time.monotonic()
+    collected = waiting = False
     while True:
         try:
             return duckdb.connect(path, **kwargs)
         except duckdb.Error as exc:
-            if "Could not set lock" in str(exc) and time.monotonic() < deadline:
+            if "Could not set lock" in str(exc) and time.monotonic() < started + wait_s:
+                if not waiting and on_wait is not None:
+                    m = _LOCK_HOLDER.search(str(exc))
+                    who = _holder(int(m["pid"]), m["exe"]) if m else "another process"
+                    on_wait(f"The warehouse {path} is in use by {who}; waiting up to {wait_s:g} s for it …")
+                waiting = True
                 time.sleep(0.5)
                 continue
             if "different configuration" in str(exc) and not collected:
                 gc.collect()  # a connection of this process that only garbage still holds is closed by collecting it
                 collected = True
                 continue
-            raise WarehouseUnavailable(explain_open_error(path, exc)) from exc
+            writing = not kwargs.get("read_only", False)
+            raise WarehouseUnavailable(explain_open_error(path, exc, writing, time.monotonic() - started if waiting else 0.0)) from exc
 
 
 def check_path(path: str | Path) -> str:
@@ -95,7 +105,7 @@ def check_path(path: str | Path) -> str:
 
 
 def connect(path: str | Path = "jixiao.duckdb", read_only: bool = False, wait_s: float = 0.0,
-            create: bool = True) -> duckdb.DuckDBPyConnection:
+            create: bool = True, on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
     """Open (and, when writable, create unless not create, or upgrade) a warehouse file;
     WarehouseUnavailable says why not."""
     text = check_path(path)
@@ -103,8 +113,8 @@ def connect(path: str | Path = "jixiao.duckdb", read_only: bool = False, wait_s:
         if text != ":memory:" and not Path(text).exists():
             raise WarehouseUnavailable(f"There is no warehouse at {text}; run `jixiao ingest` first.")
     if read_only:
-        return _open(text, wait_s, read_only=True)
-    con = _open(text, wait_s)
+        return _open(text, wait_s, on_wait, read_only=True)
+    con = _open(text, wait_s, on_wait)
     try:
         migrate(con)
     except duckdb.Error as exc:
@@ -113,11 +123,11 @@ def connect(path: str | Path = "jixiao.duckdb", read_only: bool = False, wait_s:
     return con
 
 
-def connect_locked(path: str | Path, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
+def connect_locked(path: str | Path, wait_s: float = 0.0, on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
     """Open a warehouse read-only with no way out: no other files, databases, extensions or settings."""
     text = check_path(path)
     if not Path(text).exists():
         raise WarehouseUnavailable(f"There is no warehouse at {text}; run `jixiao ingest` first.")
-    return _open(text, wait_s, read_only=True,
+    return _open(text, wait_s, on_wait, read_only=True,
                  config={"enable_external_access": False, "lock_configuration": True, "autoinstall_known_extensions": False,
                          "autoload_known_extensions": False})

@@ -40,9 +40,12 @@ def correct(con: duckdb.DuckDBPyConnection, report_id: str, column: str, value: 
         raise CorrectionRefused("A correction needs who made it and why.")
     with transaction(con):
         # column is one of CORRECTABLE's names (checked above): the only text that reaches the SQL
-        row = con.execute(f"SELECT {column} FROM v_reports WHERE report_id = ?", [report_id]).fetchone()
+        row = con.execute(f"SELECT {column}, duplicate_of FROM v_reports WHERE report_id = ?", [report_id]).fetchone()
         if row is None:
             raise CorrectionRefused(f"There is no report {report_id} in the warehouse.")
+        if row[1] is not None:  # the views read the original: a correction here would change nothing anyone sees
+            raise CorrectionRefused(f"Report {report_id} is a copy of {row[1]} (the same report read from another file), "
+                                    f"which the views read; correct {row[1]}.")
         new = None if value is None else text_of(value)
         cid = con.execute("""INSERT INTO corrections (report_id, column_name, old_value, new_value, corrected_by, reason)
                              VALUES (?, ?, ?, ?, ?, ?) RETURNING correction_id""",

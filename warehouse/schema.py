@@ -94,9 +94,23 @@ FROM reports r LEFT JOIN c USING (report_id);
 """
 
 
-# v_spending and what is built on it read the corrected reports
-CORRECTED_VIEWS = _corrected_reports() + VIEWS.replace("FROM reports r JOIN documents d USING (doc_id)\n    WHERE r.project_key",
-                                                       "FROM v_reports r JOIN documents d USING (doc_id)\n    WHERE r.project_key")
+def _edited(sql: str, changes: list[tuple[str, str]]) -> str:
+    for old, new in changes:
+        assert old in sql, old  # the views above changed: say what the new ones are
+        sql = sql.replace(old, new)
+    return sql
+
+
+# The views as migration 12 leaves them: v_spending and v_scores read the corrected reports, and
+# where a report was read from two files (duplicate_of) they count it once, the original.
+CORRECTED_VIEWS = _corrected_reports() + _edited(VIEWS, [
+    ("FROM reports r JOIN documents d USING (doc_id)\n    WHERE r.project_key",
+     "FROM v_reports r JOIN documents d USING (doc_id)\n    WHERE r.project_key"),
+    ("ORDER BY (d.replaced_by IS NULL) DESC, d.ingested_at DESC, r.report_id",
+     "ORDER BY (d.replaced_by IS NULL) DESC, (r.duplicate_of IS NULL) DESC, d.ingested_at DESC, r.report_id"),
+    ("FROM indicators i JOIN reports r USING (report_id)\nGROUP BY ALL",
+     "FROM indicators i JOIN v_reports r USING (report_id)\nWHERE r.duplicate_of IS NULL\nGROUP BY ALL"),
+])
 
 MIGRATIONS: list[tuple[int, str]] = [
     (1, f"""

@@ -73,3 +73,18 @@ def test_a_correction_of_no_report_is_refused(warehouse):
     _, db, _ = warehouse
     run = _run("correct", "nope:1", "spent_yuan", "1", "--reason", "试", "--db", str(db))
     assert run.returncode == 2 and "There is no report nope:1" in run.stderr
+
+
+def test_a_copy_is_not_corrected_its_original_is(seed_files, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(seed_files["docx-text"], folder / "seed.docx")
+    shutil.copy(seed_files["pdf-text"], folder / "seed.pdf")  # the same report from another file
+    db = tmp_path / "w.duckdb"
+    assert _run("ingest", str(folder), "--db", str(db)).returncode == 0
+    [(copy, original)] = _one(db, "SELECT report_id, duplicate_of FROM reports WHERE duplicate_of IS NOT NULL")
+    run = _run("correct", copy, "spent_yuan", "100万元", "--reason", "试", "--db", str(db))
+    assert run.returncode == 2 and f"is a copy of {original}" in run.stderr
+    assert _run("correct", original, "spent_yuan", "100万元", "--reason", "试", "--by", "审核员", "--db", str(db)).returncode == 0
+    assert _one(db, "SELECT report_id, spent_yuan FROM v_spending") == [(original, Decimal("1000000.00"))]
+    assert _run("correct", original, "spent_yuan", "-5", "--reason", "试", "--by", "审核员", "--db", str(db)).returncode == 0
