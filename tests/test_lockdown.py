@@ -344,3 +344,14 @@ def test_a_word_file_too_big_for_the_cap_says_memory_not_damage(seed_files, tmp_
     assert json.loads(run.stdout)["failures"][0]["error"] == (
         "Reading the file needed more than the 1024 MB memory limit (--memory-mb) and was stopped.")
     assert "Traceback" not in run.stderr
+
+
+def test_query_as_analysts_write_it(warehouse):
+    commented = _query(warehouse, "-- projects under 80 %\nSELECT count(*) AS n FROM v_spending WHERE execution_rate_pct < 80", "--format", "csv")
+    assert commented.exit_code == 0 and commented.output == "n\n1\n", commented.output
+    typo = _query(warehouse, "SELECT * FROM reprots")
+    assert typo.exit_code == 2 and 'Did you mean "reports"' in typo.output  # DuckDB's hint is kept
+    both = json.loads(_query(warehouse, "SELECT 1 AS a; SELECT NULL AS b", "--format", "json").output)
+    assert both == [{"statement": "SELECT 1 AS a;", "rows": [{"a": 1}]}, {"statement": "SELECT NULL AS b", "rows": [{"b": None}]}]
+    assert _query(warehouse, "SELECT 1 AS a; SELECT 2 AS b", "--format", "csv").output == "a\n1\n\nb\n2\n"
+    assert _query(warehouse, "SELECT NULL AS b, '' AS c").output.splitlines()[2].split() == ["NULL"]
