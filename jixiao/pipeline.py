@@ -52,7 +52,7 @@ _KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_
 class Listing:
     """What a list of paths holds: files to read, files passed over (with why), paths that failed before reading."""
 
-    files: list[Path] = field(default_factory=list)
+    files: list[tuple[Path, os.stat_result]] = field(default_factory=list)  # with what stat said, used by the plan
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
     filtered: int = 0  # files --include/--exclude left out
@@ -94,7 +94,8 @@ def list_files(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclu
 
     def consider(p: Path, walked: bool) -> None:
         try:
-            mode = p.stat().st_mode
+            st = p.stat()
+            mode = st.st_mode
         except FileNotFoundError:
             out.failed.append((p, f"The link leads to {os.readlink(p)}, which does not exist." if p.is_symlink()
                                else "The file disappeared before it could be read."))
@@ -112,7 +113,7 @@ def list_files(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclu
         if walked and p.suffix.lower() not in READ_SUFFIXES and not _looks_readable(p):
             out.skipped.append((p, f"not a report format ({p.suffix or 'no suffix'})"))
             return
-        out.files.append(p)
+        out.files.append((p, st))
 
     for p in map(Path, paths):
         if p.is_dir():
@@ -356,12 +357,7 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
 
     for path, why in listing.failed:
         fail_early(path, why)
-    for path in listing.files:
-        try:
-            st = path.stat()
-        except OSError as exc:
-            fail_early(path, f"The file could not be looked at ({exc.strerror}).")
-            continue
+    for path, st in listing.files:
         entry = known.get(str(path))
         seen = FileStat(str(path), st.st_size, st.st_mtime_ns, looked_up=True, previous=entry[2] if entry else None)
         if not reread and entry and entry[:2] == (seen.size_bytes, seen.mtime_ns) and entry[2] in plan.stored \

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
-from jixiao.model import Fact, Finding, Report
+from jixiao.model import REPORT_TABLES, Fact, Finding, Report
 
 MONEY_LIMIT = Decimal(10) ** 16
 RATE_LIMIT = Decimal(10) ** 7
@@ -40,19 +40,8 @@ def _fit(record, where: str, findings: list[Finding]):
 def fit_report(report: Report) -> Report:
     """Given a report, return it with every figure too large for its warehouse column NULL, with a finding."""
     findings: list[Finding] = []
-    changes = {}
-    for f in dataclasses.fields(report):
-        value = getattr(report, f.name)
-        if isinstance(value, list) and value and dataclasses.is_dataclass(value[0]) and f.name != "findings":
-            fitted = [_fit(r, f"{f.name}: ", findings) for r in value]
-            if any(a is not b for a, b in zip(fitted, value)):
-                changes[f.name] = fitted
-        elif _too_big(value, _limit(report, f.name)):
-            changes[f.name] = None
-            findings.append(Finding("value_unreadable", "warning",
-                                    f"{f.name} 「{value}」 is too large for any real figure (a misread or a typing slip); stored as NULL.",
-                                    None, str(value)))
+    tables = {t: [_fit(r, f"{t}: ", findings) for r in getattr(report, t)] for t in REPORT_TABLES if t != "findings"}
+    fitted = _fit(report, "", findings)  # the report's own columns (its lists hold no Decimal)
     if not findings:
         return report
-    changes["findings"] = [*report.findings, *findings]
-    return dataclasses.replace(report, **changes)
+    return dataclasses.replace(fitted, **tables, findings=[*report.findings, *findings])

@@ -104,14 +104,18 @@ def check_path(path: str | Path) -> str:
     return text
 
 
+def _must_exist(text: str) -> None:
+    if text != ":memory:" and not Path(text).exists():
+        raise WarehouseUnavailable(f"There is no warehouse at {text}; run `jixiao ingest` first.")
+
+
 def connect(path: str | Path = "jixiao.duckdb", read_only: bool = False, wait_s: float = 0.0,
             create: bool = True, on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
     """Open (and, when writable, create unless not create, or upgrade) a warehouse file;
     WarehouseUnavailable says why not."""
     text = check_path(path)
     if read_only or not create:
-        if text != ":memory:" and not Path(text).exists():
-            raise WarehouseUnavailable(f"There is no warehouse at {text}; run `jixiao ingest` first.")
+        _must_exist(text)
     if read_only:
         return _open(text, wait_s, on_wait, read_only=True)
     con = _open(text, wait_s, on_wait)
@@ -126,8 +130,7 @@ def connect(path: str | Path = "jixiao.duckdb", read_only: bool = False, wait_s:
 def connect_locked(path: str | Path, wait_s: float = 0.0, on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
     """Open a warehouse read-only with no way out: no other files, databases, extensions or settings."""
     text = check_path(path)
-    if not Path(text).exists():
-        raise WarehouseUnavailable(f"There is no warehouse at {text}; run `jixiao ingest` first.")
+    _must_exist(text)
     return _open(text, wait_s, on_wait, read_only=True,
                  config={"enable_external_access": False, "lock_configuration": True, "autoinstall_known_extensions": False,
                          "autoload_known_extensions": False})

@@ -126,14 +126,20 @@ def test_two_row_header_with_a_variant_spelling_is_read(tmp_path):
     assert r.indicators[1].note == "受疫情影响，部分培训延期" and r.indicators[1].score == Decimal("9")
 
 
-def test_money_whose_unit_nothing_states_is_null_not_guessed(tmp_path):
-    """万元 and 元 differ ten thousand times: a money block with no unit anywhere keeps no bare figure."""
+def _national_without_money_unit() -> list:
+    """The national form with 「项目资金（万元）」 written as bare 「项目资金」: its table states no unit."""
     blocks = F.national_document(F.NATIONAL, Variant())
     table = next(b for b in blocks if b[0] == "table")[1]
     for row in table:
         for i, cell in enumerate(row):
             if cell.text.startswith("项目资金"):
                 row[i] = replace(cell, text="项目资金")
+    return blocks
+
+
+def test_money_whose_unit_nothing_states_is_null_not_guessed(tmp_path):
+    """万元 and 元 differ ten thousand times: a money block with no unit anywhere keeps no bare figure."""
+    blocks = _national_without_money_unit()
     (r,) = read_file(builder.write_docx(blocks, tmp_path / "no_unit.docx")).reports
     assert (r.budget_initial_yuan, r.budget_adjusted_yuan, r.spent_yuan) == (None, None, None)
     assert r.execution_rate_pct == Decimal("96.30")  # a rate needs no unit
@@ -141,12 +147,7 @@ def test_money_whose_unit_nothing_states_is_null_not_guessed(tmp_path):
 
 
 def test_unit_in_a_caption_run_into_a_long_paragraph_is_found(tmp_path):
-    blocks = F.national_document(F.NATIONAL, Variant())
-    table = next(b for b in blocks if b[0] == "table")[1]
-    for row in table:
-        for i, cell in enumerate(row):
-            if cell.text.startswith("项目资金"):
-                row[i] = replace(cell, text="项目资金")
+    blocks = _national_without_money_unit()
     blocks.insert(0, ("p", "本表依据年度决算数据填写，各项数据与决算一致，" * 4 + "金额单位：万元", {}))
     (r,) = read_file(builder.write_docx(blocks, tmp_path / "caption.docx")).reports
     assert r.spent_yuan == Decimal("1155600.00") and not any(f.rule == "unit_unknown" for f in r.findings)
