@@ -91,9 +91,10 @@ class Converter:
             process.wait(10)
             raise
 
-    def convert(self, data: bytes, fmt: str) -> bytes:
-        """Given legacy bytes and their format, return the bytes of the .docx/.xlsx LibreOffice makes."""
-        target = TARGETS[fmt]
+    def convert(self, data: bytes, fmt: str, target: str | None = None) -> bytes:
+        """Given legacy bytes and their format, return the bytes of the .docx/.xlsx LibreOffice makes
+        (or of target, such as pdf)."""
+        target = target or TARGETS[fmt]
         work = Path(tempfile.mkdtemp(prefix="conv-", dir=self.tmp))
         try:
             source = work / f"in.{fmt}"
@@ -116,13 +117,14 @@ class Converter:
 _CONVERTER: Converter | None = None
 
 
-def convert_legacy(data: bytes, fmt: str) -> bytes:
-    """Convert one file with this process's converter (made on first use, removed at exit)."""
+def convert_legacy(data: bytes, fmt: str, target: str | None = None) -> bytes:
+    """Convert one file with this process's converter (made on first use, removed at exit);
+    target defaults to the modern format of fmt (.doc → .docx)."""
     global _CONVERTER
     if _CONVERTER is None:
         _CONVERTER = Converter()
         atexit.register(_CONVERTER.close)
-    return _CONVERTER.convert(data, fmt)
+    return _CONVERTER.convert(data, fmt, target)
 
 
 def convert_many(items: list[tuple[Path, str]], workdir: Path, timeout_s: float = CONVERT_TIMEOUT_S) -> dict[Path, Path]:

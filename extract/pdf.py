@@ -59,6 +59,7 @@ class _RawCell:
     tail: float = 0.0  # right end of its last line of text
     limit: float = 0.0  # right edge its text may reach (the cell's right edge less its padding)
     head: float = 0.0  # width of the first character of its first line, with the marks that travel with it
+    box: tuple[float, float, float, float] | None = None  # on its own page (Cell.bbox)
 
 
 @dataclass
@@ -218,7 +219,8 @@ def _raw_cells(page, table, page_no: int, y_offset: float) -> list[_RawCell]:
     out = []
     for box in table.cells:
         text, confidence, lines = _cell_text(chars, box)
-        cell = _RawCell(box[0], box[1] - top + y_offset, box[2], box[3] - top + y_offset, text, page_no, confidence)
+        cell = _RawCell(box[0], box[1] - top + y_offset, box[2], box[3] - top + y_offset, text, page_no, confidence,
+                        box=tuple(round(v, 1) for v in box))
         if lines:
             cell.pitch, cell.tail, cell.head = _pitch(lines), lines[-1].x1, _head_width(lines[0])
             cell.limit = box[2] - max(0.0, min(ln.x0 for ln in lines) - box[0])
@@ -265,7 +267,7 @@ def _grid(raw: _RawTable, index: int) -> Table:
     for rc in sorted(raw.cells, key=lambda c: (round(c.top, 1), c.x0)):
         r, c = _index(ys, rc.top), _index(xs, rc.x0)
         r2, c2 = _index(ys, rc.bottom), _index(xs, rc.x1)
-        cells.append(Cell(rc.text, r, c, max(1, r2 - r), max(1, c2 - c), rc.page, rc.confidence, rc.continues))
+        cells.append(Cell(rc.text, r, c, max(1, r2 - r), max(1, c2 - c), rc.page, rc.confidence, rc.continues, rc.box))
     return Table(index, tuple(cells), max(1, len(ys) - 1), max(1, len(xs) - 1), raw.page)
 
 

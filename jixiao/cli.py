@@ -93,10 +93,19 @@ def main() -> None:
 @click.option("--include", multiple=True, metavar="GLOB", help="Read only files whose name or path matches (repeatable).")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Pass over files whose name or path matches (repeatable).")
 @click.option("--verbose", "-v", is_flag=True, help="Also list the files a folder walk skipped, with why.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: reader processes on this machine; ray: Ray actors writing Parquet shards to --stage, loaded at the end.")
+@click.option("--address", default=None, metavar="auto|ray://HOST:10001",
+              help="(ray) The Ray cluster to join [default: start one on this machine with --jobs CPUs].")
+@click.option("--stage", "stage", default=None, metavar="DIR_OR_URI",
+              help="(ray) Where the shards go: a folder every node sees, or s3://, gs://, hdfs:// [default: DB.stage beside the warehouse].")
+@click.option("--shard-files", type=click.IntRange(min=1), default=None, metavar="N",
+              help="(ray) Files per shard, the unit a killed reader redoes [default: 8].")
 @wait_option
 def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, memory_mb: int, reread: bool, retry_failed: bool,
            as_json: bool,
-           include: tuple[str, ...], exclude: tuple[str, ...], verbose: bool, wait: float) -> None:
+           include: tuple[str, ...], exclude: tuple[str, ...], verbose: bool, engine: str, address: str | None,
+           stage: str | None, shard_files: int | None, wait: float) -> None:
     """Read report files (folders recursively) into the warehouse.
 
     Every file gets a row in `documents`: ok, not_report, or failed with one sentence saying why.
@@ -110,6 +119,7 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
     Example:
       jixiao ingest 2021/ 2022/ --db yuhua.duckdb
       jixiao ingest archive/ --jobs 2 --timeout 60 --json
+      jixiao ingest /shared/archive --engine ray --address auto --stage /shared/stage --db province.duckdb
     """
     from jixiao.pipeline import ingest as run_ingest
     from jixiao.progress import reporter
@@ -119,9 +129,17 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
     signal.signal(signal.SIGTERM, _interrupt)
     with reporter(enabled=not as_json) as rep:
         try:
-            summary = run_ingest(paths, db=db, reread=reread, retry_failed=retry_failed, jobs=jobs, timeout_s=timeout, memory_mb=memory_mb,
-                                 progress=rep, wait_s=wait,
-                                 include=include, exclude=exclude)
+            if engine == "ray":
+                from jixiao.ray_engine import BATCH_FILES, RaySettings, ingest_ray
+
+                where = RaySettings(address, stage or str(Path(db).with_name(Path(db).name + ".stage")), shard_files or BATCH_FILES)
+                summary = ingest_ray(paths, db, where, reread=reread, retry_failed=retry_failed, jobs=jobs, timeout_s=timeout,
+                                     memory_mb=memory_mb, progress=rep, wait_s=wait, include=include, exclude=exclude)
+            elif address or stage or shard_files:
+                raise SettingError("--address, --stage and --shard-files belong to --engine ray.")
+            else:
+                summary = run_ingest(paths, db=db, reread=reread, retry_failed=retry_failed, jobs=jobs, timeout_s=timeout,
+                                     memory_mb=memory_mb, progress=rep, wait_s=wait, include=include, exclude=exclude)
         except WarehouseUnavailable as exc:
             raise WarehouseError(str(exc))
         except KeyboardInterrupt:
@@ -140,6 +158,7 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
         extra = "".join(part for n, part in ((s.still_failed, f", {s.still_failed} failed before and not retried "
                                                               "(--retry-failed reads them again)"),
                                              (s.not_opened, f", {s.not_opened} could not be opened"),
+                                             (s.staged, f", {s.staged} read into the stage by an earlier run"),
                                              (len(s.skipped), f"; {plural(len(s.skipped), 'more file')} skipped "
                                                               "(not reports by their kind; --verbose lists them)"),
                                              (s.filtered, f"; {plural(s.filtered, 'more file')} left out by --include/--exclude"))
@@ -347,11 +366,12 @@ def correct(report_id: str, column: str, value: str, reason: str, by: str | None
     """
     import getpass
 
+    from jixiao.edits import typed_value
     from jixiao.warehouse import CorrectionRefused
     from jixiao.warehouse import correct as run_correct
 
     try:
-        typed = _typed_value(column, value)
+        typed = typed_value(column, value)
     except ValueError as exc:
         raise click.UsageError(str(exc))
     con = open_warehouse(db, wait=wait, create=False)
@@ -362,32 +382,6 @@ def correct(report_id: str, column: str, value: str, reason: str, by: str | None
     finally:
         con.close()
     click.echo(f"correction {c.correction_id}: {c.report_id} {c.column_name} {c.old_value} → {c.new_value} (by {c.corrected_by})")
-
-
-def _typed_value(column: str, text: str):
-    """A correction's value as its column holds it, read the way the form would be read."""
-    from jixiao.normalize.fit import MONEY_LIMIT, RATE_LIMIT
-    from jixiao.normalize.values import parse_money, parse_percent, parse_score
-    from jixiao.warehouse.schema import CORRECTABLE, MONEY, RATE
-
-    kind = CORRECTABLE.get(column)
-    if text.strip().upper() == "NULL" or kind is None:
-        return None if kind is not None else text  # an unknown column is refused by name below
-    if kind not in (MONEY, RATE, "INTEGER"):
-        return text.strip()
-    try:
-        if kind == MONEY:
-            value = parse_money(text)
-        elif kind == RATE:
-            value = parse_percent(text) if column.endswith("_pct") else parse_score(text)
-        else:
-            value = int(text) if text.strip().isdigit() else None
-    except ValueError:
-        value = None
-    limit = MONEY_LIMIT if kind == MONEY else RATE_LIMIT
-    if value is None or abs(value) >= limit:  # the view casts it to the column's type: it must fit
-        raise ValueError(f"「{text}」 is not a value {column} can hold.")
-    return value
 
 
 @main.command()
@@ -422,11 +416,13 @@ def corrections(db: str, as_json: bool, wait: float) -> None:
 @click.option("--file", "-f", "sql_file", type=click.File("r", encoding="utf-8"), default=None,
               help="Read the SQL from this file (- for standard input).")
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to query (opened read-only).")
+@click.option("--stage", "stage", default=None, metavar="DIR",
+              help="Query a stage's Parquet shards instead of a warehouse (its tables, not yet the views; no load needed).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True,
               help="table: boxed on a terminal, aligned text in a pipe; every format prints values whole.")
 @click.option("--csv", "as_csv", is_flag=True, help="The same as --format csv.")
 @wait_option
-def query(sql: str | None, sql_file, db: str, fmt: str, as_csv: bool, wait: float) -> None:
+def query(sql: str | None, sql_file, db: str, stage: str | None, fmt: str, as_csv: bool, wait: float) -> None:
     """Run SQL against the warehouse, read-only: SELECT, DESCRIBE, SHOW, EXPLAIN.
 
     SQL is the argument (it may start with a -- comment), or - (or --file) to read it from standard
@@ -457,7 +453,15 @@ def query(sql: str | None, sql_file, db: str, fmt: str, as_csv: bool, wait: floa
     if as_csv and fmt not in ("table", "csv"):
         raise click.UsageError(f"--csv and --format {fmt} say two different things; give one.")
     fmt = "csv" if as_csv else fmt
-    con = open_warehouse(db, locked=True, wait=wait)
+    if stage is not None:
+        from jixiao.warehouse.stage import Stage, StageError, stage_connection
+
+        try:
+            con = stage_connection(Stage(stage))
+        except StageError as exc:
+            raise click.UsageError(str(exc))
+    else:
+        con = open_warehouse(db, locked=True, wait=wait)
     try:
         results = run_readonly(con, sql)
     except QueryRefused as exc:
@@ -487,3 +491,99 @@ def query(sql: str | None, sql_file, db: str, fmt: str, as_csv: bool, wait: floa
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.command()
+@click.argument("stage")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to load into (created when missing).")
+@click.option("--reread", is_flag=True, help="The stage's readings replace documents the warehouse holds already.")
+@wait_option
+def load(stage: str, db: str, reread: bool, wait: float) -> None:
+    """Load a stage's Parquet shards (written by `ingest --engine ray`) into the warehouse, then run
+    the rules and link projects as after an ingest. Loading the same stage twice, or two stages that
+    overlap, adds nothing twice: documents are matched by their bytes (doc_id).
+
+    
+    Example:
+      jixiao load /shared/stage --db province.duckdb
+      jixiao load s3://bucket/jixiao-stage --db province.duckdb
+    """
+    import time
+
+    from jixiao.pipeline import finish_pending
+    from jixiao.rules import default_rules, validate_rules
+    from jixiao.warehouse import count_findings
+    from jixiao.warehouse.stage import Stage, StageError, load_stage
+
+    started = time.perf_counter()
+    try:
+        staged = Stage(stage)
+    except StageError as exc:
+        raise click.UsageError(str(exc))
+    con = open_warehouse(db, wait=wait)
+    try:
+        rules = default_rules()
+        validate_rules(con, rules)
+        before = count_findings(con)
+        finish_pending(con, rules)
+        shards, written = load_stage(con, staged, reread)
+        finish_pending(con, rules)
+        found = count_findings(con) - before
+    except StageError as exc:
+        raise click.UsageError(str(exc))
+    except StepFailed as exc:
+        raise click.ClickException(str(exc))
+    finally:
+        con.close()
+    click.echo(f"{plural(shards, 'shard')} from {stage}: {plural(written, 'document')} written, "
+               f"{plural(found, 'finding')} → {db} in {time.perf_counter() - started:.1f} s")
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to review.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; any address but loopback needs the token printed at start.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free one).")
+@click.option("--user", default=None, help="Name recorded with corrections and reviews [default: the login name].")
+@click.option("--pages", "pages_dir", default=None, metavar="DIR",
+              help="Where PDFs converted from Word and spreadsheet files are kept [default: DB.pages beside the warehouse].")
+def serve(db: str, host: str, port: int, user: str | None, pages_dir: str | None) -> None:
+    """Start the review desk in the browser: an overview of the archive, each report's values beside
+    the page they came from, findings to mark confirmed / explained / false alarm, and corrections
+    kept in their own table (never over the value read).
+
+    It listens on 127.0.0.1 unless --host says otherwise; then every request needs the token it
+    prints. It has no SQL endpoint, and opens the warehouse for writing only to record a correction
+    or a review. Stop it with Ctrl-C.
+
+    \b
+    Example:
+      jixiao serve --db yuhua.duckdb            # then open http://127.0.0.1:8000/
+    """
+    import getpass
+    import secrets
+    import socket
+
+    import uvicorn
+
+    from jixiao.desk import create_app, is_loopback
+    from jixiao.warehouse import WarehouseUnavailable
+
+    loopback = is_loopback(host)
+    token = None if loopback else secrets.token_urlsafe(24)
+    try:
+        app = create_app(db, pages_dir=pages_dir, user=user or getpass.getuser(), token=token, loopback=loopback)
+    except SettingError as exc:
+        raise click.UsageError(str(exc))
+    except WarehouseUnavailable as exc:
+        raise WarehouseError(str(exc))
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:  # a taken port: one sentence
+        try:
+            probe.bind((host, port))
+            port = probe.getsockname()[1]
+        except OSError as exc:
+            raise click.UsageError(f"Cannot listen on {host}:{port} ({exc.strerror}); choose another --port or --host.")
+    shown = f"[{host}]" if ":" in host else host
+    address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+    click.echo(f"review desk for {db} at {address}" + ("" if loopback else "  (the token is needed: share the whole address)"))
+    uvicorn.run(app, host=host, port=port, log_level="warning")

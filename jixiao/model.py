@@ -54,6 +54,9 @@ class Cell:
     # "cut" when the text above runs to the cell's edge (a cut by the look of it), "maybe" when it
     # stopped short (a hard line break, or a row of its own); normalize decides with the lexicon
     continues: Literal["cut", "maybe"] | None = None
+    # Where the cell lies on its page, in PDF points from the top-left corner (x0, top, x1, bottom);
+    # None where the format has no geometry (Word, spreadsheets): the review desk highlights it there
+    bbox: tuple[float, float, float, float] | None = None
 
     @property
     def last_row(self) -> int:
@@ -219,6 +222,11 @@ class Field:
     value: str | None
     page: int | None
     locator: str
+    # The value's cell on its page in PDF points from the top-left corner, where the reader knows it
+    x0: float | None = None
+    y0: float | None = None
+    x1: float | None = None
+    y1: float | None = None
 
 
 @dataclass

@@ -226,6 +226,7 @@ class IngestSummary:
     not_opened: int = 0  # paths that failed before they had bytes (a broken link, a pipe named explicitly)
     filtered: int = 0  # files --include/--exclude left out
     already_stored: int = 0  # read and hashed: the same bytes are stored already
+    staged: int = 0  # (ray engine) read into the stage by an earlier run, loaded without reading again
     stored: int = 0
     reports: int = 0
     findings: int = 0
@@ -244,7 +245,7 @@ class IngestSummary:
 
     def as_dict(self) -> dict:
         return {"files": self.files, "skipped": [{"path": p, "reason": r} for p, r in self.skipped], "unchanged": self.unchanged,
-                "still_failed": self.still_failed, "not_opened": self.not_opened, "filtered": self.filtered, "already_stored": self.already_stored,
+                "still_failed": self.still_failed, "not_opened": self.not_opened, "filtered": self.filtered, "already_stored": self.already_stored, "staged": self.staged,
                 "stored": self.stored, "reports": self.reports, "findings": self.findings, "status": dict(self.status),
                 "failures": [{"path": p, "error": e} for p, e in self.failures], "pages": self.pages,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "wall_seconds": round(self.wall_seconds, 3),
@@ -437,7 +438,7 @@ def write_results(con, results: Iterable, plan: Plan, settings: ReadSettings, re
         summary.seconds["store"] += time.perf_counter() - t0
         before = summary.stored
         for pending in done:
-            _count(summary, pending.result)
+            tally(summary, pending.result)
             if progress:
                 progress.file(pending.result.status, Path(pending.result.path), pending.result)
         waiting.clear()
@@ -508,7 +509,8 @@ def commit_every() -> int:
     return int(text)
 
 
-def _count(summary: IngestSummary, result: DocumentResult) -> None:
+def tally(summary: IngestSummary, result: DocumentResult) -> None:
+    """Count a document stored (or staged) in the summary."""
     for step, secs in result.seconds.items():
         summary.seconds[step] += secs
     summary.stored += 1

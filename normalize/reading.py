@@ -57,7 +57,8 @@ class ReadContext:
                label_cell: Cell | None = None) -> None:
         """Keep a value read, with the place it came from, in `fields`; a known key marks its cells understood."""
         self.report.fields.append(Field(key, label.strip(), value, cell.page if cell else table.page,
-                                        locator(table, cell) if cell else f"t{table.index + 1}"))
+                                        locator(table, cell) if cell else f"t{table.index + 1}",
+                                        *(cell.bbox if cell and cell.bbox else ())))
         if key is not None:
             self.mark(cell, "value")
             self.mark(label_cell, "label")

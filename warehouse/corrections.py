@@ -59,3 +59,4 @@ def corrections(con: duckdb.DuckDBPyConnection, ids: list[int] | None = None) ->
     rows = con.execute(f"SELECT correction_id, report_id, column_name, old_value, new_value, corrected_by, corrected_at, reason "
                        f"FROM corrections{where} ORDER BY correction_id", [] if ids is None else [ids]).fetchall()
     return [Correction(*row) for row in rows]
+

@@ -18,7 +18,7 @@ from jixiao.model import REPORT_TABLES
 
 from .schema import VIEW_NAMES
 
-EXPORTED = ("documents", "document_paths", "reports", *REPORT_TABLES, "unread", "projects", "project_links", "corrections",
+EXPORTED = ("documents", "document_paths", "reports", *REPORT_TABLES, "unread", "projects", "project_links", "corrections", "finding_reviews",
             *VIEW_NAMES)  # all but the bookkeeping tables: file_index, schema_version, pending
 EXCEL_MAX_ROWS = 1_048_575
 MONEY_FORMAT = "#,##0.00"  # thousands separators, two decimals: how finance staff read 元

@@ -112,6 +112,16 @@ CORRECTED_VIEWS = _corrected_reports() + _edited(VIEWS, [
      "FROM indicators i JOIN v_reports r USING (report_id)\nWHERE r.duplicate_of IS NULL\nGROUP BY ALL"),
 ])
 
+# Findings with the latest review of each (verdict 'open' when nobody looked yet).
+REVIEWED_VIEWS = """
+CREATE OR REPLACE VIEW v_findings AS
+WITH latest AS (
+    SELECT *, row_number() OVER (PARTITION BY report_id, rule, message ORDER BY review_id DESC) AS n FROM finding_reviews
+)
+SELECT f.*, left(md5(concat_ws('|', f.report_id, f.rule, f.message)), 16) AS finding_key, coalesce(l.verdict, 'open') AS verdict, l.note AS review_note, l.reviewed_by, l.reviewed_at
+FROM findings f LEFT JOIN latest l ON l.n = 1 AND l.report_id = f.report_id AND l.rule = f.rule AND l.message = f.message;
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [
     (1, f"""
 CREATE TABLE documents (
@@ -210,10 +220,24 @@ CREATE TABLE corrections (correction_id INTEGER PRIMARY KEY DEFAULT nextval('cor
     column_name VARCHAR NOT NULL, old_value VARCHAR, new_value VARCHAR, corrected_by VARCHAR NOT NULL,
     corrected_at TIMESTAMP NOT NULL DEFAULT current_timestamp, reason VARCHAR NOT NULL);
 """ + CORRECTED_VIEWS),
+    (13, """
+-- where on its page each value's cell lies (PDF points from the top-left corner), for the review desk
+ALTER TABLE fields ADD COLUMN x0 DOUBLE;
+ALTER TABLE fields ADD COLUMN y0 DOUBLE;
+ALTER TABLE fields ADD COLUMN x1 DOUBLE;
+ALTER TABLE fields ADD COLUMN y1 DOUBLE;
+-- a person's verdict on a finding; findings are rewritten at each check, so a review names its finding
+-- by report, rule and message (stable for the same bytes) and survives re-ingest; the latest one counts
+CREATE SEQUENCE review_seq;
+CREATE TABLE finding_reviews (review_id INTEGER PRIMARY KEY DEFAULT nextval('review_seq'), report_id VARCHAR NOT NULL,
+    rule VARCHAR NOT NULL, message VARCHAR NOT NULL,
+    verdict VARCHAR NOT NULL CHECK (verdict IN ('confirmed', 'explained', 'false_alarm', 'open')),
+    note VARCHAR, reviewed_by VARCHAR NOT NULL, reviewed_at TIMESTAMP NOT NULL DEFAULT current_timestamp);
+""" + REVIEWED_VIEWS),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
-VIEW_NAMES: tuple[str, ...] = tuple(dict.fromkeys(re.findall(r"CREATE OR REPLACE VIEW (\w+)", VIEWS + CORRECTED_VIEWS)))
+VIEW_NAMES: tuple[str, ...] = tuple(dict.fromkeys(re.findall(r"CREATE OR REPLACE VIEW (\w+)", VIEWS + CORRECTED_VIEWS + REVIEWED_VIEWS)))
 
 
 

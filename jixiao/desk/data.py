@@ -1,0 +1,184 @@
+"""What the desk's pages show, read from the warehouse with fixed SQL (nothing from a request reaches
+SQL but as a bound parameter). Each function returns plain rows (dicts) for the templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import duckdb
+
+from jixiao.warehouse.schema import CORRECTABLE
+
+LOW_COVERAGE_PCT = 85  # as the low_coverage finding
+UNITS_IN_CHART = 20
+
+
+def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict]:
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def overview(con: duckdb.DuckDBPyConnection) -> dict:
+    """Counts by status, year and unit; execution rate by unit and year; failed and low-coverage files."""
+    status = dict(con.execute("SELECT status, count(*) FROM documents WHERE replaced_by IS NULL GROUP BY status").fetchall())
+    totals = _dicts(con.execute("""
+        SELECT (SELECT count(*) FROM v_reports WHERE duplicate_of IS NULL) AS reports,
+               (SELECT count(*) FROM v_findings) AS findings,
+               (SELECT count(*) FROM v_findings WHERE verdict = 'open') AS open_findings,
+               (SELECT count(*) FROM corrections) AS corrections"""))[0]
+    years = _dicts(con.execute("""
+        SELECT fiscal_year, count(*) AS reports, sum(coalesce(budget_adjusted_yuan, budget_initial_yuan)) AS budget_yuan,
+               sum(spent_yuan) AS spent_yuan
+        FROM v_reports WHERE duplicate_of IS NULL GROUP BY fiscal_year ORDER BY fiscal_year NULLS LAST"""))
+    units = _dicts(con.execute("""
+        SELECT coalesce(implementing_unit, department, '（未写明）') AS unit, count(*) AS reports,
+               count(DISTINCT fiscal_year) AS years
+        FROM v_reports WHERE duplicate_of IS NULL GROUP BY ALL ORDER BY reports DESC, unit LIMIT 50"""))
+    rates = _dicts(con.execute(f"""
+        WITH top AS (SELECT unit FROM v_unit_year WHERE unit IS NOT NULL GROUP BY unit
+                     ORDER BY sum(budget_yuan) DESC NULLS LAST, unit LIMIT {UNITS_IN_CHART})
+        SELECT unit, fiscal_year, weighted_execution_rate_pct AS rate
+        FROM v_unit_year JOIN top USING (unit)
+        WHERE weighted_execution_rate_pct IS NOT NULL AND fiscal_year IS NOT NULL
+        ORDER BY unit, fiscal_year"""))
+    failed = _dicts(con.execute("""
+        SELECT doc_id, path, format, error FROM documents WHERE status = 'failed' AND replaced_by IS NULL ORDER BY path LIMIT 200"""))
+    low = _dicts(con.execute("""
+        SELECT d.doc_id, d.path, d.coverage_pct, min(r.report_id) AS report_id,
+               (SELECT count(*) FROM unread u WHERE u.doc_id = d.doc_id) AS unread
+        FROM documents d LEFT JOIN reports r USING (doc_id)
+        WHERE d.coverage_pct < ? AND d.replaced_by IS NULL GROUP BY ALL ORDER BY d.coverage_pct, d.path LIMIT 200""",
+                              [LOW_COVERAGE_PCT]))
+    return {"status": status, "totals": totals, "years": years, "units": units, "rates": rates, "failed": failed,
+            "low": low, "low_pct": LOW_COVERAGE_PCT}
+
+
+@dataclass
+class ReportFilter:
+    year: int | None = None
+    unit: str | None = None
+    text: str | None = None
+    under_pct: Decimal | None = None  # execution rate below this
+    with_findings: bool = False
+
+
+def report_list(con: duckdb.DuckDBPyConnection, f: ReportFilter, limit: int = 500) -> list[dict]:
+    where, args = ["r.duplicate_of IS NULL"], []
+    if f.year is not None:
+        where.append("r.fiscal_year = ?")
+        args.append(f.year)
+    if f.unit:
+        where.append("coalesce(r.implementing_unit, r.department) = ?")
+        args.append(f.unit)
+    if f.text:
+        where.append("(contains(r.project_name, ?) OR contains(d.path, ?))")
+        args += [f.text, f.text]
+    if f.under_pct is not None:
+        where.append("r.execution_rate_pct < ?")
+        args.append(f.under_pct)
+    if f.with_findings:
+        where.append("EXISTS (SELECT 1 FROM v_findings x WHERE x.report_id = r.report_id AND x.verdict = 'open')")
+    return _dicts(con.execute(f"""
+        SELECT r.report_id, r.fiscal_year, r.region, r.project_name, coalesce(r.implementing_unit, r.department) AS unit,
+               coalesce(r.budget_adjusted_yuan, r.budget_initial_yuan) AS budget_yuan, r.spent_yuan, r.execution_rate_pct,
+               r.score_total, r.corrected_columns, d.path, d.format,
+               (SELECT count(*) FROM v_findings x WHERE x.report_id = r.report_id AND x.verdict = 'open') AS open_findings
+        FROM v_reports r JOIN documents d USING (doc_id)
+        WHERE {' AND '.join(where)}
+        ORDER BY r.fiscal_year DESC NULLS LAST, unit, r.project_name LIMIT {int(limit)}""", args))
+
+
+def years_and_units(con: duckdb.DuckDBPyConnection) -> tuple[list[int], list[str]]:
+    years = [y for (y,) in con.execute("SELECT DISTINCT fiscal_year FROM reports WHERE fiscal_year IS NOT NULL ORDER BY 1 DESC").fetchall()]
+    units = [u for (u,) in con.execute("""SELECT DISTINCT coalesce(implementing_unit, department) FROM v_reports
+                                          WHERE coalesce(implementing_unit, department) IS NOT NULL ORDER BY 1""").fetchall()]
+    return years, units
+
+
+@dataclass
+class ReportView:
+    report: dict
+    document: dict
+    paths: list[str]
+    values: list[dict]  # the correctable columns: name, value, source field (key, label, value, page, box)
+    fields: list[dict]
+    funding: list[dict]
+    indicators: list[dict]
+    findings: list[dict]
+    corrections: list[dict]
+    pages: list[int] = field(default_factory=list)  # pages its values came from
+
+
+def report_view(con: duckdb.DuckDBPyConnection, report_id: str) -> ReportView | None:
+    rows = _dicts(con.execute("SELECT * FROM v_reports WHERE report_id = ?", [report_id]))
+    if not rows:
+        return None
+    report = rows[0]
+    document = _dicts(con.execute("SELECT * FROM documents WHERE doc_id = ?", [report["doc_id"]]))[0]
+    paths = [document["path"]] + [p for (p,) in con.execute(
+        "SELECT path FROM document_paths WHERE doc_id = ? AND path <> ? ORDER BY path", [report["doc_id"], document["path"]]).fetchall()]
+    fields = _dicts(con.execute("""SELECT row_number() OVER () AS n, key, label, value, page, locator, x0, y0, x1, y1
+                                   FROM fields WHERE report_id = ? ORDER BY page NULLS LAST, locator""", [report_id]))
+    values = [{"column": c, "value": report[c], "corrected": c in report["corrected_columns"], "source": _source_of(c, fields)}
+              for c in CORRECTABLE]
+    funding = _dicts(con.execute("SELECT * EXCLUDE (report_id) FROM funding WHERE report_id = ? ORDER BY seq", [report_id]))
+    indicators = _dicts(con.execute("SELECT * EXCLUDE (report_id) FROM indicators WHERE report_id = ? ORDER BY seq", [report_id]))
+    findings = _dicts(con.execute("SELECT * FROM v_findings WHERE report_id = ? ORDER BY severity, rule, message", [report_id]))
+    corrections = _dicts(con.execute("SELECT * FROM corrections WHERE report_id = ? ORDER BY correction_id DESC", [report_id]))
+    pages = sorted({f["page"] for f in fields if f["page"] is not None})
+    return ReportView(report, document, paths, values, fields, funding, indicators, findings, corrections, pages)
+
+
+def _source_of(column: str, fields: list[dict]) -> dict | None:
+    """The field a report column was read from: its own key, else the funding total's, else the one
+    funding row's (a report with one source reads its figures from that row)."""
+    with_value = [f for f in fields if f["value"] is not None]
+    for pick in ([f for f in with_value if f["key"] == column],
+                 [f for f in with_value if f["key"] == f"funding.total.{column}"],
+                 [f for f in with_value if (f["key"] or "").startswith("funding.") and f["key"].endswith(f".{column}")]):
+        if len(pick) == 1 or (pick and column == pick[0]["key"]):
+            return pick[0]
+    return None
+
+
+def findings_list(con: duckdb.DuckDBPyConnection, rule: str | None, severity: str | None, verdict: str | None,
+                  limit: int = 1000) -> list[dict]:
+    where, args = [], []
+    for column, value in (("f.rule", rule), ("f.severity", severity), ("f.verdict", verdict)):
+        if value:
+            where.append(f"{column} = ?")
+            args.append(value)
+    return _dicts(con.execute(f"""
+        SELECT f.*, r.project_name, r.fiscal_year, d.path
+        FROM v_findings f LEFT JOIN reports r USING (report_id) LEFT JOIN documents d ON d.doc_id = r.doc_id
+        {('WHERE ' + ' AND '.join(where)) if where else ''}
+        ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.rule, f.report_id, f.message
+        LIMIT {int(limit)}""", args))
+
+
+def finding(con: duckdb.DuckDBPyConnection, report_id: str, rule: str, message: str) -> dict | None:
+    rows = _dicts(con.execute("""SELECT f.*, r.project_name, r.fiscal_year, d.path
+                                 FROM v_findings f LEFT JOIN reports r USING (report_id) LEFT JOIN documents d ON d.doc_id = r.doc_id
+                                 WHERE f.report_id = ? AND f.rule = ? AND f.message = ?""", [report_id, rule, message]))
+    return rows[0] if rows else None
+
+
+def rules_and_counts(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    return _dicts(con.execute("""SELECT rule, count(*) AS n, count(*) FILTER (WHERE verdict = 'open') AS open
+                                 FROM v_findings GROUP BY rule ORDER BY rule"""))
+
+
+def all_corrections(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    return _dicts(con.execute("""SELECT c.*, r.project_name, r.fiscal_year FROM corrections c LEFT JOIN reports r USING (report_id)
+                                 ORDER BY c.correction_id DESC"""))
+
+
+def document_of(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, list[str]] | None:
+    """A document's format and the paths ingest found it at; None for a doc_id not stored."""
+    row = con.execute("SELECT format, path FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
+    if row is None:
+        return None
+    others = [p for (p,) in con.execute("SELECT path FROM document_paths WHERE doc_id = ? AND path <> ? ORDER BY path",
+                                        [doc_id, row[1]]).fetchall()]
+    return row[0], [row[1], *others]
