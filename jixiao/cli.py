@@ -489,8 +489,6 @@ def query(sql: str | None, sql_file, db: str, stage: str | None, fmt: str, as_cs
             render.print_table(result.columns, result.rows, terminal=sys.stdout.isatty())
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
 
 
 @main.command()
@@ -587,3 +585,7 @@ def serve(db: str, host: str, port: int, user: str | None, pages_dir: str | None
     address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     click.echo(f"review desk for {db} at {address}" + ("" if loopback else "  (the token is needed: share the whole address)"))
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -269,7 +269,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     rules and project links the stored documents owe. Killing the run at any moment loses at most
     the documents in flight, and a rerun picks up from there.
     """
-    from jixiao.rules import default_rules, validate_rules
+    from jixiao.rules import default_rules
     from jixiao.warehouse import connect, count_findings
 
     started = time.perf_counter()
@@ -277,18 +277,9 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     summary = IngestSummary()
     rules = default_rules()
     # before listing: a warehouse that cannot be opened is said at once, and a wait for it is said too
-    con = connect(db, wait_s=wait_s, on_wait=(lambda text: print(text, file=sys.stderr, flush=True)) if wait_s else None)
+    con = connect(db, wait_s=wait_s, on_wait=say_wait(wait_s))
     try:
-        listing = list_files(paths, include, exclude)
-        summary.files = len(listing.files) + len(listing.failed)
-        summary.skipped = [(str(p), why) for p, why in listing.skipped]
-        summary.filtered = listing.filtered
-        if progress:
-            progress.total(summary.files)
-        validate_rules(con, rules)
-        findings_before = count_findings(con)
-        finish_pending(con, rules, progress)  # what a killed run stored but did not check or link
-        plan = plan_reads(con, listing, reread, retry_failed, summary, progress)
+        plan, findings_before = prepare(con, paths, include, exclude, reread, retry_failed, rules, summary, progress)
         remove_stale_scratch()  # of runs killed before they could clean up
         scratch = make_scratch("ingest")
         try:
@@ -304,6 +295,30 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
         con.close()
     summary.wall_seconds = time.perf_counter() - started
     return summary
+
+
+def say_wait(wait_s: float):
+    """What hears that the warehouse is locked and the ingest waits for it: stderr, when it may wait."""
+    return (lambda text: print(text, file=sys.stderr, flush=True)) if wait_s else None
+
+
+def prepare(con, paths: Iterable[str | Path], include: tuple[str, ...], exclude: tuple[str, ...], reread: bool,
+            retry_failed: bool, rules, summary: IngestSummary, progress: "Reporter | None") -> tuple["Plan", int]:
+    """The plan step, the same for every engine: list the files, finish what a killed run owed, and
+    decide what to read; return the plan and the findings counted before."""
+    from jixiao.rules import validate_rules
+    from jixiao.warehouse import count_findings
+
+    listing = list_files(paths, include, exclude)
+    summary.files = len(listing.files) + len(listing.failed)
+    summary.skipped = [(str(p), why) for p, why in listing.skipped]
+    summary.filtered = listing.filtered
+    if progress:
+        progress.total(summary.files)
+    validate_rules(con, rules)
+    findings_before = count_findings(con)
+    finish_pending(con, rules, progress)  # what a killed run stored but did not check or link
+    return plan_reads(con, listing, reread, retry_failed, summary, progress), findings_before
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,189 @@
+"""Ingest on a Ray cluster: the same plan and the same readers as a local ingest, with the reading
+spread over Ray actors that write Parquet shards to a stage, and the stage loaded at the end.
+
+Why Ray Core actors and not Ray Data: each actor keeps one reader process of its own (the local
+engine's WorkerPool, so a file gets the same time limit per page, memory cap and failure sentences
+as locally, and the OCR models load once per actor), and writes one shard per batch with a manifest
+we control, which is what makes a rerun resume and a retried batch overwrite itself instead of
+doubling. Ray Data's map_batches would add its own block store between reading and Parquet,
+without either guarantee.
+
+Faults: an actor killed mid-batch is restarted by Ray and the batch retried; its shard id is
+derived from its files, so the retry writes the same shard again. A driver killed mid-run leaves
+finished shards with manifests; the same command again skips their files and loads everything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from jixiao.errors import SettingError
+from jixiao.model import DocumentResult
+
+BATCH_FILES = 8  # files per shard: small enough that a retry costs little, large enough that a shard is worth a file
+RAY_MISSING = "The ray engine needs Ray: pip install 'jixiao[ray]' (or leave out --engine ray)."
+MAX_RETRIES = 3
+
+
+def require_ray():
+    try:
+        import ray
+    except ImportError:
+        raise SettingError(RAY_MISSING) from None
+    return ray
+
+
+class StageReader:
+    """A Ray actor: reads batches of files in its own reader process and writes each as a shard."""
+
+    def __init__(self, stage_uri: str, timeout_s: float, memory_mb: int) -> None:
+        from jixiao.warehouse.stage import Stage
+        from jixiao.workers import WorkerPool
+
+        self.stage = Stage(stage_uri)
+        self.pool = WorkerPool(1, timeout_s, memory_mb)
+
+    def read(self, shard_id: str, tasks: list[tuple[str, str, None]], stats: dict) -> list[DocumentResult]:
+        from jixiao.warehouse import Pending
+
+        results = [r for r in self.pool.run(tasks) if isinstance(r, DocumentResult)]
+        stored = self.stage.write(shard_id, [Pending(r, stats[r.path], stats[r.path].size_bytes) for r in results])
+        return [_light(p.result) for p in stored]
+
+
+def _light(result: DocumentResult) -> DocumentResult:
+    """What the driver needs of a result to count and report it (the rows are in the shard)."""
+    import dataclasses
+
+    from jixiao.model import REPORT_TABLES
+
+    return dataclasses.replace(result, reports=[dataclasses.replace(r, **{t: [] for t in REPORT_TABLES}) for r in result.reports])
+
+
+def shard_id_of(batch: list[tuple[str, int, int]]) -> str:
+    """A batch's shard id from its files (path, size, mtime): the same batch always writes the same shard."""
+    text = "\n".join(f"{p}\t{s}\t{m}" for p, s, m in sorted(batch))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class RaySettings:
+    address: str | None  # None: a Ray of this machine's own, started and stopped here
+    stage: str
+    batch_files: int = BATCH_FILES
+
+
+def ingest_ray(paths: Iterable[str | Path], db: str | Path, ray_settings: RaySettings, reread: bool = False,
+               retry_failed: bool = False, jobs: int | None = None, timeout_s: float | None = None,
+               memory_mb: int | None = None, progress=None, wait_s: float = 0.0,
+               include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()):
+    """Plan as a local ingest does, read on Ray into the stage, then load the stage into db."""
+    from jixiao.pipeline import IngestSummary, ReadSettings, commit_every, finish_pending, prepare, say_wait, tally
+    from jixiao.rules import default_rules
+    from jixiao.warehouse import connect, count_findings, remember_only
+    from jixiao.warehouse.stage import Stage, load_stage
+
+    ray = require_ray()
+    started = time.perf_counter()
+    settings = ReadSettings(jobs, timeout_s, memory_mb, commit_every())
+    summary = IngestSummary()
+    rules = default_rules()
+    stage = Stage(ray_settings.stage)
+    con = connect(db, wait_s=wait_s, on_wait=say_wait(wait_s))
+    try:  # plan with the warehouse, then let it go: the long reading holds no lock
+        plan, findings_before = prepare(con, paths, include, exclude, reread, retry_failed, rules, summary, progress)
+        for doc_id, seen, counted in plan.remember:
+            remember_only(con, doc_id, seen)
+            summary.already_stored += counted
+    finally:
+        con.close()
+
+    staged = {} if reread else stage.staged()  # --reread reads the staged files again too
+    todo = []
+    for path, doc_id, _ in plan.tasks:
+        seen = plan.stats[path]
+        if (seen.path, seen.size_bytes, seen.mtime_ns) in staged:
+            summary.staged += 1  # read by an earlier run into this stage: loaded below, not read again
+            if progress:
+                progress.file("staged", Path(path), None)
+        else:
+            todo.append((path, doc_id, None))
+    todo.sort(key=lambda t: -plan.stats[t[0]].size_bytes)  # the long files first, as locally
+    size = max(1, ray_settings.batch_files)
+    batches = [todo[i:i + size] for i in range(0, len(todo), size)]
+    shard_ids = [shard_id_of([(s.path, s.size_bytes, s.mtime_ns) for s in (plan.stats[p] for p, _, _ in batch)]) for batch in batches]
+
+    if batches:
+        # Ray's own messages (a worker that died and was restarted) go to stderr: stdout is ours (--json)
+        with contextlib.redirect_stdout(sys.stderr):
+            t0 = time.perf_counter()
+            for results in _read_on_ray(ray, ray_settings, stage, settings, jobs, plan.stats, list(zip(shard_ids, batches))):
+                for result in results:
+                    tally(summary, result)
+                    if progress:
+                        progress.file(result.status, Path(result.path), result)
+            summary.seconds["ray"] += time.perf_counter() - t0
+
+    con = connect(db, wait_s=wait_s, on_wait=say_wait(wait_s))
+    try:
+        if progress:
+            progress.stage("loading the stage")
+        t0 = time.perf_counter()
+        load_stage(con, stage, set(shard_ids) if reread else False)  # what this run read replaces; older shards do not
+        summary.seconds["load"] += time.perf_counter() - t0
+        for doc_id, seen in plan.later:
+            remember_only(con, doc_id, seen)
+            summary.already_stored += 1
+        for step, secs in finish_pending(con, rules, progress).items():
+            summary.seconds[step] += secs
+        summary.findings = count_findings(con) - findings_before
+    finally:
+        con.close()
+    summary.wall_seconds = time.perf_counter() - started
+    return summary
+
+
+def _read_on_ray(ray, where: RaySettings, stage, settings, jobs: int | None, stats: dict, jobs_by_shard: list):
+    """Yield each batch's results as its shard is written, from a pool of StageReader actors."""
+    from ray.util import ActorPool
+
+    from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
+
+    workers = _start(ray, where.address, jobs)
+    try:
+        actor = ray.remote(num_cpus=1, max_restarts=MAX_RETRIES, max_task_retries=MAX_RETRIES)(StageReader)
+        readers = [actor.remote(stage.uri, settings.timeout_s or DEFAULT_TIMEOUT_S, settings.memory_mb or DEFAULT_MEMORY_MB)
+                   for _ in range(min(workers, len(jobs_by_shard)))]
+
+        def submit(reader, job):
+            shard, batch = job
+            return reader.read.remote(shard, batch, {p: stats[p] for p, _, _ in batch})
+
+        yield from ActorPool(readers).map_unordered(submit, jobs_by_shard)
+    finally:
+        if where.address is None:  # a Ray of our own: stopped with the run
+            ray.shutdown()
+
+
+def _start(ray, address: str | None, jobs: int | None) -> int:
+    """Start (address None) or join a Ray cluster; return how many readers it can run at once."""
+    quiet = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
+    if address is None:
+        os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # a Ray of this process alone: no token to share
+        ray.init(address="local", num_cpus=max(1, jobs or os.cpu_count() or 1), **quiet)
+    else:
+        try:
+            ray.init(address=address, **quiet)
+        except ConnectionError as exc:
+            raise SettingError(f"No Ray cluster answered at {address} ({str(exc).splitlines()[0]}); "
+                               "start one with `ray start --head`, or leave out --address for one of this machine.") from exc
+    cpus = int(ray.cluster_resources().get("CPU", 1))
+    return max(1, min(jobs, cpus) if jobs else cpus)
+

@@ -1,0 +1,224 @@
+"""Stages: the warehouse's tables in Parquet shards, written by readers on many machines and loaded
+into one DuckDB file later.
+
+A shard is the warehouse of one batch of documents: the batch is stored into an in-memory DuckDB
+warehouse by the same code a local ingest stores with (same rows, same keys, same fallbacks), and
+each table is written out as `shards/SHARD/TABLE.parquet`. Its manifest, `manifest/SHARD.json`,
+is written last: a shard without one is unfinished and ignored, so a reader killed mid-write leaves
+nothing that counts. The stage may be a local folder or any URI pyarrow's filesystems open
+(s3://, gs://, hdfs://).
+
+Loading is idempotent by doc_id: bytes already stored only get their paths recorded, unless what
+is stored is a failure (a new reading replaces it) or the load is a reread.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from jixiao.db import transaction
+from jixiao.errors import SettingError
+from jixiao.model import REPORT_TABLES
+
+from .schema import SCHEMA_VERSION, migrate
+from .store import FileStat, Pending, delete_document, remember_files, store_group
+
+CONTENT_TABLES = ("documents", "unread", "reports", *REPORT_TABLES)  # what a document owns
+SHARD_TABLES = (*CONTENT_TABLES, "document_paths", "file_index")
+
+
+class StageError(SettingError):
+    """A stage that cannot be used as asked; one sentence (a usage error)."""
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    path: str
+    size_bytes: int
+    mtime_ns: int
+    doc_id: str
+    status: str
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Shard:
+    shard_id: str
+    schema_version: int
+    files: tuple[StagedFile, ...]
+    rows: dict[str, int]
+    written_at: str
+
+
+def _filesystem(uri: str):
+    from pyarrow import fs
+
+    if "://" not in uri:
+        return fs.LocalFileSystem(), str(Path(uri).resolve())
+    try:
+        return fs.FileSystem.from_uri(uri)
+    except Exception as exc:  # an unknown scheme, missing credentials: pyarrow says which
+        raise StageError(f"The stage {uri} cannot be opened ({str(exc).splitlines()[0]}).") from exc
+
+
+class Stage:
+    """A stage at a folder or URI: write shards, list the finished ones, read their tables."""
+
+    def __init__(self, uri: str | Path) -> None:
+        self.uri = str(uri)
+        self.fs, self.root = _filesystem(self.uri)
+
+    @property
+    def local(self) -> bool:
+        from pyarrow import fs
+
+        return isinstance(self.fs, fs.LocalFileSystem)
+
+    def _table_path(self, shard_id: str, table: str) -> str:
+        return f"{self.root}/shards/{shard_id}/{table}.parquet"
+
+    def _manifest_path(self, shard_id: str) -> str:
+        return f"{self.root}/manifest/{shard_id}.json"
+
+    def write(self, shard_id: str, pending: list[Pending]) -> list[Pending]:
+        """Store the documents into a shard (replacing an unfinished or earlier one of the same id:
+        a batch retried after its reader was killed writes the same shard again, never a second);
+        return them as stored (one the store refused is stored as failed, as locally)."""
+        import pyarrow.parquet as pq
+
+        con = duckdb.connect(":memory:")
+        try:
+            migrate(con)
+            done = store_group(con, pending, replace=False, stored=set())
+            self.fs.create_dir(f"{self.root}/shards/{shard_id}", recursive=True)
+            rows = {}
+            for table in SHARD_TABLES:  # names from the constant above: the only text pasted into SQL
+                data = con.execute(f"SELECT * FROM {table}").to_arrow_table()
+                pq.write_table(data, self._table_path(shard_id, table), filesystem=self.fs)
+                rows[table] = data.num_rows
+        finally:
+            con.close()
+        files = tuple(StagedFile(p.seen.path, p.seen.size_bytes, p.seen.mtime_ns, p.result.doc_id, p.result.status, p.result.error)
+                      for p in done if p.seen is not None)
+        shard = Shard(shard_id, SCHEMA_VERSION, files, rows, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        self.fs.create_dir(f"{self.root}/manifest", recursive=True)
+        text = json.dumps(asdict(shard), ensure_ascii=False, indent=1).encode("utf-8")
+        if self.local:  # whole or absent: written aside, then renamed (an object store's PUT is whole already)
+            partial = self._manifest_path(shard_id) + ".part"
+            with self.fs.open_output_stream(partial) as out:
+                out.write(text)
+            self.fs.move(partial, self._manifest_path(shard_id))
+        else:
+            with self.fs.open_output_stream(self._manifest_path(shard_id)) as out:
+                out.write(text)
+        return done
+
+    def shards(self) -> list[Shard]:
+        """The finished shards (those with a manifest), oldest first."""
+        from pyarrow import fs
+
+        infos = self.fs.get_file_info(fs.FileSelector(f"{self.root}/manifest", allow_not_found=True))
+        out = []
+        for info in infos:
+            if info.type != fs.FileType.File or not info.path.endswith(".json"):
+                continue
+            with self.fs.open_input_stream(info.path) as f:
+                data = json.loads(f.read().decode("utf-8"))
+            data["files"] = tuple(StagedFile(**x) for x in data["files"])
+            out.append(Shard(**data))
+        return sorted(out, key=lambda s: (s.written_at, s.shard_id))
+
+    def staged(self) -> dict[tuple[str, int, int], str]:
+        """(path, size, mtime) → doc_id for every file in a finished shard: read already, not again."""
+        return {(f.path, f.size_bytes, f.mtime_ns): f.doc_id for shard in self.shards() for f in shard.files}
+
+    def read(self, shard: Shard, table: str):
+        import pyarrow.parquet as pq
+
+        return pq.read_table(self._table_path(shard.shard_id, table), filesystem=self.fs)
+
+    def table_files(self, table: str, shards: list[Shard] | None = None) -> list[str]:
+        return [self._table_path(s.shard_id, table) for s in (self.shards() if shards is None else shards)]
+
+
+def load_shard(con: duckdb.DuckDBPyConnection, stage: Stage, shard: Shard, reread: bool = False,
+               loaded_at: datetime | None = None) -> set[str]:
+    """Merge one shard into the warehouse in one transaction; return the doc_ids written.
+
+    A document already stored is left as it is, and only its paths recorded, unless it is stored as
+    failed and this is another reading of it (a success, or another failure), or reread. Documents
+    get loaded_at as their ingested_at: the time the warehouse got them, one for a whole load, so
+    which of two copies counts as the earlier (duplicate_of) does not hang on the order readers finished."""
+    if shard.schema_version != SCHEMA_VERSION:
+        raise StageError(f"Shard {shard.shard_id} was written by a jixiao with warehouse schema {shard.schema_version}, "
+                         f"this one has {SCHEMA_VERSION}; read those files again into a new stage.")
+    tables = {table: stage.read(shard, table) for table in SHARD_TABLES}
+    docs = {d["doc_id"]: (d["status"], d["error"]) for d in tables["documents"].select(["doc_id", "status", "error"]).to_pylist()}
+    with transaction(con):
+        existing = {d: (status, error) for d, status, error in con.execute(
+            "SELECT doc_id, status, error FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [list(docs)]).fetchall()}
+        remember_files(con, [(f.doc_id, FileStat(f.path, f.size_bytes, f.mtime_ns)) for f in shard.files])  # paths, file_index
+        # a stored failure gives way to another reading of it, but not to the same failure loaded again
+        take = [d for d, read in docs.items() if d not in existing or reread or (existing[d][0] == "failed" and read != existing[d])]
+        for doc_id in take:
+            if doc_id in existing:
+                delete_document(con, doc_id)
+        if take:
+            for table in CONTENT_TABLES:
+                _insert(con, table, tables[table], take, loaded_at)
+            con.execute("INSERT INTO pending VALUES ('link') ON CONFLICT DO NOTHING")  # as a local store marks it
+    return set(take)
+
+
+def load_stage(con: duckdb.DuckDBPyConnection, stage: Stage, reread: bool | set[str] = False) -> tuple[int, int]:
+    """Load every finished shard of the stage, each in its own transaction; return (shards, documents
+    written). reread: True for every shard, or the ids of the shards whose readings replace what is stored."""
+    shards = stage.shards()
+    loaded_at = con.execute("SELECT CAST(current_timestamp AS TIMESTAMP)").fetchone()[0]
+    return len(shards), sum(len(load_shard(con, stage, shard, reread is True or shard.shard_id in (reread or ()), loaded_at))
+                            for shard in shards)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, data, doc_ids: list[str], loaded_at: datetime | None = None) -> None:
+    """Insert the rows of a shard table that belong to doc_ids, column by name."""
+    if data.num_rows == 0:
+        return
+    columns = ", ".join(data.column_names)  # the shard's own columns: a warehouse table's, checked by the schema version
+    key = "doc_id" if "doc_id" in data.column_names else "split_part(report_id, ':', 1)"  # report_id is doc_id:ordinal
+    stamped = loaded_at is not None and "ingested_at" in data.column_names
+    picked = f"* REPLACE (CAST($2 AS TIMESTAMP) AS ingested_at)" if stamped else "*"
+    con.register("shard_rows", data)
+    try:
+        con.execute(f"INSERT INTO {table} ({columns}) SELECT {picked} FROM shard_rows WHERE {key} IN (SELECT unnest($1::VARCHAR[]))",
+                    [doc_ids, loaded_at] if stamped else [doc_ids])
+    finally:
+        con.unregister("shard_rows")
+
+
+def stage_connection(stage: Stage) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection whose tables are views over the stage's finished shards, locked down
+    like `query`'s: it reads only inside the stage's folder and can change no setting."""
+    if not stage.local:
+        raise StageError(f"`query --stage` reads a stage in a local folder; load {stage.uri} with `jixiao load` "
+                         "or copy it here first.")
+    shards = stage.shards()
+    if not shards:
+        raise StageError(f"The stage {stage.uri} has no finished shards yet.")
+    con = duckdb.connect(":memory:")
+    try:
+        for table in SHARD_TABLES:
+            files = ", ".join("'" + p.replace("'", "''") + "'" for p in stage.table_files(table, shards))
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet([{files}], union_by_name = true)")
+        root = stage.root.replace("'", "''")
+        con.execute(f"SET allowed_directories = ['{root}']")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
