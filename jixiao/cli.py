@@ -456,6 +456,8 @@ def query(sql: str | None, sql_file, db: str, stage: str | None, fmt: str, as_cs
     if stage is not None:
         from jixiao.warehouse.stage import Stage, StageError, stage_connection
 
+        if click.get_current_context().get_parameter_source("db") is not click.core.ParameterSource.DEFAULT:
+            raise click.UsageError("Give --stage or --db, not both: a query reads one of them.")
         try:
             con = stage_connection(Stage(stage))
         except StageError as exc:
@@ -515,7 +517,7 @@ def load(stage: str, db: str, reread: bool, wait: float) -> None:
 
     started = time.perf_counter()
     try:
-        staged = Stage(stage)
+        staged = Stage(stage).must_exist()  # before the warehouse: a wrong path creates no empty file
     except StageError as exc:
         raise click.UsageError(str(exc))
     con = open_warehouse(db, wait=wait)
@@ -581,7 +583,13 @@ def serve(db: str, host: str, port: int, user: str | None, pages_dir: str | None
             port = probe.getsockname()[1]
         except OSError as exc:
             raise click.UsageError(f"Cannot listen on {host}:{port} ({exc.strerror}); choose another --port or --host.")
-    shown = f"[{host}]" if ":" in host else host
+    shown = host
+    if host in ("0.0.0.0", "::"):  # every address of this machine: name one others can open
+        try:
+            shown = socket.gethostbyname(socket.gethostname())
+        except OSError:
+            shown = socket.gethostname()
+    shown = f"[{shown}]" if ":" in shown else shown
     address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     click.echo(f"review desk for {db} at {address}" + ("" if loopback else "  (the token is needed: share the whole address)"))
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -46,7 +46,8 @@ def correct(con: duckdb.DuckDBPyConnection, report_id: str, column: str, value: 
         if row[1] is not None:  # the views read the original: a correction here would change nothing anyone sees
             raise CorrectionRefused(f"Report {report_id} is a copy of {row[1]} (the same report read from another file), "
                                     f"which the views read; correct {row[1]}.")
-        new = None if value is None else text_of(value)
+        # as the column holds it (97 → 97.00), so old and new read alike; a value that does not fit fails here
+        new = None if value is None else text_of(con.execute(f"SELECT CAST(? AS {CORRECTABLE[column]})", [value]).fetchone()[0])
         cid = con.execute("""INSERT INTO corrections (report_id, column_name, old_value, new_value, corrected_by, reason)
                              VALUES (?, ?, ?, ?, ?, ?) RETURNING correction_id""",
                           [report_id, column, None if row[0] is None else text_of(row[0]), new, by, reason]).fetchone()[0]

@@ -73,6 +73,22 @@ class Stage:
         self.uri = str(uri)
         self.fs, self.root = _filesystem(self.uri)
 
+    def must_exist(self) -> "Stage":
+        """This stage, when its folder holds a stage (a manifest/ folder); StageError otherwise."""
+        from pyarrow import fs
+
+        try:
+            kind = self.fs.get_file_info(self.root).type
+            manifests = self.fs.get_file_info(f"{self.root}/manifest").type
+        except Exception as exc:  # credentials, network: pyarrow says which
+            raise StageError(f"The stage {self.uri} cannot be read ({str(exc).splitlines()[0]}).") from exc
+        if kind == fs.FileType.NotFound:
+            raise StageError(f"There is no stage at {self.uri}; give the --stage folder `ingest --engine ray` wrote.")
+        if manifests != fs.FileType.Directory:
+            raise StageError(f"{self.uri} is not a stage (it has no manifest/ folder); give the --stage folder "
+                             "`ingest --engine ray` wrote.")
+        return self
+
     @property
     def local(self) -> bool:
         from pyarrow import fs
@@ -206,7 +222,7 @@ def stage_connection(stage: Stage) -> duckdb.DuckDBPyConnection:
     if not stage.local:
         raise StageError(f"`query --stage` reads a stage in a local folder; load {stage.uri} with `jixiao load` "
                          "or copy it here first.")
-    shards = stage.shards()
+    shards = stage.must_exist().shards()
     if not shards:
         raise StageError(f"The stage {stage.uri} has no finished shards yet.")
     con = duckdb.connect(":memory:")

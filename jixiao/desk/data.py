@@ -24,6 +24,7 @@ def overview(con: duckdb.DuckDBPyConnection) -> dict:
     status = dict(con.execute("SELECT status, count(*) FROM documents WHERE replaced_by IS NULL GROUP BY status").fetchall())
     totals = _dicts(con.execute("""
         SELECT (SELECT count(*) FROM v_reports WHERE duplicate_of IS NULL) AS reports,
+               (SELECT count(*) FROM v_reports WHERE duplicate_of IS NOT NULL) AS copies,
                (SELECT count(*) FROM v_findings) AS findings,
                (SELECT count(*) FROM v_findings WHERE verdict = 'open') AS open_findings,
                (SELECT count(*) FROM corrections) AS corrections"""))[0]
@@ -122,6 +123,12 @@ def report_view(con: duckdb.DuckDBPyConnection, report_id: str) -> ReportView | 
                                    FROM fields WHERE report_id = ? ORDER BY page NULLS LAST, locator""", [report_id]))
     values = [{"column": c, "value": report[c], "corrected": c in report["corrected_columns"], "source": _source_of(c, fields)}
               for c in CORRECTABLE]
+    # the rate the (corrected) figures give, on the base execution_rate_matches uses, where it differs
+    base = report["budget_adjusted_yuan"] or report["received_yuan"] or report["budget_initial_yuan"]
+    if report["spent_yuan"] is not None and base and report["execution_rate_pct"] is not None:
+        computed = (100 * report["spent_yuan"] / base).quantize(Decimal("0.01"))
+        if abs(computed - report["execution_rate_pct"]) > Decimal("0.01"):
+            next(v for v in values if v["column"] == "execution_rate_pct")["computed"] = computed
     funding = _dicts(con.execute("SELECT * EXCLUDE (report_id) FROM funding WHERE report_id = ? ORDER BY seq", [report_id]))
     indicators = _dicts(con.execute("SELECT * EXCLUDE (report_id) FROM indicators WHERE report_id = ? ORDER BY seq", [report_id]))
     findings = _dicts(con.execute("SELECT * FROM v_findings WHERE report_id = ? ORDER BY severity, rule, message", [report_id]))

@@ -93,9 +93,12 @@ def test_review_a_report_in_the_browser(served, browser):
     _shot(browser, "1-overview")
 
     browser.find_element(By.ID, "nav-reports").click()
+    _wait(lambda: browser.current_url.endswith("/reports"))
     Select(browser.find_element(By.NAME, "year")).select_by_visible_text("2021")
     browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    _wait(lambda: "year=2021" in browser.current_url)  # the filtered page, not the one being left
     browser.find_element(By.LINK_TEXT, "政务服务及政务大厅运转经费").click()
+    _wait(lambda: "/report/" in browser.current_url)
     _wait(lambda: browser.find_element(By.ID, "page-img").get_property("naturalWidth") > 0)
     _shot(browser, "2-report")
 
@@ -134,8 +137,10 @@ def test_review_a_report_in_the_browser(served, browser):
 
     # triage: the contradiction is confirmed, with a note
     browser.find_element(By.ID, "nav-findings").click()
+    _wait(lambda: browser.current_url.endswith("/findings"))
     Select(browser.find_element(By.NAME, "rule")).select_by_value("execution_rate_matches")
     browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    _wait(lambda: "rule=execution_rate_matches" in browser.current_url)
     finding = browser.find_element(By.CSS_SELECTOR, "#findings tr.finding")
     Select(finding.find_element(By.NAME, "verdict")).select_by_value("confirmed")
     finding.find_element(By.NAME, "note").send_keys("已更正为74.36%")

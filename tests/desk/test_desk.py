@@ -155,7 +155,11 @@ def test_a_correction_is_kept_apart_and_changes_v_spending(desk_db, tmp_path):
     bad = client.post(f"/report/{rid}/correct", headers={"HX-Request": "true", "X-Form-Key": key},
                       data={"column": "spent_yuan", "value": "很多", "reason": "x", "by": "王审核"})
     assert "「很多」 is not a value spent_yuan can hold." in bad.text
-    assert _rows(desk_db, "SELECT count(*) FROM corrections") == [(1,)]
+    assert 'id="rate-differs"' not in answer.text  # 74.36 is what 94.44 ÷ 127 gives
+    spent = client.post(f"/report/{rid}/correct", headers={"HX-Request": "true", "X-Form-Key": key},
+                        data={"column": "spent_yuan", "value": "95万元", "reason": "原表", "by": "王审核"})
+    assert "按支出÷预算为 74.80%" in spent.text  # the stated rate no longer fits the corrected figure: said beside it
+    assert _rows(desk_db, "SELECT count(*) FROM corrections") == [(2,)]
     listed = CliRunner().invoke(main, ["corrections", "--db", str(desk_db)]).output
     assert "execution_rate_pct: 80.00 → 74.36" in listed
     # the export says which values were corrected, and by whom
@@ -166,7 +170,7 @@ def test_a_correction_is_kept_apart_and_changes_v_spending(desk_db, tmp_path):
     with (out / "v_reports.csv").open(encoding="utf-8-sig") as f:
         exported = {row["report_id"]: row for row in csv.DictReader(f)}
     assert exported[rid]["execution_rate_pct"] == "74.36" and "execution_rate_pct" in exported[rid]["corrected_columns"]
-    assert (out / "corrections.csv").read_text(encoding="utf-8-sig").count("王审核") == 1
+    assert (out / "corrections.csv").read_text(encoding="utf-8-sig").count("王审核") == 2
 
 
 def test_a_review_is_recorded_and_survives_reingest(desk_db, desk_archive, tmp_path):

@@ -52,6 +52,9 @@ def test_a_correction_is_applied_listed_and_survives_reingest(warehouse):
         assert _run(*again).returncode == 0
         assert _one(db, "SELECT spent_yuan FROM v_spending") == [(Decimal("1000000.00"),)], again
         assert _one(db, "SELECT spent_yuan FROM reports") == [(Decimal("944400.00"),)]
+    # a score typed as 96 is kept as its column holds it, like the value it replaces
+    run = _run("correct", rid, "score_total", "96", "--reason", "复核", "--by", "审核员", "--db", str(db))
+    assert "97.00 → 96.00" in run.stdout
     # a later correction wins; NULL says the true value is unknown
     assert _run("correct", rid, "execution_rate_pct", "NULL", "--reason", "原表未填执行率", "--by", "审核员", "--db", str(db)).returncode == 0
     assert _one(db, "SELECT execution_rate_pct, rate_computed FROM v_spending") == [(Decimal("78.74"), True)]  # 100万 ÷ 127万
