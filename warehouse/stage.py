@@ -173,7 +173,7 @@ def load_shard(con: duckdb.DuckDBPyConnection, stage: Stage, shard: Shard, rerea
     if shard.schema_version != SCHEMA_VERSION:
         raise StageError(f"Shard {shard.shard_id} was written by a jixiao with warehouse schema {shard.schema_version}, "
                          f"this one has {SCHEMA_VERSION}; read those files again into a new stage.")
-    tables = {table: stage.read(shard, table) for table in SHARD_TABLES}
+    tables = {table: stage.read(shard, table) for table in CONTENT_TABLES}  # paths and file_index come from the manifest
     docs = {d["doc_id"]: (d["status"], d["error"]) for d in tables["documents"].select(["doc_id", "status", "error"]).to_pylist()}
     with transaction(con):
         existing = {d: (status, error) for d, status, error in con.execute(

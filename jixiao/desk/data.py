@@ -91,7 +91,7 @@ def report_list(con: duckdb.DuckDBPyConnection, f: ReportFilter, limit: int = 50
 
 
 def years_and_units(con: duckdb.DuckDBPyConnection) -> tuple[list[int], list[str]]:
-    years = [y for (y,) in con.execute("SELECT DISTINCT fiscal_year FROM reports WHERE fiscal_year IS NOT NULL ORDER BY 1 DESC").fetchall()]
+    years = [y for (y,) in con.execute("SELECT DISTINCT fiscal_year FROM v_reports WHERE fiscal_year IS NOT NULL ORDER BY 1 DESC").fetchall()]
     units = [u for (u,) in con.execute("""SELECT DISTINCT coalesce(implementing_unit, department) FROM v_reports
                                           WHERE coalesce(implementing_unit, department) IS NOT NULL ORDER BY 1""").fetchall()]
     return years, units
