@@ -271,8 +271,10 @@ def test_each_way_the_warehouse_cannot_be_opened_is_a_sentence(seed_files, tmp_p
 def test_a_locked_warehouse_names_its_holder_and_wait_waits(warehouse, tmp_path):
     db = tmp_path / "busy.duckdb"
     shutil.copy(warehouse, db)
+    # it holds the file until told to let go, then 3 s more: the checks before never race its end, however slow the machine
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
-                               "time.sleep(float(sys.argv[2]))", str(db), "4"], stdout=subprocess.PIPE, text=True)
+                               "sys.stdin.readline(); time.sleep(float(sys.argv[2]))", str(db), "3"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
         for command in (["query", "SELECT 1"], ["labels"], ["check"], ["export", "--format", "csv", "--out", str(tmp_path / "x")]):
@@ -284,6 +286,8 @@ def test_a_locked_warehouse_names_its_holder_and_wait_waits(warehouse, tmp_path)
         assert "waiting up to 0.5 s" in short.stderr and "still was after" in short.stderr, short.stderr
         writer = subprocess.run(JIXIAO + ["check", "--db", str(db)], capture_output=True, text=True, timeout=60)
         assert "exported copy" not in writer.stderr  # a writer cannot use a copy
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
         started = time.monotonic()
         run = subprocess.run(JIXIAO + ["query", "SELECT count(*) AS n FROM reports", "--db", str(db), "--wait", "30"],
                              capture_output=True, text=True, timeout=60)
