@@ -270,7 +270,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     the documents in flight, and a rerun picks up from there.
     """
     from jixiao.rules import default_rules
-    from jixiao.warehouse import connect, count_findings
+    from jixiao.warehouse import connect
 
     started = time.perf_counter()
     settings = ReadSettings(jobs, timeout_s, memory_mb, commit_every())  # a bad setting is said before any work
@@ -288,9 +288,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
                 write_results(con, results, plan, settings, reread, rules, summary, progress)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-        for step, secs in finish_pending(con, rules, progress).items():
-            summary.seconds[step] += secs
-        summary.findings = count_findings(con) - findings_before
+        finish(con, rules, summary, progress, findings_before)
     finally:
         con.close()
     summary.wall_seconds = time.perf_counter() - started
@@ -435,15 +433,10 @@ def write_results(con, results: Iterable, plan: Plan, settings: ReadSettings, re
                   summary: IngestSummary, progress: "Reporter | None") -> None:
     """Store what the readers send as it comes, up to settings.group documents per transaction, with
     the rules' findings every RULES_BATCH documents; record the plan's paths for bytes already stored."""
-    from jixiao.warehouse import Pending, remember_only, store_group
+    from jixiao.warehouse import Pending, store_group
     from jixiao.workers import Note
 
-    for doc_id, seen, counted in plan.remember:
-        remember_only(con, doc_id, seen)
-        if counted:
-            summary.already_stored += 1
-            if progress:
-                progress.file("already stored", Path(seen.path), None)
+    record_paths(con, plan.remember, summary, progress)
     waiting: list[Pending] = []
     since = 0.0  # when the oldest waiting document arrived
 
@@ -476,11 +469,28 @@ def write_results(con, results: Iterable, plan: Plan, settings: ReadSettings, re
             flush()
     if waiting:
         flush()
-    for doc_id, seen in plan.later:
+    record_paths(con, [(doc_id, seen, True) for doc_id, seen in plan.later], summary, progress)
+
+
+def record_paths(con, found: list[tuple[str, "FileStat", bool]], summary: IngestSummary, progress: "Reporter | None") -> None:
+    """Record the paths of bytes stored already (doc_id, where, whether it counts as already stored)."""
+    from jixiao.warehouse import remember_only
+
+    for doc_id, seen, counted in found:
         remember_only(con, doc_id, seen)
-        summary.already_stored += 1
-        if progress:
-            progress.file("already stored", Path(seen.path), None)
+        if counted:
+            summary.already_stored += 1
+            if progress:
+                progress.file("already stored", Path(seen.path), None)
+
+
+def finish(con, rules, summary: IngestSummary, progress: "Reporter | None", findings_before: int) -> None:
+    """The end of every engine's ingest: the work the stored documents owe, and the findings it made."""
+    from jixiao.warehouse import count_findings
+
+    for step, secs in finish_pending(con, rules, progress).items():
+        summary.seconds[step] += secs
+    summary.findings = count_findings(con) - findings_before
 
 
 def check_pending(con, rules) -> int:

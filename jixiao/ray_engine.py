@@ -85,9 +85,9 @@ def ingest_ray(paths: Iterable[str | Path], db: str | Path, ray_settings: RaySet
                memory_mb: int | None = None, progress=None, wait_s: float = 0.0,
                include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()):
     """Plan as a local ingest does, read on Ray into the stage, then load the stage into db."""
-    from jixiao.pipeline import IngestSummary, ReadSettings, commit_every, finish_pending, prepare, say_wait, tally
+    from jixiao.pipeline import IngestSummary, ReadSettings, commit_every, finish, prepare, record_paths, say_wait, tally
     from jixiao.rules import default_rules
-    from jixiao.warehouse import connect, count_findings, remember_only
+    from jixiao.warehouse import connect
     from jixiao.warehouse.stage import Stage, load_stage
 
     ray = require_ray()
@@ -99,9 +99,7 @@ def ingest_ray(paths: Iterable[str | Path], db: str | Path, ray_settings: RaySet
     con = connect(db, wait_s=wait_s, on_wait=say_wait(wait_s))
     try:  # plan with the warehouse, then let it go: the long reading holds no lock
         plan, findings_before = prepare(con, paths, include, exclude, reread, retry_failed, rules, summary, progress)
-        for doc_id, seen, counted in plan.remember:
-            remember_only(con, doc_id, seen)
-            summary.already_stored += counted
+        record_paths(con, plan.remember, summary, progress)
     finally:
         con.close()
 
@@ -138,12 +136,8 @@ def ingest_ray(paths: Iterable[str | Path], db: str | Path, ray_settings: RaySet
         t0 = time.perf_counter()
         load_stage(con, stage, set(shard_ids) if reread else False)  # what this run read replaces; older shards do not
         summary.seconds["load"] += time.perf_counter() - t0
-        for doc_id, seen in plan.later:
-            remember_only(con, doc_id, seen)
-            summary.already_stored += 1
-        for step, secs in finish_pending(con, rules, progress).items():
-            summary.seconds[step] += secs
-        summary.findings = count_findings(con) - findings_before
+        record_paths(con, [(doc_id, seen, True) for doc_id, seen in plan.later], summary, progress)
+        finish(con, rules, summary, progress, findings_before)
     finally:
         con.close()
     summary.wall_seconds = time.perf_counter() - started

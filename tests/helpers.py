@@ -5,6 +5,15 @@ from __future__ import annotations
 import duckdb
 
 
+def rows(db, sql: str, params=()) -> list[tuple]:
+    """The rows of one query against a warehouse file, opened read-only and closed again."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
 def table_counts(db, tables) -> dict[str, int]:
     """Row counts of the given tables of a warehouse file, opened read-only."""
     con = duckdb.connect(str(db), read_only=True)

@@ -17,7 +17,7 @@ import psutil
 import pytest
 
 from tests.fixtures import builder
-from tests.helpers import table_digests
+from tests.helpers import rows, table_digests
 from tests.warehouse.test_archive import _scanned_pdf
 
 pytest.importorskip("ray", reason="the ray extra is installed by scripts/setup")
@@ -118,13 +118,7 @@ def test_a_stage_is_queried_without_loading_and_stays_inside(ray_run):
 
 
 def summary_status(db) -> dict[str, int]:
-    import duckdb
-
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return dict(con.execute("SELECT status, count(*) FROM documents GROUP BY 1").fetchall())
-    finally:
-        con.close()
+    return dict(rows(db, "SELECT status, count(*) FROM documents GROUP BY 1"))
 
 
 def _readers() -> list[psutil.Process]:

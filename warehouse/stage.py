@@ -207,7 +207,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, data, doc_ids: list[str]
     columns = ", ".join(data.column_names)  # the shard's own columns: a warehouse table's, checked by the schema version
     key = "doc_id" if "doc_id" in data.column_names else "split_part(report_id, ':', 1)"  # report_id is doc_id:ordinal
     stamped = loaded_at is not None and "ingested_at" in data.column_names
-    picked = f"* REPLACE (CAST($2 AS TIMESTAMP) AS ingested_at)" if stamped else "*"
+    picked = "* REPLACE (CAST($2 AS TIMESTAMP) AS ingested_at)" if stamped else "*"
     con.register("shard_rows", data)
     try:
         con.execute(f"INSERT INTO {table} ({columns}) SELECT {picked} FROM shard_rows WHERE {key} IN (SELECT unnest($1::VARCHAR[]))",

@@ -117,8 +117,7 @@ def report_view(con: duckdb.DuckDBPyConnection, report_id: str) -> ReportView | 
         return None
     report = rows[0]
     document = _dicts(con.execute("SELECT * FROM documents WHERE doc_id = ?", [report["doc_id"]]))[0]
-    paths = [document["path"]] + [p for (p,) in con.execute(
-        "SELECT path FROM document_paths WHERE doc_id = ? AND path <> ? ORDER BY path", [report["doc_id"], document["path"]]).fetchall()]
+    paths = document_of(con, report["doc_id"])[1]
     fields = _dicts(con.execute("""SELECT row_number() OVER () AS n, key, label, value, page, locator, x0, y0, x1, y1
                                    FROM fields WHERE report_id = ? ORDER BY page NULLS LAST, locator""", [report_id]))
     values = [{"column": c, "value": report[c], "corrected": c in report["corrected_columns"], "source": _source_of(c, fields)}

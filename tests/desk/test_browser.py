@@ -13,7 +13,6 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 import uvicorn
 

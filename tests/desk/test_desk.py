@@ -16,20 +16,13 @@ from starlette.testclient import TestClient
 
 from jixiao.cli import main
 from jixiao.desk import create_app
+from tests.helpers import rows
 
 BASE = "http://127.0.0.1:8000"
 
 
-def _rows(db, sql: str, params=()):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
-
-
 def _report_of(db, path_end: str) -> str:
-    [(rid,)] = _rows(db, "SELECT report_id FROM reports JOIN documents USING (doc_id) WHERE path LIKE ?", [f"%{path_end}"])
+    [(rid,)] = rows(db, "SELECT report_id FROM reports JOIN documents USING (doc_id) WHERE path LIKE ?", [f"%{path_end}"])
     return rid
 
 
@@ -58,9 +51,9 @@ def test_overview_counts_charts_and_lists_failed_files(desk_db, tmp_path):
     assert "broken.pdf" in html and "The PDF is damaged" in html
     # one bar per unit and year that has a rate, titled with its value as the warehouse holds it
     bars = re.findall(r'<rect class="bar"[^>]*><title>([^<]+)</title>', html)
-    expected = _rows(desk_db, "SELECT unit, fiscal_year, weighted_execution_rate_pct FROM v_unit_year")
+    expected = rows(desk_db, "SELECT unit, fiscal_year, weighted_execution_rate_pct FROM v_unit_year")
     assert sorted(bars) == sorted(f"{u} {y}: {r}%" for u, y, r in expected) and len(bars) == 5
-    for year, n in _rows(desk_db, "SELECT fiscal_year, count(*) FROM reports GROUP BY 1"):
+    for year, n in rows(desk_db, "SELECT fiscal_year, count(*) FROM reports GROUP BY 1"):
         assert re.search(rf'href="/reports\?year={year}">{year}</a></td>\s*<td class="n">{n}<', html)
 
 
@@ -77,16 +70,16 @@ def test_a_pdf_value_is_shown_with_its_own_cell(desk_db, tmp_path):
     rid = _report_of(desk_db, "2021_planted.pdf")
     html = _client(desk_db, tmp_path).get(f"/report/{rid}").text
     sizes, boxes = _viewer(html)
-    assert len(sizes) == _rows(desk_db, "SELECT n_pages FROM documents WHERE path LIKE '%planted.pdf'")[0][0]
+    assert len(sizes) == rows(desk_db, "SELECT n_pages FROM documents WHERE path LIKE '%planted.pdf'")[0][0]
     n = _field_of_value(html, "spent_yuan")
     page, x0, y0, x1, y1, how = boxes[n]
-    [(want,)] = _rows(desk_db, "SELECT [page, x0, y0, x1, y1] FROM fields WHERE report_id = ? AND key = 'funding.county.spent_yuan'", [rid])
+    [(want,)] = rows(desk_db, "SELECT [page, x0, y0, x1, y1] FROM fields WHERE report_id = ? AND key = 'funding.county.spent_yuan'", [rid])
     assert [page, x0, y0, x1, y1] == want and how == "cell"
     assert "944,400.00" in html and "支出金额：94.44（第 3 页）" in html
     # the box lies on its page, where the page's own text has 94.44
     import pdfplumber
 
-    path = _rows(desk_db, "SELECT path FROM documents WHERE path LIKE '%planted.pdf'")[0][0]
+    path = rows(desk_db, "SELECT path FROM documents WHERE path LIKE '%planted.pdf'")[0][0]
     with pdfplumber.open(path) as pdf:
         words = pdf.pages[page - 1].crop((x0, y0, x1, y1)).extract_text()
     assert "94.44" in words
@@ -104,7 +97,7 @@ def test_a_word_file_is_converted_once_and_its_values_found_by_text(desk_db, tmp
     assert how == "text" and 0 <= x0 < x1 <= sizes[page - 1][0] and 0 <= y0 < y1 <= sizes[page - 1][1]
     import pdfplumber
 
-    [(spent,)] = _rows(desk_db, "SELECT value FROM fields WHERE report_id = ? AND key LIKE '%spent_yuan' LIMIT 1", [rid])
+    [(spent,)] = rows(desk_db, "SELECT value FROM fields WHERE report_id = ? AND key LIKE '%spent_yuan' LIMIT 1", [rid])
     with pdfplumber.open(converted[0]) as pdf:
         assert spent in pdf.pages[page - 1].crop((x0, y0, x1, y1)).extract_text()
     client.get(f"/report/{rid}")
@@ -115,7 +108,7 @@ def test_a_word_file_is_converted_once_and_its_values_found_by_text(desk_db, tmp
 
 def test_source_pages_come_only_from_stored_documents(desk_db, tmp_path):
     client = _client(desk_db, tmp_path)
-    [(doc_id, path)] = _rows(desk_db, "SELECT doc_id, path FROM documents WHERE path LIKE '%planted.pdf'")
+    [(doc_id, path)] = rows(desk_db, "SELECT doc_id, path FROM documents WHERE path LIKE '%planted.pdf'")
     assert client.get(f"/source/{doc_id}/1.png").status_code == 200
     assert client.get(f"/source/{doc_id}/99.png").status_code == 404
     assert client.get(f"/source/{'0' * 64}/1.png").status_code == 404  # not in the warehouse
@@ -125,7 +118,7 @@ def test_source_pages_come_only_from_stored_documents(desk_db, tmp_path):
 
 def test_a_moved_or_changed_source_is_said_not_guessed(desk_db, tmp_path):
     rid = _report_of(desk_db, "2021_planted.pdf")
-    [(path,)] = _rows(desk_db, "SELECT path FROM documents WHERE path LIKE '%planted.pdf'")
+    [(path,)] = rows(desk_db, "SELECT path FROM documents WHERE path LIKE '%planted.pdf'")
     copy = tmp_path / "planted.pdf"
     shutil.copyfile(path, copy)
     con = duckdb.connect(str(desk_db))
@@ -147,9 +140,9 @@ def test_a_correction_is_kept_apart_and_changes_v_spending(desk_db, tmp_path):
     answer = client.post(f"/report/{rid}/correct", headers={"HX-Request": "true", "X-Form-Key": key},
                          data={"column": "execution_rate_pct", "value": "74.36%", "reason": "94.44 ÷ 127", "by": "王审核"})
     assert "已更正 执行率（%）：80.00 → 74.36" in answer.text
-    assert _rows(desk_db, "SELECT execution_rate_pct FROM reports WHERE report_id = ?", [rid]) == [(Decimal("80.00"),)]
-    assert _rows(desk_db, "SELECT execution_rate_pct FROM v_spending WHERE report_id = ?", [rid]) == [(Decimal("74.36"),)]
-    assert _rows(desk_db, "SELECT column_name, old_value, new_value, corrected_by, reason FROM corrections") == [
+    assert rows(desk_db, "SELECT execution_rate_pct FROM reports WHERE report_id = ?", [rid]) == [(Decimal("80.00"),)]
+    assert rows(desk_db, "SELECT execution_rate_pct FROM v_spending WHERE report_id = ?", [rid]) == [(Decimal("74.36"),)]
+    assert rows(desk_db, "SELECT column_name, old_value, new_value, corrected_by, reason FROM corrections") == [
         ("execution_rate_pct", "80.00", "74.36", "王审核", "94.44 ÷ 127")]
     # a value the column cannot hold is refused with its sentence, and nothing is written
     bad = client.post(f"/report/{rid}/correct", headers={"HX-Request": "true", "X-Form-Key": key},
@@ -159,7 +152,7 @@ def test_a_correction_is_kept_apart_and_changes_v_spending(desk_db, tmp_path):
     spent = client.post(f"/report/{rid}/correct", headers={"HX-Request": "true", "X-Form-Key": key},
                         data={"column": "spent_yuan", "value": "95万元", "reason": "原表", "by": "王审核"})
     assert "按支出÷预算为 74.80%" in spent.text  # the stated rate no longer fits the corrected figure: said beside it
-    assert _rows(desk_db, "SELECT count(*) FROM corrections") == [(2,)]
+    assert rows(desk_db, "SELECT count(*) FROM corrections") == [(2,)]
     listed = CliRunner().invoke(main, ["corrections", "--db", str(desk_db)]).output
     assert "execution_rate_pct: 80.00 → 74.36" in listed
     # the export says which values were corrected, and by whom
@@ -178,14 +171,14 @@ def test_a_review_is_recorded_and_survives_reingest(desk_db, desk_archive, tmp_p
     client = _client(desk_db, tmp_path)
     page = client.get("/findings", params={"rule": "execution_rate_matches"}).text
     assert page.count('class="finding ') == 1
-    [(message,)] = _rows(desk_db, "SELECT message FROM findings WHERE rule = 'execution_rate_matches'")
+    [(message,)] = rows(desk_db, "SELECT message FROM findings WHERE rule = 'execution_rate_matches'")
     row = client.post("/findings/review", headers={"HX-Request": "true", "X-Form-Key": _form_key(page)},
                       data={"report_id": rid, "rule": "execution_rate_matches", "message": message, "verdict": "confirmed",
                             "note": "原表支出率填错", "by": "王审核"})
     assert "verdict-confirmed" in row.text and "原表支出率填错" in row.text
     for again in ([], ["--reread"]):
         assert CliRunner().invoke(main, ["ingest", str(desk_archive), "--db", str(desk_db), *again]).exit_code == 1
-        assert _rows(desk_db, "SELECT verdict, review_note, reviewed_by FROM v_findings WHERE rule = 'execution_rate_matches'") == [
+        assert rows(desk_db, "SELECT verdict, review_note, reviewed_by FROM v_findings WHERE rule = 'execution_rate_matches'") == [
             ("confirmed", "原表支出率填错", "王审核")]
     confirmed = client.get("/findings", params={"verdict": "confirmed"}).text
     assert confirmed.count('class="finding ') == 1 and "<b>确认有误</b>" in confirmed
@@ -200,7 +193,7 @@ def test_changes_without_the_form_key_are_refused(desk_db, tmp_path):
     answer = client.post(f"/report/{rid}/correct", headers={"X-Form-Key": "guessed"},
                          data={"column": "spent_yuan", "value": "1", "reason": "x", "by": "y"})
     assert answer.status_code == 403
-    assert _rows(desk_db, "SELECT count(*) FROM corrections") == [(0,)]
+    assert rows(desk_db, "SELECT count(*) FROM corrections") == [(0,)]
 
 
 @pytest.mark.parametrize("host", ["evil.example", "192.168.1.5:8000", "127.0.0.1.evil.example"])

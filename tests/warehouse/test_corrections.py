@@ -8,22 +8,15 @@ import subprocess
 import sys
 from decimal import Decimal
 
-import duckdb
 import pytest
+
+from tests.helpers import rows
 
 JIXIAO = [sys.executable, "-m", "jixiao.cli"]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(JIXIAO + list(args), capture_output=True, text=True, timeout=300)
-
-
-def _one(db, sql: str, params=()):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture()
@@ -33,7 +26,7 @@ def warehouse(seed_files, tmp_path):
     shutil.copy(seed_files["docx-text"], folder / "seed.docx")
     db = tmp_path / "w.duckdb"
     assert _run("ingest", str(folder), "--db", str(db)).returncode == 0
-    [(rid,)] = _one(db, "SELECT report_id FROM reports")
+    [(rid,)] = rows(db, "SELECT report_id FROM reports")
     return folder, db, rid
 
 
@@ -42,22 +35,22 @@ def test_a_correction_is_applied_listed_and_survives_reingest(warehouse):
     run = _run("correct", rid, "spent_yuan", "100万元", "--reason", "原表第2页实际支出为100万元", "--by", "审核员", "--db", str(db))
     assert run.returncode == 0, run.stderr
     assert "944400.00 → 1000000.00 (by 审核员)" in run.stdout
-    assert _one(db, "SELECT spent_yuan FROM reports") == [(Decimal("944400.00"),)]  # what was read stays
-    assert _one(db, "SELECT spent_yuan, corrected_columns FROM v_reports") == [(Decimal("1000000.00"), ["spent_yuan"])]
-    assert _one(db, "SELECT spent_yuan FROM v_spending") == [(Decimal("1000000.00"),)]
+    assert rows(db, "SELECT spent_yuan FROM reports") == [(Decimal("944400.00"),)]  # what was read stays
+    assert rows(db, "SELECT spent_yuan, corrected_columns FROM v_reports") == [(Decimal("1000000.00"), ["spent_yuan"])]
+    assert rows(db, "SELECT spent_yuan FROM v_spending") == [(Decimal("1000000.00"),)]
     listed = json.loads(_run("corrections", "--db", str(db), "--json").stdout)
     assert [(c["report_id"], c["column_name"], c["old_value"], c["new_value"], c["corrected_by"], c["reason"]) for c in listed] == [
         (rid, "spent_yuan", "944400.00", "1000000.00", "审核员", "原表第2页实际支出为100万元")]
     for again in (["ingest", str(folder), "--db", str(db)], ["ingest", str(folder), "--db", str(db), "--reread"]):
         assert _run(*again).returncode == 0
-        assert _one(db, "SELECT spent_yuan FROM v_spending") == [(Decimal("1000000.00"),)], again
-        assert _one(db, "SELECT spent_yuan FROM reports") == [(Decimal("944400.00"),)]
+        assert rows(db, "SELECT spent_yuan FROM v_spending") == [(Decimal("1000000.00"),)], again
+        assert rows(db, "SELECT spent_yuan FROM reports") == [(Decimal("944400.00"),)]
     # a score typed as 96 is kept as its column holds it, like the value it replaces
     run = _run("correct", rid, "score_total", "96", "--reason", "复核", "--by", "审核员", "--db", str(db))
     assert "97.00 → 96.00" in run.stdout
     # a later correction wins; NULL says the true value is unknown
     assert _run("correct", rid, "execution_rate_pct", "NULL", "--reason", "原表未填执行率", "--by", "审核员", "--db", str(db)).returncode == 0
-    assert _one(db, "SELECT execution_rate_pct, rate_computed FROM v_spending") == [(Decimal("78.74"), True)]  # 100万 ÷ 127万
+    assert rows(db, "SELECT execution_rate_pct, rate_computed FROM v_spending") == [(Decimal("78.74"), True)]  # 100万 ÷ 127万
 
 
 @pytest.mark.parametrize("args, sentence", [
@@ -69,7 +62,7 @@ def test_a_correction_that_cannot_be_made_is_a_usage_error(warehouse, args, sent
     _, db, rid = warehouse
     run = _run("correct", rid, *args, "--reason", "试", "--db", str(db))
     assert run.returncode == 2 and sentence in run.stderr, run.stderr
-    assert _one(db, "SELECT count(*) FROM corrections") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM corrections") == [(0,)]
 
 
 def test_a_correction_of_no_report_is_refused(warehouse):
@@ -85,9 +78,9 @@ def test_a_copy_is_not_corrected_its_original_is(seed_files, tmp_path):
     shutil.copy(seed_files["pdf-text"], folder / "seed.pdf")  # the same report from another file
     db = tmp_path / "w.duckdb"
     assert _run("ingest", str(folder), "--db", str(db)).returncode == 0
-    [(copy, original)] = _one(db, "SELECT report_id, duplicate_of FROM reports WHERE duplicate_of IS NOT NULL")
+    [(copy, original)] = rows(db, "SELECT report_id, duplicate_of FROM reports WHERE duplicate_of IS NOT NULL")
     run = _run("correct", copy, "spent_yuan", "100万元", "--reason", "试", "--db", str(db))
     assert run.returncode == 2 and f"is a copy of {original}" in run.stderr
     assert _run("correct", original, "spent_yuan", "100万元", "--reason", "试", "--by", "审核员", "--db", str(db)).returncode == 0
-    assert _one(db, "SELECT report_id, spent_yuan FROM v_spending") == [(original, Decimal("1000000.00"))]
+    assert rows(db, "SELECT report_id, spent_yuan FROM v_spending") == [(original, Decimal("1000000.00"))]
     assert _run("correct", original, "spent_yuan", "-5", "--reason", "试", "--by", "审核员", "--db", str(db)).returncode == 0
