@@ -25,11 +25,14 @@ from jixiao.errors import ExtractError, is_out_of_memory
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
 from .ocr import fix_checkboxes, ocr_available, ocr_page
+from .pdfium_pages import NeedsPdfplumber, backend, open_pdf
 from .symbols import map_private_use, pdf_symbol_font, symbol_font_text
 
 SNAP = 2.0  # points: edges closer than this are one grid line
 _CLOSERS = set("%％）)】」』》〉。，、；：！？,.;:!?")
 _OPENERS = set("【《（(“‘「『〔［[")
+_FULL_WIDTH_CLOSERS = set("，。、；：！？）】」』》〉％")
+_SPACE_GAP = 0.23  # of the font size: under a space in these forms' fonts (0.25–0.32 em), over the 0.2 em LibreOffice puts between Chinese and digits
 _SENTENCE_END = set("。！？!?")
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–~]?\s*\d{1,4}\s*[-—–~]?|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$")
 
@@ -97,14 +100,22 @@ def _line_text(chars: list[dict]) -> str:
     out: list[str] = []
     prev = None
     for ch in chars:
-        text = ch["text"]
+        text = " " if ch["text"] == "\u00a0" else ch["text"]  # pdfium gives a no-break space as a space
+        # A run of spaces is one space, and none before full-width punctuation (「服务 ，」), and a gap
+        # as wide as a space is one: pdfium's text layer drops a space after another in the content
+        # stream (even with a glyph of another font drawn between them) and before such punctuation,
+        # so only this reading gives the same text from both backends.
+        if text == " " and out and out[-1] == " ":
+            continue
         if prev is not None and text != " " and out and out[-1] != " ":
             gap = ch["x0"] - prev["x1"]
-            if gap > 0.3 * (ch.get("size") or 10):
+            if gap > (0.3 if "conf" in ch else _SPACE_GAP) * (ch.get("size") or 10):  # OCR boxes end loosely
                 out.append(" ")
+        if text in _FULL_WIDTH_CLOSERS and out and out[-1] == " ":
+            out.pop()
         if prev is not None and text == prev["text"] and abs(ch["x0"] - prev["x0"]) < 0.5:
             continue  # fake bold: the same glyph printed twice
-        out.append(_char_text(ch))
+        out.append(" " if text == " " else _char_text(ch))
         prev = ch
     return map_private_use("".join(out))
 
@@ -140,14 +151,20 @@ def _first_token_width(line: Line) -> float:
     return end - chars[0]["x0"]
 
 
+def _beyond(a: float, b: float) -> bool:
+    """a > b by more than float noise: pdfium's single-precision 501.10001 and pdfminer's 501.1 are
+    one position, and a layout often puts text exactly on such a threshold."""
+    return round(a - b, 3) > 0
+
+
 def _is_full(prev: Line, line: Line, right: float) -> bool:
     """Whether prev ends because it was full: the next word would not fit, or only line-start
     rules (no ，。 at a line start) pulled a character or two over to the next line."""
     size = prev.chars[-1].get("size") or 10
-    if prev.x1 + _first_token_width(line) > right + 1.5:
+    if _beyond(prev.x1 + _first_token_width(line), right + 1.5):
         return True
     slack = 3.5 if "conf" in prev.chars[-1] else 2.0  # OCR boxes end less exactly than glyphs
-    return prev.x1 > right - slack * size and prev.text.rstrip()[-1:] not in _SENTENCE_END
+    return _beyond(prev.x1, right - slack * size) and prev.text.rstrip()[-1:] not in _SENTENCE_END
 
 
 def join_lines(lines: list[Line], right: float) -> str:
@@ -197,10 +214,27 @@ def _index(bounds: list[float], v: float) -> int:
     return min(i, len(bounds) - 1)
 
 
-def _cell_text(chars: list[dict], box: tuple[float, float, float, float]) -> tuple[str, float | None, list[Line]]:
-    """Given page chars and a cell box, return the cell's text, (for OCR'd chars) their lowest confidence and its lines."""
+class _CharIndex:
+    """A table's chars sorted by their vertical centre, so a cell looks only at the band it spans."""
+
+    def __init__(self, chars: list[dict]):
+        self.chars = chars
+        centres = [((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2) for c in chars]
+        order = sorted(range(len(chars)), key=lambda i: centres[i][0])
+        self.ys = [centres[i][0] for i in order]
+        self.items = [(centres[i][1], i) for i in order]
+
+    def inside(self, box: tuple[float, float, float, float]) -> list[dict]:
+        """The chars whose centre lies in the box, in the page's order."""
+        x0, top, x1, bottom = box
+        lo, hi = bisect.bisect_left(self.ys, top), bisect.bisect_right(self.ys, bottom)
+        return [self.chars[i] for i in sorted(i for cx, i in self.items[lo:hi] if x0 <= cx <= x1)]
+
+
+def _cell_text(index: _CharIndex, box: tuple[float, float, float, float]) -> tuple[str, float | None, list[Line]]:
+    """Given a table's chars and a cell box, return the cell's text, (for OCR'd chars) their lowest confidence and its lines."""
     x0, top, x1, bottom = box
-    inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+    inside = index.inside(box)
     lines = chars_to_lines(inside)
     if not lines:
         return "", None, []
@@ -216,16 +250,23 @@ def _cell_text(chars: list[dict], box: tuple[float, float, float, float]) -> tup
 def _raw_cells(page, table, page_no: int, y_offset: float) -> list[_RawCell]:
     x0, top, x1, bottom = table.bbox
     chars = [c for c in page.chars if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1 and top - 1 <= c["top"] and c["bottom"] <= bottom + 1]
+    index = _CharIndex(chars)
     out = []
     for box in table.cells:
-        text, confidence, lines = _cell_text(chars, box)
+        text, confidence, lines = _cell_text(index, box)
         cell = _RawCell(box[0], box[1] - top + y_offset, box[2], box[3] - top + y_offset, text, page_no, confidence,
-                        box=tuple(round(v, 1) for v in box))
+                        box=_locator(box))
         if lines:
             cell.pitch, cell.tail, cell.head = _pitch(lines), lines[-1].x1, _head_width(lines[0])
             cell.limit = box[2] - max(0.0, min(ln.x0 for ln in lines) - box[0])
         out.append(cell)
     return out
+
+
+def _locator(box: tuple[float, float, float, float]) -> tuple[float, ...]:
+    """A cell box to a tenth of a point, first to a thousandth: pdfium's single-precision 701.34998
+    and pdfminer's 701.35000001 are the same line and must round alike."""
+    return tuple(round(round(v, 3), 1) for v in box)
 
 
 def _head_width(line: Line) -> float:
@@ -251,7 +292,7 @@ def _vertical(text: str) -> bool:
 def _filled(above: _RawCell, below: _RawCell) -> bool:
     """Whether the text above a break reaches its cell's edge so closely that not even the first
     character below would have fitted after it: a cut, not a row that ended."""
-    return above.tail + below.head > above.limit + 0.5
+    return _beyond(above.tail + below.head, above.limit + 0.5)
 
 
 def _pitch(lines: list[Line]) -> float:
@@ -302,19 +343,50 @@ def _page_blocks(page, page_no: int) -> list[tuple[float, object]]:
 
 
 def read_pdf(data: bytes) -> Document:
-    """Given the bytes of a text PDF, return its paragraphs and tables in reading order."""
+    """Given the bytes of a text PDF, return its paragraphs and tables in reading order.
+
+    pdfium reads it unless JIXIAO_PDF_BACKEND=pdfplumber, or pdfium cannot open it, or a page's
+    geometry is one pdfium_pages does not map (then pdfplumber reads the whole file). A file the
+    fast path cannot read goes to pdfplumber too unless both find the same pages: pdfium repairs
+    what pdfminer refuses, and 「damaged」 says more than 「no text on its 1 page」."""
+    fast = open_pdf(data) if backend() == "pdfium" else None
+    if fast is not None:
+        pages = len(fast.pages)
+        try:
+            return _read_opened(fast, data)
+        except NeedsPdfplumber:
+            pass
+        except ExtractError:
+            if _page_count(data) == pages:
+                raise  # the same pages, unreadable either way: no second OCR of them
+    return _read_opened(_open_pdfplumber(data), data)
+
+
+def _page_count(data: bytes) -> int | None:
+    """The number of pages pdfplumber finds, None when it cannot open the file or count them."""
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            return len(pdf.pages)
+    except Exception:
+        return None
+
+
+def _open_pdfplumber(data: bytes):
+    try:
+        return pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many types for broken files; pdfplumber wraps them
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
         if isinstance(inner, PDFPasswordIncorrect) or "password" in str(inner).lower() or "encrypt" in str(inner).lower():
             raise ExtractError("The PDF is password-protected; remove the password and ingest it again.")
         raise ExtractError("The PDF is damaged and could not be opened; open it in a PDF reader, save it again (or print it to "
                            "a new PDF) and ingest the new file.", detail=f"{type(inner).__name__}: {inner}")
+
+
+def _read_opened(pdf, data: bytes) -> Document:
     with pdf:
         try:
             return _read_pages(pdf, data)
-        except ExtractError:
+        except (ExtractError, NeedsPdfplumber):
             raise
         except Exception as exc:
             if is_out_of_memory(exc):  # OCR's native libraries say it in their own words
@@ -349,6 +421,7 @@ def _read_pages(pdf, data: bytes) -> Document:
 
     readable = 0
     unread: list[int] = []
+    sealed: list[int] = []
     scans = None
     notes.pages(len(pdf.pages))  # the reader's time limit grows with them
     for page_no, page in enumerate(pdf.pages, start=1):
@@ -360,6 +433,7 @@ def _read_pages(pdf, data: bytes) -> Document:
                     scans = pdfium.PdfDocument(data)
                 page = ocr_page(scans[page_no - 1])
                 ocr_pages.append(page_no)
+                sealed += [page_no] if page.seals else []
                 on_page = len(page.chars)
             else:
                 unread.append(page_no)
@@ -409,7 +483,8 @@ def _read_pages(pdf, data: bytes) -> Document:
         raise ExtractError(f"OCR found no text on the PDF's {len(pdf.pages)} pages; they may be blank or unreadable.")
     if scans is not None:
         scans.close()
-    return Document("pdf", tuple(blocks), n_pages=len(pdf.pages), ocr=bool(ocr_pages), unread_pages=tuple(unread))
+    return Document("pdf", tuple(blocks), n_pages=len(pdf.pages), ocr=bool(ocr_pages), unread_pages=tuple(unread),
+                    sealed_pages=tuple(sealed))
 
 
 def _floor(items: list[tuple[float, object]], height: float) -> float:

@@ -57,3 +57,24 @@ def family_files(tmp_path_factory) -> dict[str, Path]:
     files = {f"docx/{k}": p for k, p in docs.items()}
     files.update({f"pdf/{k}": p for k, p in zip(docs, pdfs)})
     return files
+
+
+@pytest.fixture(scope="session")
+def split_row_files(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
+    """Every padding of tests/extract/split_rows.py as .docx and LibreOffice PDF (one LibreOffice run)."""
+    from tests.extract import split_rows
+
+    _need_soffice()
+    return split_rows.build(tmp_path_factory.mktemp("breaks"))
+
+
+@pytest.fixture(scope="session")
+def real_layout_files(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """The layouts of tests/fixtures/real_layouts.py: ('docx' or 'pdf', name) → path."""
+    from tests.fixtures import real_layouts as R
+
+    _need_soffice()
+    out = tmp_path_factory.mktemp("real")
+    docs = {name: builder.write_docx(make(), out / f"{name}.docx") for name, make in R.DOCUMENTS.items()}
+    pdfs = builder.soffice_convert(list(docs.values()), "pdf", out / "pdf")
+    return {**{("docx", k): p for k, p in docs.items()}, **{("pdf", k): p for k, p in zip(docs, pdfs)}}

@@ -44,3 +44,51 @@ def table_digests(db, tables=WAREHOUSE_TABLES) -> dict[str, tuple[int, str]]:
         return out
     finally:
         con.close()
+
+
+def read_with_backend(backend: str, path):
+    """A PDF read as `read_file` reads it, with JIXIAO_PDF_BACKEND set to backend for the read:
+    (the extracted Document, the stored result's content without its timings)."""
+    import os
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from jixiao.extract import read_document
+    from jixiao.pipeline import read_file
+
+    before = os.environ.get("JIXIAO_PDF_BACKEND")
+    os.environ["JIXIAO_PDF_BACKEND"] = backend
+    try:
+        result = asdict(read_file(path))
+        try:
+            document = read_document(Path(path).read_bytes())
+        except Exception as exc:  # the sentence a failed read gives is compared too
+            document = f"{type(exc).__name__}: {exc}"
+    finally:
+        if before is None:
+            del os.environ["JIXIAO_PDF_BACKEND"]
+        else:
+            os.environ["JIXIAO_PDF_BACKEND"] = before
+    for timing in ("seconds", "peak_rss_mb"):
+        result.pop(timing)
+    return document, result
+
+
+def backend_differences(path) -> list[str]:
+    """Where a PDF's read by pdfium differs from its read by pdfplumber (the reference): [] when identical."""
+    reference, fast = read_with_backend("pdfplumber", path), read_with_backend("pdfium", path)
+    out = []
+    if reference[0] != fast[0]:
+        if isinstance(reference[0], str) or isinstance(fast[0], str):
+            out.append(f"{path}: extract {reference[0]!r} != {fast[0]!r}")
+        else:
+            blocks = [(a, b) for a, b in zip(reference[0].blocks, fast[0].blocks) if a != b]
+            first = blocks[:1]
+            if first and hasattr(first[0][0], "cells") and hasattr(first[0][1], "cells"):  # the cells that differ, not the table
+                first = [(a, b) for a, b in zip(first[0][0].cells, first[0][1].cells) if a != b][:2]
+            out.append(f"{path}: {len(blocks)} of {len(reference[0].blocks)} blocks differ ({len(fast[0].blocks)} by pdfium); "
+                       f"first, pdfplumber then pdfium: {first!r}")
+    if reference[1] != fast[1]:
+        keys = [k for k in reference[1] if reference[1][k] != fast[1][k]]
+        out.append(f"{path}: stored {keys} differ")
+    return out

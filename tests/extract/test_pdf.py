@@ -98,9 +98,8 @@ ALL_BREAKS = [*split_rows.CUT_ROWS, *split_rows.ROW_BREAKS, *split_rows.WHOLE_RO
 
 
 @pytest.fixture(scope="module")
-def breaks(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
-    """Every padding of tests/extract/split_rows.py as .docx and LibreOffice PDF (one LibreOffice run)."""
-    return split_rows.build(tmp_path_factory.mktemp("breaks"))
+def breaks(split_row_files) -> dict[str, tuple[Path, Path]]:
+    return split_row_files
 
 
 def _table(path: Path) -> Table:

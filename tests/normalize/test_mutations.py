@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 
 from jixiao.pipeline import read_file
 from tests.fixtures import builder
+from tests.helpers import backend_differences
 from tests.fixtures.forms import Variant
 
 from .mutation import FAMILIES, differences, mutants, records, render
@@ -57,11 +58,21 @@ def test_docx_mutants_read_like_their_originals(docx_mutants):
     assert len(drawn) > 50  # the draws vary the layout, not one knob
 
 
-def test_pdf_mutants_read_like_their_originals(docx_mutants, originals, tmp_path_factory):
-    pdfs = builder.soffice_convert([path for _, _, path in docx_mutants], "pdf", tmp_path_factory.mktemp("mutant_pdfs"))
+@pytest.fixture(scope="module")
+def mutant_pdfs(docx_mutants, tmp_path_factory):
+    return builder.soffice_convert([path for _, _, path in docx_mutants], "pdf", tmp_path_factory.mktemp("mutant_pdfs"))
+
+
+def test_pdf_mutants_read_like_their_originals(docx_mutants, mutant_pdfs, originals):
+    pdfs = mutant_pdfs
     failures = []
     for (family, v, _), pdf in zip(docx_mutants, pdfs):
         problems = differences(records(read_file(pdf)), originals[family])
         if problems:
             failures.append(f"{pdf.name}: {family} laid out as {v}:\n  " + "\n  ".join(problems[:5]))
     assert not failures, f"{len(failures)} of {len(pdfs)} PDF mutants differ:\n" + "\n".join(failures[:10])
+
+
+def test_pdf_mutants_read_alike_by_pdfium_and_pdfplumber(mutant_pdfs):
+    problems = [p for pdf in mutant_pdfs for p in backend_differences(pdf)]
+    assert not problems, f"{len(problems)} differences between the PDF backends:\n" + "\n".join(problems[:10])

@@ -15,11 +15,8 @@ FORMATS = ("docx", "pdf")
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory, request):
-    out = tmp_path_factory.mktemp("real")
-    docs = {name: builder.write_docx(make(), out / f"{name}.docx") for name, make in R.DOCUMENTS.items()}
-    pdfs = builder.soffice_convert(list(docs.values()), "pdf", out / "pdf")
-    return {**{("docx", k): p for k, p in docs.items()}, **{("pdf", k): p for k, p in zip(docs, pdfs)}}
+def files(real_layout_files):
+    return real_layout_files
 
 
 @pytest.fixture(scope="module")
