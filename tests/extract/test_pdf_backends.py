@@ -114,3 +114,20 @@ def test_glyphs_without_text_are_placeholders_in_both(family_files, tmp_path, mo
     _agree([unmapped])
     with pytest.raises(Exception, match="no readable text layer"):
         read_document(unmapped.read_bytes())
+
+
+def test_ligatures_read_alike(tmp_path):
+    # LibreOffice sets 「ffi」 as one glyph; pdfminer gives it as one three-letter char, pdfium as three
+    # chars at one origin, which pdfium_pages joins again
+    import docx
+
+    document = docx.Document()
+    for font in ("Noto Serif CJK SC", "DejaVu Serif"):
+        document.add_paragraph().add_run("office efficient fluff final affine 项目经费 fi fl ffi").font.name = font
+    document.save(tmp_path / "ligatures.docx")
+    (pdf,) = builder.soffice_convert([tmp_path / "ligatures.docx"], "pdf", tmp_path)
+    with open_pdf(pdf.read_bytes()) as opened:
+        assert any(c["text"] in ("ffi", "ﬃ") for c in opened.pages[0].chars)  # the glyph really is a ligature
+    _agree([pdf])
+    (paragraph, *_) = read_document(pdf.read_bytes()).paragraphs
+    assert paragraph.text.startswith("office efficient fluff final affine 项目经费 fi fl ffi")
