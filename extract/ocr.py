@@ -83,6 +83,7 @@ class OcrPage:
     chars: list[dict] = field(default_factory=list)
     tables: list[OcrTable] = field(default_factory=list)
     images: tuple = ()
+    seals: list[str] = field(default_factory=list)  # ink colours of the seals removed before OCR
 
     def find_tables(self) -> list[OcrTable]:
         return self.tables
@@ -160,10 +161,179 @@ def ocr_page(pdfium_page) -> OcrPage:
     import cv2
     import numpy as np
 
-    image = pdfium_page.render(scale=DPI / 72).to_numpy()
-    gray = cv2.cvtColor(np.ascontiguousarray(image[:, :, :3]), cv2.COLOR_RGB2GRAY)
+    image = pdfium_page.render(scale=DPI / 72, rev_byteorder=True).to_numpy()  # RGB order: seals are told by hue
+    rgb = np.ascontiguousarray(image[:, :, :3])
+    gray, seals = remove_seals(rgb)
+    gray = straighten(gray)
     results, _ = _engine()(gray, use_cls=False)  # scans are upright; the angle classifier flips short cells (≥90% → %06z)
-    page = OcrPage(pdfium_page.get_width(), pdfium_page.get_height())
+    page = OcrPage(pdfium_page.get_width(), pdfium_page.get_height(), seals=seals)
     page.chars = boxes_to_chars(results)
     page.tables = edges_to_tables(ruling_edges(gray))
     return page
+
+
+# --- seals: coloured ink stamped over the figures ---------------------------------------------------
+
+_INK_HUES = {"red": ((0, 10), (160, 180)), "blue": ((95, 135),)}  # OpenCV hue, 0…180
+
+
+def remove_seals(rgb):
+    """Given a page image (RGB), return it in grey with every round seal's ink turned to paper, and the
+    seals' ink colours. Under a seal the grey is the brightest channel: red or blue ink is bright in its
+    own channel while black print is dark in all three, so text stamped over survives."""
+    import cv2
+    import numpy as np
+
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    inked = (hsv[:, :, 1] > 40) & (hsv[:, :, 2] > 70)
+    if not inked.any():  # a grey scan, or a page without colour
+        return gray, []
+    brightest = rgb.max(axis=2)
+    seals: list[str] = []
+    for colour, hues in _INK_HUES.items():
+        in_hue = np.zeros_like(inked)
+        for lo, hi in hues:
+            in_hue |= (hsv[:, :, 0] >= lo) & (hsv[:, :, 0] <= hi)
+        mask = (inked & in_hue).astype(np.uint8)
+        for x, y, w, h in _seal_boxes(mask):
+            region = (slice(y, y + h), slice(x, x + w))
+            # blur and JPEG smear ink past its edge in paler, less saturated pixels: widen the mask over them
+            faint = ((hsv[region][:, :, 1] > 20) & in_hue[region]).astype(np.uint8)
+            ink = cv2.dilate(faint, np.ones((9, 9), np.uint8)) > 0
+            under = brightest[region].astype(np.float32)
+            # ink on bare paper is as bright as the ink's own channel: scale that up to white, so what
+            # was printed under it keeps its contrast and the ink's smeared edge leaves no ghost
+            paper = np.percentile(under[mask[region] > 0], 25) - 10
+            lifted = np.clip(under * (255 / max(paper, 128)), 0, 255).astype(np.uint8)
+            gray[region] = np.where(ink, lifted, gray[region])
+            seals.append(colour)
+    return gray, seals
+
+
+def _seal_boxes(mask) -> list[tuple[int, int, int, int]]:
+    """Boxes (pixels) of the round seals in a mask of one ink: blobs 25–60 mm across, about as tall as wide.
+    A line of coloured text is wide and flat, a signature smaller, so neither counts."""
+    import cv2
+
+    mm = DPI / 25.4
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(closed)
+    boxes = []
+    for x, y, w, h, area in stats[1:n]:
+        if 25 * mm <= w <= 60 * mm and 0.7 <= h / w <= 1.4 and area > 0.15 * w * h:
+            pad = 6
+            boxes.append((max(0, x - pad), max(0, y - pad), w + 2 * pad, h + 2 * pad))
+    return boxes
+
+
+# --- geometry: pages laid askew on the glass, or photographed --------------------------------------
+
+MAX_SKEW = 5.0  # degrees; beyond this a page is turned, not askew, and is left alone
+
+
+def straighten(gray):
+    """Given a page image (grey), return it turned upright by its ruling lines (or text lines), and its
+    table's outline warped back to a rectangle when the page was photographed at an angle."""
+    angle = skew_angle(gray)
+    if angle is not None and 0.1 <= abs(angle) <= MAX_SKEW:
+        gray = _rotate(gray, angle)
+    return unwarp(gray)
+
+
+def _binary(gray):
+    """Ink as 255 on 0; the local threshold follows a photo's uneven light, the close mends JPEG-broken strokes."""
+    import cv2
+
+    return cv2.adaptiveThreshold(255 - gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -2)
+
+
+def skew_angle(gray) -> float | None:
+    """The page's skew in degrees (counter-clockwise positive), measured from its long near-horizontal
+    lines: ruling lines where there are any, else lines of text smeared into bars."""
+    import cv2
+    import numpy as np
+
+    small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    h, w = small.shape
+    binary = _binary(small[h // 25:-h // 25, w // 25:-w // 25])  # a photo's paper edge is no line of the page
+    for source in (binary, cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))):
+        lines = cv2.HoughLinesP(source, 1, np.pi / 1800, threshold=w // 6, minLineLength=w // 4, maxLineGap=4)
+        if lines is None:
+            continue
+        angles, weights = [], []
+        for x1, y1, x2, y2 in lines.reshape(-1, 4):
+            angle = np.degrees(np.arctan2(y1 - y2, x2 - x1))
+            if abs(angle) <= MAX_SKEW + 1:
+                angles.append(angle)
+                weights.append(np.hypot(x2 - x1, y2 - y1))
+        if len(angles) >= 2:
+            return float(_weighted_median(angles, weights))
+    return None
+
+
+def _weighted_median(values, weights) -> float:
+    import numpy as np
+
+    order = np.argsort(values)
+    cum = np.cumsum(np.asarray(weights)[order])
+    return float(np.asarray(values)[order][np.searchsorted(cum, cum[-1] / 2)])
+
+
+def _rotate(gray, angle: float):
+    import cv2
+
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
+    return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+
+
+def unwarp(gray):
+    """Given an upright page image, return it with its largest table's outline warped to a rectangle when
+    the outline is a keystone (a page photographed at an angle); a square outline leaves the page untouched."""
+    import cv2
+    import numpy as np
+
+    quad = _table_quad(gray)
+    if quad is None:
+        return gray
+    tl, tr, br, bl = quad
+    left, right = (tl[0] + bl[0]) / 2, (tr[0] + br[0]) / 2
+    top, bottom = (tl[1] + tr[1]) / 2, (bl[1] + br[1]) / 2
+    target = np.float32([[left, top], [right, top], [right, bottom], [left, bottom]])
+    if np.abs(quad - target).max() < 4:  # square already: a page is not resampled for nothing
+        return gray
+    matrix = cv2.getPerspectiveTransform(quad, target)
+    return cv2.warpPerspective(gray, matrix, gray.shape[::-1], flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def _table_quad(gray):
+    """The corners (tl, tr, br, bl, pixels) of the page's largest ruled outline, or None when the page
+    has no table covering a tenth of it."""
+    import cv2
+    import numpy as np
+
+    h, w = gray.shape
+    lines = _line_mask(_binary(gray))
+    contours, _ = cv2.findContours(lines, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    outline = max(contours, key=cv2.contourArea)
+    if cv2.contourArea(outline) < 0.1 * w * h:
+        return None
+    pts = outline[:, 0, :].astype(np.float32)
+    s, d = pts.sum(axis=1), pts[:, 0] - pts[:, 1]
+    return np.float32([pts[s.argmin()], pts[d.argmax()], pts[s.argmax()], pts[d.argmin()]])
+
+
+def _line_mask(binary):
+    """Long horizontal and vertical strokes of a binary page: its ruling lines, mended where a slight
+    slant or JPEG noise broke them."""
+    import cv2
+
+    h, w = binary.shape
+    mask = None
+    for kernel in ((max(w // 40, 10), 1), (1, max(h // 60, 10))):
+        part = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        mask = part if mask is None else mask | part
+    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))

@@ -119,6 +119,7 @@ class Document:
     n_pages: int | None = None
     ocr: bool = False
     unread_pages: tuple[int, ...] = ()  # pages with no text layer that could not be read (no OCR)
+    sealed_pages: tuple[int, ...] = ()  # scanned pages bearing a seal, its ink removed before OCR
 
     @property
     def tables(self) -> list[Table]:

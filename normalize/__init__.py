@@ -73,6 +73,12 @@ def normalize_document(doc: Document, lexicon: Lexicon | None = None) -> Normali
             report.findings.append(Finding("pages_unread", "warning",
                                            f"Pages {pages} have no text layer (scanned) and were not read: OCR is not available.",
                                            None, pages))
+    if doc.sealed_pages:
+        pages = ", ".join(map(str, doc.sealed_pages))
+        for report in out.reports:
+            report.findings.append(Finding("page_sealed", "info",
+                                           f"页{pages}盖章: page {pages} bears a seal, whose ink was removed before OCR.",
+                                           None, pages))
     return out
 
 

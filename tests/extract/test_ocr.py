@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import difflib
 import subprocess
-import unicodedata
-from dataclasses import asdict
 from decimal import Decimal
 
 import pytest
@@ -15,25 +13,8 @@ from jixiao.normalize.lexicon import default_lexicon
 from jixiao.normalize.reading import ReadContext
 from jixiao.normalize.values import parse_money
 from jixiao.pipeline import read_file
+from tests.extract.scanned import as_read
 from tests.fixtures import builder
-
-
-def _as_read(report) -> dict:
-    """Every value of a report, text compared after NFKC and without spaces: OCR returns ，where the file
-    had , and cannot see a stray space typed before a comma."""
-    data = asdict(report)
-    data.pop("fields")  # their locators differ by construction (pages of images)
-    data.pop("coverage")  # what OCR could not read is the scan's own: compared by the coverage tests
-
-    def norm(value):
-        if isinstance(value, str):
-            return unicodedata.normalize("NFKC", value).replace(" ", "")
-        if isinstance(value, dict):
-            return {k: norm(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [norm(v) for v in value]
-        return value
-    return norm(data)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +39,7 @@ def test_scanned_seed_reads_like_the_word_original(scans, seed_files, dpi):
     assert result.status == "ok" and result.ocr is True and result.n_pages == 11
     (report,) = result.reports
     (original,) = read_file(seed_files["docx-text"]).reports
-    got, want = _as_read(report), _as_read(original)
+    got, want = as_read(report), as_read(original)
     # narrative prose is compared by similarity: OCR misreads a rare character now and then (纾 as 纤)
     # and can miss a line of prose; every figure in it still comes through as a fact, asserted above
     got_sections, want_sections = got.pop("sections"), want.pop("sections")
@@ -75,7 +56,7 @@ def test_scanned_national_form_reads_like_the_word_original(scans, family_files,
     assert result.status == "ok" and result.ocr is True
     (report,) = result.reports
     (original,) = read_file(family_files["docx/national_project/plain"]).reports
-    assert _as_read(report) == _as_read(original)
+    assert as_read(report) == as_read(original)
     assert report.grade == "优"  # ☑优 □良 …, which OCR reads as V优口良…
 
 

@@ -1,0 +1,107 @@
+"""Scans as offices make them (askew, sealed, blurred, JPEG, 150-dpi grey, photographed), built from the
+LibreOffice PDFs by tests/fixtures/office_scans.py, read by OCR: every figure as the Word original has it."""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+
+from jixiao.pipeline import read_file
+from tests.extract.scanned import as_read
+from tests.fixtures import office_scans as O
+
+DOCUMENTS = {  # name → (PDF key, Word key) in the session fixtures
+    "national": ("pdf/national_project/plain", "docx/national_project/plain"),
+    "score": ("pdf/score_20_80/plain", "docx/score_20_80/plain"),  # a provincial form, one page
+    "seed": ("pdf-text", "docx-text"),  # eleven pages of tables and prose
+}
+# each degradation once on the national form (two pages), the common ones on a provincial form, all of
+# them together on the seed: about thirty pages of OCR
+CASES = [("national", s.name) for s in O.SCANS if s.name not in ("askew-2", "office")]
+CASES += [("score", name) for name in ("askew-2", "red-seal", "jpeg", "grey-150")]
+CASES += [("seed", "office")]
+
+
+@pytest.fixture(scope="module")
+def files(seed_files, family_files):
+    return {**seed_files, **family_files}
+
+
+@pytest.fixture(scope="module")
+def scanned(files, tmp_path_factory):
+    """(document, scan) → the read of that document scanned so; each scan is built and read once."""
+    out = tmp_path_factory.mktemp("office_scans")
+    reads = {}
+
+    def read(document: str, name: str):
+        if (document, name) not in reads:
+            pdf = O.office_scan(files[DOCUMENTS[document][0]], O.scan(name), out / f"{document}-{name}.pdf")
+            reads[document, name] = read_file(pdf)
+        return reads[document, name]
+    return read
+
+
+@pytest.mark.parametrize("document,name", CASES)
+def test_an_office_scan_reads_like_the_word_original(scanned, files, document, name):
+    result = scanned(document, name)
+    assert result.status == "ok" and result.ocr is True, result.error
+    (report,) = result.reports
+    (original,) = read_file(files[DOCUMENTS[document][1]]).reports
+    got, want = as_read(report), as_read(original)
+    # prose by similarity: OCR misreads a rare character now and then; its figures are facts, compared exactly
+    got_sections, want_sections = got.pop("sections"), want.pop("sections")
+    assert got == want
+    assert [s["heading"] for s in got_sections] == [s["heading"] for s in want_sections]
+    for a, b in zip(got_sections, want_sections):
+        assert difflib.SequenceMatcher(None, a["text"], b["text"]).ratio() > 0.93, (a["heading"], a["text"])
+
+
+@pytest.mark.parametrize("name", ["red-seal", "blue-seal"])
+def test_a_sealed_page_is_a_stored_finding(scanned, name):
+    from jixiao.warehouse import Pending, connect, store_group
+
+    result = scanned("national", name)
+    (report,) = result.reports
+    sealed = [f for f in report.findings if f.rule == "page_sealed"]
+    assert [(f.severity, f.actual) for f in sealed] == [("info", "1")] and sealed[0].message.startswith("页1盖章")
+    con = connect(":memory:")
+    store_group(con, [Pending(result)])
+    assert con.execute("SELECT rule, severity, actual FROM findings WHERE rule = 'page_sealed'").fetchall() == [
+        ("page_sealed", "info", "1")]
+
+
+def test_an_unsealed_scan_has_no_seal_finding(scanned):
+    (report,) = scanned("national", "askew+2").reports
+    assert not [f for f in report.findings if f.rule == "page_sealed"]
+
+
+def _page_image(pdf, page: int = 1):
+    import cv2
+    import pypdfium2 as pdfium
+
+    from jixiao.extract.ocr import DPI
+
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        rgb = doc[page - 1].render(scale=DPI / 72, rev_byteorder=True).to_numpy()[:, :, :3].copy()
+    finally:
+        doc.close()
+    return rgb, cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+
+
+@pytest.mark.parametrize("name,angle", [("askew+2", 2.0), ("askew-1", -1.0)])
+def test_the_skew_is_measured_from_the_ruling_lines(files, tmp_path, name, angle):
+    from jixiao.extract.ocr import skew_angle
+
+    pdf = O.office_scan(files[DOCUMENTS["national"][0]], O.scan(name), tmp_path / "scan.pdf", pages=(1, 1))
+    assert skew_angle(_page_image(pdf)[1]) == pytest.approx(angle, abs=0.15)
+
+
+def test_an_upright_page_is_not_resampled(files):
+    from jixiao.extract.ocr import remove_seals, straighten
+
+    rgb, gray = _page_image(files[DOCUMENTS["national"][0]])
+    cleaned, seals = remove_seals(rgb)
+    assert seals == [] and (cleaned == gray).all()
+    assert straighten(cleaned) is cleaned
