@@ -82,7 +82,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to create or add to.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Reader processes [default: all cores].")
-@click.option("--timeout", type=click.FloatRange(min=0.01), default=120.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(min=0.001), default=120.0, show_default=True,
               help="Seconds a page may take (a file without pages counts as one); a file over its limit is stopped and marked failed.")
 @click.option("--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True,
               help=f"Memory cap per reader process ({MIN_MEMORY_MB} at least: a reader needs that to start); a file that needs more is marked failed.")
@@ -181,7 +181,7 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
 @click.option("--stage", type=click.Choice(["normalize", "extract"]), default="normalize", show_default=True,
               help="extract: the document model (paragraphs, table grids); normalize: the records that would be stored.")
 @click.option("--unread", is_flag=True, help="List only the cells and figure sentences that were not understood, with their place.")
-@click.option("--timeout", type=click.FloatRange(min=0.01), default=120.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(min=0.001), default=120.0, show_default=True,
               help="Seconds a page may take, as in ingest.")
 @click.option("--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True,
               help="Memory cap of the reader process, as in ingest.")

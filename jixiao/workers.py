@@ -42,6 +42,7 @@ else:  # Windows: no rlimits, process groups or setsid; psutil caps memory and k
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MEMORY_MB = 3072
 OUT_OF_MEMORY_EXIT = 86  # a worker's exit code when it ran out of memory outside a file's read
+ABORTED = getattr(signal, "SIGABRT", 6)
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
@@ -336,6 +337,10 @@ class WorkerPool:
                     came = True
                     if code == OUT_OF_MEMORY_EXIT:
                         yield failed(path, doc_id, memory_sentence(self.memory_mb), "memory")
+                    elif code == -ABORTED and self.memory_mb > 0 and resource is not None:
+                        # a C library (pdfium, onnxruntime) ends in abort() when an allocation fails under the
+                        # address-space cap: Python never sees a MemoryError
+                        yield failed(path, doc_id, memory_sentence(self.memory_mb), "memory", f"exit code {code} (SIGABRT)")
                     else:
                         yield failed(path, doc_id, f"The reader crashed on this file (exit code {code}); the file may be damaged.",
                                      "crash", f"exit code {code}")

@@ -78,3 +78,14 @@ def real_layout_files(tmp_path_factory) -> dict[tuple[str, str], Path]:
     docs = {name: builder.write_docx(make(), out / f"{name}.docx") for name, make in R.DOCUMENTS.items()}
     pdfs = builder.soffice_convert(list(docs.values()), "pdf", out / "pdf")
     return {**{("docx", k): p for k, p in docs.items()}, **{("pdf", k): p for k, p in zip(docs, pdfs)}}
+
+
+@pytest.fixture(scope="session")
+def slow_pdf(seed_files, tmp_path_factory) -> Path:
+    """The seed PDF six times over (66 pages, about half a second of reading): a file that is sure to
+    outlast a time limit of 1 ms a page whatever the machine."""
+    import subprocess
+
+    out = tmp_path_factory.mktemp("slow") / "slow.pdf"
+    subprocess.run(["pdfunite", *[str(seed_files["pdf-text"])] * 6, str(out)], check=True, timeout=120)
+    return out

@@ -316,11 +316,11 @@ def legacy_doc(seed_files, tmp_path_factory) -> Path:
     return builder.soffice_convert([seed_files["docx-text"]], "doc", out)[0]
 
 
-def test_show_reads_under_the_ingest_limits(seed_files, tmp_path):
+def test_show_reads_under_the_ingest_limits(seed_files, slow_pdf, tmp_path):
     from tests.test_workers import _inflating_pdf
 
-    slow = subprocess.run(JIXIAO + ["show", str(seed_files["pdf-text"]), "--timeout", "0.01"], capture_output=True, text=True, timeout=120)
-    assert slow.returncode == 1 and "Reading the file took longer than 0.11 s (0.01 s a page × 11 pages)" in slow.stderr
+    slow = subprocess.run(JIXIAO + ["show", str(slow_pdf), "--timeout", "0.001"], capture_output=True, text=True, timeout=120)
+    assert slow.returncode == 1 and "Reading the file took longer than 0.066 s (0.001 s a page × 66 pages)" in slow.stderr
     big = tmp_path / "inflating.pdf"
     _inflating_pdf(big, 1500)
     run = subprocess.run(JIXIAO + ["show", str(big), "--memory-mb", "1024"], capture_output=True, text=True, timeout=120)

@@ -157,20 +157,20 @@ def test_summary_json_counts(ingested):
         "entities.docx", "scanned.pdf", "photo.png", "random.docx"}
 
 
-def test_a_file_over_the_time_limit_is_stopped(seed_files, tmp_path):
+def test_a_file_over_the_time_limit_is_stopped(seed_files, slow_pdf, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    shutil.copy(seed_files["pdf-text"], folder / "slow.pdf")  # 11 pages, ~0.4 s of reading
+    shutil.copy(slow_pdf, folder / "slow.pdf")  # 66 pages, ~0.5 s of reading
     shutil.copy(seed_files["docx-text"], folder / "fast.docx")  # ~0.02 s
     db = tmp_path / "w.duckdb"
-    run = subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(db), "--timeout", "0.01", "--jobs", "1"],
+    run = subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(db), "--timeout", "0.001", "--jobs", "1"],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 1
     docs = _documents(db)
-    assert docs["slow.pdf"][:2] == ("failed", "Reading the file took longer than 0.11 s (0.01 s a page × 11 pages) and was stopped; "
+    assert docs["slow.pdf"][:2] == ("failed", "Reading the file took longer than 0.066 s (0.001 s a page × 66 pages) and was stopped; "
                                               "--timeout sets the seconds a page may take.")
     assert docs["fast.docx"][0] == "ok"
-    # the limit grows with the pages: 0.1 s a page is 1.1 s for the 11-page file, which it needs less than
+    # the limit grows with the pages: 0.1 s a page is 6.6 s for the 66-page file, which it needs less than
     again = subprocess.run(JIXIAO + ["ingest", str(folder / "slow.pdf"), "--db", str(tmp_path / "v.duckdb"), "--timeout", "0.1"],
                            capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stdout + again.stderr
@@ -251,10 +251,10 @@ def test_scanned_pages_in_a_text_pdf_are_named(seed_files, tmp_path, monkeypatch
     assert result.reports[0].spent_yuan == Decimal("944400.00")  # the text pages are read as before
 
 
-def test_failed_files_are_listed_again_and_retried_when_they_may_not_fail_again(seed_files, tmp_path):
+def test_failed_files_are_listed_again_and_retried_when_they_may_not_fail_again(seed_files, slow_pdf, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    shutil.copy(seed_files["pdf-text"], folder / "slow.pdf")  # 11 pages
+    shutil.copy(slow_pdf, folder / "slow.pdf")  # 66 pages
     (folder / "damaged.docx").write_bytes(seed_files["docx-text"].read_bytes()[:3000])
     db = tmp_path / "w.duckdb"
 
@@ -264,7 +264,7 @@ def test_failed_files_are_listed_again_and_retried_when_they_may_not_fail_again(
 
         return run.returncode, json.loads(run.stdout)
 
-    code, first = ingest("--timeout", "0.01")
+    code, first = ingest("--timeout", "0.001")
     assert code == 1 and first["status"] == {"failed": 2}
     con = duckdb.connect(str(db), read_only=True)
     kinds = dict(con.execute("SELECT path, error_kind FROM documents").fetchall())
