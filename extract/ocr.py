@@ -182,47 +182,66 @@ def remove_seals(rgb):
     seals' ink colours. Under a seal the grey is the brightest channel: red or blue ink is bright in its
     own channel while black print is dark in all three, so text stamped over survives."""
     import cv2
-    import numpy as np
 
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
-    inked = (hsv[:, :, 1] > 40) & (hsv[:, :, 2] > 70)
-    if not inked.any():  # a grey scan, or a page without colour
-        return gray, []
-    brightest = rgb.max(axis=2)
+    small = cv2.resize(rgb, None, fx=_SEAL_SCALE, fy=_SEAL_SCALE, interpolation=cv2.INTER_AREA)  # seals are big
+    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
     seals: list[str] = []
     for colour, hues in _INK_HUES.items():
-        in_hue = np.zeros_like(inked)
-        for lo, hi in hues:
-            in_hue |= (hsv[:, :, 0] >= lo) & (hsv[:, :, 0] <= hi)
-        mask = (inked & in_hue).astype(np.uint8)
-        for x, y, w, h in _seal_boxes(mask):
+        for box in _seal_boxes(_ink_mask(hsv, hues, 40)):
+            x, y, w, h = (round(v / _SEAL_SCALE) for v in box)
             region = (slice(y, y + h), slice(x, x + w))
-            # blur and JPEG smear ink past its edge in paler, less saturated pixels: widen the mask over them
-            faint = ((hsv[region][:, :, 1] > 20) & in_hue[region]).astype(np.uint8)
-            ink = cv2.dilate(faint, np.ones((9, 9), np.uint8)) > 0
-            under = brightest[region].astype(np.float32)
-            # ink on bare paper is as bright as the ink's own channel: scale that up to white, so what
-            # was printed under it keeps its contrast and the ink's smeared edge leaves no ghost
-            paper = np.percentile(under[mask[region] > 0], 25) - 10
-            lifted = np.clip(under * (255 / max(paper, 128)), 0, 255).astype(np.uint8)
-            gray[region] = np.where(ink, lifted, gray[region])
+            gray[region] = _lift_ink(rgb[region], gray[region], hues)
             seals.append(colour)
     return gray, seals
 
 
+_SEAL_SCALE = 0.25  # seals are found on a quarter-size page, then lifted at full size
+
+
+def _ink_mask(hsv, hues, min_saturation: int):
+    """Pixels of an ink: saturated enough, not dark, of one of the hue ranges."""
+    import numpy as np
+
+    in_hue = np.zeros(hsv.shape[:2], bool)
+    for lo, hi in hues:
+        in_hue |= (hsv[:, :, 0] >= lo) & (hsv[:, :, 0] <= hi)
+    return ((hsv[:, :, 1] > min_saturation) & (hsv[:, :, 2] > 70) & in_hue).astype(np.uint8)
+
+
+def _lift_ink(rgb, gray, hues):
+    """One seal's region in grey with its ink lifted to paper."""
+    import cv2
+    import numpy as np
+
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    mask = _ink_mask(hsv, hues, 40)
+    if not mask.any():
+        return gray
+    # blur and JPEG smear ink past its edge in paler, less saturated pixels: widen the mask over them
+    ink = cv2.dilate(_ink_mask(hsv, hues, 20), np.ones((9, 9), np.uint8)) > 0
+    under = rgb.max(axis=2).astype(np.float32)
+    # ink on bare paper is as bright as the ink's own channel: scale that up to white, so what was
+    # printed under it keeps its contrast and the ink's smeared edge leaves no ghost
+    paper = np.percentile(under[mask > 0], 25) - 10
+    lifted = np.clip(under * (255 / max(paper, 128)), 0, 255).astype(np.uint8)
+    return np.where(ink, lifted, gray)
+
+
 def _seal_boxes(mask) -> list[tuple[int, int, int, int]]:
-    """Boxes (pixels) of the round seals in a mask of one ink: blobs 25–60 mm across, about as tall as wide.
-    A line of coloured text is wide and flat, a signature smaller, so neither counts."""
+    """Boxes (pixels of the mask) of the round seals in a mask of one ink: blobs 25–60 mm across, about as
+    tall as wide. A line of coloured text is wide and flat, a signature smaller, so neither counts."""
     import cv2
 
-    mm = DPI / 25.4
-    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (25, 25)))
+    if not mask.any():  # a grey scan, or a page without this colour
+        return []
+    mm = DPI * _SEAL_SCALE / 25.4
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
     n, _, stats, _ = cv2.connectedComponentsWithStats(closed)
     boxes = []
     for x, y, w, h, area in stats[1:n]:
         if 25 * mm <= w <= 60 * mm and 0.7 <= h / w <= 1.4 and area > 0.15 * w * h:
-            pad = 6
+            pad = 2
             boxes.append((max(0, x - pad), max(0, y - pad), w + 2 * pad, h + 2 * pad))
     return boxes
 
@@ -258,9 +277,10 @@ def skew_angle(gray) -> float | None:
     h, w = small.shape
     binary = _binary(small[h // 25:-h // 25, w // 25:-w // 25])  # a photo's paper edge is no line of the page
     for source in (binary, cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))):
-        lines = cv2.HoughLinesP(source, 1, np.pi / 1800, threshold=w // 6, minLineLength=w // 4, maxLineGap=4)
+        lines = cv2.HoughLinesP(source, 1, np.pi / 360, threshold=w // 6, minLineLength=w // 4, maxLineGap=4)
         if lines is None:
             continue
+        # a coarse angle step finds the lines fast; each line's angle comes from its own end points
         angles, weights = [], []
         for x1, y1, x2, y2 in lines.reshape(-1, 4):
             angle = np.degrees(np.arctan2(y1 - y2, x2 - x1))
