@@ -1,75 +1,234 @@
-"""Time per document for each format, beside the bare parser it wraps. Run by hand:
+"""Reading speed and memory beside the bare parsers, in one run. Run by hand (never in the tests):
 
-    .venv/bin/python bench/parse_speed.py [--repeat 20] [FILE ...]
+    .venv/bin/python bench/parse_speed.py [--repeat 10] [--files 120] [--rounds 3] [--markdown]
 
-Without files it builds the seed report (.docx and its LibreOffice PDF) first. For each file it
-prints the median seconds of: jixiao's whole read (extract + normalize), jixiao's extract alone,
-and the bare parser (python-docx `Document(path)`; pdfplumber `extract_tables()` +
-`extract_text()` on every page), with our cost as a ratio to the bare one.
+It builds its files with the fixture builder, then prints:
+
+1. text PDF, per page: our extract with pdfium (the default), our extract with
+   JIXIAO_PDF_BACKEND=pdfplumber, our whole read (extract + normalize), bare pdfplumber
+   (`extract_tables()` + `extract_text()`), bare pypdfium2 (a text page's whole text);
+2. scanned PDF, per page at 200 dpi, each in a fresh process so its peak RSS is its own: our OCR
+   read of a scanned page, bare RapidOCR on the same page image at the same dpi;
+3. .docx, per document: our extract and whole read, bare python-docx `Document()`;
+4. the ingest of a generated archive (.docx, PDFs, bundles) with 1 and with 2 reader processes,
+   alternating, median of --rounds: the speed-up, beside the bare parsers' own over the same
+   files in as many processes (what the machine allows), and the readers' peak RSS.
+
+--markdown prints the README's speed table at the end.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import json
+import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 import docx  # noqa: E402
 import pdfplumber  # noqa: E402
+import pypdfium2 as pdfium  # noqa: E402
 
 from jixiao.extract import read_document  # noqa: E402
-from jixiao.pipeline import read_file  # noqa: E402
+from jixiao.pipeline import ingest, read_file  # noqa: E402
+from tests.fixtures import builder  # noqa: E402
+from tests.fixtures import families as F  # noqa: E402
+
+DPI = 200  # what the OCR reader renders at
 
 
-def bare_docx(path: Path) -> None:
-    docx.Document(str(path))
+def median_seconds(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
-def bare_pdf(path: Path) -> None:
+def with_backend(name: str, fn):
+    def run():
+        before = os.environ.get("JIXIAO_PDF_BACKEND")
+        os.environ["JIXIAO_PDF_BACKEND"] = name
+        try:
+            fn()
+        finally:
+            os.environ.pop("JIXIAO_PDF_BACKEND")
+            if before is not None:
+                os.environ["JIXIAO_PDF_BACKEND"] = before
+    return run
+
+
+def bare_pdfplumber(path: Path) -> None:
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
             page.extract_tables()
             page.extract_text()
 
 
-def median_seconds(fn, path: Path, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn(path)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def bare_pypdfium2(path: Path) -> None:
+    pdf = pdfium.PdfDocument(path)
+    for page in pdf:
+        textpage = page.get_textpage()
+        textpage.get_text_range()
+        textpage.close()
+        page.close()
+    pdf.close()
+
+
+def text_pdfs(paths: list[Path], repeat: int) -> dict[str, float]:
+    """ms per page over the given PDFs, each measure the median of `repeat` runs per file."""
+    pages = 0
+    total = {"pdfium": 0.0, "pdfplumber": 0.0, "read": 0.0, "bare pdfplumber": 0.0, "bare pypdfium2": 0.0}
+    for path in paths:
+        data = path.read_bytes()
+        n = read_document(data).n_pages
+        pages += n
+        total["pdfium"] += median_seconds(with_backend("pdfium", lambda: read_document(data)), repeat)
+        total["pdfplumber"] += median_seconds(with_backend("pdfplumber", lambda: read_document(data)), repeat)
+        total["read"] += median_seconds(with_backend("pdfium", lambda: read_file(path)), repeat)
+        total["bare pdfplumber"] += median_seconds(lambda: bare_pdfplumber(path), repeat)
+        total["bare pypdfium2"] += median_seconds(lambda: bare_pypdfium2(path), repeat)
+    return {k: 1000 * v / pages for k, v in total.items()} | {"pages": pages}
+
+
+# --- scans, each measured in a process of its own -------------------------------------------
+
+_OURS = """
+import json, resource, sys, time
+from jixiao.extract import read_document
+data = open(sys.argv[1], "rb").read()
+read_document(data)  # models loaded, caches warm: what a reader costs on its second scanned file
+times = []
+for _ in range(int(sys.argv[2])):
+    t = time.perf_counter(); doc = read_document(data); times.append(time.perf_counter() - t)
+times.sort()
+print(json.dumps({"s": times[len(times) // 2] / doc.n_pages, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+_BARE = """
+import json, resource, sys, time
+import numpy as np, pypdfium2 as pdfium
+from rapidocr_onnxruntime import RapidOCR
+page = pdfium.PdfDocument(sys.argv[1])[0]
+image = np.ascontiguousarray(page.render(scale=int(sys.argv[3]) / 72).to_numpy()[:, :, :3])
+engine = RapidOCR()
+engine(image)
+times = []
+for _ in range(int(sys.argv[2])):
+    t = time.perf_counter(); engine(image); times.append(time.perf_counter() - t)
+times.sort()
+print(json.dumps({"s": times[len(times) // 2], "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _child(script: str, *args) -> dict:
+    out = subprocess.run([sys.executable, "-c", script, *map(str, args)], cwd=ROOT, capture_output=True, text=True,
+                         check=True, timeout=1800)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def scans(text_pdf: Path, work: Path, repeat: int) -> dict[str, dict]:
+    """Our OCR read and bare RapidOCR on the same one-page scan (the form's densest page)."""
+    page = builder.scan_pdf(text_pdf, DPI, work / "scan_page.pdf", pages=(2, 2))
+    return {"ours": _child(_OURS, page, repeat), "bare": _child(_BARE, page, repeat, DPI)}
+
+
+# --- docx ------------------------------------------------------------------------------------
+
+def docx_files(paths: list[Path], repeat: int) -> dict[str, float]:
+    total = {"extract": 0.0, "read": 0.0, "bare": 0.0}
+    for path in paths:
+        data = path.read_bytes()
+        total["extract"] += median_seconds(lambda: read_document(data), repeat)
+        total["read"] += median_seconds(lambda: read_file(path), repeat)
+        total["bare"] += median_seconds(lambda: docx.Document(str(path)), repeat)
+    return {k: 1000 * v / len(paths) for k, v in total.items()}
+
+
+# --- the 2-process ingest ----------------------------------------------------------------------
+
+def two_processes(work: Path, n_files: int, rounds: int) -> dict:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import archive as A  # the archive benchmark's generator and bare parallel pass
+
+    files = A.generate(work / "archive", n_files)
+    runs: dict[int, list] = {1: [], 2: []}
+    bare: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(rounds):  # alternating keeps a shared machine's drift out of the ratio
+        for jobs in runs:
+            db = work / f"jobs{jobs}.duckdb"
+            for stale in (db, db.with_name(db.name + ".wal")):
+                stale.unlink(missing_ok=True)
+            runs[jobs].append(ingest([work / "archive"], db=db, jobs=jobs))
+            bare[jobs].append(A.bare_parallel(files, jobs))
+    one = statistics.median(s.wall_seconds for s in runs[1])
+    two = statistics.median(s.wall_seconds for s in runs[2])
+    last = runs[2][-1]
+    return {"files": len(files), "pages": last.pages, "one": one, "two": two, "speedup": one / two,
+            "bare speedup": statistics.median(bare[1]) / statistics.median(bare[2]),
+            "rss": max(s.worker_peak_rss_mb for s in runs[2]), "stored": last.stored,
+            "stages": {k: round(v, 2) for k, v in sorted(last.seconds.items())}}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("files", nargs="*", type=Path)
-    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=10, help="runs per file and measure (median)")
+    parser.add_argument("--files", type=int, default=120, help="files in the generated archive for the 2-process ingest")
+    parser.add_argument("--rounds", type=int, default=3, help="ingests with 1 and 2 processes, alternating")
+    parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
-    files = args.files
-    if not files:
-        from tests.fixtures import builder
+    work = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
+    try:
+        docs = [builder.build_seed(work, style, f"seed_{style}") for style in ("text", "wingdings")]
+        for family in ("national_project", "score_20_80", "narrative_only"):
+            form, render = F.FAMILY_DOCUMENTS[family]
+            docs.append(builder.write_docx(render(form, F.VARIANTS[0]), work / f"{family}.docx"))
+        pdfs = builder.soffice_convert(docs, "pdf", work / "pdf")
 
-        out = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
-        docx_path = builder.build_seed(out, "text", "seed")
-        files = [docx_path, *builder.soffice_convert([docx_path], "pdf", out)]
-    print(f"{'file':28} {'format':6} {'pages':>5} {'jixiao read':>12} {'extract':>10} {'bare':>10} {'ratio':>6}")
-    for path in files:
-        data = path.read_bytes()
-        doc = read_document(data)
-        bare = bare_pdf if doc.format == "pdf" else bare_docx
-        ours = median_seconds(read_file, path, args.repeat)
-        extract = median_seconds(lambda p: read_document(p.read_bytes()), path, args.repeat)
-        base = median_seconds(bare, path, args.repeat)
-        print(f"{path.name[:28]:28} {doc.format:6} {doc.n_pages or '-':>5} {ours:11.4f}s {extract:9.4f}s {base:9.4f}s {ours / base:5.2f}x")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of this process: {peak:.0f} MB (repeat={args.repeat}, median per document)")
+        t = text_pdfs(pdfs, args.repeat)
+        print(f"text PDF, {len(pdfs)} files, {t['pages']} pages, ms per page (median of {args.repeat} runs per file)")
+        print(f"  ours, extract, pdfium             {t['pdfium']:7.2f}")
+        print(f"  ours, extract, pdfplumber backend {t['pdfplumber']:7.2f}")
+        print(f"  ours, whole read (pdfium)         {t['read']:7.2f}")
+        print(f"  bare pdfplumber tables + text     {t['bare pdfplumber']:7.2f}")
+        print(f"  bare pypdfium2 text               {t['bare pypdfium2']:7.2f}")
+
+        s = scans(pdfs[0], work, max(2, args.repeat // 5))
+        print(f"scanned page at {DPI} dpi, s per page and the process's peak RSS")
+        print(f"  ours (grid, OCR, layout)          {s['ours']['s']:7.2f} s  {s['ours']['rss']:6.0f} MB")
+        print(f"  bare RapidOCR, same image         {s['bare']['s']:7.2f} s  {s['bare']['rss']:6.0f} MB")
+
+        d = docx_files(docs, args.repeat)
+        print(f".docx, {len(docs)} files, ms per document")
+        print(f"  ours, extract {d['extract']:.2f}; whole read {d['read']:.2f}; bare python-docx Document() {d['bare']:.2f}")
+
+        a = two_processes(work, args.files, args.rounds)
+        print(f"ingest of {a['files']} files ({a['pages']} PDF pages, {a['stored']} stored), median of {args.rounds} rounds")
+        print(f"  1 process {a['one']:.2f} s, 2 processes {a['two']:.2f} s: {a['speedup']:.2f}x "
+              f"(bare parsers, same files and rounds: {a['bare speedup']:.2f}x); readers' peak RSS {a['rss']:.0f} MB")
+        print(f"  seconds per stage, last 2-process run: {a['stages']}")
+
+        if args.markdown:
+            print("\n| measure | ours | bare | target |\n|---|---|---|---|")
+            print(f"| text PDF, ms a page (extract) | {t['pdfium']:.1f} (pdfplumber backend {t['pdfplumber']:.1f}; "
+                  f"whole read {t['read']:.1f}) | pdfplumber {t['bare pdfplumber']:.1f}; pypdfium2 text {t['bare pypdfium2']:.1f} | ≤ 10 |")
+            print(f"| scanned page at {DPI} dpi, s a page | {s['ours']['s']:.2f} | RapidOCR {s['bare']['s']:.2f} | ≤ 1.5 |")
+            print(f"| peak RSS of a reader after a scan | {s['ours']['rss']:.0f} MB | RapidOCR {s['bare']['rss']:.0f} MB | ≤ 1 GB |")
+            print(f"| .docx, ms a document (extract) | {d['extract']:.1f} (whole read {d['read']:.1f}) | python-docx {d['bare']:.1f} | |")
+            print(f"| ingest, 2 processes / 1 ({a['files']} files) | {a['speedup']:.2f}x ({a['one']:.1f} s → {a['two']:.1f} s) "
+                  f"| {a['bare speedup']:.2f}x | ≥ 1.8 |")
+            print(f"| peak RSS per reader, text files | {a['rss']:.0f} MB | | |")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
