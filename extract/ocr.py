@@ -121,7 +121,7 @@ def ruling_edges(gray) -> list[dict]:
     """Given a page image (grey), return its ruling lines as pdfplumber-style edges, in points."""
     import cv2
 
-    binary = cv2.adaptiveThreshold(255 - gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -2)
+    binary = _binary(gray)
     h, w = binary.shape
     edges: list[dict] = []
     for orientation, kernel in (("h", (max(w // 40, 10), 1)), ("v", (1, max(h // 60, 10)))):
@@ -158,7 +158,6 @@ def edges_to_tables(edges: list[dict]) -> list[OcrTable]:
 
 def ocr_page(pdfium_page) -> OcrPage:
     """Given a pypdfium2 page, return it read by OCR as an OcrPage."""
-    import cv2
     import numpy as np
 
     image = pdfium_page.render(scale=DPI / 72, rev_byteorder=True).to_numpy()  # RGB order: seals are told by hue
@@ -261,7 +260,7 @@ def straighten(gray):
 
 
 def _binary(gray):
-    """Ink as 255 on 0; the local threshold follows a photo's uneven light, the close mends JPEG-broken strokes."""
+    """Ink as 255 on 0, by a local threshold: it follows a photo's uneven light and a grey scan's paper."""
     import cv2
 
     return cv2.adaptiveThreshold(255 - gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -2)
