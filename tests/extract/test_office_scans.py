@@ -105,3 +105,16 @@ def test_an_upright_page_is_not_resampled(files):
     cleaned, seals = remove_seals(rgb)
     assert seals == [] and (cleaned == gray).all()
     assert straighten(cleaned) is cleaned
+
+
+def test_a_photographed_tables_keystone_is_undone(files, tmp_path):
+    import numpy as np
+
+    from jixiao.extract.ocr import _table_quad, remove_seals, straighten
+
+    pdf = O.office_scan(files[DOCUMENTS["national"][0]], O.scan("photo"), tmp_path / "photo.pdf", pages=(1, 1))
+    gray, _ = remove_seals(_page_image(pdf)[0])
+    (tl, tr, br, bl) = _table_quad(gray)
+    assert abs(tl[1] - tr[1]) > 15 and abs((tr[0] - tl[0]) - (br[0] - bl[0])) > 15  # the photo's keystone
+    (tl, tr, br, bl) = _table_quad(straighten(gray))
+    assert np.abs([tl[1] - tr[1], bl[1] - br[1], tl[0] - bl[0], tr[0] - br[0]]).max() <= 3
