@@ -67,19 +67,19 @@ def normalize_document(doc: Document, lexicon: Lexicon | None = None) -> Normali
         out.coverage = out.coverage + coverage
         if report is not None:
             out.reports.append(fit_report(report))
-    if doc.unread_pages:
-        pages = ", ".join(map(str, doc.unread_pages))
-        for report in out.reports:
-            report.findings.append(Finding("pages_unread", "warning",
-                                           f"Pages {pages} have no text layer (scanned) and were not read: OCR is not available.",
-                                           None, pages))
-    if doc.sealed_pages:
-        pages = ", ".join(map(str, doc.sealed_pages))
-        for report in out.reports:
-            report.findings.append(Finding("page_sealed", "info",
-                                           f"页{pages}盖章: page {pages} bears a seal, whose ink was removed before OCR.",
-                                           None, pages))
+    _page_findings(out.reports, doc.unread_pages, "pages_unread", "warning",
+                   "Pages {} have no text layer (scanned) and were not read: OCR is not available.")
+    _page_findings(out.reports, doc.sealed_pages, "page_sealed", "info",
+                   "页{0}盖章: page {0} bears a seal, whose ink was removed before OCR.")
     return out
+
+
+def _page_findings(reports: list[Report], pages: tuple[int, ...], rule: str, severity: str, message: str) -> None:
+    """One finding on every report of the document about some of its pages (message: a format taking them)."""
+    if pages:
+        listed = ", ".join(map(str, pages))
+        for report in reports:
+            report.findings.append(Finding(rule, severity, message.format(listed), None, listed))
 
 
 def normalize(doc: Document, lexicon: Lexicon | None = None) -> list[Report]:
