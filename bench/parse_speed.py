@@ -174,6 +174,7 @@ def two_processes(work: Path, n_files: int, rounds: int) -> dict:
     two = statistics.median(s.wall_seconds for s in runs[2])
     last = runs[2][-1]
     return {"files": len(files), "pages": last.pages, "one": one, "two": two, "speedup": one / two,
+            "rounds": [(a.wall_seconds, b.wall_seconds, x, y) for a, b, x, y in zip(runs[1], runs[2], bare[1], bare[2])],
             "bare speedup": statistics.median(bare[1]) / statistics.median(bare[2]),
             "rss": max(s.worker_peak_rss_mb for s in runs[2]), "stored": last.stored,
             "stages": {k: round(v, 2) for k, v in sorted(last.seconds.items())}}
@@ -216,6 +217,8 @@ def main() -> None:
         print(f"  1 process {a['one']:.2f} s, 2 processes {a['two']:.2f} s: {a['speedup']:.2f}x "
               f"(bare parsers, same files and rounds: {a['bare speedup']:.2f}x); readers' peak RSS {a['rss']:.0f} MB")
         print(f"  seconds per stage, last 2-process run: {a['stages']}")
+        print("  every round, 1 then 2 processes (bare parsers 1 then 2): " + "; ".join(
+            f"{one:.2f} s, {two:.2f} s ({x:.2f} s, {y:.2f} s)" for one, two, x, y in a["rounds"]))
 
         if args.markdown:
             print("\n| measure | ours | bare | target |\n|---|---|---|---|")
