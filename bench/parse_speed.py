@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -41,6 +40,7 @@ from jixiao.extract import read_document  # noqa: E402
 from jixiao.pipeline import ingest, read_file  # noqa: E402
 from tests.fixtures import builder  # noqa: E402
 from tests.fixtures import families as F  # noqa: E402
+from tests.helpers import pdf_backend  # noqa: E402
 
 DPI = 200  # what the OCR reader renders at
 
@@ -56,14 +56,8 @@ def median_seconds(fn, repeat: int) -> float:
 
 def with_backend(name: str, fn):
     def run():
-        before = os.environ.get("JIXIAO_PDF_BACKEND")
-        os.environ["JIXIAO_PDF_BACKEND"] = name
-        try:
+        with pdf_backend(name):
             fn()
-        finally:
-            os.environ.pop("JIXIAO_PDF_BACKEND")
-            if before is not None:
-                os.environ["JIXIAO_PDF_BACKEND"] = before
     return run
 
 

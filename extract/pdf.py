@@ -1,4 +1,4 @@
-"""Read a text PDF with pdfplumber into the shared grid model.
+"""Read a text PDF (pages from pdfium_pages, or pdfplumber) into the shared grid model.
 
 Ruled tables become grids (a merged cell once, with its span); a table cut by a page break
 is joined with its continuation, and a cell that may be the rest of one the break cut (a row
@@ -25,7 +25,7 @@ from jixiao.errors import ExtractError, is_out_of_memory
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
 from .ocr import fix_checkboxes, ocr_available, ocr_page
-from .pdfium_pages import NeedsPdfplumber, backend, open_pdf
+from .pdfium_pages import NeedsPdfplumber, PdfiumPdf, backend, open_pdf
 from .symbols import map_private_use, pdf_symbol_font, symbol_font_text
 
 SNAP = 2.0  # points: edges closer than this are one grid line
@@ -429,8 +429,8 @@ def _read_pages(pdf, data: bytes) -> Document:
         if on_page < 5 and (page.images or page.chars):  # a scanned page, or glyphs that map to no text
             if ocr_available():
                 notes.step(f"OCR {page_no}/{len(pdf.pages)} 页")
-                if scans is None:
-                    scans = pdfium.PdfDocument(data)
+                if scans is None:  # the fast path has the file open in pdfium already
+                    scans = pdf.document if isinstance(pdf, PdfiumPdf) else pdfium.PdfDocument(data)
                 page = ocr_page(scans[page_no - 1])
                 ocr_pages.append(page_no)
                 sealed += [page_no] if page.seals else []
@@ -481,7 +481,7 @@ def _read_pages(pdf, data: bytes) -> Document:
             raise ExtractError(f"The PDF's {len(pdf.pages)} pages have no readable text layer (scanned images or "
                                "unmapped fonts), and OCR is not available, so nothing was read.")
         raise ExtractError(f"OCR found no text on the PDF's {len(pdf.pages)} pages; they may be blank or unreadable.")
-    if scans is not None:
+    if scans is not None and not isinstance(pdf, PdfiumPdf):
         scans.close()
     return Document("pdf", tuple(blocks), n_pages=len(pdf.pages), ocr=bool(ocr_pages), unread_pages=tuple(unread),
                     sealed_pages=tuple(sealed))

@@ -73,9 +73,6 @@ class _Pages:
     def __len__(self) -> int:
         return len(self.document)
 
-    def __bool__(self) -> bool:
-        return len(self) > 0
-
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]

@@ -1,6 +1,9 @@
-"""Small helpers shared by tests that read a warehouse file back."""
+"""Small helpers shared by tests: reading a warehouse file back, reading a PDF under either backend."""
 
 from __future__ import annotations
+
+import os
+from contextlib import contextmanager
 
 import duckdb
 
@@ -46,29 +49,35 @@ def table_digests(db, tables=WAREHOUSE_TABLES) -> dict[str, tuple[int, str]]:
         con.close()
 
 
+@contextmanager
+def pdf_backend(name: str):
+    """JIXIAO_PDF_BACKEND set to name inside the block, as it was after it."""
+    before = os.environ.get("JIXIAO_PDF_BACKEND")
+    os.environ["JIXIAO_PDF_BACKEND"] = name
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["JIXIAO_PDF_BACKEND"]
+        else:
+            os.environ["JIXIAO_PDF_BACKEND"] = before
+
+
 def read_with_backend(backend: str, path):
     """A PDF read as `read_file` reads it, with JIXIAO_PDF_BACKEND set to backend for the read:
     (the extracted Document, the stored result's content without its timings)."""
-    import os
     from dataclasses import asdict
     from pathlib import Path
 
     from jixiao.extract import read_document
     from jixiao.pipeline import read_file
 
-    before = os.environ.get("JIXIAO_PDF_BACKEND")
-    os.environ["JIXIAO_PDF_BACKEND"] = backend
-    try:
+    with pdf_backend(backend):
         result = asdict(read_file(path))
         try:
             document = read_document(Path(path).read_bytes())
         except Exception as exc:  # the sentence a failed read gives is compared too
             document = f"{type(exc).__name__}: {exc}"
-    finally:
-        if before is None:
-            del os.environ["JIXIAO_PDF_BACKEND"]
-        else:
-            os.environ["JIXIAO_PDF_BACKEND"] = before
     for timing in ("seconds", "peak_rss_mb"):
         result.pop(timing)
     return document, result
