@@ -50,17 +50,35 @@ def table_digests(db, tables=WAREHOUSE_TABLES) -> dict[str, tuple[int, str]]:
 
 
 @contextmanager
-def pdf_backend(name: str):
-    """JIXIAO_PDF_BACKEND set to name inside the block, as it was after it."""
-    before = os.environ.get("JIXIAO_PDF_BACKEND")
-    os.environ["JIXIAO_PDF_BACKEND"] = name
+def environ(name: str, value: str):
+    """The environment variable `name` set to value inside the block, as it was after it."""
+    before = os.environ.get(name)
+    os.environ[name] = value
     try:
         yield
     finally:
         if before is None:
-            del os.environ["JIXIAO_PDF_BACKEND"]
+            del os.environ[name]
         else:
-            os.environ["JIXIAO_PDF_BACKEND"] = before
+            os.environ[name] = before
+
+
+def pdf_backend(name: str):
+    """JIXIAO_PDF_BACKEND set to name inside the block, as it was after it."""
+    return environ("JIXIAO_PDF_BACKEND", name)
+
+
+@contextmanager
+def ocr_runtime(name: str):
+    """JIXIAO_OCR_RUNTIME set to name inside the block; the OCR models are loaded afresh on both sides of it."""
+    from jixiao.extract import ocr
+
+    with environ("JIXIAO_OCR_RUNTIME", name):
+        ocr._engine.cache_clear()
+        try:
+            yield
+        finally:
+            ocr._engine.cache_clear()
 
 
 def read_with_backend(backend: str, path):

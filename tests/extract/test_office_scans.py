@@ -76,6 +76,25 @@ def test_an_unsealed_scan_has_no_seal_finding(scanned):
     assert not [f for f in report.findings if f.rule == "page_sealed"]
 
 
+def test_onnxruntime_reads_a_scan_as_openvino_does(scanned, files, tmp_path):
+    """OpenVINO runs the OCR models where installed (about twice as fast here); onnxruntime, RapidOCR's
+    own runtime, stays the reference: the same scan reads to the same values, prose and boxes under both."""
+    from dataclasses import asdict
+
+    from jixiao.extract import ocr
+    from tests.helpers import ocr_runtime
+
+    assert ocr.runtime() == "openvino"
+    fast = scanned("national", "red-seal")
+    pdf = O.office_scan(files[DOCUMENTS["national"][0]], O.scan("red-seal"), tmp_path / "national-red-seal.pdf")
+    with ocr_runtime("onnxruntime"):
+        assert ocr.runtime() == "onnxruntime"
+        reference = read_file(pdf)
+    (got,), (want,) = fast.reports, reference.reports
+    assert as_read(got) == as_read(want)
+    assert [asdict(f) for f in got.fields] == [asdict(f) for f in want.fields]
+
+
 def _page_image(pdf, page: int = 1):
     import cv2
     import pypdfium2 as pdfium
