@@ -27,6 +27,7 @@ from jixiao.scratch import make_scratch, remove_stale_scratch
 
 if TYPE_CHECKING:  # the warehouse (and DuckDB) is imported only where it writes: readers never load it
     from jixiao.warehouse import FileStat
+    from jixiao.workers import WorkerPool
 
 # Failures that may not recur on another try: the next run reads these files again by itself.
 RETRIED = frozenset({"timeout", "crash", "memory"})
@@ -271,26 +272,30 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     """
     from jixiao.rules import default_rules
     from jixiao.warehouse import connect
+    from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, WorkerPool
 
     started = time.perf_counter()
     settings = ReadSettings(jobs, timeout_s, memory_mb, commit_every())  # a bad setting is said before any work
     summary = IngestSummary()
     rules = default_rules()
-    # before listing: a warehouse that cannot be opened is said at once, and a wait for it is said too
-    con = connect(db, wait_s=wait_s, on_wait=say_wait(wait_s))
-    try:
-        plan, findings_before = prepare(con, paths, include, exclude, reread, retry_failed, rules, summary, progress)
-        remove_stale_scratch()  # of runs killed before they could clean up
-        scratch = make_scratch("ingest")
+    # however the ingest ends (an error, Ctrl-C), the readers are stopped then and there
+    with WorkerPool(settings.jobs, settings.timeout_s or DEFAULT_TIMEOUT_S, settings.memory_mb or DEFAULT_MEMORY_MB) as pool:
+        pool.start()  # the readers import while the warehouse is opened and the plan made
+        # before listing: a warehouse that cannot be opened is said at once, and a wait for it is said too
+        con = connect(db, wait_s=wait_s, on_wait=say_wait(wait_s))
         try:
-            # closing: however the writing ends (an error, Ctrl-C), the readers are stopped then and there
-            with closing(read_planned(plan, settings, scratch, summary)) as results:
-                write_results(con, results, plan, settings, reread, rules, summary, progress)
+            plan, findings_before = prepare(con, paths, include, exclude, reread, retry_failed, rules, summary, progress)
+            remove_stale_scratch()  # of runs killed before they could clean up
+            scratch = make_scratch("ingest")
+            try:
+                with closing(read_planned(plan, pool, scratch, summary)) as results:
+                    write_results(con, results, plan, settings, reread, rules, summary, progress)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+            pool.close()  # the readers' memory is given back before the rules run
+            finish(con, rules, summary, progress, findings_before)
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-        finish(con, rules, summary, progress, findings_before)
-    finally:
-        con.close()
+            con.close()
     summary.wall_seconds = time.perf_counter() - started
     return summary
 
@@ -410,23 +415,19 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
     return plan
 
 
-def read_planned(plan: Plan, settings: ReadSettings, scratch: Path, summary: IngestSummary) -> Iterator:
-    """Convert the plan's legacy files, then read every planned file in reader processes; yield what
-    they send (DocumentResult, Note, or None as a heartbeat) as it comes."""
-    from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, WorkerPool
-
-    timeout_s = settings.timeout_s or DEFAULT_TIMEOUT_S
+def read_planned(plan: Plan, pool: "WorkerPool", scratch: Path, summary: IngestSummary) -> Iterator:
+    """Convert the plan's legacy files, then read every planned file in the pool's reader processes;
+    yield what they send (DocumentResult, Note, or None as a heartbeat) as it comes."""
     t0 = time.perf_counter()
     try:  # many per LibreOffice run: its start is paid once; a batch gets no more than its files' time limits
-        converted = convert_many(plan.legacy, scratch, timeout_s)
+        converted = convert_many(plan.legacy, scratch, pool.timeout_s)
     except Exception:  # a file gone meanwhile, a full disk: each reader converts its own file instead
         converted = {}
     summary.seconds["convert"] += time.perf_counter() - t0
     tasks = [(p, d, str(converted[Path(p)]) if Path(p) in converted else None) for p, d, _ in plan.tasks]
     # largest first: the long files start early and the readers finish together on small ones
     tasks.sort(key=lambda task: -plan.stats[task[0]].size_bytes)
-    with WorkerPool(settings.jobs, timeout_s, settings.memory_mb or DEFAULT_MEMORY_MB) as pool:
-        yield from pool.run(tasks, heartbeat=True)
+    yield from pool.run(tasks, heartbeat=True)
 
 
 def write_results(con, results: Iterable, plan: Plan, settings: ReadSettings, reread: bool, rules,

@@ -231,6 +231,7 @@ class WorkerPool:
         # spawn, not fork: the parent holds a DuckDB connection and its threads
         self._ctx = mp.get_context("spawn")
         self._slots: list[_Slot] = []
+        self._starting: list[_Slot] = []  # started by `start`, not yet known to be ready
         self._tmp = str(make_scratch("pool"))  # removed at close, whatever the workers left
 
     def __enter__(self) -> "WorkerPool":
@@ -240,12 +241,20 @@ class WorkerPool:
         self.close(kill=exc_type is not None)  # after an error or Ctrl-C, stop the workers at once
 
     def pids(self) -> list[int]:
-        """The pids of the running workers (started by `run`)."""
-        return [slot.process.pid for slot in self._slots]
+        """The pids of the running workers (started by `start` or `run`)."""
+        return [slot.process.pid for slot in self._slots + self._starting]
+
+    def start(self) -> None:
+        """Start the reader processes without waiting for them: they import what they need while the
+        caller opens the warehouse and plans; `run` waits for them, and stops those it has no file for."""
+        self._starting += self._launch(self.jobs - len(self._slots) - len(self._starting))
 
     def _spawn(self, n: int = 1) -> list[_Slot]:
         """Start n reader processes at once and wait until each has imported what it needs."""
-        started = []
+        return self._ready(self._launch(n))
+
+    def _launch(self, n: int) -> list[_Slot]:
+        started: list[_Slot] = []
         try:
             for _ in range(n):
                 parent, child = self._ctx.Pipe()
@@ -255,6 +264,13 @@ class WorkerPool:
                 with _no_interrupt():
                     process.start()
                 child.close()
+        except BaseException:  # Ctrl-C included: none of them may outlive this call
+            self._abandon(started)
+            raise
+        return started
+
+    def _ready(self, started: list[_Slot]) -> list[_Slot]:
+        try:
             for slot in started:
                 message = None
                 try:
@@ -264,13 +280,16 @@ class WorkerPool:
                     pass
                 if message != "ready":
                     raise RuntimeError(message if isinstance(message, str) else self._no_start(slot.process))
-        except BaseException:  # Ctrl-C included: none of them may outlive this call
-            for slot in started:
-                if slot.process.pid is not None:
-                    self._kill(slot.process)
-                slot.conn.close()
+        except BaseException:
+            self._abandon(started)
             raise
         return started
+
+    def _abandon(self, slots: list[_Slot]) -> None:
+        for slot in slots:
+            if slot.process.pid is not None:
+                self._kill(slot.process)
+            slot.conn.close()
 
     def _no_start(self, process: mp.process.BaseProcess) -> str:
         process.join(1)
@@ -302,7 +321,11 @@ class WorkerPool:
         Each file may take timeout_s per page (its reader says how many pages it has; a file
         without pages counts as one)."""
         pending = deque(tasks)
-        self._slots += self._spawn(min(self.jobs, len(pending)) - len(self._slots))
+        wanted = max(min(self.jobs, len(pending)) - len(self._slots), 0)
+        early, self._starting = self._starting, []
+        self._abandon(early[wanted:])  # started early for files the plan turned out not to have
+        self._slots += self._ready(early[:wanted])
+        self._slots += self._spawn(wanted - len(early[:wanted]))
         for slot in self._slots:
             self._give(slot, pending)
         while any(s.task for s in self._slots):
@@ -372,6 +395,8 @@ class WorkerPool:
                 for slot in self._slots:
                     slot.process.join(10)
         finally:  # runs when an interrupt lands in the wait above too
+            self._abandon(self._starting)
+            self._starting = []
             for slot in self._slots:
                 if slot.process.is_alive():
                     self._kill(slot.process)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import zlib
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -70,6 +71,30 @@ def _kill_all(pids: list[int]) -> None:
             psutil.Process(pid).kill()
         except psutil.NoSuchProcess:
             pass
+
+
+def test_readers_started_before_the_plan_serve_it_and_the_spare_one_stops(seed_files):
+    """An ingest starts its readers while it opens the warehouse and plans; a plan with fewer files
+    than readers stops the rest at once, and one with none leaves none running."""
+    from jixiao.pipeline import doc_id_of
+    from jixiao.workers import WorkerPool
+
+    path = seed_files["docx-text"]
+    with WorkerPool(2, timeout_s=600) as pool:
+        pool.start()
+        early = pool.pids()
+        assert len(early) == 2
+        results = [r for r in pool.run([(str(path), doc_id_of(path.read_bytes()), None)]) if r is not None]
+        assert [(r.status, r.reports[0].spent_yuan) for r in results] == [("ok", Decimal("944400.00"))]
+        serving = pool.pids()
+        assert len(serving) == 1 and serving[0] in early
+        assert _living([pid for pid in early if pid not in serving]) == []
+    assert _living(early) == []
+    with WorkerPool(2, timeout_s=600) as pool:
+        pool.start()
+        early = pool.pids()
+        assert list(pool.run([])) == [] and pool.pids() == []
+    assert _living(early) == []
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["kill", "term", "int"])
