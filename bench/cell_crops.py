@@ -13,7 +13,8 @@ the cells whose text differs (spaces ignored), the detector's text first.
 Last runs (seed, "office" scan, OpenVINO): detection costs ~0.55 s of a ~2.1 s page, so the crops
 save at most that on form pages and nothing on prose. With these settings 2–4 of 45–131 cells per
 form page differ: the empty box of 「√是□否」 dropped, full-width brackets read half-width. White
-margins instead of the page's lost more (a lone 一, a trailing 。, the 口 after a ticked option);
+margins instead of the page's lost more (a lone 一, a trailing 。, the 口 after a ticked option), and
+so did wider margins of the page (0.6–1.0 line heights: the tick of 「□是√否」, stray commas);
 gaps of 2.5 line heights joined options the detector keeps apart. The crops read a vertical label
 (绩效目标情况) and a box group's order better than the detector. Not adopted: an empty box carries
 a yes/no answer, and a wrong answer is worse than a slow page.
