@@ -33,7 +33,7 @@ WAREHOUSE_TABLES = ["documents", "document_paths", "file_index", "reports", "fun
                     "project_links", "pending"]
 
 
-def table_digests(db, tables=WAREHOUSE_TABLES) -> dict[str, tuple[int, str]]:
+def table_digests(db, tables=WAREHOUSE_TABLES, volatile=VOLATILE) -> dict[str, tuple[int, str]]:
     """Per table: its row count and a digest of all its rows in a stable order (volatile columns left out)."""
     import hashlib
 
@@ -41,10 +41,22 @@ def table_digests(db, tables=WAREHOUSE_TABLES) -> dict[str, tuple[int, str]]:
     try:
         out = {}
         for t in tables:
-            exclude = f" EXCLUDE ({', '.join(VOLATILE[t])})" if t in VOLATILE else ""
+            exclude = f" EXCLUDE ({', '.join(volatile[t])})" if t in volatile else ""
             rows = con.execute(f"SELECT *{exclude} FROM {t} ORDER BY ALL").fetchall()
             out[t] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()[:16])
         return out
+    finally:
+        con.close()
+
+
+def copy_groups(db) -> set[frozenset[str]]:
+    """The reports of a warehouse grouped as copies of one another (each with its original), whichever
+    copy is the original: that one is the copy stored first, and two readers finish two copies in
+    either order."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute("SELECT list(report_id) FROM reports GROUP BY coalesce(duplicate_of, report_id)").fetchall()
+        return {frozenset(ids) for (ids,) in rows}
     finally:
         con.close()
 
