@@ -103,21 +103,15 @@ def cell_texts(chars, tables) -> dict:
     return out
 
 
-def build_scan(out: Path) -> Path:
-    from tests.fixtures import builder, office_scans
-
-    docx = builder.build_seed(out, "text", "seed")
-    (pdf,) = builder.soffice_convert([docx], "pdf", out / "pdf")
-    return office_scans.office_scan(pdf, office_scans.scan("office"), out / "seed-office.pdf")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pdf", nargs="?", type=Path)
     parser.add_argument("--pages", help="0-based page numbers, comma-separated (default: all)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        doc = pdfium.PdfDocument(str(args.pdf or build_scan(Path(tmp))))
+        from tests.fixtures.office_scans import seed_office_scan
+
+        doc = pdfium.PdfDocument(str(args.pdf or seed_office_scan(Path(tmp))))
         ocr._engine()  # models loaded before timing
         for i in map(int, args.pages.split(",")) if args.pages else range(len(doc)):
             image = doc[i].render(scale=ocr.DPI / 72, rev_byteorder=True).to_numpy()

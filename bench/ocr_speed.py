@@ -85,14 +85,6 @@ def measure(side: str, pdf: Path, pages: int, threads: int | None, before: Path 
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
-def build_scan(out: Path) -> Path:
-    from tests.fixtures import builder, office_scans
-
-    docx = builder.build_seed(out, "text", "seed")
-    (pdf,) = builder.soffice_convert([docx], "pdf", out / "pdf")
-    return office_scans.office_scan(pdf, office_scans.scan("office"), out / "seed-office.pdf")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pdf", nargs="?", type=Path)
@@ -105,7 +97,9 @@ def main() -> None:
         print(json.dumps(measure(args.side, args.pdf, args.pages, args.threads, args.before)))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        pdf = args.pdf or build_scan(Path(tmp))
+        from tests.fixtures.office_scans import seed_office_scan
+
+        pdf = args.pdf or seed_office_scan(Path(tmp))
         threads = ["--threads", str(args.threads)] if args.threads else []
         threads += ["--before", str(args.before)] if args.before else []
         rows = []
