@@ -13,7 +13,11 @@ It builds its files with the fixture builder, then prints:
 3. .docx, per document: our extract and whole read, bare python-docx `Document()`;
 4. the ingest of a generated archive (.docx, PDFs, bundles) with 1 and with 2 reader processes,
    alternating, median of --rounds: the speed-up, beside the bare parsers' own over the same
-   files in as many processes (what the machine allows), and the readers' peak RSS.
+   files in as many processes (what the machine allows), and the readers' peak RSS;
+5. the ingest of a scanned archive (bench/unseen_layouts.py's ten forms, exported by LibreOffice
+   and scanned as offices do: askew, a red seal, JPEG) with 1 reader, with 2 (each reader's OCR
+   on its share of the cores, the default) and with 2 each on all cores (JIXIAO_OCR_THREADS=0),
+   median of --scan-rounds: wall seconds a page, start-up included, and pages a second.
 
 --markdown prints the README's speed table at the end.
 """
@@ -21,6 +25,7 @@ It builds its files with the fixture builder, then prints:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -42,7 +47,7 @@ from jixiao.extract import read_document  # noqa: E402
 from jixiao.pipeline import ingest, read_file  # noqa: E402
 from tests.fixtures import builder  # noqa: E402
 from tests.fixtures import families as F  # noqa: E402
-from tests.helpers import pdf_backend  # noqa: E402
+from tests.helpers import environ, pdf_backend  # noqa: E402
 
 DPI = 200  # what the OCR reader renders at
 
@@ -178,11 +183,44 @@ def two_processes(work: Path, n_files: int, rounds: int) -> dict:
             "stages": {k: round(v, 2) for k, v in sorted(last.seconds.items())}}
 
 
+# --- a scanned archive -------------------------------------------------------------------------
+
+SCAN_RUNS = {"1 reader": (1, None), "2 readers": (2, None), "2 readers, each on all cores": (2, "0")}
+
+
+def scanned_archive(work: Path, rounds: int) -> dict:
+    """Seconds a page of whole ingests of ten scanned reports, in each of SCAN_RUNS's set-ups."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import unseen_layouts as U
+    from tests.fixtures import office_scans as O
+
+    forms = [make() for make in U.FORMS]
+    paths = U.build(forms, work / "unseen")
+    folder = work / "scans"
+    folder.mkdir()
+    for form in forms:
+        O.office_scan(paths[(form.key, "pdf")], O.scan("askew+2" if form.key in "ACEG" else "office"),
+                      folder / f"scan_{form.key}.pdf")
+    walls: dict[str, list[float]] = {name: [] for name in SCAN_RUNS}
+    for _ in range(rounds):
+        for name, (jobs, threads) in SCAN_RUNS.items():
+            db = work / "scans.duckdb"
+            for stale in (db, db.with_name(db.name + ".wal")):
+                stale.unlink(missing_ok=True)
+            with environ("JIXIAO_OCR_THREADS", threads) if threads else contextlib.nullcontext():
+                summary = ingest([folder], db=db, jobs=jobs)
+            walls[name].append(summary.wall_seconds)
+    pages = summary.pages
+    return {"files": len(forms), "pages": pages, "ok": summary.status["ok"],
+            "s": {name: statistics.median(w) / pages for name, w in walls.items()}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=10, help="runs per file and measure (median)")
     parser.add_argument("--files", type=int, default=120, help="files in the generated archive for the 2-process ingest")
     parser.add_argument("--rounds", type=int, default=3, help="ingests with 1 and 2 processes, alternating")
+    parser.add_argument("--scan-rounds", type=int, default=2, help="ingests of the scanned archive in each set-up")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
@@ -219,12 +257,20 @@ def main() -> None:
         print("  every round, 1 then 2 processes (bare parsers 1 then 2): " + "; ".join(
             f"{one:.2f} s, {two:.2f} s ({x:.2f} s, {y:.2f} s)" for one, two, x, y in a["rounds"]))
 
+        c = scanned_archive(work, args.scan_rounds)
+        print(f"ingest of {c['files']} scanned reports ({c['pages']} pages, {c['ok']} read ok), wall s a page "
+              f"and pages a second, median of {args.scan_rounds} rounds")
+        for name, spp in c["s"].items():
+            print(f"  {name:30} {spp:5.2f} s  {1 / spp:5.2f} pages/s")
+
         if args.markdown:
             print("\n| measure | ours | bare | target |\n|---|---|---|---|")
             print(f"| text PDF, ms a page (extract) | {t['pdfium']:.1f} (pdfplumber backend {t['pdfplumber']:.1f}; "
                   f"whole read {t['read']:.1f}) | pdfplumber {t['bare pdfplumber']:.1f}; pypdfium2 text {t['bare pypdfium2']:.1f} | ≤ 10 |")
             print(f"| scanned page at {DPI} dpi, s a page | {s['ours']['s']:.2f} (onnxruntime {s['onnxruntime']['s']:.2f}) "
                   f"| RapidOCR {s['bare']['s']:.2f} | ≤ 1.5 |")
+            print(f"| scanned archive, {c['pages']} pages, s a page (ingest, 2 readers) | {c['s']['2 readers']:.2f} "
+                  f"(1 reader {c['s']['1 reader']:.2f}; 2 on all cores each {c['s']['2 readers, each on all cores']:.2f}) | | ≤ 1.5 |")
             print(f"| peak RSS of a reader after a scan | {s['ours']['rss']:.0f} MB (onnxruntime {s['onnxruntime']['rss']:.0f} MB) "
                   f"| RapidOCR {s['bare']['rss']:.0f} MB | ≤ 1 GB |")
             print(f"| .docx, ms a document (extract) | {d['extract']:.1f} (whole read {d['read']:.1f}) | python-docx {d['bare']:.1f} | |")

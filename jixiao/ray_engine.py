@@ -48,7 +48,7 @@ class StageReader:
         from jixiao.workers import WorkerPool
 
         self.stage = Stage(stage_uri)
-        self.pool = WorkerPool(1, timeout_s, memory_mb)
+        self.pool = WorkerPool(1, timeout_s, memory_mb, threads=1)  # the one CPU Ray gives each reader
 
     def read(self, shard_id: str, tasks: list[tuple[str, str, None]], stats: dict) -> list[DocumentResult]:
         from jixiao.warehouse import Pending

@@ -139,22 +139,22 @@ def _quiet(*_args) -> None:
     """A hook that prints nothing."""
 
 
-def _worker(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: str) -> None:
+def _worker(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: str, threads: int) -> None:
     """Worker process entry. No traceback of it reaches the user's terminal, whatever it raises
     (a MemoryError while receiving a task or sending a sentence included): it exits instead, and
     the parent turns the exit code into the file's sentence."""
     sys.excepthook = sys.unraisablehook = threading.excepthook = _quiet  # "Exception ignored in ..." too
     try:
-        _serve(conn, memory_mb, tmp, parent_pid, target)
+        _serve(conn, memory_mb, tmp, parent_pid, target, threads)
     except MemoryError:
         os._exit(OUT_OF_MEMORY_EXIT)
     except BaseException:
         os._exit(1)
 
 
-def _serve(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: str) -> None:
+def _serve(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: str, threads: int) -> None:
     """Receive (path, doc_id, converted) tuples, send back what target ("module:function") returns
-    for each; None ends it."""
+    for each; None ends it. `threads`: this reader's share of the cores, for its OCR."""
     watch_parent = not die_with_parent(parent_pid)  # first: the parent may be killed at any moment
     if hasattr(os, "setsid"):
         # its own session: Ctrl-C at the terminal reaches the parent alone, which stops the workers
@@ -163,6 +163,9 @@ def _serve(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: 
     # One BLAS thread: readers run in parallel already, and each OpenBLAS thread reserves address
     # space (~40 MB measured) that counts against the cap, more of them the more cores.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # OCR on its share of the cores: two readers of scans on two cores, each with both, read no
+    # more pages together than one alone (measured, bench/parse_speed.py); with one each, 15 % more.
+    os.environ.setdefault("JIXIAO_OCR_THREADS", str(threads))
     try:
         module, name = target.split(":")
         read = getattr(importlib.import_module(module), name)
@@ -223,8 +226,10 @@ class WorkerPool:
     """
 
     def __init__(self, jobs: int | None = None, timeout_s: float = DEFAULT_TIMEOUT_S, memory_mb: int = DEFAULT_MEMORY_MB,
-                 target: str = "jixiao.pipeline:read_path"):
+                 target: str = "jixiao.pipeline:read_path", threads: int | None = None):
         self.jobs = max(1, jobs or os.cpu_count() or 1)
+        # the cores each reader's OCR may use: its share of this machine's, unless the caller knows better
+        self.threads = threads or max(1, (os.cpu_count() or 1) // self.jobs)
         self.target = target
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
@@ -258,8 +263,8 @@ class WorkerPool:
         try:
             for _ in range(n):
                 parent, child = self._ctx.Pipe()
-                process = self._ctx.Process(target=_worker, args=(child, self.memory_mb, self._tmp, os.getpid(), self.target),
-                                            daemon=True)
+                process = self._ctx.Process(target=_worker, daemon=True,
+                                            args=(child, self.memory_mb, self._tmp, os.getpid(), self.target, self.threads))
                 started.append(_Slot(process, parent))
                 with _no_interrupt():
                     process.start()

@@ -131,3 +131,14 @@ def backend_differences(path) -> list[str]:
         keys = [k for k in reference[1] if reference[1][k] != fast[1][k]]
         out.append(f"{path}: stored {keys} differ")
     return out
+
+
+def read_path_saying_ocr_threads(path: str, doc_id: str, converted: str | None = None):
+    """A reader target that reads as `jixiao.pipeline:read_path` does and says, in the result's
+    error_detail, the OCR threads its reader process was given."""
+    from jixiao.extract.ocr import ocr_threads
+    from jixiao.pipeline import read_path
+
+    result = read_path(path, doc_id, converted)
+    result.error_detail = f"ocr threads {ocr_threads()}"
+    return result

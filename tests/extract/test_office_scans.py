@@ -95,6 +95,28 @@ def test_onnxruntime_reads_a_scan_as_openvino_does(scanned, files, tmp_path):
     assert [asdict(f) for f in got.fields] == [asdict(f) for f in want.fields]
 
 
+
+def test_readers_on_a_share_of_the_cores_read_a_scan_as_one_on_all(scanned, files, tmp_path):
+    """As many readers as cores run their OCR on one thread each (two readers with both threads each
+    read no more pages together than one): the same values, prose and boxes as the in-process read on
+    every core."""
+    import os
+    from dataclasses import asdict
+
+    from jixiao.model import DocumentResult
+    from jixiao.pipeline import doc_id_of
+    from jixiao.workers import WorkerPool
+
+    whole = scanned("national", "red-seal")
+    pdf = O.office_scan(files[DOCUMENTS["national"][0]], O.scan("red-seal"), tmp_path / "national-red-seal.pdf")
+    jobs = max(2, os.cpu_count() or 1)
+    with WorkerPool(jobs, timeout_s=600, target="tests.helpers:read_path_saying_ocr_threads") as pool:
+        [shared] = [r for r in pool.run([(str(pdf), doc_id_of(pdf.read_bytes()), None)]) if isinstance(r, DocumentResult)]
+    assert shared.error_detail == f"ocr threads {max(1, (os.cpu_count() or 1) // jobs)}"
+    (got,), (want,) = shared.reports, whole.reports
+    assert as_read(got) == as_read(want)
+    assert [asdict(f) for f in got.fields] == [asdict(f) for f in want.fields]
+
 def _page_image(pdf, page: int = 1):
     import cv2
     import pypdfium2 as pdfium
