@@ -164,7 +164,7 @@ def _serve(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: 
     # space (~40 MB measured) that counts against the cap, more of them the more cores.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     # OCR on its share of the cores: two readers of scans on two cores, each with both, read no
-    # more pages together than one alone (measured, bench/parse_speed.py); with one each, 15 % more.
+    # more pages together than one alone; with one each, about a fifth more (bench/parse_speed.py).
     os.environ.setdefault("JIXIAO_OCR_THREADS", str(threads))
     try:
         module, name = target.split(":")

@@ -95,7 +95,6 @@ def test_onnxruntime_reads_a_scan_as_openvino_does(scanned, files, tmp_path):
     assert [asdict(f) for f in got.fields] == [asdict(f) for f in want.fields]
 
 
-
 def test_readers_on_a_share_of_the_cores_read_a_scan_as_one_on_all(scanned, files, tmp_path):
     """As many readers as cores run their OCR on one thread each (two readers with both threads each
     read no more pages together than one): the same values, prose and boxes as the in-process read on
