@@ -139,22 +139,22 @@ def _quiet(*_args) -> None:
     """A hook that prints nothing."""
 
 
-def _worker(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: str, threads: int) -> None:
+def _worker(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: str) -> None:
     """Worker process entry. No traceback of it reaches the user's terminal, whatever it raises
     (a MemoryError while receiving a task or sending a sentence included): it exits instead, and
     the parent turns the exit code into the file's sentence."""
     sys.excepthook = sys.unraisablehook = threading.excepthook = _quiet  # "Exception ignored in ..." too
     try:
-        _serve(conn, memory_mb, tmp, parent_pid, target, threads)
+        _serve(conn, memory_mb, tmp, parent_pid, target)
     except MemoryError:
         os._exit(OUT_OF_MEMORY_EXIT)
     except BaseException:
         os._exit(1)
 
 
-def _serve(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: str, threads: int) -> None:
-    """Receive (path, doc_id, converted) tuples, send back what target ("module:function") returns
-    for each; None ends it. `threads`: this reader's share of the cores, for its OCR."""
+def _serve(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: str) -> None:
+    """Receive (path, doc_id, converted, threads) tuples, send back what target ("module:function")
+    returns for (path, doc_id, converted); None ends it. threads: the reader's share of the cores."""
     watch_parent = not die_with_parent(parent_pid)  # first: the parent may be killed at any moment
     if hasattr(os, "setsid"):
         # its own session: Ctrl-C at the terminal reaches the parent alone, which stops the workers
@@ -163,9 +163,6 @@ def _serve(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: 
     # One BLAS thread: readers run in parallel already, and each OpenBLAS thread reserves address
     # space (~40 MB measured) that counts against the cap, more of them the more cores.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    # OCR on its share of the cores: two readers of scans on two cores, each with both, read no
-    # more pages together than one alone; with one each, about a fifth more (bench/parse_speed.py).
-    os.environ.setdefault("JIXIAO_OCR_THREADS", str(threads))
     try:
         module, name = target.split(":")
         read = getattr(importlib.import_module(module), name)
@@ -183,7 +180,11 @@ def _serve(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: 
         task = conn.recv()
         if task is None:
             return
-        path, doc_id, converted = task
+        path, doc_id, converted, threads = task
+        # OCR on the reader's share of the cores (a user's JIXIAO_OCR_THREADS wins; the models take it
+        # when the first scanned page loads them): two readers of scans on two cores, each with both,
+        # read no more pages together than one alone; with one each, about a fifth more
+        os.environ.setdefault("JIXIAO_OCR_THREADS", str(threads))
         try:
             result = read(path, doc_id, converted)
             if isinstance(result, DocumentResult):
@@ -228,8 +229,8 @@ class WorkerPool:
     def __init__(self, jobs: int | None = None, timeout_s: float = DEFAULT_TIMEOUT_S, memory_mb: int = DEFAULT_MEMORY_MB,
                  target: str = "jixiao.pipeline:read_path", threads: int | None = None):
         self.jobs = max(1, jobs or os.cpu_count() or 1)
-        # the cores each reader's OCR may use: its share of this machine's, unless the caller knows better
-        self.threads = threads or max(1, (os.cpu_count() or 1) // self.jobs)
+        self.threads = threads  # the cores each reader's OCR may use; None: its share of this machine's
+        self._share = 1
         self.target = target
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
@@ -263,8 +264,8 @@ class WorkerPool:
         try:
             for _ in range(n):
                 parent, child = self._ctx.Pipe()
-                process = self._ctx.Process(target=_worker, daemon=True,
-                                            args=(child, self.memory_mb, self._tmp, os.getpid(), self.target, self.threads))
+                process = self._ctx.Process(target=_worker, args=(child, self.memory_mb, self._tmp, os.getpid(), self.target),
+                                            daemon=True)
                 started.append(_Slot(process, parent))
                 with _no_interrupt():
                     process.start()
@@ -326,7 +327,10 @@ class WorkerPool:
         Each file may take timeout_s per page (its reader says how many pages it has; a file
         without pages counts as one)."""
         pending = deque(tasks)
-        wanted = max(min(self.jobs, len(pending)) - len(self._slots), 0)
+        readers = min(self.jobs, len(pending))
+        # a lone file's reader has every core; many files' readers share them
+        self._share = self.threads or max(1, (os.cpu_count() or 1) // max(readers, 1))
+        wanted = max(readers - len(self._slots), 0)
         early, self._starting = self._starting, []
         self._abandon(early[wanted:])  # started early for files the plan turned out not to have
         self._slots += self._ready(early[:wanted])
@@ -380,13 +384,12 @@ class WorkerPool:
             if heartbeat and not came:
                 yield None
 
-    @staticmethod
-    def _give(slot: _Slot, pending: deque) -> None:
+    def _give(self, slot: _Slot, pending: deque) -> None:
         slot.task = pending.popleft() if pending else None
         slot.pages = 1
         if slot.task is not None:
             slot.started = time.monotonic()
-            slot.conn.send(slot.task)
+            slot.conn.send((*slot.task, self._share))
 
     def close(self, kill: bool = False) -> None:
         """Stop the workers (each finishing its file first, unless kill) and remove the pool's folder."""

@@ -96,25 +96,34 @@ def test_onnxruntime_reads_a_scan_as_openvino_does(scanned, files, tmp_path):
 
 
 def test_readers_on_a_share_of_the_cores_read_a_scan_as_one_on_all(scanned, files, tmp_path):
-    """As many readers as cores run their OCR on one thread each (two readers with both threads each
-    read no more pages together than one): the same values, prose and boxes as the in-process read on
-    every core."""
+    """Readers of several files share the cores: on two cores each runs its OCR on one thread (two
+    readers with both threads each read no more pages together than one), and reads the same values,
+    prose and boxes as the in-process read on every core. A lone file's reader has every core."""
     import os
     from dataclasses import asdict
 
     from jixiao.model import DocumentResult
     from jixiao.pipeline import doc_id_of
-    from jixiao.workers import WorkerPool
 
+    def read_in_pool(paths):
+        from jixiao.workers import WorkerPool
+
+        with WorkerPool(2, timeout_s=600, target="tests.helpers:read_path_saying_ocr_threads") as pool:
+            tasks = [(str(p), doc_id_of(p.read_bytes()), None) for p in paths]
+            return {r.path: r for r in pool.run(tasks) if isinstance(r, DocumentResult)}
+
+    cores = os.cpu_count() or 1
     whole = scanned("national", "red-seal")
     pdf = O.office_scan(files[DOCUMENTS["national"][0]], O.scan("red-seal"), tmp_path / "national-red-seal.pdf")
-    jobs = max(2, os.cpu_count() or 1)
-    with WorkerPool(jobs, timeout_s=600, target="tests.helpers:read_path_saying_ocr_threads") as pool:
-        [shared] = [r for r in pool.run([(str(pdf), doc_id_of(pdf.read_bytes()), None)]) if isinstance(r, DocumentResult)]
-    assert shared.error_detail == f"ocr threads {max(1, (os.cpu_count() or 1) // jobs)}"
-    (got,), (want,) = shared.reports, whole.reports
+    word = files[DOCUMENTS["national"][1]]
+    shared = read_in_pool([pdf, word])
+    assert {r.error_detail for r in shared.values()} == {f"ocr threads {max(1, cores // 2)}"}
+    (got,), (want,) = shared[str(pdf)].reports, whole.reports
     assert as_read(got) == as_read(want)
     assert [asdict(f) for f in got.fields] == [asdict(f) for f in want.fields]
+    [alone] = read_in_pool([word]).values()
+    assert alone.error_detail == f"ocr threads {cores}"
+
 
 def _page_image(pdf, page: int = 1):
     import cv2
