@@ -84,6 +84,13 @@ def tiny_archive(out: Path, n: int, template: Path) -> None:
                 zf.writestr(name, unique if name == "word/document.xml" else data)
 
 
+def ingest_afresh(folder: Path, db: Path, jobs: int):
+    """The summary of an ingest of folder into a new warehouse at db (an earlier one and its WAL removed)."""
+    for stale in (db, db.with_name(db.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    return ingest([folder], db=db, jobs=jobs)
+
+
 def bare_cost(files: list[Path]) -> dict[str, float]:
     out = {"docx": 0.0, "pdf": 0.0, "pdf_pages": 0}
     for path in files:
@@ -164,10 +171,7 @@ def main() -> None:
     bare_runs: dict[int, list[float]] = {1: [], cores: []}
     for _ in range(args.repeat):
         for jobs in runs:
-            db = args.out / f"jobs{jobs}.duckdb"
-            for stale in (db, db.with_name(db.name + ".wal")):
-                stale.unlink(missing_ok=True)
-            runs[jobs].append(ingest([archive], db=db, jobs=jobs))
+            runs[jobs].append(ingest_afresh(archive, args.out / f"jobs{jobs}.duckdb", jobs))
         for jobs in bare_runs:
             bare_runs[jobs].append(bare_parallel(files, jobs))
     median = {jobs: sorted(rs, key=lambda s: s.wall_seconds)[len(rs) // 2] for jobs, rs in runs.items()}

@@ -44,7 +44,7 @@ import pdfplumber  # noqa: E402
 import pypdfium2 as pdfium  # noqa: E402
 
 from jixiao.extract import read_document  # noqa: E402
-from jixiao.pipeline import ingest, read_file  # noqa: E402
+from jixiao.pipeline import read_file  # noqa: E402
 from tests.fixtures import builder  # noqa: E402
 from tests.fixtures import families as F  # noqa: E402
 from tests.helpers import environ, pdf_backend  # noqa: E402
@@ -168,10 +168,7 @@ def two_processes(work: Path, n_files: int, rounds: int) -> dict:
     bare: dict[int, list[float]] = {1: [], 2: []}
     for _ in range(rounds):  # alternating keeps a shared machine's drift out of the ratio
         for jobs in runs:
-            db = work / f"jobs{jobs}.duckdb"
-            for stale in (db, db.with_name(db.name + ".wal")):
-                stale.unlink(missing_ok=True)
-            runs[jobs].append(ingest([work / "archive"], db=db, jobs=jobs))
+            runs[jobs].append(A.ingest_afresh(work / "archive", work / f"jobs{jobs}.duckdb", jobs))
             bare[jobs].append(A.bare_parallel(files, jobs))
     one = statistics.median(s.wall_seconds for s in runs[1])
     two = statistics.median(s.wall_seconds for s in runs[2])
@@ -191,6 +188,7 @@ SCAN_RUNS = {"1 reader": (1, None), "2 readers": (2, None), "2 readers, each on 
 def scanned_archive(work: Path, rounds: int) -> dict:
     """Seconds a page of whole ingests of ten scanned reports, in each of SCAN_RUNS's set-ups."""
     sys.path.insert(0, str(ROOT / "bench"))
+    import archive as A
     import unseen_layouts as U
     from tests.fixtures import office_scans as O
 
@@ -204,11 +202,8 @@ def scanned_archive(work: Path, rounds: int) -> dict:
     walls: dict[str, list[float]] = {name: [] for name in SCAN_RUNS}
     for _ in range(rounds):
         for name, (jobs, threads) in SCAN_RUNS.items():
-            db = work / "scans.duckdb"
-            for stale in (db, db.with_name(db.name + ".wal")):
-                stale.unlink(missing_ok=True)
             with environ("JIXIAO_OCR_THREADS", threads) if threads else contextlib.nullcontext():
-                summary = ingest([folder], db=db, jobs=jobs)
+                summary = A.ingest_afresh(folder, work / "scans.duckdb", jobs)
             walls[name].append(summary.wall_seconds)
     pages = summary.pages
     return {"files": len(forms), "pages": pages, "ok": summary.status["ok"],

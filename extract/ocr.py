@@ -47,8 +47,8 @@ def _engine():
     if runtime() == "openvino":
         # The same ONNX models, run by OpenVINO: about twice onnxruntime's speed on them here.
         _fewer_malloc_arenas()
-        engine.text_det.infer = _OpenVinoModel(engine.text_det.infer.session._model_path)
-        engine.text_rec.session = _OpenVinoModel(engine.text_rec.session.session._model_path)
+        engine.text_det.infer = _OpenVinoModel(engine.text_det.infer.session._model_path, threads)
+        engine.text_rec.session = _OpenVinoModel(engine.text_rec.session.session._model_path, threads)
     engine.text_cls = None  # never called (scans are upright, see read_bands); its session is memory
     preprocess = engine.text_det.get_preprocess
     engine.text_det.get_preprocess = lambda longest: _normalize_by_table(preprocess(longest))
@@ -105,14 +105,13 @@ def ocr_threads() -> int | None:
 class _OpenVinoModel:
     """An ONNX model compiled by OpenVINO for the CPU, called as RapidOCR calls its sessions."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, threads: int | None):
         import openvino
 
         core = openvino.Core()
         # No cache of compiled kernels per input shape: every text line has its own width, and that
         # cache alone grew a reader by some 100 MB a page.
         config = {"PERFORMANCE_HINT": "LATENCY", "CPU_RUNTIME_CACHE_CAPACITY": "0"}
-        threads = ocr_threads()
         if threads:
             # Several readers share the cores: each runs on its share, unpinned. Pinned, every
             # reader's threads sat on the same first cores (two 1-thread readers took twice as long).
