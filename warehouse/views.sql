@@ -1,0 +1,100 @@
+-- The analysts' views as they are now. Unlike a migration, this file is edited in place: migrate()
+-- re-applies it after every upgrade, so fresh and upgraded warehouses read the same views.
+-- v_reports names each column of schema.CORRECTABLE (a test checks it): a correctable column is added here too.
+
+CREATE OR REPLACE VIEW v_reports AS
+WITH latest AS (
+    SELECT report_id, column_name, new_value,
+           row_number() OVER (PARTITION BY report_id, column_name ORDER BY correction_id DESC) AS n
+    FROM corrections
+),
+c AS (
+    SELECT report_id, list(column_name ORDER BY column_name) AS corrected_columns,
+           bool_or(column_name = 'fiscal_year') AS has_fiscal_year, max(new_value) FILTER (WHERE column_name = 'fiscal_year') AS new_fiscal_year,
+           bool_or(column_name = 'region') AS has_region, max(new_value) FILTER (WHERE column_name = 'region') AS new_region,
+           bool_or(column_name = 'project_name') AS has_project_name, max(new_value) FILTER (WHERE column_name = 'project_name') AS new_project_name,
+           bool_or(column_name = 'department') AS has_department, max(new_value) FILTER (WHERE column_name = 'department') AS new_department,
+           bool_or(column_name = 'implementing_unit') AS has_implementing_unit, max(new_value) FILTER (WHERE column_name = 'implementing_unit') AS new_implementing_unit,
+           bool_or(column_name = 'budget_initial_yuan') AS has_budget_initial_yuan, max(new_value) FILTER (WHERE column_name = 'budget_initial_yuan') AS new_budget_initial_yuan,
+           bool_or(column_name = 'budget_adjusted_yuan') AS has_budget_adjusted_yuan, max(new_value) FILTER (WHERE column_name = 'budget_adjusted_yuan') AS new_budget_adjusted_yuan,
+           bool_or(column_name = 'received_yuan') AS has_received_yuan, max(new_value) FILTER (WHERE column_name = 'received_yuan') AS new_received_yuan,
+           bool_or(column_name = 'spent_yuan') AS has_spent_yuan, max(new_value) FILTER (WHERE column_name = 'spent_yuan') AS new_spent_yuan,
+           bool_or(column_name = 'execution_rate_pct') AS has_execution_rate_pct, max(new_value) FILTER (WHERE column_name = 'execution_rate_pct') AS new_execution_rate_pct,
+           bool_or(column_name = 'score_total') AS has_score_total, max(new_value) FILTER (WHERE column_name = 'score_total') AS new_score_total,
+           bool_or(column_name = 'score_max') AS has_score_max, max(new_value) FILTER (WHERE column_name = 'score_max') AS new_score_max,
+           bool_or(column_name = 'grade') AS has_grade, max(new_value) FILTER (WHERE column_name = 'grade') AS new_grade,
+           bool_or(column_name = 'execution_score') AS has_execution_score, max(new_value) FILTER (WHERE column_name = 'execution_score') AS new_execution_score,
+           bool_or(column_name = 'execution_score_max') AS has_execution_score_max, max(new_value) FILTER (WHERE column_name = 'execution_score_max') AS new_execution_score_max
+    FROM latest WHERE n = 1 GROUP BY report_id
+)
+SELECT r.* REPLACE (
+    CASE WHEN c.has_fiscal_year THEN CAST(c.new_fiscal_year AS INTEGER) ELSE r.fiscal_year END AS fiscal_year,
+    CASE WHEN c.has_region THEN CAST(c.new_region AS VARCHAR) ELSE r.region END AS region,
+    CASE WHEN c.has_project_name THEN CAST(c.new_project_name AS VARCHAR) ELSE r.project_name END AS project_name,
+    CASE WHEN c.has_department THEN CAST(c.new_department AS VARCHAR) ELSE r.department END AS department,
+    CASE WHEN c.has_implementing_unit THEN CAST(c.new_implementing_unit AS VARCHAR) ELSE r.implementing_unit END AS implementing_unit,
+    CASE WHEN c.has_budget_initial_yuan THEN CAST(c.new_budget_initial_yuan AS DECIMAL(18,2)) ELSE r.budget_initial_yuan END AS budget_initial_yuan,
+    CASE WHEN c.has_budget_adjusted_yuan THEN CAST(c.new_budget_adjusted_yuan AS DECIMAL(18,2)) ELSE r.budget_adjusted_yuan END AS budget_adjusted_yuan,
+    CASE WHEN c.has_received_yuan THEN CAST(c.new_received_yuan AS DECIMAL(18,2)) ELSE r.received_yuan END AS received_yuan,
+    CASE WHEN c.has_spent_yuan THEN CAST(c.new_spent_yuan AS DECIMAL(18,2)) ELSE r.spent_yuan END AS spent_yuan,
+    CASE WHEN c.has_execution_rate_pct THEN CAST(c.new_execution_rate_pct AS DECIMAL(9,2)) ELSE r.execution_rate_pct END AS execution_rate_pct,
+    CASE WHEN c.has_score_total THEN CAST(c.new_score_total AS DECIMAL(9,2)) ELSE r.score_total END AS score_total,
+    CASE WHEN c.has_score_max THEN CAST(c.new_score_max AS DECIMAL(9,2)) ELSE r.score_max END AS score_max,
+    CASE WHEN c.has_grade THEN CAST(c.new_grade AS VARCHAR) ELSE r.grade END AS grade,
+    CASE WHEN c.has_execution_score THEN CAST(c.new_execution_score AS DECIMAL(9,2)) ELSE r.execution_score END AS execution_score,
+    CASE WHEN c.has_execution_score_max THEN CAST(c.new_execution_score_max AS DECIMAL(9,2)) ELSE r.execution_score_max END AS execution_score_max),
+    coalesce(c.corrected_columns, []) AS corrected_columns
+FROM reports r LEFT JOIN c USING (report_id);
+
+CREATE OR REPLACE VIEW v_spending AS
+WITH ranked AS (
+    SELECT r.*, row_number() OVER (PARTITION BY r.project_key, r.fiscal_year
+                                   ORDER BY (d.replaced_by IS NULL) DESC, (r.duplicate_of IS NULL) DESC, d.ingested_at DESC, r.report_id) AS pick,
+           count(*) OVER (PARTITION BY r.project_key, r.fiscal_year) AS n_reports
+    FROM v_reports r JOIN documents d USING (doc_id)
+    WHERE r.project_key IS NOT NULL AND r.fiscal_year IS NOT NULL
+),
+yearly AS (
+    SELECT project_key, fiscal_year, project_name, scope,
+           CASE WHEN scope = 'department' THEN project_name ELSE coalesce(implementing_unit, department) END AS unit,
+           region, template, coalesce(budget_adjusted_yuan, budget_initial_yuan) AS budget_yuan, spent_yuan,
+           coalesce(execution_rate_pct, CAST(round(100 * spent_yuan / nullif(coalesce(budget_adjusted_yuan, budget_initial_yuan), 0), 2) AS DECIMAL(9,2)))
+               AS execution_rate_pct,
+           execution_rate_pct IS NULL AND spent_yuan IS NOT NULL AS rate_computed,
+           score_total, n_reports, report_id
+    FROM ranked WHERE pick = 1
+)
+SELECT *,
+       lag(fiscal_year) OVER w AS previous_year,
+       spent_yuan - lag(spent_yuan) OVER w AS spent_change_yuan,
+       execution_rate_pct - lag(execution_rate_pct) OVER w AS rate_change_pct
+FROM yearly
+WINDOW w AS (PARTITION BY project_key ORDER BY fiscal_year);
+
+CREATE OR REPLACE VIEW v_unit_year AS
+SELECT unit, fiscal_year, count(*) AS n_projects, sum(budget_yuan) AS budget_yuan, sum(spent_yuan) AS spent_yuan,
+       CAST(round(100 * sum(spent_yuan) / nullif(sum(budget_yuan) FILTER (WHERE spent_yuan IS NOT NULL), 0), 2) AS DECIMAL(9,2))
+           AS weighted_execution_rate_pct
+FROM v_spending
+WHERE scope = 'project'
+GROUP BY unit, fiscal_year;
+
+CREATE OR REPLACE VIEW v_scores AS
+SELECT r.report_id, r.project_key, r.fiscal_year, r.project_name, i.level1, i.level2,
+       count(*) AS n_indicators, sum(i.weight) AS weight, sum(i.score) AS score,
+       CAST(round(100 * sum(i.score) / nullif(sum(i.weight), 0), 2) AS DECIMAL(9,2)) AS score_pct
+FROM indicators i JOIN v_reports r USING (report_id)
+WHERE r.duplicate_of IS NULL
+GROUP BY ALL;
+
+CREATE OR REPLACE VIEW v_findings_summary AS
+SELECT f.rule, f.severity, r.fiscal_year, count(*) AS findings, count(DISTINCT f.report_id) AS reports
+FROM findings f LEFT JOIN reports r USING (report_id)
+GROUP BY ALL;
+
+CREATE OR REPLACE VIEW v_findings AS
+WITH latest AS (
+    SELECT *, row_number() OVER (PARTITION BY report_id, rule, message ORDER BY review_id DESC) AS n FROM finding_reviews
+)
+SELECT f.*, left(md5(concat_ws('|', f.report_id, f.rule, f.message)), 16) AS finding_key, coalesce(l.verdict, 'open') AS verdict, l.note AS review_note, l.reviewed_by, l.reviewed_at
+FROM findings f LEFT JOIN latest l ON l.n = 1 AND l.report_id = f.report_id AND l.rule = f.rule AND l.message = f.message;
