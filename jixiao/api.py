@@ -31,8 +31,12 @@ class Warehouse:
             raise ValueError(f"not a table name: {name!r}")
         return self.sql(f"SELECT * FROM {name}")
 
-    def reports(self) -> pd.DataFrame:
-        return self.sql("SELECT r.*, d.path, d.format FROM reports r JOIN documents d USING (doc_id) ORDER BY fiscal_year, project_name")
+    def reports(self, copies: bool = False) -> pd.DataFrame:
+        """Reports with corrections applied (v_reports), as the desk shows them; copies of a report read from
+        another file (duplicate_of) are left out unless asked for."""
+        where = "" if copies else " WHERE r.duplicate_of IS NULL"
+        return self.sql(f"SELECT r.*, d.path, d.format FROM v_reports r JOIN documents d USING (doc_id){where} "
+                        "ORDER BY fiscal_year, project_name")
 
     def projects(self) -> pd.DataFrame:
         return self.sql("SELECT * FROM projects ORDER BY project_name")
@@ -50,10 +54,14 @@ class Warehouse:
         return self.sql("SELECT * FROM v_scores ORDER BY fiscal_year, project_name, level1, level2")
 
     def findings(self, severity: str | None = None) -> pd.DataFrame:
+        """Findings with their review verdicts (v_findings), on the corrected reports; a copy's findings are
+        grouped with its original (original_report_id)."""
         where = "" if severity is None else " WHERE f.severity = $severity"
-        return self.sql(f"""SELECT r.fiscal_year, r.project_name, f.rule, f.severity, f.message, f.expected, f.actual, d.path
-                            FROM findings f JOIN reports r USING (report_id) JOIN documents d USING (doc_id){where}
-                            ORDER BY r.fiscal_year, r.project_name, f.rule""", {"severity": severity} if severity else None)
+        return self.sql(f"""SELECT r.fiscal_year, r.project_name, f.rule, f.severity, f.message, f.expected, f.actual,
+                                   f.verdict, f.review_note, f.report_id, f.original_report_id, d.path
+                            FROM v_findings f JOIN v_reports r USING (report_id) JOIN documents d USING (doc_id){where}
+                            ORDER BY r.fiscal_year, r.project_name, f.original_report_id, f.rule""",
+                        {"severity": severity} if severity else None)
 
     def findings_summary(self) -> pd.DataFrame:
         return self.sql("SELECT * FROM v_findings_summary ORDER BY fiscal_year, rule")

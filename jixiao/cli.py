@@ -22,7 +22,8 @@ MIN_MEMORY_MB = 1024
 EXIT_CODES = """\b
 Exit codes:
   0  every file was read (or holds no report); the command did what it said
-  1  some files failed (each with its sentence), or a file could not be shown
+  1  some files failed (each with its sentence), a step after reading failed (linking: said in a sentence),
+     or a file could not be shown
   2  usage: a wrong option or value, or SQL that `query` refuses or cannot run
   3  the warehouse could not be opened: missing, locked by another process, not DuckDB, damaged or unwritable"""
 
@@ -173,7 +174,9 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
                 click.echo(f"  skipped: {path}: {why}")
         for path, error in s.failures:
             click.echo(f"  failed: {path}: {error}")
-    sys.exit(1 if summary.failures else 0)
+        for problem in s.problems:
+            click.echo(f"  problem: {problem}")
+    sys.exit(1 if summary.failures or summary.problems else 0)
 
 
 @main.command()
@@ -239,19 +242,22 @@ def check(db: str, as_json: bool, wait: float) -> None:
 
     con = open_warehouse(db, wait=wait, create=False)
     try:
-        finish_pending(con)  # a killed ingest's links, before the findings are recounted
+        problems = finish_pending(con).problems  # a killed ingest's links, before the findings are recounted
         summary = run_check(con)
     except StepFailed as exc:
         raise click.ClickException(str(exc))
     finally:
         con.close()
     if as_json:
-        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
-        return
-    total = sum(n for _, _, n, _ in summary.findings)
-    click.echo(f"{summary.rules} rules checked: {total} findings")
-    for rule, severity, count, example in summary.findings:
-        click.echo(f"  {severity:7} {rule:26} {count:6}  e.g. {example}")
+        click.echo(json.dumps({**summary.as_dict(), "problems": problems}, ensure_ascii=False, indent=2))
+    else:
+        total = sum(n for _, _, n, _ in summary.findings)
+        click.echo(f"{summary.rules} rules checked: {total} findings")
+        for rule, severity, count, example in summary.findings:
+            click.echo(f"  {severity:7} {rule:26} {count:6}  e.g. {example}")
+        for problem in problems:
+            click.echo(f"  problem: {problem}", err=True)
+    sys.exit(1 if problems else 0)
 
 
 @main.command()
@@ -304,11 +310,16 @@ def link(db: str, map_path: Path | None, wait: float) -> None:
       jixiao link --db yuhua.duckdb --map my_projects.csv
       jixiao query "SELECT project_key, reason FROM project_links" --db yuhua.duckdb
     """
+    from jixiao.pipeline import link_failed
     from jixiao.warehouse import relink
 
     con = open_warehouse(db, wait=wait, create=False)
     try:
         n = relink(con, map_path)
+    except SettingError as exc:  # the mapping file: the user's to mend
+        raise click.UsageError(str(exc))
+    except Exception as exc:  # a bug in linking: one sentence, the warehouse as it was
+        raise click.ClickException(link_failed(exc))
     finally:
         con.close()
     click.echo(plural(n, "project"))
@@ -525,9 +536,9 @@ def load(stage: str, db: str, reread: bool, wait: float) -> None:
         rules = default_rules()
         validate_rules(con, rules)
         before = count_findings(con)
-        finish_pending(con, rules)
+        problems = finish_pending(con, rules).problems
         shards, written = load_stage(con, staged, reread)
-        finish_pending(con, rules)
+        problems += [p for p in finish_pending(con, rules).problems if p not in problems]
         found = count_findings(con) - before
     except StageError as exc:
         raise click.UsageError(str(exc))
@@ -537,6 +548,10 @@ def load(stage: str, db: str, reread: bool, wait: float) -> None:
         con.close()
     click.echo(f"{plural(shards, 'shard')} from {stage}: {plural(written, 'document')} written, "
                f"{plural(found, 'finding')} → {db} in {time.perf_counter() - started:.1f} s")
+    for problem in problems:
+        click.echo(f"  problem: {problem}", err=True)
+    if problems:
+        sys.exit(1)
 
 
 @main.command()

@@ -233,6 +233,7 @@ class IngestSummary:
     findings: int = 0
     status: Counter = field(default_factory=Counter)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, error)
+    problems: list[str] = field(default_factory=list)  # steps after reading that failed (linking), a sentence each
     seconds: Counter = field(default_factory=Counter)  # per step: hash, extract, normalize, store (worker seconds add up)
     wall_seconds: float = 0.0
     pages: int = 0
@@ -248,7 +249,7 @@ class IngestSummary:
         return {"files": self.files, "skipped": [{"path": p, "reason": r} for p, r in self.skipped], "unchanged": self.unchanged,
                 "still_failed": self.still_failed, "not_opened": self.not_opened, "filtered": self.filtered, "already_stored": self.already_stored, "staged": self.staged,
                 "stored": self.stored, "reports": self.reports, "findings": self.findings, "status": dict(self.status),
-                "failures": [{"path": p, "error": e} for p, e in self.failures], "pages": self.pages,
+                "failures": [{"path": p, "error": e} for p, e in self.failures], "problems": self.problems, "pages": self.pages,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "wall_seconds": round(self.wall_seconds, 3),
                 "worker_peak_rss_mb": round(self.worker_peak_rss_mb, 1),
                 "coverage_pct": None if self.coverage_pct is None else str(self.coverage_pct), "low_coverage": self.low_coverage}
@@ -320,7 +321,7 @@ def prepare(con, paths: Iterable[str | Path], include: tuple[str, ...], exclude:
         progress.total(summary.files)
     validate_rules(con, rules)
     findings_before = count_findings(con)
-    finish_pending(con, rules, progress)  # what a killed run stored but did not check or link
+    summary.problems.extend(finish_pending(con, rules, progress).problems)  # what a killed run stored but did not check or link
     return plan_reads(con, listing, reread, retry_failed, summary, progress), findings_before
 
 
@@ -489,8 +490,10 @@ def finish(con, rules, summary: IngestSummary, progress: "Reporter | None", find
     """The end of every engine's ingest: the work the stored documents owe, and the findings it made."""
     from jixiao.warehouse import count_findings
 
-    for step, secs in finish_pending(con, rules, progress).items():
+    owed = finish_pending(con, rules, progress)
+    for step, secs in owed.seconds.items():
         summary.seconds[step] += secs
+    summary.problems.extend(p for p in owed.problems if p not in summary.problems)
     summary.findings = count_findings(con) - findings_before
 
 
@@ -503,26 +506,51 @@ def check_pending(con, rules) -> int:
         return write_findings(con, rules, "pending")
 
 
-def finish_pending(con, rules=None, progress: "Reporter | None" = None) -> dict[str, float]:
+@dataclass
+class Owed:
+    """What finishing the owed work did: seconds per step, and a sentence for each step that failed."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def finish_pending(con, rules=None, progress: "Reporter | None" = None) -> Owed:
     """Do the work a writer owes the warehouse: findings of documents not yet checked, and project
     links when documents came or went since the last linking. Run first by every command that
-    writes, and at the end of an ingest; return seconds per step done. progress hears each step's name."""
+    writes, and at the end of an ingest. progress hears each step's name.
+
+    Linking that fails (a bug of ours) must not wedge the warehouse: its transaction is undone, the
+    documents stay stored and the views read each report as its own project, the link stays owed
+    (the next command tries again) and the failure is one sentence in Owed.problems."""
     from jixiao.warehouse import owes, relink, unchecked_documents
 
-    seconds: dict[str, float] = {}
+    owed = Owed()
     t0 = time.perf_counter()
     if unchecked_documents(con):
         if progress:
             progress.stage("checking rules")
         check_pending(con, rules)
-    seconds["rules"] = time.perf_counter() - t0
+    owed.seconds["rules"] = time.perf_counter() - t0
     if owes(con, "link"):
         if progress:
             progress.stage("linking projects")
         t0 = time.perf_counter()
-        relink(con)
-        seconds["link"] = time.perf_counter() - t0
-    return seconds
+        try:
+            relink(con)
+        except SettingError as exc:  # the user's mapping file
+            owed.problems.append(str(exc))
+        except Exception as exc:  # a bug in linking: said, and owed again, never a traceback
+            owed.problems.append(link_failed(exc))
+        owed.seconds["link"] = time.perf_counter() - t0
+    return owed
+
+
+def link_failed(exc: Exception) -> str:
+    """The sentence for linking that failed."""
+    first = (str(exc).splitlines() or [""])[0][:300]
+    return ("Linking reports across years failed, so projects are not linked yet; every document is stored and the "
+            "views count each report as a project of its own until `jixiao link` succeeds. This is a fault of jixiao: "
+            f"please report it with this message ({type(exc).__name__}: {first}).")
 
 
 def commit_every() -> int:

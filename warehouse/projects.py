@@ -19,6 +19,7 @@ import regex
 
 from jixiao.data import read_csv
 from jixiao.db import transaction
+from jixiao.errors import SettingError
 from jixiao.labels import canonical_label
 
 from .store import insert_rows
@@ -100,14 +101,28 @@ class MapEntry:
 
 def load_project_map(path: Path | None = None) -> list[MapEntry]:
     """Read the analyst's mapping file: project_key,project_name[,implementing_unit] per line."""
-    rows = read_csv("project_map.csv", path=path)
-    return [MapEntry(r["project_key"].strip(), canonical_name(r["project_name"]), canonical_name(r.get("implementing_unit") or ""))
-            for r in rows]
+    try:
+        rows = read_csv("project_map.csv", path=path)
+        return [MapEntry(r["project_key"].strip(), canonical_name(r["project_name"]), canonical_name(r.get("implementing_unit") or ""))
+                for r in rows]
+    except (OSError, UnicodeDecodeError, KeyError, AttributeError) as exc:  # the user's file: theirs to mend
+        where = path or "rules/project_map.csv"
+        why = f"it has no column {exc}" if isinstance(exc, KeyError) else getattr(exc, "strerror", None) or type(exc).__name__
+        raise SettingError(f"The project mapping file {where} could not be read ({why}); it needs UTF-8 lines of "
+                           "project_key,project_name[,implementing_unit] under that header.") from exc
 
 
-def _key_for(rep: _Report) -> str:
-    digest = hashlib.sha1(f"{rep.region or ''}|{rep.unit}|{rep.name}|{rep.code or ''}".encode()).hexdigest()[:10]
-    return f"p-{digest}"
+def _key_for(head: _Report, taken: set[str]) -> str:
+    """A project's key, stable from run to run: a hash of what names it (region, unit, name, code). A
+    report nothing names (no name, no code) is a project of its own, keyed by its report_id, as is a
+    group whose names an earlier group already took: keys are unique by construction."""
+    named = head.name or head.code
+    identity = f"{head.region or ''}|{head.unit}|{head.name}|{head.code or ''}" if named else f"report|{head.report_id}"
+    key = f"p-{hashlib.sha1(identity.encode()).hexdigest()[:10]}"
+    if key in taken:
+        key = f"p-{hashlib.sha1(f'{identity}|{head.report_id}'.encode()).hexdigest()[:10]}"
+    taken.add(key)
+    return key
 
 
 def link_projects(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry] | None = None) -> int:
@@ -174,9 +189,10 @@ def link_projects(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry] | None
     con.execute("DELETE FROM project_links")
     con.execute("DELETE FROM projects")
     link_rows, project_rows = [], []
+    taken = {root for root in members if root not in by_id}  # the mapping file's own keys
     for root, group in members.items():
         head = by_id.get(root, group[0])
-        key = root if root not in by_id else _key_for(head)
+        key = root if root not in by_id else _key_for(head, taken)
         latest = max(group, key=lambda r: (r.fiscal_year or 0, r.report_id))
         years = sorted({r.fiscal_year for r in group if r.fiscal_year})
         project_rows.append((key, latest.raw_name, latest.raw_unit, latest.region, years, len(group)))
@@ -190,24 +206,56 @@ def link_projects(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry] | None
     return len(project_rows)
 
 
+# The figures two copies of one report show alike; a copy that lost one (a .doc whose score table its
+# conversion flattened) is still a copy, so NULL agrees with anything, and at least one money figure
+# must be stated in both.
+_FIGURES = ("budget_initial_yuan", "budget_adjusted_yuan", "spent_yuan", "execution_rate_pct", "score_total")
+_MONEY = range(3)
+
+
+def _agree(a: tuple, b: tuple) -> bool:
+    if any(x is not None and y is not None and x != y for x, y in zip(a, b)):
+        return False
+    return any(a[i] is not None and b[i] is not None for i in _MONEY)
+
+
 def mark_duplicates(con: duckdb.DuckDBPyConnection) -> None:
-    """Point every report that repeats an earlier one from another file (the same project, year and
-    figures: a .doc and its PDF, a form mailed twice) at that earlier report, so sums over `reports`
-    can leave copies out (WHERE duplicate_of IS NULL). Inside the caller's transaction."""
+    """Point every report that repeats another one from another file (the same project, unit, year and
+    figures: a .doc and its PDF, a form mailed twice) at the most complete of them — the most values
+    read, then the highest coverage, then the smaller doc_id — so sums over `reports` can leave copies
+    out (WHERE duplicate_of IS NULL) and keep the best copy, whatever order the files came in.
+    Inside the caller's transaction."""
+    from jixiao.model import REPORT_COLUMNS
+
+    values_read = " + ".join(f"(r.{c} IS NOT NULL)::INTEGER" for c in REPORT_COLUMNS)
+    rows = con.execute(f"""
+        SELECT r.report_id, r.doc_id, r.project_name, r.fiscal_year, r.scope, coalesce(r.implementing_unit, r.department),
+               {", ".join("r." + f for f in _FIGURES)},
+               {values_read} + coalesce(i.n, 0) + coalesce(f.n, 0) AS n_values, coalesce(d.coverage_pct, 0)
+        FROM reports r JOIN documents d USING (doc_id)
+        LEFT JOIN (SELECT report_id, count(*) AS n FROM indicators GROUP BY ALL) i USING (report_id)
+        LEFT JOIN (SELECT report_id, count(*) AS n FROM funding GROUP BY ALL) f USING (report_id)
+        WHERE r.project_name IS NOT NULL AND r.fiscal_year IS NOT NULL
+          AND coalesce(r.budget_initial_yuan, r.budget_adjusted_yuan, r.spent_yuan) IS NOT NULL""").fetchall()
+    groups: dict[tuple, list[tuple]] = {}
+    for row in rows:
+        groups.setdefault(row[2:6], []).append(row)
+    copies: list[tuple[str, str]] = []
+    for group in groups.values():
+        originals: list[tuple] = []
+        for row in sorted(group, key=lambda r: (-r[-2], -r[-1], r[1], r[0])):
+            figures = row[6:6 + len(_FIGURES)]
+            original = next((o for o in originals if o[1] != row[1] and _agree(o[6:6 + len(_FIGURES)], figures)), None)
+            if original is None:
+                originals.append(row)
+            else:
+                copies.append((row[0], original[0]))
     con.execute("UPDATE reports SET duplicate_of = NULL WHERE duplicate_of IS NOT NULL")
-    con.execute("""
-        UPDATE reports SET duplicate_of = c.original
-        FROM (
-            SELECT r.report_id, r.doc_id,
-                   first_value(r.report_id) OVER w AS original, first_value(r.doc_id) OVER w AS original_doc
-            FROM reports r JOIN documents d USING (doc_id)
-            WHERE r.project_name IS NOT NULL AND r.fiscal_year IS NOT NULL
-              AND coalesce(r.budget_initial_yuan, r.budget_adjusted_yuan, r.spent_yuan) IS NOT NULL
-            WINDOW w AS (PARTITION BY r.project_name, r.fiscal_year, r.scope, coalesce(r.implementing_unit, r.department),
-                                      r.budget_initial_yuan, r.budget_adjusted_yuan, r.spent_yuan, r.execution_rate_pct, r.score_total
-                         ORDER BY d.ingested_at, r.report_id)
-        ) c
-        WHERE reports.report_id = c.report_id AND c.original <> c.report_id AND c.original_doc <> c.doc_id""")
+    if copies:
+        con.execute("CREATE OR REPLACE TEMP TABLE _copies (report_id VARCHAR, original VARCHAR)")
+        insert_rows(con, "_copies", ["report_id", "original"], copies)
+        con.execute("UPDATE reports SET duplicate_of = c.original FROM _copies c WHERE reports.report_id = c.report_id")
+        con.execute("DROP TABLE _copies")
 
 
 def relink(con: duckdb.DuckDBPyConnection, map_path: Path | None = None) -> int:

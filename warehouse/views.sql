@@ -47,12 +47,17 @@ SELECT r.* REPLACE (
 FROM reports r LEFT JOIN c USING (report_id);
 
 CREATE OR REPLACE VIEW v_spending AS
-WITH ranked AS (
-    SELECT r.*, row_number() OVER (PARTITION BY r.project_key, r.fiscal_year
-                                   ORDER BY (d.replaced_by IS NULL) DESC, (r.duplicate_of IS NULL) DESC, d.ingested_at DESC, r.report_id) AS pick,
-           count(*) OVER (PARTITION BY r.project_key, r.fiscal_year) AS n_reports
+-- a report not linked (yet, or linking failed) counts as a project of its own, so the view never depends on linking
+WITH keyed AS (
+    SELECT r.* REPLACE (coalesce(r.project_key, r.report_id) AS project_key), d.replaced_by, d.ingested_at
     FROM v_reports r JOIN documents d USING (doc_id)
-    WHERE r.project_key IS NOT NULL AND r.fiscal_year IS NOT NULL
+    WHERE r.fiscal_year IS NOT NULL
+),
+ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY project_key, fiscal_year
+                                 ORDER BY (replaced_by IS NULL) DESC, (duplicate_of IS NULL) DESC, ingested_at DESC, report_id) AS pick,
+           count(*) OVER (PARTITION BY project_key, fiscal_year) AS n_reports
+    FROM keyed
 ),
 yearly AS (
     SELECT project_key, fiscal_year, project_name, scope,
@@ -96,5 +101,8 @@ CREATE OR REPLACE VIEW v_findings AS
 WITH latest AS (
     SELECT *, row_number() OVER (PARTITION BY report_id, rule, message ORDER BY review_id DESC) AS n FROM finding_reviews
 )
-SELECT f.*, left(md5(concat_ws('|', f.report_id, f.rule, f.message)), 16) AS finding_key, coalesce(l.verdict, 'open') AS verdict, l.note AS review_note, l.reviewed_by, l.reviewed_at
-FROM findings f LEFT JOIN latest l ON l.n = 1 AND l.report_id = f.report_id AND l.rule = f.rule AND l.message = f.message;
+SELECT f.*, left(md5(concat_ws('|', f.report_id, f.rule, f.message)), 16) AS finding_key, coalesce(l.verdict, 'open') AS verdict, l.note AS review_note, l.reviewed_by, l.reviewed_at,
+       -- a copy's findings are grouped with its original's (reports.duplicate_of)
+       coalesce(r.duplicate_of, f.report_id) AS original_report_id
+FROM findings f LEFT JOIN reports r ON r.report_id = f.report_id
+LEFT JOIN latest l ON l.n = 1 AND l.report_id = f.report_id AND l.rule = f.rule AND l.message = f.message;

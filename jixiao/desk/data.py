@@ -79,12 +79,12 @@ def report_list(con: duckdb.DuckDBPyConnection, f: ReportFilter, limit: int = 50
         where.append("r.execution_rate_pct < ?")
         args.append(f.under_pct)
     if f.with_findings:
-        where.append("EXISTS (SELECT 1 FROM v_findings x WHERE x.report_id = r.report_id AND x.verdict = 'open')")
+        where.append("EXISTS (SELECT 1 FROM v_findings x WHERE x.original_report_id = r.report_id AND x.verdict = 'open')")
     return _dicts(con.execute(f"""
         SELECT r.report_id, r.fiscal_year, r.region, r.project_name, coalesce(r.implementing_unit, r.department) AS unit,
                coalesce(r.budget_adjusted_yuan, r.budget_initial_yuan) AS budget_yuan, r.spent_yuan, r.execution_rate_pct,
                r.score_total, r.corrected_columns, d.path, d.format,
-               (SELECT count(*) FROM v_findings x WHERE x.report_id = r.report_id AND x.verdict = 'open') AS open_findings
+               (SELECT count(*) FROM v_findings x WHERE x.original_report_id = r.report_id AND x.verdict = 'open') AS open_findings
         FROM v_reports r JOIN documents d USING (doc_id)
         WHERE {' AND '.join(where)}
         ORDER BY r.fiscal_year DESC NULLS LAST, unit, r.project_name LIMIT {int(limit)}""", args))
@@ -130,7 +130,9 @@ def report_view(con: duckdb.DuckDBPyConnection, report_id: str) -> ReportView | 
             next(v for v in values if v["column"] == "execution_rate_pct")["computed"] = computed
     funding = _dicts(con.execute("SELECT * EXCLUDE (report_id) FROM funding WHERE report_id = ? ORDER BY seq", [report_id]))
     indicators = _dicts(con.execute("SELECT * EXCLUDE (report_id) FROM indicators WHERE report_id = ? ORDER BY seq", [report_id]))
-    findings = _dicts(con.execute("SELECT * FROM v_findings WHERE report_id = ? ORDER BY severity, rule, message", [report_id]))
+    # its own findings first, then its copies' (the same report read from another file)
+    findings = _dicts(con.execute("""SELECT * FROM v_findings WHERE original_report_id = ?
+                                     ORDER BY report_id <> original_report_id, severity, rule, message""", [report_id]))
     corrections = _dicts(con.execute("SELECT * FROM corrections WHERE report_id = ? ORDER BY correction_id DESC", [report_id]))
     pages = sorted({f["page"] for f in fields if f["page"] is not None})
     return ReportView(report, document, paths, values, fields, funding, indicators, findings, corrections, pages)
@@ -159,7 +161,7 @@ def findings_list(con: duckdb.DuckDBPyConnection, rule: str | None, severity: st
         SELECT f.*, r.project_name, r.fiscal_year, d.path
         FROM v_findings f LEFT JOIN reports r USING (report_id) LEFT JOIN documents d ON d.doc_id = r.doc_id
         {('WHERE ' + ' AND '.join(where)) if where else ''}
-        ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.rule, f.report_id, f.message
+        ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.rule, f.original_report_id, f.report_id, f.message
         LIMIT {int(limit)}""", args))
 
 

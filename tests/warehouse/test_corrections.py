@@ -84,3 +84,24 @@ def test_a_copy_is_not_corrected_its_original_is(seed_files, tmp_path):
     assert _run("correct", original, "spent_yuan", "100万元", "--reason", "试", "--by", "审核员", "--db", str(db)).returncode == 0
     assert rows(db, "SELECT report_id, spent_yuan FROM v_spending") == [(original, Decimal("1000000.00"))]
     assert _run("correct", original, "spent_yuan", "-5", "--reason", "试", "--by", "审核员", "--db", str(db)).returncode == 0
+
+
+def test_the_python_api_reads_what_the_desk_reads(warehouse):
+    """jixiao.connect(...).reports() / .findings() read the views: corrections applied, verdicts shown."""
+    import duckdb
+
+    import jixiao
+    from jixiao.warehouse import review
+
+    folder, db, rid = warehouse
+    assert _run("correct", rid, "spent_yuan", "100万元", "--reason", "原表第2页", "--by", "审核员", "--db", str(db)).returncode == 0
+    con = duckdb.connect(str(db))
+    con.execute("INSERT INTO findings VALUES (?, 'subtotal_mismatch', 'warning', '投入的得分与其各行之和不符', '20', '12')", [rid])
+    review(con, rid, "subtotal_mismatch", "投入的得分与其各行之和不符", "explained", "口径不同", "审核员")
+    con.close()
+    with jixiao.connect(db) as wh:
+        reports = wh.reports()
+        assert reports["spent_yuan"].tolist() == [Decimal("1000000.00")] and reports["corrected_columns"].tolist() == [["spent_yuan"]]
+        found = wh.findings()
+        assert found[["rule", "verdict", "review_note", "original_report_id"]].values.tolist() == [
+            ["subtotal_mismatch", "explained", "口径不同", rid]]

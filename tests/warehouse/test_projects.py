@@ -153,3 +153,97 @@ def test_region_from_the_unit_links_a_year_whose_form_names_no_place(tmp_path):
     rows = con.execute("SELECT fiscal_year, region, project_key FROM reports ORDER BY fiscal_year").fetchall()
     assert [(y, region) for y, region, _ in rows] == [(2021, "天长市"), (2022, "天长市")]
     assert rows[0][2] == rows[1][2]
+
+
+def _unnamed_department_forms(folder, n: int = 3) -> None:
+    """Department-wide forms whose 部门（单位）名称 cell was left blank, each with its own figures: nothing
+    names them, so each is a project of its own."""
+    import copy
+
+    for i in range(n):
+        form = copy.deepcopy(F.DEPARTMENT)
+        form["department"] = ""
+        total = list(form["money"][0])
+        total[3] = str(11500000 - 100000 * i)  # 全年执行数
+        total[5] = ""
+        form["money"][0] = tuple(total)
+        builder.write_docx(F.national_document(form, F.VARIANTS[0], department=True), folder / f"unnamed_{i}.docx")
+
+
+def test_reports_nothing_names_are_projects_of_their_own(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _unnamed_department_forms(folder)
+    db = tmp_path / "w.duckdb"
+    result = CliRunner().invoke(main, ["ingest", str(folder), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    con = _con(db)
+    rows = con.execute("SELECT project_name, project_key, fiscal_year FROM reports ORDER BY report_id").fetchall()
+    assert len(rows) == 3 and all(name is None and key is not None and year == 2022 for name, key, year in rows)
+    assert len({key for _, key, _ in rows}) == 3
+    assert con.execute("SELECT count(*) FROM v_spending").fetchone()[0] == 3
+    con.close()
+    for command in (["link"], ["check"]):  # and again: the keys stay unique and the same
+        assert CliRunner().invoke(main, [*command, "--db", str(db)]).exit_code == 0
+    assert _con(db).execute("SELECT project_key FROM reports ORDER BY report_id").fetchall() == [(k,) for _, k, _ in rows]
+
+
+def test_linking_that_fails_leaves_the_warehouse_usable(tmp_path, monkeypatch):
+    """A fault in linking (here: linking made to raise) is one sentence; the documents stay stored, the views
+    read every report as its own project, and the next command that can link does."""
+    import jixiao.warehouse
+    from jixiao.pipeline import ingest
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, blocks in list(F.cross_year_archive().items())[:3]:
+        builder.write_docx(blocks, folder / name)
+    db = tmp_path / "w.duckdb"
+    real = jixiao.warehouse.relink
+
+    def broken(con, map_path=None):
+        raise RuntimeError("linking went wrong")
+
+    monkeypatch.setattr(jixiao.warehouse, "relink", broken)
+    summary = ingest([folder], db)
+    assert summary.stored == 3 and not summary.failures
+    [problem] = summary.problems
+    assert problem.startswith("Linking reports across years failed") and "RuntimeError: linking went wrong" in problem
+    con = _con(db)
+    assert con.execute("SELECT count(*) FROM reports WHERE project_key IS NULL").fetchone()[0] == 3
+    assert con.execute("SELECT count(*), count(DISTINCT project_key) FROM v_spending").fetchone() == (3, 3)
+    assert con.execute("SELECT task FROM pending").fetchall() == [("link",)]
+    con.close()
+    out = CliRunner().invoke(main, ["check", "--db", str(db)])
+    assert out.exit_code == 1 and "Linking reports across years failed" in out.output and "Traceback" not in out.output
+    monkeypatch.setattr(jixiao.warehouse, "relink", real)
+    assert CliRunner().invoke(main, ["check", "--db", str(db)]).exit_code == 0
+    con = _con(db)
+    assert con.execute("SELECT count(DISTINCT project_key), count(*) FROM v_spending").fetchone() == (1, 3)
+    assert con.execute("SELECT count(*) FROM pending").fetchone()[0] == 0
+
+
+def test_the_most_complete_copy_is_the_original_whatever_came_first(tmp_path):
+    """A copy that lost its score table (as a .doc whose import flattened it) is still a copy of the
+    complete report; the complete one is the original, whichever file was ingested first, and the
+    views read it."""
+    from tests.fixtures.forms import assemble
+
+    v = F.VARIANTS[0]
+    parts = F.national_parts(F.NATIONAL, v)
+    complete = assemble(parts, v, ["项目支出绩效自评表"], "2022")
+    weaker = assemble([p for p in parts if p.name != "indicators"], v, ["项目支出绩效自评表"], "2022")
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    builder.write_docx(weaker, first / "weaker.docx")
+    builder.write_docx(complete, second / "complete.docx")
+    db = tmp_path / "w.duckdb"
+    for folder in (first, second):  # the weaker copy is stored first
+        assert CliRunner().invoke(main, ["ingest", str(folder), "--db", str(db)]).exit_code == 0
+    con = _con(db)
+    rows = dict(con.execute("""SELECT d.path LIKE '%/complete.docx', r.duplicate_of IS NULL
+                               FROM reports r JOIN documents d USING (doc_id)""").fetchall())
+    assert rows == {True: True, False: False}
+    score = con.execute("SELECT score_total FROM reports r JOIN documents d USING (doc_id) WHERE d.path LIKE '%/complete.docx'").fetchone()[0]
+    assert score is not None and con.execute("SELECT score_total FROM v_spending").fetchall() == [(score,)]
