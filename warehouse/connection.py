@@ -18,7 +18,7 @@ import duckdb
 
 from jixiao.errors import SettingError, StepFailed
 
-from .schema import migrate
+from .schema import migrate, needs_upgrade
 
 # What DuckDB's lock error names: 'Conflicting lock is held in /usr/bin/python3 (PID 1234)'
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<exe>.+?) \(PID (?P<pid>\d+)\)")
@@ -117,7 +117,7 @@ def connect(path: str | Path = "jixiao.duckdb", read_only: bool = False, wait_s:
     if read_only or not create:
         _must_exist(text)
     if read_only:
-        return _open(text, wait_s, on_wait, read_only=True)
+        return _read_only(text, wait_s, on_wait)
     con = _open(text, wait_s, on_wait)
     try:
         migrate(con)
@@ -131,6 +131,24 @@ def connect_locked(path: str | Path, wait_s: float = 0.0, on_wait: Callable[[str
     """Open a warehouse read-only with no way out: no other files, databases, extensions or settings."""
     text = check_path(path)
     _must_exist(text)
-    return _open(text, wait_s, on_wait, read_only=True,
-                 config={"enable_external_access": False, "lock_configuration": True, "autoinstall_known_extensions": False,
-                         "autoload_known_extensions": False})
+    return _read_only(text, wait_s, on_wait, config={"enable_external_access": False, "lock_configuration": True,
+                                                     "autoinstall_known_extensions": False, "autoload_known_extensions": False})
+
+
+def _read_only(text: str, wait_s: float, on_wait: Callable[[str], None] | None, **kwargs) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a warehouse with the current schema and views: one made by an older
+    jixiao is upgraded first, as any writing command would (else the views would name columns its
+    tables lack); where it cannot be written (a read-only share, a lock) it is read as it is."""
+    con = _open(text, wait_s, on_wait, read_only=True, **kwargs)
+    if not needs_upgrade(con):
+        return con
+    con.close()
+    try:
+        writer = _open(text, wait_s, on_wait)
+        try:
+            migrate(writer)
+        finally:
+            writer.close()
+    except (WarehouseUnavailable, duckdb.Error):
+        pass
+    return _open(text, wait_s, on_wait, read_only=True, **kwargs)

@@ -9,6 +9,7 @@ so every warehouse, however old, reads the views of the code that opened it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from importlib import resources
 
@@ -48,6 +49,9 @@ MIGRATIONS: list[tuple[int, str]] = _migrations()
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 VIEWS = _packaged("views.sql")
 VIEW_NAMES: tuple[str, ...] = tuple(re.findall(r"CREATE OR REPLACE VIEW (\w+)", VIEWS))
+# Which views.sql a warehouse's views came from, kept as the first view's comment: a warehouse whose
+# stamp differs gets the current views, and a read-only opener can tell that it needs them.
+VIEWS_STAMP = f"views {hashlib.sha1(VIEWS.encode()).hexdigest()[:16]}"
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -68,7 +72,23 @@ def migrate(con: duckdb.DuckDBPyConnection, upto: int = SCHEMA_VERSION) -> int:
             con.execute(sql)
             con.execute("INSERT INTO schema_version VALUES (?)", [number])
         version = number
-    if upto == SCHEMA_VERSION:
+    if upto == SCHEMA_VERSION and _views_stamp(con) != VIEWS_STAMP:
         with transaction(con):
             con.execute(VIEWS)
+            con.execute(f"COMMENT ON VIEW {VIEW_NAMES[0]} IS '{VIEWS_STAMP}'")
     return version
+
+
+def _views_stamp(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute("SELECT comment FROM duckdb_views() WHERE view_name = ? AND NOT internal", [VIEW_NAMES[0]]).fetchone()
+    return row[0] if row else None
+
+
+def needs_upgrade(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a warehouse made by an older jixiao lacks migrations or the current views; asks nothing a
+    read-only connection cannot. A file jixiao did not make, or a newer one's, needs nothing from us."""
+    try:
+        version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    except duckdb.CatalogException:
+        return False
+    return version is not None and (version < SCHEMA_VERSION or (version == SCHEMA_VERSION and _views_stamp(con) != VIEWS_STAMP))

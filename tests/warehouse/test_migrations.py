@@ -120,3 +120,26 @@ def test_every_correctable_column_is_applied_by_v_reports(reference, tmp_path):
         shown, corrected = con.execute(f"SELECT {column}, corrected_columns FROM v_reports WHERE report_id = ?", [rid]).fetchone()
         assert shown == samples[kind] and column in corrected, column
     con.close()
+
+
+def test_a_reader_of_an_older_warehouse_gets_it_upgraded(reference, tmp_path):
+    """`query`, the desk and the Python API open read-only; a warehouse an older jixiao made (here: one
+    migration short, its views from then) is upgraded first, so the current views answer."""
+    import jixiao
+    from jixiao.warehouse import connect_locked
+
+    fresh, tables = reference
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    migrate(old, upto=SCHEMA_VERSION - 1)
+    _copy_rows(fresh, old, _tables(old))
+    old.close()
+    with jixiao.connect(path) as wh:
+        assert len(wh.findings()) == 1 and not wh.reports().empty
+    locked = connect_locked(path)
+    assert locked.execute("SELECT max(version) FROM schema_version").fetchone()[0] == SCHEMA_VERSION
+    locked.close()
+    stranger = tmp_path / "other.duckdb"  # a DuckDB file jixiao did not make is left as it is
+    duckdb.connect(str(stranger)).execute("CREATE TABLE t (x INTEGER)").close()
+    connect(stranger, read_only=True).close()
+    assert duckdb.connect(str(stranger)).execute("SELECT table_name FROM duckdb_tables()").fetchall() == [("t",)]
