@@ -16,6 +16,12 @@ import regex
 
 DPI = 200
 PT = 72 / DPI  # points per pixel at the render resolution
+# A scanned page claiming to be larger than any paper a form is printed on (A3's long side, 1191 pt,
+# with a margin) is a scanner writing pixels as points (1 px = 1 pt, or 1/96 inch): 200 dpi of the size
+# it claims would blow a 1700×2200-px scan up to 3542×4583 px, four times the memory for no more detail.
+# Such a page is rendered at its image's own resolution instead; any page at most MAX_PIXELS.
+_LARGEST_PAPER_PT = 1300
+MAX_PIXELS = 8_000_000  # 200 dpi of A3 is 7.7 million
 
 # OCR slips these forms make that the layout makes certain: 万兀 for 万元, a full-width ％.
 _SLIPS = [(regex.compile(r"(?<=\d\s*)[兀无](?=[，,。;；\s]|$)|(?<=[万千亿])兀"), "元"), (regex.compile(r"％"), "%"),
@@ -178,8 +184,9 @@ def _char_width(ch: str) -> float:
     return 0.55 if ch.isascii() else 1.0
 
 
-def boxes_to_chars(results) -> list[dict]:
-    """Given RapidOCR results (box, text, confidence) in pixels, return per-character pseudo-chars in points."""
+def boxes_to_chars(results, pt: float = PT) -> list[dict]:
+    """Given RapidOCR results (box, text, confidence) in pixels, return per-character pseudo-chars in points
+    (pt: points per pixel)."""
     chars: list[dict] = []
     for box, text, confidence in results or []:
         text = fix_slips(text.strip())
@@ -187,7 +194,7 @@ def boxes_to_chars(results) -> list[dict]:
             continue
         xs = [p[0] for p in box]
         ys = [p[1] for p in box]
-        x0, x1, top, bottom = min(xs) * PT, max(xs) * PT, min(ys) * PT, max(ys) * PT
+        x0, x1, top, bottom = min(xs) * pt, max(xs) * pt, min(ys) * pt, max(ys) * pt
         units = sum(_char_width(ch) for ch in text) or 1
         step = (x1 - x0) / units
         x = x0
@@ -199,8 +206,8 @@ def boxes_to_chars(results) -> list[dict]:
     return chars
 
 
-def ruling_edges(gray) -> list[dict]:
-    """Given a page image (grey), return its ruling lines as pdfplumber-style edges, in points."""
+def ruling_edges(gray, pt: float = PT) -> list[dict]:
+    """Given a page image (grey), return its ruling lines as pdfplumber-style edges, in points (pt: points per pixel)."""
     import cv2
 
     binary = _binary(gray)
@@ -213,11 +220,11 @@ def ruling_edges(gray) -> list[dict]:
         for contour in contours:
             x, y, cw, ch = cv2.boundingRect(contour)
             if orientation == "h":
-                mid = (y + ch / 2) * PT
-                edges.append({"orientation": "h", "x0": x * PT, "x1": (x + cw) * PT, "top": mid, "bottom": mid, "width": cw * PT})
+                mid = (y + ch / 2) * pt
+                edges.append({"orientation": "h", "x0": x * pt, "x1": (x + cw) * pt, "top": mid, "bottom": mid, "width": cw * pt})
             else:
-                mid = (x + cw / 2) * PT
-                edges.append({"orientation": "v", "x0": mid, "x1": mid, "top": y * PT, "bottom": (y + ch) * PT, "height": ch * PT})
+                mid = (x + cw / 2) * pt
+                edges.append({"orientation": "v", "x0": mid, "x1": mid, "top": y * pt, "bottom": (y + ch) * pt, "height": ch * pt})
     return edges
 
 
@@ -242,15 +249,46 @@ def ocr_page(pdfium_page) -> OcrPage:
     """Given a pypdfium2 page, return it read by OCR as an OcrPage."""
     import numpy as np
 
-    image = pdfium_page.render(scale=DPI / 72, rev_byteorder=True).to_numpy()  # RGB order: seals are told by hue
-    rgb = np.ascontiguousarray(image[:, :, :3])
+    scale = render_scale(pdfium_page)
+    bitmap = pdfium_page.render(scale=scale, rev_byteorder=True)  # RGB order: seals are told by hue
+    rgb = np.ascontiguousarray(bitmap.to_numpy()[:, :, :3])
+    bitmap.close()  # pdfium's buffer, released now rather than when the page is done
     gray, seals = remove_seals(rgb)
+    del rgb
     gray = straighten(gray)
     results = read_bands(gray)
     page = OcrPage(pdfium_page.get_width(), pdfium_page.get_height(), seals=seals)
-    page.chars = boxes_to_chars(results)
-    page.tables = edges_to_tables(ruling_edges(gray))
+    page.chars = boxes_to_chars(results, 1 / scale)
+    page.tables = edges_to_tables(ruling_edges(gray, 1 / scale))
     return page
+
+
+def render_scale(pdfium_page) -> float:
+    """Pixels per point to render a scanned page at: 200 dpi of its size, unless it claims to be larger
+    than any paper form (then its largest image's own resolution, never more than 200 dpi of the claimed
+    size); and never more than MAX_PIXELS in all."""
+    width, height = pdfium_page.get_width(), pdfium_page.get_height()
+    scale = DPI / 72
+    if max(width, height) > _LARGEST_PAPER_PT:
+        native = _image_scale(pdfium_page)
+        if native:
+            scale = min(scale, native)
+    if width * height * scale * scale > MAX_PIXELS:
+        scale = (MAX_PIXELS / (width * height)) ** 0.5
+    return scale
+
+
+def _image_scale(pdfium_page) -> float | None:
+    """Pixels per point of the largest image drawn on the page (the scan), None when it has none."""
+    import pypdfium2.raw as pdfium_c
+
+    best: tuple[float, float] | None = None
+    for obj in pdfium_page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=1):
+        left, bottom, right, top = obj.get_bounds()
+        pixels = obj.get_px_size()
+        if right - left > 1 and (best is None or pixels[0] * pixels[1] > best[0]):
+            best = (pixels[0] * pixels[1], pixels[0] / (right - left))
+    return best[1] if best else None
 
 
 def read_bands(gray) -> list:
@@ -278,13 +316,19 @@ def _bands(gray) -> list[tuple[int, int]]:
 
     h, w = gray.shape
     n = -(-h // BAND_ROWS)
-    ink = (gray < 128).sum(axis=1)
-    free = (ink <= 2) | (ink >= w // 2)  # blank (a speck or two of JPEG noise aside), or a ruling line
+    dark = gray < 128
     cuts = [0]
     span = h // (4 * n)
     for k in range(1, n):
         target = k * h // n
-        near = np.flatnonzero(free[target - span:target + span])
+        window = dark[target - span:target + span]
+        # a table's vertical ruling lines cross every row between its rows: columns inked down (nearly)
+        # the whole window are such lines, not text, and do not keep a row from being free
+        lines = window.mean(axis=0) > 0.8
+        ink = window[:, ~lines].sum(axis=1)
+        # blank (a few specks of JPEG noise or of a line left slightly askew aside), or a ruling line
+        free = (ink <= max(2, w // 400)) | (ink >= (w - lines.sum()) // 2)
+        near = np.flatnonzero(free)
         if len(near):
             cuts.append(int(target - span + near[np.abs(near - span).argmin()]))
     return list(zip(cuts, cuts[1:] + [h]))

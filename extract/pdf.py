@@ -21,7 +21,7 @@ import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 
 from jixiao import notes
-from jixiao.errors import ExtractError, is_out_of_memory
+from jixiao.errors import ExtractError, is_out_of_memory, raised_by_parser
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
 from .ocr import fix_checkboxes, ocr_available, ocr_page
@@ -391,6 +391,8 @@ def _read_opened(pdf, data: bytes) -> Document:
         except Exception as exc:
             if is_out_of_memory(exc):  # OCR's native libraries say it in their own words
                 raise MemoryError(str(exc)) from exc
+            if not raised_by_parser(exc):
+                raise  # a fault of ours (OCR, the table reader): the pipeline says so, never "damaged"
             raise ExtractError("The PDF's contents are damaged or use a feature the reader does not handle; save it again from a "
                                "PDF reader and ingest the new file.", detail=f"{type(exc).__name__}: {exc}")
 

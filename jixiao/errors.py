@@ -35,8 +35,9 @@ class SettingError(Exception):
     """A setting the user gave (an option, an environment variable) cannot be used; one sentence."""
 
 
-# How native libraries say they ran out of memory under the worker's cap: NumPy, OpenCV, ONNX Runtime, C++.
-_OUT_OF_MEMORY = ("Unable to allocate", "Failed to allocate", "Insufficient memory", "bad_alloc", "out of memory", "Cannot allocate memory")
+# How native libraries say they ran out of memory under the worker's cap: NumPy, OpenCV, ONNX Runtime, OpenVINO, C++.
+_OUT_OF_MEMORY = ("Unable to allocate", "Failed to allocate", "Insufficient memory", "bad_alloc", "out of memory", "Cannot allocate memory",
+                  "can't alloc", "Can't alloc")  # the last two: OpenVINO's CPU plugin
 
 
 def is_out_of_memory(exc: BaseException) -> bool:
@@ -45,3 +46,30 @@ def is_out_of_memory(exc: BaseException) -> bool:
         return True
     text = str(exc)
     return any(sign in text for sign in _OUT_OF_MEMORY)
+
+
+# Libraries that parse a file's bytes: an exception raised inside one of them is about the file (a
+# parser meeting what it cannot parse); one raised in our own code, or in NumPy/OpenCV called by it,
+# is a fault of jixiao, whatever file it happened on.
+_PARSERS = ("pdfminer", "pdfplumber", "pypdfium2", "openpyxl", "lxml", "xml", "zipfile", "olefile", "msoffcrypto",
+            "PIL", "zlib", "bz2", "lzma", "struct", "codecs", "encodings")
+
+
+def raised_by_parser(exc: BaseException) -> bool:
+    """Whether exc was raised inside a parser of the file's bytes (its innermost Python frame is one's)."""
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "") or ""
+    return module.split(".")[0] in _PARSERS
+
+
+def our_fault(step: str, exc: BaseException) -> str:
+    """The sentence for an exception raised inside jixiao's own code while reading a file (step: read or
+    understood): the reader failed, not the file, and it should be reported."""
+    what = "read" if step == "extract" else "understood"
+    return (f"jixiao failed while this file was being {what} ({type(exc).__name__}); this is a fault of the reader, "
+            "not necessarily of the file. Please report it with the file (documents.error_detail has the details); "
+            "saving the file again from Word, Excel, WPS or a PDF reader may get round it meanwhile.")

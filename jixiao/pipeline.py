@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from jixiao.errors import SettingError, StepFailed, is_out_of_memory
+from jixiao.errors import SettingError, StepFailed, is_out_of_memory, our_fault, raised_by_parser
 from jixiao.extract import read_document, sniff_format
 from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
 from jixiao.extract.legacy import convert_many
@@ -162,13 +162,15 @@ def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None, converted
         return result
     except MemoryError:
         raise
-    except Exception as exc:  # a bug or a file no reader anticipated: the user gets a sentence, we get the exception
+    except Exception as exc:  # a bug, or a file no reader anticipated: the user gets a sentence, we get the exception
         if is_out_of_memory(exc):
             raise MemoryError(str(exc)) from exc
-        what = "read" if step == "extract" else "understood"
-        result.error = (f"The file could not be {what}: it holds something the reader does not handle. Open it and save it again "
-                        "(in Word, Excel or WPS); if it still fails, report it with the file (documents.error_detail has the details).")
-        result.error_kind, result.error_detail = "unexpected", f"{step}: {type(exc).__name__}: {exc}"[:2000]
+        result.error_detail = f"{step}: {type(exc).__name__}: {exc}"[:2000]
+        if raised_by_parser(exc):  # a parser met bytes it could not parse: the file's, and it will fail again
+            result.error, result.error_kind = ("The file is damaged or written in a way its format's reader cannot parse; open it "
+                                               "and save it again (in Word, Excel, WPS or a PDF reader), then ingest the saved copy."), "file"
+        else:
+            result.error, result.error_kind = our_fault(step, exc), "unexpected"
         return result
     result.status = "ok" if result.reports else "not_report"
     return result

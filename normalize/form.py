@@ -27,6 +27,7 @@ from .lexicon import Lexicon
 from .lists import read_allocations, read_budget_lines, read_goals
 from .money import money_from_funding, read_money
 from .reading import ReadContext, locator
+from .missing import check_key_values, count_flattened, flattened_paragraphs, narrative_paragraphs
 from .text import clean_text
 
 _TITLED = regex.compile(r"绩效.*(?:评价|自评)|(?:评价|自评).*(?:报告|表)")
@@ -45,7 +46,8 @@ def read_segment(doc: Document, lexicon: Lexicon) -> tuple[Report | None, Covera
     for p in _head_lines(doc):
         inline_pairs(ctx, p.text, None, None, p)
     read_titles(report, titles)
-    narrative_texts = paragraphs_after_tables(doc) if tables else _body(doc)
+    flattened = flattened_paragraphs(doc, lexicon)
+    narrative_texts = narrative_paragraphs(paragraphs_after_tables(doc) if tables else _body(doc), flattened)
     report.sections = narrative.sections([p.text for p in narrative_texts])
     report.facts = narrative.facts("\n".join(s.text for s in report.sections))
     scope = detect_scope(report, titles)
@@ -53,14 +55,17 @@ def read_segment(doc: Document, lexicon: Lexicon) -> tuple[Report | None, Covera
     _, family = recognise(features)
     coverage = _coverage(ctx, tables, narrative_texts)
     if family is None:
+        count_flattened(doc, flattened, coverage, None)
         return None, coverage
     report.template = family.name
-    _low_coverage(ctx, coverage)
+    count_flattened(doc, flattened, coverage, report)
     fill_report(ctx, family.scope or scope)
     money_from_funding(ctx)
     money_from_fields(ctx)
     if family.name == "narrative_only":
         _narrative_head(ctx, doc)
+    check_key_values(report, doc, coverage, flattened)
+    _low_coverage(ctx, coverage)
     report.coverage = coverage
     return report, coverage
 

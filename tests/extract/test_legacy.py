@@ -108,3 +108,23 @@ def test_conversion_leaves_no_temp_files(legacy_files, tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     assert "3 read (3 ok" in run.stdout
     assert list(tmp.iterdir()) == []
+
+
+def test_a_doc_whose_table_the_import_runs_together_is_not_read_as_complete(tmp_path):
+    """LibreOffice reads the indicator table of such a .doc as glued text (「总分10097.63」): nothing of it is
+    stored as a value, the document's coverage says so, and the report names what it lost."""
+    from tests.fixtures.forms import Variant
+    from tests.fixtures.legacy_docs import flattened_doc
+
+    original = builder.write_docx(F.national_document(F.NATIONAL, Variant("split", split=True)), tmp_path / "national.docx")
+    doc = flattened_doc(original, tmp_path / "national.doc")
+    result = read_file(doc)
+    assert result.status == "ok" and result.format == "doc"
+    (report,) = result.reports
+    (complete,) = read_file(original).reports
+    assert complete.score_total == Decimal("97.63") and report.score_total is None  # NULL, never a misread 10097.63
+    assert (report.project_name, report.spent_yuan) == (complete.project_name, complete.spent_yuan)
+    rules = {f.rule: f for f in report.findings}
+    assert rules["table_flattened"].actual.startswith("总分") and rules["total_score_unread"].actual == "总分"
+    assert result.coverage_pct < 100 and any(u.text.startswith("总分") for u in result.coverage.unread)
+    assert read_file(original).coverage_pct == 100
