@@ -13,6 +13,7 @@ import click
 from jixiao import __version__
 from jixiao.errors import SettingError, StepFailed
 from jixiao.normalize.form import LOW_COVERAGE_PCT
+from jixiao.render import printable, shown_path
 
 DEFAULT_DB = "jixiao.duckdb"
 # Below this a reader cannot load the OCR libraries (onnxruntime, OpenCV) under its address-space cap
@@ -80,7 +81,8 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+# not exists=True: a broken link or a link loop named here fails alone, with its sentence (pipeline.list_files)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to create or add to.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Reader processes [default: all cores].")
 @click.option("--timeout", type=click.FloatRange(min=0.001), default=120.0, show_default=True,
@@ -125,6 +127,10 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
     from jixiao.pipeline import ingest as run_ingest
     from jixiao.progress import reporter
     from jixiao.warehouse import WarehouseUnavailable
+
+    for path in paths:
+        if not path.exists() and not path.is_symlink():  # a typo: nothing to read, said before any work
+            raise click.UsageError(f"No such file or folder: {path}")
 
     # SIGTERM (a service manager, `kill`) ends the run as Ctrl-C does: readers stopped, scratch removed
     signal.signal(signal.SIGTERM, _interrupt)
@@ -171,9 +177,9 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
                        f"{s.low_coverage} documents under {LOW_COVERAGE_PCT} % (jixiao show FILE --unread lists what was not)")
         if verbose:
             for path, why in s.skipped:
-                click.echo(f"  skipped: {path}: {why}")
+                click.echo(f"  skipped: {shown_path(path)}: {why}")
         for path, error in s.failures:
-            click.echo(f"  failed: {path}: {error}")
+            click.echo(f"  failed: {shown_path(path)}: {error}")
         for problem in s.problems:
             click.echo(f"  problem: {problem}")
     sys.exit(1 if summary.failures or summary.problems else 0)
@@ -215,10 +221,10 @@ def show(file: Path, stage: str, unread: bool, timeout: float, memory_mb: int) -
         if c is None:
             raise click.ClickException("The file holds no form or narrative to read.")
         tail = "; not understood:" if c.unread else "; everything was understood."
-        click.echo(f"{file}: {c.understood} of {c.items} filled cells and figure sentences understood ({c.pct} %){tail}")
+        click.echo(f"{shown_path(file)}: {c.understood} of {c.items} filled cells and figure sentences understood ({c.pct} %){tail}")
         for u in c.unread:
             page = f" p.{u.page}" if u.page else ""
-            click.echo(f"  {u.place}{page}  {u.text.replace(chr(10), ' ')[:120]}")
+            click.echo(f"  {u.place}{page}  {printable(u.text).replace(chr(10), ' ')[:120]}")
         return
     click.echo(to_json(result))
 
@@ -289,10 +295,10 @@ def labels(db: str, as_json: bool, wait: float) -> None:
         return
     click.echo(f"{len(found)} labels the lexicon does not know")
     for u in found:
-        click.echo(f"  {u.count:5}  {u.label}    e.g. 「{u.example_label}」 in {u.example_path}")
+        click.echo(f"  {u.count:5}  {printable(u.label)}    e.g. 「{printable(u.example_label)}」 in {shown_path(u.example_path)}")
     click.echo(f"{len(blocks)} blocks the lexicon does not know")
     for b in blocks:
-        click.echo(f"  {b.count:5}  {b.heads}    e.g. in {b.example_path}")
+        click.echo(f"  {b.count:5}  {printable(b.heads)}    e.g. in {shown_path(b.example_path)}")
 
 
 @main.command()

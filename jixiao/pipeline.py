@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import hashlib
 import os
@@ -22,6 +23,7 @@ from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
 from jixiao.extract.legacy import convert_many
 from jixiao.model import Coverage, DocumentResult
 from jixiao.normalize import LOW_COVERAGE_PCT, Lexicon, normalize_document
+from jixiao.paths import on_disk, readable
 from jixiao.progress import Reporter
 from jixiao.scratch import make_scratch, remove_stale_scratch
 
@@ -102,7 +104,10 @@ def list_files(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclu
                                else "The file disappeared before it could be read."))
             return
         except OSError as exc:
-            out.failed.append((p, f"The file could not be looked at ({exc.strerror})."))
+            if exc.errno == errno.ELOOP:
+                out.failed.append((p, "The link leads round in a loop of links to itself, so there is no file to read."))
+            else:
+                out.failed.append((p, f"The file could not be looked at ({exc.strerror})."))
             return
         kind = _not_a_file(p, mode)
         if kind is not None:
@@ -185,7 +190,7 @@ def read_path(path: str, doc_id: str, converted: str | None = None) -> DocumentR
     """Worker entry: read one file (and the conversion a batch made of it, if any); a file that
     changed or vanished since it was hashed fails plainly."""
     try:
-        data = Path(path).read_bytes()
+        data = Path(on_disk(path)).read_bytes()
         made = Path(converted).read_bytes() if converted else None
     except OSError as exc:
         return DocumentResult(doc_id, path, "unknown", "failed", f"The file could not be opened ({exc.strerror}).", error_kind="file")
@@ -200,7 +205,7 @@ def extract_path(path: str, doc_id: str, converted: str | None = None):
     from jixiao.errors import ExtractError
 
     try:
-        data = Path(path).read_bytes()
+        data = Path(on_disk(path)).read_bytes()
         return read_document(data, None, path, Path(converted).read_bytes() if converted else None)
     except ExtractError as exc:
         return DocumentResult(doc_id, path, "unknown", "failed", str(exc), error_kind="file", error_detail=exc.detail)
@@ -216,7 +221,7 @@ def read_limited(path: Path, stage: str = "normalize", timeout_s: float | None =
     target = "jixiao.pipeline:extract_path" if stage == "extract" else "jixiao.pipeline:read_path"
     doc_id = doc_id_of(path.read_bytes())
     with WorkerPool(1, timeout_s or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB, target=target) as pool:
-        [result] = [r for r in pool.run([(str(path), doc_id, None)]) if not isinstance(r, Note)]
+        [result] = [r for r in pool.run([(readable(str(path)), doc_id, None)]) if not isinstance(r, Note)]
     return result
 
 
@@ -317,7 +322,7 @@ def prepare(con, paths: Iterable[str | Path], include: tuple[str, ...], exclude:
 
     listing = list_files(paths, include, exclude)
     summary.files = len(listing.files) + len(listing.failed)
-    summary.skipped = [(str(p), why) for p, why in listing.skipped]
+    summary.skipped = [(readable(str(p)), why) for p, why in listing.skipped]
     summary.filtered = listing.filtered
     if progress:
         progress.total(summary.files)
@@ -365,7 +370,7 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
             plan.retry.add(doc_id)
             return False
         summary.still_failed += 1
-        summary.failures.append((str(path), error or ""))
+        summary.failures.append((readable(str(path)), error or ""))
         if progress:
             progress.file("still failed", path, DocumentResult(doc_id, str(path), "unknown", "failed", error))
         return True
@@ -373,15 +378,16 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
     def fail_early(path: Path, why: str) -> None:
         """A path that failed before it had bytes to be stored under: listed in the summary, not in `documents`."""
         summary.not_opened += 1
-        summary.failures.append((str(path), why))
+        summary.failures.append((readable(str(path)), why))
         if progress:
             progress.file("failed", path, DocumentResult("", str(path), "unknown", "failed", why))
 
     for path, why in listing.failed:
         fail_early(path, why)
     for path, st in listing.files:
-        entry = known.get(str(path))
-        seen = FileStat(str(path), st.st_size, st.st_mtime_ns, looked_up=True, previous=entry[2] if entry else None)
+        name = readable(str(path))  # as stored: a GBK name from a Windows zip decoded (jixiao/paths.py)
+        entry = known.get(name)
+        seen = FileStat(name, st.st_size, st.st_mtime_ns, looked_up=True, previous=entry[2] if entry else None)
         if not reread and entry and entry[:2] == (seen.size_bytes, seen.mtime_ns) and entry[2] in plan.stored \
                 and entry[2] not in plan.retry:
             if entry[2] not in failed_before:
@@ -423,11 +429,11 @@ def read_planned(plan: Plan, pool: "WorkerPool", scratch: Path, summary: IngestS
     yield what they send (DocumentResult, Note, or None as a heartbeat) as it comes."""
     t0 = time.perf_counter()
     try:  # many per LibreOffice run: its start is paid once; a batch gets no more than its files' time limits
-        converted = convert_many(plan.legacy, scratch, pool.timeout_s)
+        converted = {readable(str(p)): made for p, made in convert_many(plan.legacy, scratch, pool.timeout_s).items()}
     except Exception:  # a file gone meanwhile, a full disk: each reader converts its own file instead
         converted = {}
     summary.seconds["convert"] += time.perf_counter() - t0
-    tasks = [(p, d, str(converted[Path(p)]) if Path(p) in converted else None) for p, d, _ in plan.tasks]
+    tasks = [(p, d, str(converted[p]) if p in converted else None) for p, d, _ in plan.tasks]
     # largest first: the long files start early and the readers finish together on small ones
     tasks.sort(key=lambda task: -plan.stats[task[0]].size_bytes)
     yield from pool.run(tasks, heartbeat=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from jixiao.model import DocumentResult
+from jixiao.render import shown_path
 
 PASSED_OVER = ("unchanged", "already stored")
 
@@ -63,13 +64,20 @@ class PlainReporter(Reporter):
     def file(self, status: str, path: Path, result: DocumentResult | None) -> None:
         super().file(status, path, result)
         reason = f": {result.error}" if result is not None and result.error else ""
-        print(f"[{self.done}/{self.n}] {status}: {path}{reason}", file=sys.stderr, flush=True)
+        print(f"[{self.done}/{self.n}] {status}: {shown_path(path)}{reason}", file=sys.stderr, flush=True)
 
     def stage(self, name: str) -> None:
         print(f"{name} …", file=sys.stderr, flush=True)
 
     def note(self, path: Path, text: str) -> None:
-        print(f"  {path.name}: {text}", file=sys.stderr, flush=True)
+        print(f"  {shown_path(path.name)}: {text}", file=sys.stderr, flush=True)
+
+
+def escape(text: str) -> str:
+    """Text shown through rich: 「[…]」 in a name or sentence is text, not markup."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 class BarReporter(Reporter):
@@ -85,17 +93,17 @@ class BarReporter(Reporter):
     def file(self, status: str, path: Path, result: DocumentResult | None) -> None:
         super().file(status, path, result)
         if status in ("failed", "still failed") and result is not None:
-            self.bar.console.print(f"[red]{status}[/red]: {path}: {result.error}", highlight=False)
+            self.bar.console.print(f"[red]{status}[/red]: {escape(shown_path(path))}: {escape(result.error or '')}", highlight=False)
         rate = self.rate()
         left = (self.n - self.done) / rate if rate else None
-        self.bar.update(self.task, advance=1, description=path.name[:40],
+        self.bar.update(self.task, advance=1, description=escape(shown_path(path.name)[:40]),
                         rate=(f"{rate:.1f} files/s" + (f", ~{_duration(left)} left" if left else "")) if rate else "")
 
     def stage(self, name: str) -> None:
         self.bar.update(self.task, description=name)
 
     def note(self, path: Path, text: str) -> None:
-        self.bar.update(self.task, description=f"{path.name[:30]} {text}")
+        self.bar.update(self.task, description=f"{escape(shown_path(path.name)[:30])} {escape(text)}")
 
 
 def _duration(seconds: float) -> str:

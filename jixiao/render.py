@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -25,6 +26,23 @@ def text_of(value, null: str = "") -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return str(value)
+
+
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(value, null: str = "") -> str:
+    """A value as text safe to show on a terminal: control characters (ESC and OSC sequences that clear
+    the screen or set the clipboard, a name's own line breaks aside) written as visible escapes, never sent."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text_of(value, null))
+
+
+def shown_path(path) -> str:
+    """A path as printed on one line: a name that is not UTF-8 decoded (jixiao.paths), control characters
+    and line breaks made visible."""
+    from jixiao.paths import readable
+
+    return printable(readable(str(path))).replace("\n", "\\n")
 
 
 def json_value(value):
@@ -66,7 +84,7 @@ def as_json_results(results: list[tuple[str, list[str], list[tuple]]]) -> str:
 
 def as_markdown(columns: list[str], rows: list[tuple]) -> str:
     def cell(v) -> str:
-        return text_of(v).replace("|", "\\|").replace("\n", "<br>")
+        return printable(v).replace("|", "\\|").replace("\n", "<br>")
 
     lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + "|".join(" --- " for _ in columns) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
@@ -77,7 +95,7 @@ def as_plain(columns: list[str], rows: list[tuple]) -> str:
     """Aligned columns for pipes and logs: no box, no wrapping, nothing cut; CJK counts double width."""
     from rich.cells import cell_len
 
-    texts = [[text_of(v, "NULL").replace("\n", " ") for v in row] for row in rows]
+    texts = [[printable(v, "NULL").replace("\n", " ") for v in row] for row in rows]
     widths = [max([cell_len(c)] + [cell_len(r[i]) for r in texts]) for i, c in enumerate(columns)]
 
     def line(values: list[str]) -> str:
@@ -95,6 +113,7 @@ def print_table(columns: list[str], rows: list[tuple], terminal: bool) -> None:
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     numeric = [all(isinstance(row[i], (int, float, Decimal)) or row[i] is None for row in rows) for i in range(len(columns))]
     table = Table(show_lines=False)
@@ -105,5 +124,5 @@ def print_table(columns: list[str], rows: list[tuple], terminal: bool) -> None:
         else:
             table.add_column(name, overflow="fold")
     for row in rows:
-        table.add_row(*(text_of(v, "NULL") for v in row))
+        table.add_row(*(Text(printable(v, "NULL")) for v in row))  # Text: a value's 「[red]」 is no markup
     Console().print(table)

@@ -20,6 +20,7 @@ import pypdfium2 as pdfium
 
 from jixiao.errors import ExtractError
 from jixiao.extract.legacy import convert_legacy
+from jixiao.paths import on_disk
 
 SCALE = 1.5  # 108 dpi: figures readable beside the values, a page about 900 px wide
 CONVERTED = {"docx", "doc", "wps", "xlsx", "xls", "et"}
@@ -73,7 +74,7 @@ class Sources:
                 except OSError:
                     pass
             for text in paths:
-                path = Path(text)
+                path = Path(on_disk(text))  # a stored name decoded from GBK is found again on disk
                 try:
                     if path.is_file() and sha256_of(path) == doc_id:
                         st = path.stat()
