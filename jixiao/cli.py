@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+if __name__ == "__main__":  # python -m jixiao.cli: a signal while the rest loads is said too (jixiao/entry.py)
+    from jixiao.entry import guard
+
+    guard()
+
 import dataclasses
 import json
 import signal
@@ -11,6 +16,7 @@ from pathlib import Path
 import click
 
 from jixiao import __version__
+from jixiao.entry import STOPPED
 from jixiao.errors import SettingError, StepFailed
 from jixiao.normalize.form import LOW_COVERAGE_PCT
 from jixiao.render import printable, shown_path
@@ -26,7 +32,8 @@ Exit codes:
   1  some files failed (each with its sentence), a step after reading failed (linking: said in a sentence),
      or a file could not be shown
   2  usage: a wrong option or value, or SQL that `query` refuses or cannot run
-  3  the warehouse could not be opened: missing, locked by another process, not DuckDB, damaged or unwritable"""
+  3  the warehouse could not be opened: missing, locked by another process, not DuckDB, damaged or unwritable
+130 stopped by Ctrl-C or SIGTERM: what was committed is kept, and the same command goes on from there"""
 
 
 class WarehouseError(click.ClickException):
@@ -56,6 +63,37 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """Ctrl-C or SIGTERM, however it surfaced: as KeyboardInterrupt, or as DuckDB's own 'Query interrupted'
+    when it landed inside a statement."""
+    return isinstance(exc, (KeyboardInterrupt, click.exceptions.Abort)) or (
+        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
+
+
+class Commands(click.Group):
+    """The command group; wherever Ctrl-C or SIGTERM lands (while options are parsed, inside a database
+    statement, while rules run), the command stops with one sentence and exit code 130, never a traceback."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # from here on, as KeyboardInterrupt
+        signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop, as Ctrl-C
+        try:
+            super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except BaseException as exc:
+            if not _interrupted(exc):
+                raise
+            click.echo(STOPPED, err=True)
+            sys.exit(130)
+        sys.exit(0)
+
+
 def wait_option(command):
     return click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
                         help="When another process is writing the warehouse, wait up to this long for it.")(command)
@@ -68,7 +106,7 @@ def to_json(obj) -> str:
                       ensure_ascii=False, indent=2, default=json_value)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="jixiao")
 def main() -> None:
     """Turn budget-performance self-evaluation reports (绩效自评报告/自评表) into a DuckDB warehouse.
@@ -132,8 +170,6 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
         if not path.exists() and not path.is_symlink():  # a typo: nothing to read, said before any work
             raise click.UsageError(f"No such file or folder: {path}")
 
-    # SIGTERM (a service manager, `kill`) ends the run as Ctrl-C does: readers stopped, scratch removed
-    signal.signal(signal.SIGTERM, _interrupt)
     with reporter(enabled=not as_json) as rep:
         try:
             if engine == "ray":
@@ -149,9 +185,6 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
                                      memory_mb=memory_mb, progress=rep, wait_s=wait, include=include, exclude=exclude)
         except WarehouseUnavailable as exc:
             raise WarehouseError(str(exc))
-        except KeyboardInterrupt:
-            click.echo("Stopped. Every document committed so far is kept; run the same command again to go on.", err=True)
-            sys.exit(130)
         except StepFailed as exc:
             raise click.ClickException(str(exc))
         except SettingError as exc:

@@ -1,0 +1,59 @@
+"""Ctrl-C and SIGTERM, wherever they land — while the command loads (once Python runs its first line), while a file is read, inside a
+database statement while rules run — end the command with one sentence and exit code 130."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+JIXIAO = [sys.executable, "-m", "jixiao.cli"]
+STOPPED = "Stopped. Every document committed so far is kept"
+
+
+def _stop_when(args: list[str], seen: str | None, delay: float, sig: int) -> subprocess.CompletedProcess:
+    """Run jixiao, send sig after delay seconds (counted from the first stderr line holding `seen`, if given)."""
+    proc = subprocess.Popen(JIXIAO + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    err = []
+    if seen is not None:
+        for line in proc.stderr:
+            err.append(line)
+            if seen in line:
+                break
+    time.sleep(delay)
+    proc.send_signal(sig)
+    out, rest = proc.communicate(timeout=120)
+    return subprocess.CompletedProcess(args, proc.returncode, out, "".join(err) + rest)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("delay", [0.15, 0.3, 0.6])
+def test_a_signal_as_the_command_starts_is_one_sentence(tmp_path, seed_files, sig, delay):
+    run = _stop_when(["ingest", str(seed_files["docx-text"]), "--db", str(tmp_path / "w.duckdb")], None, delay, sig)
+    if run.returncode == 0:  # the machine was quick enough to finish before the signal: nothing to see
+        return
+    assert run.returncode == 130, run.stderr
+    assert "Traceback" not in run.stderr and "Aborted!" not in run.stderr
+    assert STOPPED in run.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_inside_a_statement_is_one_sentence(tmp_path, family_files, sig):
+    """`check` spends its time in DuckDB statements (the rules): a signal lands inside one."""
+    import shutil
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i, key in enumerate(k for k in family_files if k.startswith("docx/")):
+        shutil.copy(family_files[key], folder / f"{i}.docx")
+    db = tmp_path / "w.duckdb"
+    assert subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(db)], capture_output=True).returncode in (0, 1)
+    for delay in (0.2, 0.5, 0.8):
+        run = _stop_when(["check", "--db", str(db)], None, delay, sig)
+        assert run.returncode in (0, 130), run.stderr
+        assert "Traceback" not in run.stderr and "Aborted!" not in run.stderr
+        if run.returncode == 130:
+            assert STOPPED in run.stderr
