@@ -359,3 +359,29 @@ def test_query_as_analysts_write_it(warehouse):
     assert both == [{"statement": "SELECT 1 AS a;", "rows": [{"a": 1}]}, {"statement": "SELECT NULL AS b", "rows": [{"b": None}]}]
     assert _query(warehouse, "SELECT 1 AS a; SELECT 2 AS b", "--format", "csv").output == "a\n1\n\nb\n2\n"
     assert _query(warehouse, "SELECT NULL AS b, '' AS c").output.splitlines()[2].split() == ["NULL"]
+
+
+def test_the_lock_sentence_names_what_holds_the_warehouse(warehouse, tmp_path, slow_pdf):
+    """An ingest holding the file is called an ingest; the desk, which holds it only while it answers a page,
+    is called the desk — never "probably an ingest" for whatever holds it."""
+    from jixiao.warehouse.connection import _holder
+
+    db = tmp_path / "busy.duckdb"
+    shutil.copy(warehouse, db)
+    ingest = subprocess.Popen(JIXIAO + ["ingest", str(slow_pdf), "--db", str(db), "--jobs", "1"], stderr=subprocess.PIPE, text=True)
+    try:
+        ingest.stderr.readline()  # 「1 file to look at」: it has the warehouse open
+        run = subprocess.run(JIXIAO + ["query", "SELECT 1", "--db", str(db)], capture_output=True, text=True, timeout=60)
+        if ingest.poll() is None:  # still running when queried (it reads 66 pages): the sentence names it
+            assert run.returncode == 3 and "in use by an ingest still writing it" in run.stderr, run.stderr
+            assert f"process {ingest.pid}" in run.stderr and "probably" not in run.stderr
+    finally:
+        ingest.kill()
+        ingest.wait()
+    desk = subprocess.Popen(JIXIAO + ["serve", "--db", str(db), "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        said = _holder(desk.pid, sys.executable)
+        assert said.startswith("the review desk (jixiao serve), which holds it only while it answers a page"), said
+    finally:
+        desk.kill()
+        desk.wait()

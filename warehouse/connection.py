@@ -30,17 +30,30 @@ class WarehouseUnavailable(StepFailed):
     step = "open"
 
 
-def _holder(pid: int, exe: str) -> str:
-    """The process holding the lock, as a person would recognise it: its command line when we can see it."""
+def _command_line(pid: int) -> str:
     try:
         import psutil
 
-        cmd = " ".join(psutil.Process(pid).cmdline())
-        if cmd:
-            return f"process {pid}: {cmd[:160]}"
-    except Exception:  # gone meanwhile, or not ours to inspect: the executable DuckDB named will do
-        pass
-    return f"process {pid} ({exe})"
+        return " ".join(psutil.Process(pid).cmdline())
+    except Exception:  # gone meanwhile, or not ours to inspect
+        return ""
+
+
+# What holds a warehouse, told by the holder's command line: (words in it, what to call it)
+_HOLDERS = ((("jixiao", " serve"), "the review desk (jixiao serve), which holds it only while it answers a page or saves a "
+                                   "correction, so it is usually free again within a second"),
+            (("jixiao", " ingest"), "an ingest still writing it"),
+            (("jixiao", " load"), "a load still writing it"))
+
+
+def _holder(pid: int, exe: str) -> str:
+    """The process holding the lock, as a person would recognise it: what it is by its command line (the
+    desk, an ingest …), and the command line itself when we can see it."""
+    cmd = _command_line(pid)
+    if not cmd:
+        return f"another process {pid} ({exe})"
+    what = next((name for words, name in _HOLDERS if all(w in cmd for w in words)), None)
+    return f"{what} (process {pid}: {cmd[:160]})" if what else f"another process {pid}: {cmd[:160]}"
 
 
 def explain_open_error(path: str, exc: Exception, writing: bool = False, waited_s: float = 0.0) -> str:
@@ -49,12 +62,12 @@ def explain_open_error(path: str, exc: Exception, writing: bool = False, waited_
     text = str(exc)
     if "Could not set lock" in text:
         m = _LOCK_HOLDER.search(text)
-        who = f"another {_holder(int(m['pid']), m['exe'])}" if m else "another process"
+        who = _holder(int(m['pid']), m['exe']) if m else "another process"
         waited = f" and still was after {waited_s:g} s of waiting" if waited_s else ""
         advice = "wait for it to finish (or pass --wait SECONDS)" if not waited_s else "wait longer, or run this when it has finished"
         if not writing:
             advice += ", or query an exported copy (jixiao export --format parquet)"
-        return f"The warehouse {path} is in use by {who}, probably an ingest still writing{waited}; {advice}."
+        return f"The warehouse {path} is in use by {who}{waited}; {advice}."
     if "different configuration" in text:
         return (f"The warehouse {path} is already open in this process with other settings (a notebook's connection?); "
                 "close that connection first.")
