@@ -19,7 +19,7 @@ from pathlib import Path
 
 from jixiao.errors import ExtractError
 from jixiao.processes import kill_tree
-from jixiao.scratch import make_scratch
+from jixiao.scratch import make_scratch, office_pipe
 
 TARGETS = {"doc": "docx", "wps": "docx", "xls": "xlsx", "et": "xlsx"}
 CONVERT_TIMEOUT_S = 90.0
@@ -86,9 +86,10 @@ class Converter:
                                    start_new_session=True)
         try:
             process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            kill_tree(process.pid)  # LibreOffice forks: stop the whole group
+        except BaseException:  # over its time, or this run stopped (Ctrl-C, SIGTERM): LibreOffice stops too
+            kill_tree(process.pid)  # LibreOffice forks: stop the whole group, before its folder is removed
             process.wait(10)
+            office_pipe(self.profile).unlink(missing_ok=True)  # a killed LibreOffice leaves its socket
             raise
 
     def convert(self, data: bytes, fmt: str, target: str | None = None) -> bytes:
@@ -111,6 +112,7 @@ class Converter:
             shutil.rmtree(work, ignore_errors=True)
 
     def close(self) -> None:
+        office_pipe(self.profile).unlink(missing_ok=True)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -158,6 +160,7 @@ def convert_many(items: list[tuple[Path, str]], workdir: Path, timeout_s: float 
                     if result.exists():
                         out[path] = result
     finally:
+        office_pipe(converter.profile).unlink(missing_ok=True)
         shutil.rmtree(converter.tmp, ignore_errors=True)
         shutil.rmtree(converter.profile, ignore_errors=True)
     return out
