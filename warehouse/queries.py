@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -56,6 +57,23 @@ class QueryRefused(Exception):
 _READING = {"SELECT", "EXPLAIN"}
 
 
+# EXPLAIN ANALYZE runs the statement it explains: that one is judged, never the EXPLAIN around it
+_EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(?:ANALY[SZ]E\s+)?(?:\([^)]*\)\s*)?(?P<inner>.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def _kind(con: duckdb.DuckDBPyConnection, statement) -> str:
+    """What a statement does: for EXPLAIN, what the statement it explains does."""
+    kind = statement.type.name
+    if kind != "EXPLAIN":
+        return kind
+    m = _EXPLAIN.match(statement.query)
+    try:
+        inner = con.extract_statements(m["inner"]) if m else []
+    except duckdb.Error:
+        inner = []
+    return inner[0].type.name if len(inner) == 1 and inner[0].type.name != "EXPLAIN" else "EXPLAIN of something other than one query"
+
+
 @dataclass(frozen=True)
 class Result:
     sql: str
@@ -76,7 +94,7 @@ def run_readonly(con: duckdb.DuckDBPyConnection, sql: str) -> list[Result]:
     if not statements:
         raise QueryRefused("There is no SQL statement to run.")
     for n, statement in enumerate(statements, start=1):
-        kind = statement.type.name
+        kind = _kind(con, statement)
         if kind not in _READING:
             which = f"Statement {n} is" if len(statements) > 1 else "The statement is"
             raise QueryRefused(f"{which} {kind.replace('_', ' ')}: `jixiao query` only reads the warehouse (SELECT, "

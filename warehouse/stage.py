@@ -53,6 +53,23 @@ class Shard:
     files: tuple[StagedFile, ...]
     rows: dict[str, int]
     written_at: str
+    checksums: dict[str, str]  # table → sha256 of its Parquet file: what is loaded is what was written
+
+
+def _shard_of(data) -> Shard:
+    """A manifest's shard, or ValueError when the manifest is not one jixiao wrote."""
+    if not isinstance(data, dict) or set(data) != {f for f in Shard.__dataclass_fields__}:
+        raise ValueError("its fields are not a shard's")
+    if not isinstance(data["files"], list) or not isinstance(data["checksums"], dict) \
+            or set(data["checksums"]) != set(SHARD_TABLES) or not isinstance(data["schema_version"], int):
+        raise ValueError("its files, checksums or schema version are not a shard's")
+    try:
+        files = tuple(StagedFile(**x) for x in data["files"])
+    except TypeError as exc:
+        raise ValueError("a file entry is not a staged file's") from exc
+    if not isinstance(data["shard_id"], str) or "/" in data["shard_id"] or ".." in data["shard_id"]:
+        raise ValueError("its shard id is not a name")
+    return Shard(**{**data, "files": files})
 
 
 def _filesystem(uri: str):
@@ -112,16 +129,17 @@ class Stage:
             migrate(con)
             done = store_group(con, pending, replace=False, stored=set())
             self.fs.create_dir(f"{self.root}/shards/{shard_id}", recursive=True)
-            rows = {}
+            rows, checksums = {}, {}
             for table in SHARD_TABLES:  # names from the constant above: the only text pasted into SQL
-                data = con.execute(f"SELECT * FROM {table}").to_arrow_table()
+                data = con.sql(f"SELECT * FROM {table}").to_arrow_table()
                 pq.write_table(data, self._table_path(shard_id, table), filesystem=self.fs)
                 rows[table] = data.num_rows
+                checksums[table] = self._checksum(shard_id, table)
         finally:
             con.close()
         files = tuple(StagedFile(p.seen.path, p.seen.size_bytes, p.seen.mtime_ns, p.result.doc_id, p.result.status, p.result.error)
                       for p in done if p.seen is not None)
-        shard = Shard(shard_id, SCHEMA_VERSION, files, rows, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        shard = Shard(shard_id, SCHEMA_VERSION, files, rows, datetime.now(timezone.utc).isoformat(timespec="seconds"), checksums)
         self.fs.create_dir(f"{self.root}/manifest", recursive=True)
         text = json.dumps(asdict(shard), ensure_ascii=False, indent=1).encode("utf-8")
         if self.local:  # whole or absent: written aside, then renamed (an object store's PUT is whole already)
@@ -143,19 +161,38 @@ class Stage:
         for info in infos:
             if info.type != fs.FileType.File or not info.path.endswith(".json"):
                 continue
-            with self.fs.open_input_stream(info.path) as f:
-                data = json.loads(f.read().decode("utf-8"))
-            data["files"] = tuple(StagedFile(**x) for x in data["files"])
-            out.append(Shard(**data))
+            try:
+                with self.fs.open_input_stream(info.path) as f:
+                    out.append(_shard_of(json.loads(f.read().decode("utf-8"))))
+            except (ValueError, UnicodeDecodeError) as exc:  # json's errors are ValueErrors too
+                raise StageError(f"The stage's manifest {info.path} is not one jixiao wrote ({exc}); remove it, or read the "
+                                 "files again into a new stage.") from exc
         return sorted(out, key=lambda s: (s.written_at, s.shard_id))
+
+    def _checksum(self, shard_id: str, table: str) -> str:
+        import hashlib
+
+        digest = hashlib.sha256()
+        with self.fs.open_input_stream(self._table_path(shard_id, table)) as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+        return digest.hexdigest()
 
     def staged(self) -> dict[tuple[str, int, int], str]:
         """(path, size, mtime) → doc_id for every file in a finished shard: read already, not again."""
         return {(f.path, f.size_bytes, f.mtime_ns): f.doc_id for shard in self.shards() for f in shard.files}
 
     def read(self, shard: Shard, table: str):
+        """A shard's table, once its file is checked to be the one its manifest recorded."""
         import pyarrow.parquet as pq
 
+        try:
+            matches = self._checksum(shard.shard_id, table) == shard.checksums[table]
+        except OSError as exc:
+            raise StageError(f"The stage's shard {shard.shard_id} lacks its {table} table ({exc}); read those files again.") from exc
+        if not matches:
+            raise StageError(f"The stage's shard {shard.shard_id} has a {table} table other than the one it was written with "
+                             "(changed or damaged since); read those files again into a new stage.")
         return pq.read_table(self._table_path(shard.shard_id, table), filesystem=self.fs)
 
     def table_files(self, table: str, shards: list[Shard] | None = None) -> list[str]:
