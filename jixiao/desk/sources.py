@@ -22,6 +22,7 @@ from jixiao.errors import ExtractError
 from jixiao.extract.legacy import convert_legacy
 from jixiao.paths import on_disk
 
+MAX_PIXELS = 6_000_000  # a page view's render at most: A4 at SCALE is about 1.1 million
 SCALE = 1.5  # 108 dpi: figures readable beside the values, a page about 900 px wide
 CONVERTED = {"docx", "doc", "wps", "xlsx", "xls", "et"}
 
@@ -136,7 +137,11 @@ def _png(path: str, _mtime: int, page: int) -> bytes:
         try:
             if not 1 <= page <= len(pdf):
                 raise ValueError(f"page {page} of {len(pdf)}")
-            image = pdf[page - 1].render(scale=SCALE).to_pil()
+            shown = pdf[page - 1]
+            width, height = shown.get_size()
+            # a page claiming to be huge (a MediaBox of 5 × 5 m) is shown at most MAX_PIXELS, not gigabytes of them
+            scale = min(SCALE, 0.999 * (MAX_PIXELS / max(width * height, 1.0)) ** 0.5)  # 0.999: pdfium rounds sides up
+            image = shown.render(scale=scale).to_pil()
         finally:
             pdf.close()
     out = io.BytesIO()

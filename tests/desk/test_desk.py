@@ -250,3 +250,22 @@ def test_serve_refuses_a_missing_warehouse_and_a_taken_port(tmp_path, desk_db):
         port = taken.getsockname()[1]
         run = CliRunner().invoke(main, ["serve", "--db", str(desk_db), "--port", str(port)])
     assert run.exit_code == 2 and f"Cannot listen on 127.0.0.1:{port}" in run.output
+
+
+def test_a_page_that_claims_to_be_huge_is_shown_within_a_pixel_budget(tmp_path):
+    """A PDF page of 5 × 5 metres (/MediaBox [0 0 14400 14400]) would render to 470 million pixels at the
+    desk's scale; it is shown at most MAX_PIXELS."""
+    import io
+
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from jixiao.desk.sources import MAX_PIXELS, _png
+
+    doc = pdfium.PdfDocument.new()
+    doc.new_page(14400, 14400)
+    path = tmp_path / "huge.pdf"
+    doc.save(str(path))
+    doc.close()
+    image = Image.open(io.BytesIO(_png(str(path), path.stat().st_mtime_ns, 1)))
+    assert image.width * image.height <= MAX_PIXELS and image.width == image.height > 1000
