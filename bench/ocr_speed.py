@@ -11,6 +11,11 @@ for RapidOCR's own runtime); bare RapidOCR runs onnxruntime. `--threads` sets on
 threads of every model and runs our side on onnxruntime too (default: onnxruntime's own choice).
 `--before` times another extract/ocr.py as a third side, e.g. the last release's:
 `git show v1:extract/ocr.py > /tmp/ocr_before.py`.
+
+`--families` instead scans the national form (two pages, LibreOffice) in each way offices do
+(tests/fixtures/office_scans.SCANS) and prints, per scan family, the peak RSS of a reader under the
+ingest's default limits (`jixiao show`, its own process, the default --memory-mb) and its status,
+beside bare RapidOCR's peak on the same pages rendered at 200 dpi of the size the PDF claims.
 """
 
 from __future__ import annotations
@@ -85,6 +90,28 @@ def measure(side: str, pdf: Path, pages: int, threads: int | None, before: Path 
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
+def families() -> None:
+    """Peak RSS per scan family: a reader under the default limits beside bare RapidOCR."""
+    from tests.fixtures import builder
+    from tests.fixtures import families as F
+    from tests.fixtures.office_scans import SCANS, office_scan
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        docx = builder.write_docx(F.national_document(F.NATIONAL, F.VARIANTS[0]), work / "national.docx")
+        (pdf,) = builder.soffice_convert([docx], "pdf", work / "pdf")
+        print(f"{'scan family':<18} {'pages':>5} {'reader status':<14} {'reader peak RSS MB':>18} {'bare RapidOCR peak RSS MB':>26}")
+        for spec in SCANS:
+            scan = office_scan(pdf, spec, work / f"{spec.name}.pdf")
+            shown = subprocess.run([sys.executable, "-m", "jixiao.cli", "show", str(scan)], capture_output=True, text=True, cwd=ROOT)
+            read = json.loads(shown.stdout) if shown.returncode == 0 else {"status": "failed", "peak_rss_mb": None, "n_pages": "?"}
+            bare = subprocess.run([sys.executable, __file__, str(scan), "--pages", "9", "--side", "bare"],
+                                  capture_output=True, text=True, cwd=ROOT)
+            bare_peak = json.loads(bare.stdout.strip().splitlines()[-1])["peak_rss_mb"] if bare.returncode == 0 else "failed"
+            peak = round(read["peak_rss_mb"]) if read.get("peak_rss_mb") else "—"
+            print(f"{spec.name:<18} {read.get('n_pages', '?'):>5} {read['status']:<14} {peak:>18} {bare_peak:>26}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pdf", nargs="?", type=Path)
@@ -92,7 +119,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--before", type=Path, help="another extract/ocr.py, timed as a third side")
     parser.add_argument("--side", choices=("ours", "bare", "before"), help=argparse.SUPPRESS)  # one side, in a child
+    parser.add_argument("--families", action="store_true", help="peak RSS of a reader per scan family, beside bare RapidOCR")
     args = parser.parse_args()
+    if args.families:
+        families()
+        return
     if args.side:
         print(json.dumps(measure(args.side, args.pdf, args.pages, args.threads, args.before)))
         return

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from importlib import import_module
 
 from jixiao.errors import ExtractError
 from jixiao.model import Document
 
 from .docx import read_docx
-from .legacy import TARGETS, convert_legacy
+from .formats import FORMATS, READ_SUFFIXES, file_format
+from .legacy import convert_legacy
 from .pdf import read_pdf
 from .sniff import sniff_format
 from .xlsx import read_xlsx
 
-__all__ = ["ExtractError", "read_document", "sniff_format", "read_docx", "read_pdf", "read_xlsx"]
+__all__ = ["ExtractError", "FORMATS", "READ_SUFFIXES", "file_format", "read_document", "sniff_format", "read_docx", "read_pdf",
+           "read_xlsx"]
 
-_READERS = {"docx": read_docx, "pdf": read_pdf, "xlsx": read_xlsx}
 
-_UNSUPPORTED = {
-    "image": "The file is an image; scanned pages are read only inside PDFs, so put the scans in a PDF.",
-    "encrypted-office": "The Office document is password-protected; remove the password and ingest it again.",
-}
+def _reader(spec: str):
+    module, name = spec.split(":")
+    return getattr(import_module(f"{__name__}.{module}"), name)
 
 
 def read_document(data: bytes, fmt: str | None = None, name: str = "", converted: bytes | None = None) -> Document:
@@ -30,11 +31,10 @@ def read_document(data: bytes, fmt: str | None = None, name: str = "", converted
     """
     if not data:
         raise ExtractError("The file is empty.")
-    fmt = fmt or sniff_format(data, name)
-    if fmt in TARGETS:
-        converted = converted if converted is not None else convert_legacy(data, fmt)
-        return replace(_READERS[TARGETS[fmt]](converted), format=fmt)  # the format is what the bytes were
-    reader = _READERS.get(fmt)
-    if reader is None:
-        raise ExtractError(_UNSUPPORTED.get(fmt, "The file is not a Word, WPS, Excel or PDF file, so it was not read."))
-    return reader(data)
+    form = file_format(fmt or sniff_format(data, name))
+    if form.reader is None:
+        raise ExtractError(form.refusal or f"A {form.name} file is not read.")
+    if form.converts_to:
+        converted = converted if converted is not None else convert_legacy(data, form.name)
+        return replace(_reader(form.reader)(converted), format=form.name)  # the format is what the bytes were
+    return replace(_reader(form.reader)(data), format=form.name)

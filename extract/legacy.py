@@ -21,7 +21,9 @@ from jixiao.errors import ExtractError
 from jixiao.processes import kill_tree
 from jixiao.scratch import make_scratch, office_pipe
 
-TARGETS = {"doc": "docx", "wps": "docx", "xls": "xlsx", "et": "xlsx"}
+from .formats import CONVERTED
+
+TARGETS = CONVERTED  # the formats converted before they are read, and what into (extract/formats.py)
 CONVERT_TIMEOUT_S = 90.0
 BATCH = 40  # files per LibreOffice run
 

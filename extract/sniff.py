@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from jixiao.model import Format
@@ -26,10 +27,15 @@ def sniff_format(data: bytes, name: str = "") -> Format:
             return "docx"
         if any(n.startswith("xl/") for n in names):
             return "xlsx"
+        if any(n.lower() == "ofd.xml" for n in names):
+            return "ofd"
         return "unknown"
     for magic, kind in _IMAGES:
         if data.startswith(magic):
-            return "image"
+            return kind  # type: ignore[return-value]
+    text_kind = _text_kind(data[:4096])
+    if text_kind:
+        return text_kind
     if head == OLE2:
         # Word 97, WPS and Excel all live in OLE2 containers; the stream names tell them apart.
         if b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t" in data[:65536 * 8]:
@@ -45,3 +51,18 @@ def sniff_format(data: bytes, name: str = "") -> Format:
 def _office_kind_from_name(name: str, default: Format) -> Format:
     ext = name.lower().rsplit(".", 1)[-1] if "." in name else ""
     return ext if ext in ("doc", "wps", "xls", "et", "docx", "xlsx") else default  # type: ignore[return-value]
+
+
+_HTML = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE | re.DOTALL)
+_MHT = re.compile(rb"^(?:[\w-]+:.*\r?\n)*?content-type:\s*multipart/related", re.IGNORECASE | re.MULTILINE)
+
+
+def _text_kind(head: bytes):
+    """A saved web page: HTML by its opening tag, MHT by its MIME header (multipart/related)."""
+    body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    if _MHT.search(body[:2048]) and (body.lower().startswith((b"mime-version", b"from:", b"content-type", b"subject:", b"date:",
+                                                               b"message-id", b"x-"))):
+        return "mht"
+    if _HTML.match(body):
+        return "html"
+    return None

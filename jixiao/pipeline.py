@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from jixiao.errors import SettingError, StepFailed, is_out_of_memory, our_fault, raised_by_parser
-from jixiao.extract import read_document, sniff_format
+from jixiao.extract import READ_SUFFIXES, file_format, read_document, sniff_format
 from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
 from jixiao.extract.legacy import convert_many
 from jixiao.model import Coverage, DocumentResult
@@ -42,11 +42,6 @@ STORE_WAIT_S = 1.0  # a read document waits at most this long to be committed
 
 # Office lock files and OS clutter met in real archive folders; never reports.
 _SKIP_NAMES = ("~$", ".~lock", "Thumbs.db", ".DS_Store", "desktop.ini")
-# What a folder walk reads by name; any other file is read only when its first bytes say it is one
-# of these (a report saved without its extension). Images are read so that the user learns a scan
-# must come inside a PDF, rather than having it silently skipped.
-READ_SUFFIXES = frozenset(".docx .docm .doc .dot .wps .wpt .pdf .xlsx .xlsm .xls .et "
-                          ".png .jpg .jpeg .tif .tiff .bmp .gif".split())
 _KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
           (stat.S_ISBLK, "a device"), (stat.S_ISDIR, "a folder"))
 
@@ -75,7 +70,7 @@ def _looks_readable(path: Path) -> bool:
             head = fh.read(8192)
     except OSError:
         return False
-    return sniff_format(head, path.name) not in ("unknown", "image")
+    return file_format(sniff_format(head, path.name)).reader is not None
 
 
 def list_files(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> Listing:

@@ -19,12 +19,13 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from jixiao.errors import ExtractError
+from jixiao.extract.formats import file_format
+from jixiao.extract.image import image_pdf
 from jixiao.extract.legacy import convert_legacy
 from jixiao.paths import on_disk
 
 MAX_PIXELS = 6_000_000  # a page view's render at most: A4 at SCALE is about 1.1 million
 SCALE = 1.5  # 108 dpi: figures readable beside the values, a page about 900 px wide
-CONVERTED = {"docx", "doc", "wps", "xlsx", "xls", "et"}
 
 # pdfium is not thread-safe and the desk serves requests from a thread pool: one page at a time
 _PDFIUM = threading.Lock()
@@ -90,15 +91,16 @@ class Sources:
     def pdf(self, doc_id: str, fmt: str, paths: list[str]) -> Path:
         """A PDF of the document: the file itself, or its conversion made once and kept."""
         source = self.original(doc_id, paths)
-        if fmt == "pdf":
+        shown = file_format(fmt).desk
+        if shown == "itself":
             return source
-        if fmt not in CONVERTED:
+        if shown == "none":
             raise SourceMissing(f"A {fmt} file has no pages to show.")
         target = self.pages_dir / f"{doc_id}.pdf"
         with self._lock:
             if not target.exists():
-                try:
-                    data = convert_legacy(source.read_bytes(), fmt, "pdf")
+                try:  # a photo or scan as the pages OCR read; a Word, Excel or web page as LibreOffice prints it
+                    data = image_pdf(source.read_bytes()) if shown == "pdf-of-image" else convert_legacy(source.read_bytes(), fmt, "pdf")
                 except ExtractError as exc:
                     raise SourceMissing(str(exc)) from exc
                 self.pages_dir.mkdir(parents=True, exist_ok=True)

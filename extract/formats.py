@@ -1,0 +1,51 @@
+"""Every file format jixiao knows, in one place: its name (documents.format), the file name endings a
+folder walk reads it by, how it is read, and how the review desk shows its pages. The sniffer
+(sniff.py) tells a format from the first bytes; everything else asks this table.
+
+To add a format: a line here, a reader in this folder, and its magic in sniff.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    name: str  # documents.format: what the bytes are
+    suffixes: tuple[str, ...]  # endings a folder walk reads by (any file whose bytes are a format is read too)
+    reader: str | None  # "module:function" in this package: bytes (and the format's name) → Document; None: refused
+    converts_to: str | None = None  # read after LibreOffice converts it to this format (.doc → docx)
+    desk: str = "none"  # how the desk shows its pages: "itself" (a PDF), "libreoffice" (converted to PDF), "pdf-of-image"
+    refusal: str | None = None  # for a format recognised but not read: the sentence
+
+
+FORMATS: tuple[FileFormat, ...] = (
+    FileFormat("docx", (".docx", ".docm", ".dotx"), "docx:read_docx", desk="libreoffice"),
+    FileFormat("doc", (".doc", ".dot"), "docx:read_docx", converts_to="docx", desk="libreoffice"),
+    FileFormat("wps", (".wps", ".wpt"), "docx:read_docx", converts_to="docx", desk="libreoffice"),
+    FileFormat("pdf", (".pdf",), "pdf:read_pdf", desk="itself"),
+    FileFormat("xlsx", (".xlsx", ".xlsm"), "xlsx:read_xlsx", desk="libreoffice"),
+    FileFormat("xls", (".xls",), "xlsx:read_xlsx", converts_to="xlsx", desk="libreoffice"),
+    FileFormat("et", (".et",), "xlsx:read_xlsx", converts_to="xlsx", desk="libreoffice"),
+    FileFormat("jpeg", (".jpg", ".jpeg"), "image:read_image", desk="pdf-of-image"),
+    FileFormat("png", (".png",), "image:read_image", desk="pdf-of-image"),
+    FileFormat("tiff", (".tif", ".tiff"), "image:read_image", desk="pdf-of-image"),
+    FileFormat("bmp", (".bmp",), "image:read_image", desk="pdf-of-image"),
+    FileFormat("gif", (".gif",), "image:read_image", desk="pdf-of-image"),
+    FileFormat("html", (".html", ".htm", ".shtml", ".xhtml"), "html:read_html", desk="libreoffice"),
+    FileFormat("mht", (".mht", ".mhtml"), "html:read_html"),
+    FileFormat("ofd", (".ofd",), "ofd:read_ofd"),
+    FileFormat("encrypted-office", (), None,
+               refusal="The Office document is password-protected; remove the password and ingest it again."),
+    FileFormat("unknown", (), None, refusal="The file is not a Word, WPS, Excel, PDF, image, web page or OFD file, so it was not read."),
+)
+BY_NAME: dict[str, FileFormat] = {f.name: f for f in FORMATS}
+READ_SUFFIXES: frozenset[str] = frozenset(s for f in FORMATS if f.reader for s in f.suffixes)
+# the formats LibreOffice converts before they are read, and what into
+CONVERTED: dict[str, str] = {f.name: f.converts_to for f in FORMATS if f.converts_to}
+
+
+def file_format(name: str) -> FileFormat:
+    """The format called name (documents.format); unknown for a name this table lacks."""
+    return BY_NAME.get(name, BY_NAME["unknown"])

@@ -1,0 +1,70 @@
+"""A report as a phone photo, a multi-page TIFF, a portal's saved web page (.html) and an .mht whose form
+is a picture: each reads with the same values as the Word original (tests/fixtures/more_formats.py)."""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+
+from jixiao.pipeline import read_file
+from tests.extract.scanned import as_read
+from tests.fixtures import builder
+from tests.fixtures import families as F
+from tests.fixtures import more_formats as M
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    out = tmp_path_factory.mktemp("formats")
+    v = F.VARIANTS[0]
+    score = builder.write_docx(F.score_20_80_document(F.SCORE_20_80, v), out / "score.docx")
+    national = builder.write_docx(F.national_document(F.NATIONAL, v), out / "national.docx")
+    score_pdf, national_pdf = builder.soffice_convert([score, national], "pdf", out / "pdf")
+    (exported,) = builder.soffice_convert([national], "html", out / "html")
+    return {"score.docx": score, "national.docx": national,
+            "photo.jpg": M.phone_photo(score_pdf, out / "photo.jpg"),
+            "scan.tiff": M.scanner_tiff(national_pdf, out / "scan.tiff"),
+            "portal.html": M.portal_html(exported, out / "portal.html"),
+            "picture.mht": M.picture_mht(score_pdf, out / "picture.mht")}
+
+
+@pytest.mark.parametrize("name,original,fmt,pages,ocr", [
+    ("photo.jpg", "score.docx", "jpeg", 1, True),
+    ("scan.tiff", "national.docx", "tiff", 3, True),
+    ("portal.html", "national.docx", "html", 1, False),
+    ("picture.mht", "score.docx", "mht", 2, True),
+])
+def test_each_format_reads_like_the_word_original(files, name, original, fmt, pages, ocr):
+    result = read_file(files[name])
+    assert (result.status, result.format, result.n_pages, result.ocr) == ("ok", fmt, pages, ocr), result.error
+    (report,) = result.reports
+    (want,) = read_file(files[original]).reports
+    got, want = as_read(report), as_read(want)
+    got_sections, want_sections = got.pop("sections"), want.pop("sections")
+    assert got == want
+    for a, b in zip(got_sections, want_sections):
+        assert difflib.SequenceMatcher(None, a["text"], b["text"]).ratio() > 0.93, (a["heading"], a["text"])
+
+
+def test_the_portals_own_lines_are_not_the_reports(files):
+    """Breadcrumb, 发布日期/来源/浏览次数 and the footer are the portal's: not paragraphs of the report."""
+    from jixiao.extract import read_document
+
+    doc = read_document(files["portal.html"].read_bytes())
+    text = "\n".join(p.text for p in doc.paragraphs)
+    for line in ("当前位置", "发布日期", "浏览次数", "备案号", "政务公开"):
+        assert line not in text
+    assert doc.tables and any("项目名称" in c.text for c in doc.tables[0].cells)
+
+
+def test_an_image_that_is_no_page_says_so(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "blank.png"
+    Image.new("RGB", (1654, 2339), (255, 255, 255)).save(path)
+    result = read_file(path)
+    assert result.status == "failed" and result.error.startswith("OCR found no text in the image")
+    damaged = tmp_path / "cut.jpg"
+    damaged.write_bytes(files_head := b"\xff\xd8\xff\xe0" + b"\x00" * 64)
+    assert read_file(damaged).error.startswith("The image file is damaged or truncated") and files_head
