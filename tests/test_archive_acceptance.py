@@ -8,8 +8,9 @@ two years, reports that name no project, files that are no report, and junk. Inv
 
 - no command prints a traceback;
 - every file has exactly one status: its path is in `document_paths` once, its document in
-  `documents` once, with the status the manifest says; the summary's counts add up;
-- only the junk fails, each failure one sentence, blamed on the file;
+  `documents` once, with the status the manifest says; the summary's counts add up, and it names
+  every file that failed;
+- only the junk fails, each failure one sentence, blamed on the file (error_kind 'file');
 - every report has a project_key; `v_spending` holds every report that is no copy and has a year,
   each distinct report once; copies are grouped, projects linked as the manifest says;
 - the key values (project name, year, spent) are those the manifest gives;
@@ -164,7 +165,8 @@ def parse_summary(stdout: str) -> dict | None:
     n = {k: int(v) if v else 0 for k, v in m.groupdict().items()}
     return {"files": n["files"], "stored": n["stored"], "unchanged": n["unchanged"], "already_stored": n["already_stored"],
             "still_failed": n["still_failed"], "not_opened": n["not_opened"], "staged": n["staged"], "reports": n["reports"],
-            "skipped": n["skipped"], "status": {k: n[k] for k in READ if n[k]}}
+            "skipped": n["skipped"], "status": {k: n[k] for k in READ if n[k]},
+            "failures": [{"path": m.group(1)} for m in re.finditer(r"^  failed: (.+?): (?=[A-Z])", stdout[m.end():], re.M)]}
 
 
 # --- what the manifest says, what the warehouse holds ---------------------------------------------------
@@ -381,6 +383,10 @@ def summary_problems(summary: dict | None, entries: list[A.Entry], manifest: A.M
     reports = sum(len(e.reports) for e in docs.values() if e.status == "ok")
     if summary["stored"] and summary["reports"] != reports:
         out.append(f"reports {summary['reports']}, want {reports}")
+    listed = {f["path"] for f in summary.get("failures", [])}
+    unlisted = [e.path for e in read if e.status == "failed" and _abs(manifest.root, e.path) not in listed]
+    if unlisted:
+        out.append(f"failed files the summary does not name among its failures: {unlisted}")
     return out
 
 
