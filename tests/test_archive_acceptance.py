@@ -17,9 +17,10 @@ two years, reports that name no project, files that are no report, and junk. Inv
 - `check`, `link`, `export` (csv, xlsx), `query`, `serve` (one page) and a second `ingest` (nothing
   read) exit cleanly.
 
-Then hypothesis draws sub-archives of the files that need no OCR, in random orders: the same
-invariants, and the warehouse's content the same whatever the order of the files and with one reader
-or with the default number.
+Then the files that need no OCR (~150) are ingested in the manifest's order with --jobs 2 and in reverse
+order with --jobs 1, and hypothesis draws sub-archives of them in random orders (--jobs 2, then --jobs
+1 in another order): the same invariants, and the same warehouse content (tests/helpers.table_digests)
+whatever the order of the files and the number of readers.
 
 Measurements (files, seconds, peak RSS of the readers) are printed and written to
 <pytest basetemp>/archive-measurements.json. JIXIAO_ARCHIVE_DRAWS sets the hypothesis draws (default
@@ -40,9 +41,9 @@ import tempfile
 import threading
 import time
 import unicodedata
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
