@@ -28,6 +28,8 @@ FORMATS: tuple[FileFormat, ...] = (
     FileFormat("xlsx", (".xlsx", ".xlsm"), "xlsx:read_xlsx", desk="libreoffice"),
     FileFormat("xls", (".xls",), "xlsx:read_xlsx", converts_to="xlsx", desk="libreoffice"),
     FileFormat("et", (".et",), "xlsx:read_xlsx", converts_to="xlsx", desk="libreoffice"),
+    # Rich Text, often under a .doc name (AbiWord and older WPS save .doc so)
+    FileFormat("rtf", (".rtf",), "docx:read_docx", converts_to="docx", desk="libreoffice"),
     FileFormat("jpeg", (".jpg", ".jpeg"), "image:read_image", desk="pdf-of-image"),
     FileFormat("png", (".png",), "image:read_image", desk="pdf-of-image"),
     FileFormat("tiff", (".tif", ".tiff"), "image:read_image", desk="pdf-of-image"),

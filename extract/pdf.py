@@ -397,7 +397,14 @@ def _read_opened(pdf, data: bytes) -> Document:
                                "PDF reader and ingest the new file.", detail=f"{type(exc).__name__}: {exc}")
 
 
-def _read_pages(pdf, data: bytes) -> Document:
+def read_pages(pages) -> Document:
+    """The Document of pages in the shapes pdfplumber's have (chars, find_tables(), height), given as an
+    object with .pages that is a context manager: another fixed-layout format's pages (OFD)."""
+    with pages:
+        return _read_pages(pages, None)
+
+
+def _read_pages(pdf, data: bytes | None) -> Document:
     blocks: list[Block] = []
     ocr_pages: list[int] = []
     pending_lines: list[Line] = []
@@ -429,7 +436,7 @@ def _read_pages(pdf, data: bytes) -> Document:
     for page_no, page in enumerate(pdf.pages, start=1):
         on_page = _readable_chars(page)
         if on_page < 5 and (page.images or page.chars):  # a scanned page, or glyphs that map to no text
-            if ocr_available():
+            if ocr_available() and (data is not None or isinstance(pdf, PdfiumPdf)):
                 notes.step(f"OCR {page_no}/{len(pdf.pages)} 页")
                 if scans is None:  # the fast path has the file open in pdfium already
                     scans = pdf.document if isinstance(pdf, PdfiumPdf) else pdfium.PdfDocument(data)
@@ -479,6 +486,9 @@ def _read_pages(pdf, data: bytes) -> Document:
     flush_table()
     flush_lines()
     if pdf.pages and readable < 20:
+        if data is None:  # another fixed-layout format's pages (OFD): no text objects to read
+            raise ExtractError(f"The file's {len(pdf.pages)} pages hold no text (images only, perhaps a scan); "
+                               "nothing was read. Ingest the scan as a PDF or image instead.")
         if not ocr_available():
             raise ExtractError(f"The PDF's {len(pdf.pages)} pages have no readable text layer (scanned images or "
                                "unmapped fonts), and OCR is not available, so nothing was read.")

@@ -33,6 +33,8 @@ def sniff_format(data: bytes, name: str = "") -> Format:
     for magic, kind in _IMAGES:
         if data.startswith(magic):
             return kind  # type: ignore[return-value]
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:5] == b"{\\rtf":
+        return "rtf"
     text_kind = _text_kind(data[:4096])
     if text_kind:
         return text_kind
@@ -50,7 +52,7 @@ def sniff_format(data: bytes, name: str = "") -> Format:
 
 def _office_kind_from_name(name: str, default: Format) -> Format:
     ext = name.lower().rsplit(".", 1)[-1] if "." in name else ""
-    return ext if ext in ("doc", "wps", "xls", "et", "docx", "xlsx") else default  # type: ignore[return-value]
+    return ext if ext in ("doc", "wps", "xls", "et", "docx", "xlsx", "ofd") else default  # type: ignore[return-value]
 
 
 _HTML = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE | re.DOTALL)

@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal, get_args
 
-Format = Literal["docx", "doc", "wps", "pdf", "xlsx", "xls", "et", "jpeg", "png", "tiff", "bmp", "gif", "html", "mht", "ofd",
+Format = Literal["docx", "doc", "wps", "pdf", "xlsx", "xls", "et", "rtf", "jpeg", "png", "tiff", "bmp", "gif", "html", "mht", "ofd",
                  "encrypted-office", "unknown"]  # extract/formats.py says how each is read
 Status = Literal["ok", "failed", "not_report"]
 Severity = Literal["error", "warning", "info"]

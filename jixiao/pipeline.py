@@ -379,7 +379,9 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
 
     for path, why in listing.failed:
         fail_early(path, why)
-    for path, st in listing.files:
+    # in path order, whatever order the paths were named in: of byte-identical files the first in that
+    # order is read and gives documents.path, so the warehouse does not depend on the command line's order
+    for path, st in sorted(listing.files, key=lambda found: readable(str(found[0]))):
         name = readable(str(path))  # as stored: a GBK name from a Windows zip decoded (jixiao/paths.py)
         entry = known.get(name)
         seen = FileStat(name, st.st_size, st.st_mtime_ns, looked_up=True, previous=entry[2] if entry else None)
@@ -442,6 +444,7 @@ def write_results(con, results: Iterable, plan: Plan, settings: ReadSettings, re
     from jixiao.workers import Note
 
     record_paths(con, plan.remember, summary, progress)
+    failed_now: dict[str, str] = {}  # doc_id → error of the documents that failed this run
     waiting: list[Pending] = []
     since = 0.0  # when the oldest waiting document arrived
 
@@ -466,6 +469,8 @@ def write_results(con, results: Iterable, plan: Plan, settings: ReadSettings, re
                 progress.note(Path(result.path), result.text)
             continue
         if result is not None:
+            if result.status == "failed":
+                failed_now[result.doc_id] = result.error or ""
             seen = plan.stats[result.path]
             waiting.append(Pending(result, seen, seen.size_bytes, replace=result.doc_id in plan.retry))
             if len(waiting) == 1:
@@ -475,6 +480,8 @@ def write_results(con, results: Iterable, plan: Plan, settings: ReadSettings, re
     if waiting:
         flush()
     record_paths(con, [(doc_id, seen, True) for doc_id, seen in plan.later], summary, progress)
+    # a byte-identical copy of a file that failed is named among the failures too
+    summary.failures += [(seen.path, failed_now[doc_id]) for doc_id, seen in plan.later if doc_id in failed_now]
 
 
 def record_paths(con, found: list[tuple[str, "FileStat", bool]], summary: IngestSummary, progress: "Reporter | None") -> None:

@@ -207,16 +207,15 @@ def link_projects(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry] | None
 
 
 # The figures two copies of one report show alike; a copy that lost one (a .doc whose score table its
-# conversion flattened) is still a copy, so NULL agrees with anything, and at least one money figure
-# must be stated in both.
+# conversion flattened) is still a copy, so NULL agrees with anything, and at least one figure must be
+# stated in both (a form of scores alone has no money).
 _FIGURES = ("budget_initial_yuan", "budget_adjusted_yuan", "spent_yuan", "execution_rate_pct", "score_total")
-_MONEY = range(3)
 
 
 def _agree(a: tuple, b: tuple) -> bool:
     if any(x is not None and y is not None and x != y for x, y in zip(a, b)):
         return False
-    return any(a[i] is not None and b[i] is not None for i in _MONEY)
+    return any(x is not None and y is not None for x, y in zip(a, b))
 
 
 def mark_duplicates(con: duckdb.DuckDBPyConnection) -> None:
@@ -235,8 +234,7 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection) -> None:
         FROM reports r JOIN documents d USING (doc_id)
         LEFT JOIN (SELECT report_id, count(*) AS n FROM indicators GROUP BY ALL) i USING (report_id)
         LEFT JOIN (SELECT report_id, count(*) AS n FROM funding GROUP BY ALL) f USING (report_id)
-        WHERE r.project_name IS NOT NULL AND r.fiscal_year IS NOT NULL
-          AND coalesce(r.budget_initial_yuan, r.budget_adjusted_yuan, r.spent_yuan) IS NOT NULL""").fetchall()
+        WHERE r.project_name IS NOT NULL AND r.fiscal_year IS NOT NULL""").fetchall()
     groups: dict[tuple, list[tuple]] = {}
     for row in rows:
         groups.setdefault(row[2:6], []).append(row)

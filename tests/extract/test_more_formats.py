@@ -1,5 +1,5 @@
-"""A report as a phone photo, a multi-page TIFF, a portal's saved web page (.html) and an .mht whose form
-is a picture: each reads with the same values as the Word original (tests/fixtures/more_formats.py)."""
+"""A report as a phone photo, a multi-page TIFF, a portal's saved web page (.html), an .mht whose form
+is a picture and an OFD: each reads with the same values as the Word original (tests/fixtures/more_formats.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ def files(tmp_path_factory):
     national = builder.write_docx(F.national_document(F.NATIONAL, v), out / "national.docx")
     score_pdf, national_pdf = builder.soffice_convert([score, national], "pdf", out / "pdf")
     (exported,) = builder.soffice_convert([national], "html", out / "html")
-    return {"score.docx": score, "national.docx": national,
+    from tests.fixtures.ofd import pdf_to_ofd
+
+    return {"score.docx": score, "national.docx": national, "national.ofd": pdf_to_ofd(national_pdf, out / "national.ofd"),
             "photo.jpg": M.phone_photo(score_pdf, out / "photo.jpg"),
             "scan.tiff": M.scanner_tiff(national_pdf, out / "scan.tiff"),
             "portal.html": M.portal_html(exported, out / "portal.html"),
@@ -34,6 +36,7 @@ def files(tmp_path_factory):
     ("scan.tiff", "national.docx", "tiff", 3, True),
     ("portal.html", "national.docx", "html", 1, False),
     ("picture.mht", "score.docx", "mht", 2, True),
+    ("national.ofd", "national.docx", "ofd", 2, False),
 ])
 def test_each_format_reads_like_the_word_original(files, name, original, fmt, pages, ocr):
     result = read_file(files[name])
@@ -68,3 +71,21 @@ def test_an_image_that_is_no_page_says_so(tmp_path):
     damaged = tmp_path / "cut.jpg"
     damaged.write_bytes(files_head := b"\xff\xd8\xff\xe0" + b"\x00" * 64)
     assert read_file(damaged).error.startswith("The image file is damaged or truncated") and files_head
+
+
+def test_the_seed_as_ofd_reads_like_its_word_original(seed_files, tmp_path):
+    """Eleven pages of tables and prose issued as OFD: every value, section and fact as the .docx gives them."""
+    from tests.fixtures.ofd import pdf_to_ofd
+
+    result = read_file(pdf_to_ofd(seed_files["pdf-text"], tmp_path / "seed.ofd"))
+    assert (result.status, result.format, result.n_pages, result.coverage_pct) == ("ok", "ofd", 11, 100)
+    (report,) = result.reports
+    (want,) = read_file(seed_files["docx-text"]).reports
+    assert as_read(report) == as_read(want)
+
+
+def test_a_damaged_ofd_says_so(files, tmp_path):
+    data = files["national.ofd"].read_bytes()
+    (tmp_path / "cut.ofd").write_bytes(data[: len(data) // 2])
+    result = read_file(tmp_path / "cut.ofd")
+    assert result.status == "failed" and result.error_kind == "file" and "OFD" in result.error, result.error
