@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import fnmatch
 import hashlib
@@ -9,6 +10,7 @@ import os
 import shutil
 import stat
 import sys
+import tempfile
 import time
 from collections import Counter
 from contextlib import closing
@@ -17,8 +19,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from jixiao.errors import SettingError, StepFailed, is_out_of_memory, our_fault, raised_by_parser
+from jixiao.errors import ExtractError, SettingError, StepFailed, is_out_of_memory, our_fault, raised_by_parser
 from jixiao.extract import READ_SUFFIXES, file_format, read_document, sniff_format
+from jixiao.extract.archives import ARCHIVE_SUFFIXES, MAX_DEPTH, SEPARATOR, Member, archive_kind, list_members, unpack
 from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
 from jixiao.extract.legacy import convert_many
 from jixiao.model import Coverage, DocumentResult
@@ -47,13 +50,32 @@ _KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_
 
 
 @dataclass
+class Archive:
+    """An archive a walk met: where, what stat said, its kind, and the members to read (listed, not unpacked)."""
+
+    path: Path
+    st: os.stat_result
+    kind: str
+    members: list[Member]
+    depth: int = 1
+    within: str | None = None  # the virtual path of the archive holding this one (archive.zip!/inner.zip)
+
+
+@dataclass
 class Listing:
-    """What a list of paths holds: files to read, files passed over (with why), paths that failed before reading."""
+    """What a list of paths holds: files to read, archives to walk, files passed over (with why), paths that
+    failed before reading."""
 
     files: list[tuple[Path, os.stat_result]] = field(default_factory=list)  # with what stat said, used by the plan
+    archives: list[Archive] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
     filtered: int = 0  # files --include/--exclude left out
+
+    @property
+    def count(self) -> int:
+        """Files to account for: each read or failed, archive members included."""
+        return len(self.files) + len(self.failed) + sum(len(a.members) for a in self.archives)
 
 
 def _not_a_file(path: Path, mode: int) -> str | None:
@@ -111,6 +133,16 @@ def list_files(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclu
             else:
                 out.failed.append((p, f"This is {kind}, not a file, so it was not read."))
             return
+        archive = archive_of(p)
+        if archive is not None:
+            try:
+                found = Archive(p, st, archive, _wanted(list_members(p, archive), out, readable(str(p))))
+            except ExtractError as exc:
+                out.failed.append((p, str(exc)))
+                return
+            if wanted(p):
+                out.archives.append(found)
+            return
         if walked and p.suffix.lower() not in READ_SUFFIXES and not _looks_readable(p):
             out.skipped.append((p, f"not a report format ({p.suffix or 'no suffix'})"))
             return
@@ -133,6 +165,46 @@ def list_files(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclu
         else:
             raise FileNotFoundError(f"No such file or folder: {p}")
     return out
+
+
+def archive_of(path: Path) -> str | None:
+    """zip, 7z or rar when path is an archive to walk (a .docx is a zip too, but no archive), else None."""
+    if path.suffix.lower() not in ARCHIVE_SUFFIXES:
+        return None
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return None
+    kind = archive_kind(head)
+    if kind == "zip" and _is_document_zip(path):  # a Word, Excel or OFD file named .zip
+        return None
+    return kind
+
+
+def _is_document_zip(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(n.startswith(("word/", "xl/")) or n.lower() == "ofd.xml" for n in z.namelist())
+    except Exception:  # damaged: an archive the walk will say is damaged
+        return False
+
+
+def _wanted(members: list[Member], out: Listing, where: str) -> list[Member]:
+    """The members a walk reads (reports' formats, and archives inside); the rest are skipped with why."""
+    kept = []
+    for m in members:
+        name = m.name.rsplit("/", 1)[-1]
+        if m.name.startswith("__MACOSX/") or name.startswith((".", *_SKIP_NAMES)):
+            continue
+        suffix = Path(name).suffix.lower()
+        if suffix in READ_SUFFIXES or suffix in ARCHIVE_SUFFIXES:
+            kept.append(m)
+        else:
+            out.skipped.append((Path(f"{where}{SEPARATOR}{m.name}"), f"not a report format ({suffix or 'no suffix'})"))
+    return sorted(kept, key=lambda m: m.name)
 
 
 def doc_id_of(data: bytes) -> str:
@@ -287,10 +359,10 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
         # before listing: a warehouse that cannot be opened is said at once, and a wait for it is said too
         con = connect(db, wait_s=wait_s, on_wait=say_wait(wait_s))
         try:
-            plan, findings_before = prepare(con, paths, include, exclude, reread, retry_failed, rules, summary, progress)
             remove_stale_scratch()  # of runs killed before they could clean up
-            scratch = make_scratch("ingest")
+            scratch = make_scratch("ingest")  # conversions, and the archive members to read
             try:
+                plan, findings_before = prepare(con, paths, include, exclude, reread, retry_failed, rules, summary, progress, scratch)
                 with closing(read_planned(plan, pool, scratch, summary)) as results:
                     write_results(con, results, plan, settings, reread, rules, summary, progress)
             finally:
@@ -309,14 +381,15 @@ def say_wait(wait_s: float):
 
 
 def prepare(con, paths: Iterable[str | Path], include: tuple[str, ...], exclude: tuple[str, ...], reread: bool,
-            retry_failed: bool, rules, summary: IngestSummary, progress: "Reporter | None") -> tuple["Plan", int]:
+            retry_failed: bool, rules, summary: IngestSummary, progress: "Reporter | None",
+            scratch: Path | None = None) -> tuple["Plan", int]:
     """The plan step, the same for every engine: list the files, finish what a killed run owed, and
     decide what to read; return the plan and the findings counted before."""
     from jixiao.rules import validate_rules
     from jixiao.warehouse import count_findings
 
     listing = list_files(paths, include, exclude)
-    summary.files = len(listing.files) + len(listing.failed)
+    summary.files = listing.count
     summary.skipped = [(readable(str(p)), why) for p, why in listing.skipped]
     summary.filtered = listing.filtered
     if progress:
@@ -324,7 +397,7 @@ def prepare(con, paths: Iterable[str | Path], include: tuple[str, ...], exclude:
     validate_rules(con, rules)
     findings_before = count_findings(con)
     summary.problems.extend(finish_pending(con, rules, progress).problems)  # what a killed run stored but did not check or link
-    return plan_reads(con, listing, reread, retry_failed, summary, progress), findings_before
+    return plan_reads(con, listing, reread, retry_failed, summary, progress, scratch), findings_before
 
 
 @dataclass(frozen=True)
@@ -349,8 +422,9 @@ class Plan:
 
 
 def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary: IngestSummary,
-               progress: "Reporter | None") -> Plan:
-    """Decide, for every listed file, whether to read it; failures found on the way go to summary."""
+               progress: "Reporter | None", scratch: Path | None = None) -> Plan:
+    """Decide, for every listed file and archive member, whether to read it; failures found on the way go to
+    summary. Archive members to read are unpacked into scratch."""
     from jixiao.warehouse import FileStat, failed_documents, known_files, stored_documents
 
     known = known_files(con)
@@ -379,46 +453,110 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
 
     for path, why in listing.failed:
         fail_early(path, why)
-    # in path order, whatever order the paths were named in: of byte-identical files the first in that
-    # order is read and gives documents.path, so the warehouse does not depend on the command line's order
-    for path, st in sorted(listing.files, key=lambda found: readable(str(found[0]))):
-        name = readable(str(path))  # as stored: a GBK name from a Windows zip decoded (jixiao/paths.py)
-        entry = known.get(name)
-        seen = FileStat(name, st.st_size, st.st_mtime_ns, looked_up=True, previous=entry[2] if entry else None)
+
+    def unchanged(seen: FileStat) -> bool:
+        """Whether a path holds what it held when stored (by size and mtime), and that was read well."""
+        entry = known.get(seen.path)
+        return (not reread and entry is not None and entry[:2] == (seen.size_bytes, seen.mtime_ns) and entry[2] in plan.stored
+                and entry[2] not in plan.retry and entry[2] not in failed_before)
+
+    def consider(path: Path, seen: FileStat, task_path: str) -> None:
+        """One file (or archive member, unpacked at path): unchanged, bytes stored already, or to read."""
+        entry = known.get(seen.path)
         if not reread and entry and entry[:2] == (seen.size_bytes, seen.mtime_ns) and entry[2] in plan.stored \
                 and entry[2] not in plan.retry:
             if entry[2] not in failed_before:
                 summary.unchanged += 1
                 if progress:
-                    progress.file("unchanged", path, None)
-                continue
-            if stays_failed(entry[2], path):
-                continue
+                    progress.file("unchanged", Path(seen.path), None)
+                return
+            if stays_failed(entry[2], Path(seen.path)):
+                return
         t0 = time.perf_counter()
         try:
             data = path.read_bytes()
         except OSError as exc:  # vanished, or not ours to read: this file fails, the batch goes on
-            fail_early(path, f"The file could not be opened ({exc.strerror}).")
-            continue
+            fail_early(Path(seen.path), f"The file could not be opened ({exc.strerror}).")
+            return
         doc_id = doc_id_of(data)
         summary.seconds["hash"] += time.perf_counter() - t0
         if doc_id in queued:
             plan.later.append((doc_id, seen))
-            continue
+            return
         if not reread and doc_id in plan.stored and doc_id not in plan.retry:
             if doc_id not in failed_before:
                 plan.remember.append((doc_id, seen, True))
-                continue
-            if stays_failed(doc_id, path):
+                return
+            if stays_failed(doc_id, Path(seen.path)):
                 plan.remember.append((doc_id, seen, False))  # its path is recorded; it counts as failed before
-                continue
+                return
         queued.add(doc_id)
-        plan.stats[seen.path] = seen
+        plan.stats[task_path] = seen
         fmt = sniff_format(data, seen.path)
         if fmt in LEGACY_TARGETS:
             plan.legacy.append((path, fmt))
-        plan.tasks.append((seen.path, doc_id, None))
+        plan.tasks.append((task_path, doc_id, None))
+
+    # in path order, whatever order the paths were named in: of byte-identical files the first in that
+    # order is read and gives documents.path, so the warehouse does not depend on the command line's order
+    for path, st in sorted(listing.files, key=lambda found: readable(str(found[0]))):
+        name = readable(str(path))  # as stored: a GBK name from a Windows zip decoded (jixiao/paths.py)
+        entry = known.get(name)
+        consider(path, FileStat(name, st.st_size, st.st_mtime_ns, looked_up=True, previous=entry[2] if entry else None), name)
+    archives = sorted(listing.archives, key=lambda a: readable(str(a.path)))
+    while archives:
+        archives += walk_archive(archives.pop(0), known, unchanged, consider, fail_early, summary, scratch)
     return plan
+
+
+def walk_archive(archive: Archive, known: dict, unchanged, consider, fail_early, summary: IngestSummary,
+                 scratch: Path | None) -> list[Archive]:
+    """Consider an archive's members: those whose archive did not change are recognised as they are listed
+    (each member's mtime is its archive's); the rest are unpacked in one pass into scratch and considered as
+    files. Return the archives found inside, to walk next."""
+    from jixiao.warehouse import FileStat
+
+    where = archive.within or readable(str(archive.path))
+    stats = {}
+    for m in archive.members:
+        name = f"{where}{SEPARATOR}{m.name}"
+        entry = known.get(name)
+        stats[m.name] = FileStat(name, m.size, archive.st.st_mtime_ns, looked_up=True, previous=entry[2] if entry else None)
+    todo = [m.name for m in archive.members if Path(m.name).suffix.lower() in ARCHIVE_SUFFIXES or not unchanged(stats[m.name])]
+    unpacked: dict[str, Path] = {}
+    if todo:
+        if scratch is None:
+            for name in todo:
+                fail_early(Path(stats[name].path), "Archives are unpacked by the local engine; unpack it and ingest the folder.")
+            todo = []
+        else:
+            try:
+                unpacked = unpack(archive.path, archive.kind, todo, Path(tempfile.mkdtemp(prefix="archive-", dir=scratch)))
+            except ExtractError as exc:
+                for name in todo:
+                    fail_early(Path(stats[name].path), str(exc))
+                return []
+    inner: list[Archive] = []
+    for m in archive.members:
+        seen = stats[m.name]
+        path = unpacked.get(m.name)
+        kind = archive_kind(path.read_bytes()[:8]) if path is not None and Path(m.name).suffix.lower() in ARCHIVE_SUFFIXES else None
+        if kind is not None:
+            summary.files -= 1  # an archive inside: its members are counted instead
+            if archive.depth >= MAX_DEPTH:
+                fail_early(Path(seen.path), f"Archives are nested more than {MAX_DEPTH} deep here, which no archive of reports "
+                                            "needs; it was not unpacked.")
+                continue
+            try:
+                members = _wanted(list_members(path, kind), Listing(), seen.path)
+            except ExtractError as exc:
+                fail_early(Path(seen.path), str(exc))
+                continue
+            summary.files += len(members)
+            inner.append(Archive(path, archive.st, kind, members, archive.depth + 1, seen.path))
+            continue
+        consider(path if path is not None else Path(seen.path), seen, str(path) if path is not None else seen.path)
+    return inner
 
 
 def read_planned(plan: Plan, pool: "WorkerPool", scratch: Path, summary: IngestSummary) -> Iterator:
@@ -472,6 +610,8 @@ def write_results(con, results: Iterable, plan: Plan, settings: ReadSettings, re
             if result.status == "failed":
                 failed_now[result.doc_id] = result.error or ""
             seen = plan.stats[result.path]
+            if result.path != seen.path:  # an archive member, read where it was unpacked: stored by its own path
+                result = dataclasses.replace(result, path=seen.path)
             waiting.append(Pending(result, seen, seen.size_bytes, replace=result.doc_id in plan.retry))
             if len(waiting) == 1:
                 since = time.monotonic()

@@ -206,7 +206,10 @@ class Warehouse:
 
 
 def _abs(root: str, rel: str) -> str:
-    return os.path.join(root, rel)
+    """A file's path as the warehouse stores it (a GBK name decoded: jixiao/paths.py)."""
+    from jixiao.paths import readable
+
+    return readable(os.path.join(root, rel))
 
 
 def status_problems(manifest: A.Manifest, entries: list[A.Entry], w: Warehouse) -> list[str]:

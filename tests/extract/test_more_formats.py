@@ -89,3 +89,65 @@ def test_a_damaged_ofd_says_so(files, tmp_path):
     (tmp_path / "cut.ofd").write_bytes(data[: len(data) // 2])
     result = read_file(tmp_path / "cut.ofd")
     assert result.status == "failed" and result.error_kind == "file" and "OFD" in result.error, result.error
+
+
+def test_an_archive_is_walked_like_a_folder(files, seed_files, tmp_path):
+    """「2022年度绩效自评材料.zip」 zipped on Windows (GBK names, a nested folder) holding the seed as .docx, the
+    photo, the TIFF, the web pages and the OFD, and a .7z inside it with the seed's PDF: every member is
+    read under its archive's path, with the values its loose file gives; an unchanged archive is not
+    read again."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.fixtures import more_formats as M
+    from tests.helpers import rows
+
+    inner = M.seven_zip(tmp_path / "inner.7z", {"扫描件/种子报告.pdf": seed_files["pdf-text"].read_bytes()})
+    members = {"2022年度/政务服务/种子报告.docx": seed_files["docx-text"].read_bytes(),
+               "2022年度/照片/手机拍照.jpg": files["photo.jpg"].read_bytes(),
+               "2022年度/扫描/扫描件.tiff": files["scan.tiff"].read_bytes(),
+               "2022年度/网页/公开.html": files["portal.html"].read_bytes(),
+               "2022年度/网页/图片.mht": files["picture.mht"].read_bytes(),
+               "2022年度/版式/自评表.ofd": files["national.ofd"].read_bytes(),
+               "2022年度/更多.7z": inner.read_bytes(),
+               "2022年度/说明.txt": "请查收".encode("gbk")}
+    folder = tmp_path / "in"
+    folder.mkdir()
+    archive = M.windows_zip(folder / "2022年度绩效自评材料.zip", members)
+    db = tmp_path / "w.duckdb"
+    jixiao = [sys.executable, "-m", "jixiao.cli"]
+    run = subprocess.run(jixiao + ["ingest", str(folder), "--db", str(db), "--json"], capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stdout + run.stderr
+    stored = dict(rows(db, "SELECT p.path, d.status FROM document_paths p JOIN documents d USING (doc_id)"))
+    prefix = f"{archive}!/"
+    assert stored == {prefix + name: "ok" for name in members if name.endswith((".docx", ".jpg", ".tiff", ".html", ".mht", ".ofd"))} | \
+        {f"{prefix}2022年度/更多.7z!/扫描件/种子报告.pdf": "ok"}
+    by_path = {p: (name, spent) for p, name, spent in rows(db, """SELECT d.path, r.project_name, r.spent_yuan FROM reports r
+                                                                  JOIN documents d USING (doc_id)""")}
+    seed = read_file(seed_files["docx-text"]).reports[0]
+    assert by_path[prefix + "2022年度/政务服务/种子报告.docx"] == (seed.project_name, seed.spent_yuan)
+    assert by_path[f"{prefix}2022年度/更多.7z!/扫描件/种子报告.pdf"] == (seed.project_name, seed.spent_yuan)
+    national = read_file(files["national.docx"]).reports[0]
+    for name in ("扫描/扫描件.tiff", "网页/公开.html", "版式/自评表.ofd"):
+        assert by_path[f"{prefix}2022年度/{name}"] == (national.project_name, national.spent_yuan), name
+    again = subprocess.run(jixiao + ["ingest", str(folder), "--db", str(db), "--json"], capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and '"unchanged": 7' in again.stdout and '"stored": 0' in again.stdout, again.stdout
+    os.utime(archive, None)  # the archive changed (by its time): its members are looked at again, their bytes are stored
+    third = subprocess.run(jixiao + ["ingest", str(folder), "--db", str(db), "--json"], capture_output=True, text=True, timeout=300)
+    assert '"already_stored": 7' in third.stdout and '"stored": 0' in third.stdout, third.stdout
+
+
+def test_an_archive_bomb_is_refused_with_a_sentence(tmp_path):
+    import zipfile
+
+    from jixiao.pipeline import list_files
+
+    with zipfile.ZipFile(tmp_path / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("报告.docx", "w", force_zip64=True) as member:
+            for _ in range(300):
+                member.write(b"\0" * (1024 * 1024))
+    (tmp_path / "locked.zip").write_bytes((tmp_path / "bomb.zip").read_bytes()[:200])
+    listing = list_files([tmp_path])
+    why = {p.name: reason for p, reason in listing.failed}
+    assert "looks like a zip bomb" in why["bomb.zip"] and "damaged or not a complete zip file" in why["locked.zip"]
