@@ -26,7 +26,9 @@ MAX_PIXELS = 8_000_000  # 200 dpi of A3 is 7.7 million
 # OCR slips these forms make that the layout makes certain: 万兀 for 万元, a full-width ％.
 _SLIPS = [(regex.compile(r"(?<=\d\s*)[兀无](?=[，,。;；\s]|$)|(?<=[万千亿])兀"), "元"), (regex.compile(r"％"), "%"),
           # a stray bracket or bar between two Chinese characters is a speck or a box edge, never text
-          (regex.compile(r"(?<=\p{Han})[\[\]|｜](?=\p{Han})"), "")]
+          (regex.compile(r"(?<=\p{Han})[\[\]|｜](?=\p{Han})"), ""),
+          # 项/項 read as 顶/頂 before 目: 「顶目」 is no word, 「项目」 heads half a form's labels
+          (regex.compile(r"顶(?=目)"), "项"), (regex.compile(r"頂(?=目)"), "項")]
 
 
 def ocr_available() -> bool:

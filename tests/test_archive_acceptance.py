@@ -600,7 +600,8 @@ def _pool(manifest: A.Manifest) -> list[A.Entry]:
 
 
 def _ingest_files(manifest: A.Manifest, entries: list[A.Entry], db: Path, *extra: str) -> tuple[Run, dict | None]:
-    r = run(JIXIAO + ["ingest", *(_abs(manifest.root, e.path) for e in entries), "--db", str(db), "--json", *extra], timeout=900)
+    r = run(JIXIAO + ["ingest", *(os.path.join(manifest.root, e.path) for e in entries), "--db", str(db), "--json", *extra],
+            timeout=900)  # the names as the file system holds them (a GBK name's bytes), not as they are stored
     try:
         return r, json.loads(r.stdout)
     except json.JSONDecodeError:
