@@ -54,6 +54,8 @@ from hypothesis import strategies as st
 from tests.fixtures import archive as A
 from tests.helpers import table_digests
 
+pytestmark = [pytest.mark.slow, pytest.mark.ocr]
+
 JIXIAO = [sys.executable, "-m", "jixiao.cli"]
 READ = ("ok", "not_report", "failed")  # statuses of files a folder walk reads
 DRAWS = int(os.environ.get("JIXIAO_ARCHIVE_DRAWS", "24"))

@@ -16,6 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+pytestmark = [pytest.mark.slow]
+
 JIXIAO = [sys.executable, "-m", "jixiao.cli"]
 SEED = 20261127
 

@@ -4,6 +4,8 @@ makes in /tmp whatever TMPDIR says, and leaves when killed) goes too."""
 
 from __future__ import annotations
 
+import pytest
+
 import shutil
 import signal
 import subprocess
@@ -11,6 +13,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+pytestmark = [pytest.mark.slow]
 
 JIXIAO = [sys.executable, "-m", "jixiao.cli"]
 

@@ -16,6 +16,8 @@ from jixiao.cli import main
 from tests.fixtures import builder
 from tests.fixtures import families as F
 
+pytestmark = [pytest.mark.slow]
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 

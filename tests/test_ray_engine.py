@@ -20,6 +20,8 @@ from tests.fixtures import builder
 from tests.helpers import rows, table_digests
 from tests.warehouse.test_archive import _scanned_pdf
 
+pytestmark = [pytest.mark.ray, pytest.mark.slow]
+
 pytest.importorskip("ray", reason="the ray extra is installed by scripts/setup")
 
 JIXIAO = [sys.executable, "-m", "jixiao.cli"]

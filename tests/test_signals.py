@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+pytestmark = [pytest.mark.slow]
+
 JIXIAO = [sys.executable, "-m", "jixiao.cli"]
 STOPPED = "Stopped. Every document committed so far is kept"
 

@@ -18,6 +18,8 @@ import uvicorn
 
 from jixiao.desk import create_app
 
+pytestmark = [pytest.mark.browser]
+
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium") or "/usr/bin/chromium", shutil.which("chromedriver") or "/usr/bin/chromedriver"
 SHOTS = Path(os.environ.get("JIXIAO_SCREENSHOTS") or Path(__file__).resolve().parents[1] / "screenshots")
 

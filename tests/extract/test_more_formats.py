@@ -13,6 +13,8 @@ from tests.fixtures import builder
 from tests.fixtures import families as F
 from tests.fixtures import more_formats as M
 
+pytestmark = [pytest.mark.ocr]
+
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):

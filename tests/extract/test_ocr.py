@@ -16,6 +16,8 @@ from jixiao.pipeline import read_file
 from tests.extract.scanned import as_read
 from tests.fixtures import builder
 
+pytestmark = [pytest.mark.ocr]
+
 
 @pytest.fixture(scope="module")
 def scans(seed_files, family_files, tmp_path_factory):

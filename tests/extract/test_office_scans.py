@@ -11,6 +11,8 @@ from jixiao.pipeline import read_file
 from tests.extract.scanned import as_read
 from tests.fixtures import office_scans as O
 
+pytestmark = [pytest.mark.ocr, pytest.mark.slow]
+
 DOCUMENTS = {  # name → (PDF key, Word key) in the session fixtures
     "national": ("pdf/national_project/plain", "docx/national_project/plain"),
     "score": ("pdf/score_20_80/plain", "docx/score_20_80/plain"),  # a provincial form, one page

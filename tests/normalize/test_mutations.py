@@ -20,6 +20,8 @@ from tests.fixtures.forms import Variant
 
 from .mutation import FAMILIES, differences, mutants, records, render
 
+pytestmark = [pytest.mark.slow]
+
 N_MUTANTS = int(os.environ.get("JIXIAO_MUTANTS", "300"))
 
 

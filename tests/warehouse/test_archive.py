@@ -16,6 +16,8 @@ import pytest
 from tests.fixtures import builder
 from tests.helpers import table_counts
 
+pytestmark = [pytest.mark.slow]
+
 JIXIAO = [sys.executable, "-m", "jixiao.cli"]
 
 

@@ -20,6 +20,8 @@ import pytest
 
 from tests.helpers import VOLATILE, copy_groups, table_digests
 
+pytestmark = [pytest.mark.slow]
+
 # Which of two copies of a report is the original (duplicate_of) is the one stored first: two readers
 # finish them in either order, in a clean run as in a killed one. The copies must be the same.
 COPY_BLIND = {**VOLATILE, "reports": ["duplicate_of"]}
