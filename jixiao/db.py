@@ -1,8 +1,11 @@
-"""The one transaction helper every stage that writes the warehouse uses."""
+"""The helpers every stage that writes the warehouse uses: one transaction, one bulk insert, the
+warehouse's language."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Iterator
 
 import duckdb
@@ -22,3 +25,38 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         except duckdb.Error:  # a failed COMMIT has already ended the transaction
             pass
         raise
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], rows: list[tuple],
+                verb: str = "INSERT", conflict: str = "") -> None:
+    """Insert rows with one statement: each column goes in as one list parameter and is unnested.
+
+    DuckDB binds a multi-row VALUES list expression by expression (~75 µs a row here) and runs
+    executemany row by row; a list per column costs a tenth of that. Decimals travel as their
+    exact text and dates as ISO text; the INSERT casts them to the column's type.
+    """
+    if not rows:
+        return
+    columns = [[_exact(v) for v in column] for column in zip(*rows)]
+    unnested = ", ".join(f"unnest(${i})" for i in range(1, len(cols) + 1))
+    con.execute(f"{verb} INTO {table} ({', '.join(cols)}) SELECT {unnested} {conflict}", columns)
+
+
+def _exact(value):
+    return str(value) if isinstance(value, _AS_TEXT) else value
+
+
+_AS_TEXT = (Decimal, date, datetime)  # str() of a date is its ISO form
+
+
+def warehouse_language(con: duckdb.DuckDBPyConnection) -> str:
+    """The language the warehouse's messages are written in: its setting, or (a new warehouse) the language
+    of its first writer, recorded then (inside the caller's transaction, when there is one)."""
+    from jixiao.i18n import language
+
+    row = con.execute("SELECT value FROM settings WHERE name = 'language'").fetchone()
+    if row:
+        return row[0]
+    chosen = language()
+    con.execute("INSERT INTO settings VALUES ('language', ?) ON CONFLICT DO NOTHING", [chosen])
+    return chosen

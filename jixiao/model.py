@@ -235,9 +235,10 @@ class Field:
 class Finding:
     rule: str
     severity: Severity
-    message: str
+    message: str  # rendered from parameters where it has them (jixiao.messages), in the warehouse's language
     expected: str | None = None
     actual: str | None = None
+    parameters: str | None = None  # JSON: its message template's key and values, to render it in any language
 
 
 @dataclass(frozen=True)

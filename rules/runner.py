@@ -10,8 +10,9 @@ from pathlib import Path
 import duckdb
 import regex
 
-from jixiao.db import transaction
+from jixiao.db import insert_rows, transaction, warehouse_language
 from jixiao.errors import StepFailed
+from jixiao.messages import render
 from jixiao.model import SEVERITIES
 
 
@@ -117,14 +118,18 @@ def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | Non
     ids = [r.id for r in rules]
     in_scope = " AND report_id IN (SELECT report_id FROM jx_scope)"
     con.execute(f"DELETE FROM findings WHERE list_contains($ids, rule){in_scope}", {"ids": ids})
+    lang = warehouse_language(con)
     for rule in rules:
         try:  # the rule's SQL is packaged data (rules/checks), not user input
-            con.execute(f"INSERT INTO findings SELECT report_id, $rule, $severity, coalesce(message, $meaning),"
-                        f" CAST(expected AS VARCHAR), CAST(actual AS VARCHAR) FROM ({_select(rule)})"
-                        f" WHERE report_id IN (SELECT report_id FROM jx_scope)",
-                        {"rule": rule.id, "severity": rule.severity, "meaning": rule.meaning})
+            found = con.execute(f"SELECT report_id, message, CAST(expected AS VARCHAR), CAST(actual AS VARCHAR) FROM ({_select(rule)})"
+                                f" WHERE report_id IN (SELECT report_id FROM jx_scope)").fetchall()
         except duckdb.Error as exc:
             raise RuleError(f"Rule {rule.id} ({rule.source}) failed: {str(exc).splitlines()[0]}")
+        # a rule returns its message as parameters (a JSON object naming its template): rendered here in the
+        # warehouse's language, kept for rendering in any other
+        rows = [(rid, rule.id, rule.severity, render(params, lang, fallback=rule.meaning), expected, actual, params)
+                for rid, params, expected, actual in found]
+        insert_rows(con, "findings", ["report_id", "rule", "severity", "message", "expected", "actual", "parameters"], rows)
     found = con.execute(f"SELECT count(*) FROM findings WHERE list_contains($ids, rule){in_scope}", {"ids": ids}).fetchone()[0]
     if scope == "pending" or scope == "all":  # documents without reports count as checked too
         con.execute("UPDATE documents SET rules_checked = TRUE WHERE NOT coalesce(rules_checked, FALSE)")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.fixtures import builder
+
+# Users read Chinese, the default; most tests assert the English wording (the code's own), and the
+# language tests (tests/test_language.py) ask for Chinese themselves. Subprocesses inherit it.
+os.environ.setdefault("JIXIAO_LANG", "en")
 
 SEED_STYLES = builder.CHECKBOX_STYLES  # √/□ text, Wingdings w:sym, content controls, 是（√）
 

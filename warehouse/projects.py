@@ -18,11 +18,10 @@ import duckdb
 import regex
 
 from jixiao.data import read_csv
-from jixiao.db import transaction
+from jixiao.db import insert_rows, transaction
 from jixiao.errors import SettingError
 from jixiao.labels import canonical_label
 
-from .store import insert_rows
 
 _YEAR = regex.compile(r"[(（]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?")
 _CODE_PREFIX = regex.compile(r"^\s*(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{3,}\s*[-—－_]\s*")

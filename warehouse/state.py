@@ -32,3 +32,4 @@ def unchecked_documents(con: duckdb.DuckDBPyConnection) -> int:
 def owes(con: duckdb.DuckDBPyConnection, task: str) -> bool:
     """Whether work marked pending when documents were stored ('link') is still to do."""
     return bool(con.execute("SELECT count(*) FROM pending WHERE task = ?", [task]).fetchone()[0])
+

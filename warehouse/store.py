@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, fields
-from datetime import date, datetime
-from decimal import Decimal
 from functools import cache
 from operator import attrgetter
 from typing import Callable
@@ -13,8 +11,9 @@ from typing import Callable
 import duckdb
 
 from jixiao import __version__
-from jixiao.db import transaction
+from jixiao.db import insert_rows, transaction, warehouse_language
 from jixiao.errors import LoadError, StepFailed
+from jixiao.messages import render
 from jixiao.model import (DOCUMENT_COLUMNS, NUMBERED_TABLES, REPORT_COLUMNS, REPORT_TABLES, UNREAD_COLUMNS, DocumentResult,
                           Report, record_columns)
 
@@ -125,7 +124,9 @@ def store_many(con: duckdb.DuckDBPyConnection, docs: list[Pending], replace: boo
                     delete_document(con, d.result.doc_id)
                 written[d.result.doc_id] = d
             rows: dict[str, list[tuple]] = {table: [] for table in ("documents", "unread", "reports", *REPORT_TABLES)}
+            lang = warehouse_language(con)
             for d in written.values():
+                _in_language(d.result, lang)
                 _document_rows(d, rows)
             for table, table_rows in rows.items():
                 insert_rows(con, table, _columns(table), table_rows)
@@ -164,6 +165,15 @@ def store_group(con: duckdb.DuckDBPyConnection, group: list[Pending], replace: b
     return done
 
 
+def _in_language(result: DocumentResult, lang: str) -> None:
+    """The messages of the findings made while reading, in the warehouse's language (the reader wrote
+    them in its own): a warehouse's messages are in one language, which reviews name findings by."""
+    for report in result.reports:
+        for finding in report.findings:
+            if finding.parameters:
+                finding.message = render(finding.parameters, lang, fallback=finding.message) or finding.message
+
+
 def _document_rows(d: Pending, rows: dict[str, list[tuple]]) -> None:
     r = d.result
     found = {"size_bytes": d.size_bytes, "parser_version": __version__}
@@ -175,28 +185,6 @@ def _document_rows(d: Pending, rows: dict[str, list[tuple]]) -> None:
         rows["reports"].append((rid, r.doc_id, ordinal, *(getattr(report, c) for c in REPORT_COLUMNS)))
         for table in REPORT_TABLES:
             rows[table] += _rows(report, rid, table)
-
-
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], rows: list[tuple],
-                verb: str = "INSERT", conflict: str = "") -> None:
-    """Insert rows with one statement: each column goes in as one list parameter and is unnested.
-
-    DuckDB binds a multi-row VALUES list expression by expression (~75 µs a row here) and runs
-    executemany row by row; a list per column costs a tenth of that. Decimals travel as their
-    exact text and dates as ISO text; the INSERT casts them to the column's type.
-    """
-    if not rows:
-        return
-    columns = [[_exact(v) for v in column] for column in zip(*rows)]
-    unnested = ", ".join(f"unnest(${i})" for i in range(1, len(cols) + 1))
-    con.execute(f"{verb} INTO {table} ({', '.join(cols)}) SELECT {unnested} {conflict}", columns)
-
-
-def _exact(value):
-    return str(value) if isinstance(value, _AS_TEXT) else value
-
-
-_AS_TEXT = (Decimal, date, datetime)  # str() of a date is its ISO form
 
 
 def delete_document(con: duckdb.DuckDBPyConnection, doc_id: str) -> None:

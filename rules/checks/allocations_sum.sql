@@ -3,8 +3,7 @@
 -- meaning: Issued allocations (资金指标明细) add up to the arranged budget.
 WITH issued AS (SELECT report_id, sum(amount_yuan) AS total, count(*) AS n FROM allocations WHERE amount_yuan IS NOT NULL GROUP BY report_id)
 SELECT r.report_id,
-       format('The {} allocations add up to {} but the budget is {}', n, jx_wan(total),
-              jx_wan(coalesce(r.budget_adjusted_yuan, r.budget_initial_yuan))),
+       json_object('key', 'allocations_sum', 'n', n, 'total', total, 'budget', coalesce(r.budget_adjusted_yuan, r.budget_initial_yuan)),
        coalesce(r.budget_adjusted_yuan, r.budget_initial_yuan)::VARCHAR,
        total::VARCHAR
 FROM reports r JOIN issued USING (report_id)

@@ -2,8 +2,8 @@
 -- severity: error
 -- meaning: 结余 equals received − spent, where all three are stated.
 SELECT report_id,
-       format('{}: 结余 is stated as {} but {} − {} = {}', source_label, jx_wan(balance_yuan), jx_wan(received_yuan),
-              jx_wan(spent_yuan), jx_wan(received_yuan - spent_yuan)) AS message,
+       json_object('key', 'balance_matches', 'place', source_label, 'balance', balance_yuan, 'received', received_yuan,
+                   'spent', spent_yuan, 'computed', received_yuan - spent_yuan) AS message,
        (received_yuan - spent_yuan)::VARCHAR AS expected,
        balance_yuan::VARCHAR AS actual
 FROM funding

@@ -13,8 +13,8 @@ WITH stated AS (
     WHERE NOT EXISTS (SELECT 1 FROM funding f WHERE f.report_id = r.report_id)
 )
 SELECT report_id,
-       format('{}: 执行率 is stated as {}% but {} ÷ {} = {}%', place, rate, jx_wan(spent), jx_wan(base),
-              round(100 * spent / base, 2)) AS message,
+       json_object('key', 'execution_rate_matches', 'place', place, 'rate', rate, 'spent', spent, 'base', base,
+                   'computed', round(100 * spent / base, 2)) AS message,
        round(100 * spent / base, 2)::VARCHAR AS expected,
        rate::VARCHAR AS actual
 FROM stated

@@ -2,8 +2,8 @@
 -- severity: error
 -- meaning: The execution score equals min(执行率, 100 %) × its points, within the document's rounding.
 SELECT report_id,
-       format('The execution score is {} but {}% × {} = {}', execution_score, least(execution_rate_pct, 100),
-              execution_score_max, round(least(execution_rate_pct, 100) * execution_score_max / 100, 2)),
+       json_object('key', 'execution_score_matches', 'score', execution_score, 'rate', least(execution_rate_pct, 100),
+                   'points', execution_score_max, 'computed', round(least(execution_rate_pct, 100) * execution_score_max / 100, 2)),
        round(least(execution_rate_pct, 100) * execution_score_max / 100, 2)::VARCHAR,
        execution_score::VARCHAR
 FROM reports

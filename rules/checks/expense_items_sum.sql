@@ -8,7 +8,7 @@ spent AS (
     SELECT r.report_id, coalesce(r.spent_yuan, (SELECT min(value) FROM facts f WHERE f.report_id = r.report_id AND f.key = 'spent')) AS spent
     FROM reports r
 )
-SELECT report_id, format('The {} expense items add up to {} but {} was spent', n, jx_wan(total), jx_wan(spent)),
+SELECT report_id, json_object('key', 'expense_items_sum', 'n', n, 'total', total, 'spent', spent),
        spent::VARCHAR, total::VARCHAR
 FROM items JOIN spent USING (report_id)
 WHERE spent IS NOT NULL AND abs(total - spent) > 1

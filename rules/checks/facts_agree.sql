@@ -21,12 +21,8 @@ checked AS (
     FROM pairs
 )
 SELECT report_id,
-       format('The narrative says {} = {} but the table gives {}: 「{}」', key,
-              CASE WHEN key = 'execution_rate' THEN value || '%' ELSE jx_wan(value) END,
-              CASE WHEN key = 'execution_rate' THEN table_value || '%'
-                   WHEN table_value IS NOT NULL THEN jx_wan(table_value)
-                   ELSE array_to_string(list_transform(known, lambda x: jx_wan(x)), ' / ') END,
-              sentence),
+       json_object('key', 'facts_agree.' || key, 'value', value, 'table', CASE WHEN table_value IS NOT NULL THEN [table_value] ELSE known END,
+                   'sentence', sentence),
        coalesce(table_value::VARCHAR, array_to_string(known, ' / ')),
        value::VARCHAR
 FROM checked

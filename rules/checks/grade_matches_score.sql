@@ -7,6 +7,6 @@ WITH graded AS (
     FROM reports
     WHERE grade IS NOT NULL AND score_total IS NOT NULL
 )
-SELECT report_id, format('自评等级 is {} but a total score of {} is {}', grade, score_total, fits), fits, grade
+SELECT report_id, json_object('key', 'grade_matches_score', 'grade', grade, 'score', score_total, 'fits', fits), fits, grade
 FROM graded
 WHERE grade <> fits

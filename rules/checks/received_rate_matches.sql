@@ -2,9 +2,9 @@
 -- severity: error
 -- meaning: The stated 到位率 equals received ÷ arranged (adjusted budget where stated, else the year's arranged amount), within the document's rounding.
 SELECT report_id,
-       format('{}: 到位率 is stated as {}% but {} ÷ {} = {}%', source_label, received_rate_pct, jx_wan(received_yuan),
-              jx_wan(coalesce(budget_adjusted_yuan, budget_initial_yuan)),
-              round(100 * received_yuan / coalesce(budget_adjusted_yuan, budget_initial_yuan), 2)) AS message,
+       json_object('key', 'received_rate_matches', 'place', source_label, 'rate', received_rate_pct, 'received', received_yuan,
+                   'base', coalesce(budget_adjusted_yuan, budget_initial_yuan),
+                   'computed', round(100 * received_yuan / coalesce(budget_adjusted_yuan, budget_initial_yuan), 2)) AS message,
        round(100 * received_yuan / coalesce(budget_adjusted_yuan, budget_initial_yuan), 2)::VARCHAR AS expected,
        received_rate_pct::VARCHAR AS actual
 FROM funding

@@ -2,14 +2,14 @@
 -- severity: error
 -- meaning: No indicator, and not the execution score, scores above its weight.
 SELECT report_id,
-       format('指标 {} scores {} above its weight {}', name, score, weight) AS message,
+       json_object('key', 'score_within_weight.indicator', 'name', name, 'score', score, 'weight', weight) AS message,
        format('≤ {}', weight) AS expected,
        score::VARCHAR AS actual
 FROM indicators
 WHERE score IS NOT NULL AND weight IS NOT NULL AND score > weight
 UNION ALL
 SELECT report_id,
-       format('The execution score {} is above its points {}', execution_score, execution_score_max),
+       json_object('key', 'score_within_weight.execution', 'score', execution_score, 'points', execution_score_max),
        format('≤ {}', execution_score_max),
        execution_score::VARCHAR
 FROM reports

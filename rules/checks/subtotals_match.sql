@@ -10,10 +10,10 @@ WITH sums AS (
                      AND (g.level < 3 OR i.parent = g.name)  -- level 3: a 三级指标 split into numbered sub-items
     GROUP BY ALL
 )
-SELECT report_id, format('{} weight is {} but its rows add up to {}', grp, weight, leaf_weight),
+SELECT report_id, json_object('key', 'subtotals_match.weight', 'group', grp, 'stated', weight, 'sum', leaf_weight),
        leaf_weight::VARCHAR, weight::VARCHAR
 FROM sums WHERE weight IS NOT NULL AND leaf_weight IS NOT NULL AND abs(weight - leaf_weight) > 0.01
 UNION ALL
-SELECT report_id, format('{} score is {} but its rows add up to {}', grp, score, leaf_score),
+SELECT report_id, json_object('key', 'subtotals_match.score', 'group', grp, 'stated', score, 'sum', leaf_score),
        leaf_score::VARCHAR, score::VARCHAR
 FROM sums WHERE score IS NOT NULL AND leaf_score IS NOT NULL AND abs(score - leaf_score) > 0.01

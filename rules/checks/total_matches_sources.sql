@@ -8,8 +8,8 @@ WITH cells AS (
     INTO NAME col VALUE amount
 )
 SELECT t.report_id,
-       format('{} {}: the total is {} but its {} source rows add up to {}', t.source_label, t.col, jx_wan(t.amount),
-              count(*), jx_wan(sum(s.amount))) AS message,
+       json_object('key', 'total_matches_sources', 'place', t.source_label, 'column', t.col, 'total', t.amount, 'n', count(*),
+                   'sum', sum(s.amount)) AS message,
        sum(s.amount)::VARCHAR AS expected,
        t.amount::VARCHAR AS actual
 FROM cells t

@@ -3,7 +3,7 @@
 -- meaning: The indicator weights plus the execution block's points add up to the points available (score_max).
 WITH leaf AS (SELECT report_id, sum(weight) AS weights FROM indicators WHERE weight IS NOT NULL GROUP BY report_id)
 SELECT r.report_id,
-       format('The weights add up to {} but the form is out of {}', leaf.weights + coalesce(r.execution_score_max, 0), r.score_max),
+       json_object('key', 'weights_sum', 'sum', leaf.weights + coalesce(r.execution_score_max, 0), 'max', r.score_max),
        r.score_max::VARCHAR,
        (leaf.weights + coalesce(r.execution_score_max, 0))::VARCHAR
 FROM reports r JOIN leaf USING (report_id)

@@ -219,7 +219,7 @@ def test_sub_items_add_up_to_their_indicator(tmp_path):
     _, render = F.FAMILY_DOCUMENTS["score_20_80"]
     path = builder.write_docx(render(form, F.VARIANTS[0]), tmp_path / "sub_items.docx")
     con = _warehouse_with(path)
-    assert _findings(con) == [("subtotals_match", "error", "道路维护里程 score is 19.0 but its rows add up to 20.0", "20.00", "19.00")]
+    assert _findings(con) == [("subtotals_match", "error", "「道路维护里程」 scores 19 but its rows add up to 20", "20.00", "19.00")]
 
 
 def test_every_family_fixture_is_clean(family_files):
@@ -230,3 +230,20 @@ def test_every_family_fixture_is_clean(family_files):
     check_pending(con, default_rules())
     assert _findings(con) == []
     assert con.execute("SELECT count(DISTINCT template) FROM reports").fetchone()[0] == 5
+
+
+def test_a_finding_is_data_shown_in_either_language(tmp_path):
+    """A rule's finding keeps its parameters; its message is written in the warehouse's language and can be
+    shown in the other from them, without reading the file again."""
+    import json
+
+    from jixiao.messages import render
+
+    data = copy.deepcopy(builder.load_seed())
+    plant_execution_rate(data)
+    con = _warehouse_with(builder.build_seed(tmp_path, data=data))
+    message, parameters = con.execute("SELECT message, parameters FROM findings WHERE rule = 'execution_rate_matches'").fetchone()
+    params = json.loads(parameters)
+    assert params["key"] == "execution_rate_matches" and params["place"] == "区县财政"
+    assert render(parameters, "en") == message == "区县财政: the execution rate (执行率) is stated as 80.00 % but 94.44万元 ÷ 127万元 = 74.36 %"
+    assert render(parameters, "zh") == "区县财政：执行率填报为80.00%，但94.44万元÷127万元=74.36%"
