@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from jixiao.messages import render
 from jixiao.warehouse import connect as _connect
 
 
@@ -57,11 +58,14 @@ class Warehouse:
         """Findings with their review verdicts (v_findings), on the corrected reports; a copy's findings are
         grouped with its original (original_report_id)."""
         where = "" if severity is None else " WHERE f.severity = $severity"
-        return self.sql(f"""SELECT r.fiscal_year, r.project_name, f.rule, f.severity, f.message, f.expected, f.actual,
-                                   f.verdict, f.review_note, f.report_id, f.original_report_id, d.path
-                            FROM v_findings f JOIN v_reports r USING (report_id) JOIN documents d USING (doc_id){where}
-                            ORDER BY r.fiscal_year, r.project_name, f.original_report_id, f.rule""",
-                        {"severity": severity} if severity else None)
+        found = self.sql(f"""SELECT r.fiscal_year, r.project_name, f.rule, f.severity, f.message, f.expected, f.actual,
+                                    f.verdict, f.review_note, f.report_id, f.original_report_id, d.path, f.parameters
+                             FROM v_findings f JOIN v_reports r USING (report_id) JOIN documents d USING (doc_id){where}
+                             ORDER BY r.fiscal_year, r.project_name, f.original_report_id, f.rule""",
+                         {"severity": severity} if severity else None)
+        # the message in the reader's language (jixiao.i18n), from the finding's parameters
+        found["message"] = [render(p, fallback=m) for p, m in zip(found["parameters"], found["message"])]
+        return found.drop(columns="parameters")
 
     def findings_summary(self) -> pd.DataFrame:
         return self.sql("SELECT * FROM v_findings_summary ORDER BY fiscal_year, rule")

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import duckdb
 
+from jixiao.messages import render
 from jixiao.warehouse.schema import CORRECTABLE
 
 LOW_COVERAGE_PCT = 85  # as the low_coverage finding
@@ -131,8 +132,8 @@ def report_view(con: duckdb.DuckDBPyConnection, report_id: str) -> ReportView | 
     funding = _dicts(con.execute("SELECT * EXCLUDE (report_id) FROM funding WHERE report_id = ? ORDER BY seq", [report_id]))
     indicators = _dicts(con.execute("SELECT * EXCLUDE (report_id) FROM indicators WHERE report_id = ? ORDER BY seq", [report_id]))
     # its own findings first, then its copies' (the same report read from another file)
-    findings = _dicts(con.execute("""SELECT * FROM v_findings WHERE original_report_id = ?
-                                     ORDER BY report_id <> original_report_id, severity, rule, message""", [report_id]))
+    findings = _shown(_dicts(con.execute("""SELECT * FROM v_findings WHERE original_report_id = ?
+                                            ORDER BY report_id <> original_report_id, severity, rule, message""", [report_id])))
     corrections = _dicts(con.execute("SELECT * FROM corrections WHERE report_id = ? ORDER BY correction_id DESC", [report_id]))
     pages = sorted({f["page"] for f in fields if f["page"] is not None})
     return ReportView(report, document, paths, values, fields, funding, indicators, findings, corrections, pages)
@@ -150,6 +151,14 @@ def _source_of(column: str, fields: list[dict]) -> dict | None:
     return None
 
 
+def _shown(findings: list[dict]) -> list[dict]:
+    """Each finding with `shown`: its message in the reader's language, from its parameters (the stored
+    message, in the warehouse's language, still names it for reviews)."""
+    for f in findings:
+        f["shown"] = render(f.get("parameters"), fallback=f["message"])
+    return findings
+
+
 def findings_list(con: duckdb.DuckDBPyConnection, rule: str | None, severity: str | None, verdict: str | None,
                   limit: int = 1000) -> list[dict]:
     where, args = [], []
@@ -157,19 +166,19 @@ def findings_list(con: duckdb.DuckDBPyConnection, rule: str | None, severity: st
         if value:
             where.append(f"{column} = ?")
             args.append(value)
-    return _dicts(con.execute(f"""
+    return _shown(_dicts(con.execute(f"""
         SELECT f.*, r.project_name, r.fiscal_year, d.path
         FROM v_findings f LEFT JOIN reports r USING (report_id) LEFT JOIN documents d ON d.doc_id = r.doc_id
         {('WHERE ' + ' AND '.join(where)) if where else ''}
         ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.rule, f.original_report_id, f.report_id, f.message
-        LIMIT {int(limit)}""", args))
+        LIMIT {int(limit)}""", args)))
 
 
 def finding(con: duckdb.DuckDBPyConnection, report_id: str, rule: str, message: str) -> dict | None:
     rows = _dicts(con.execute("""SELECT f.*, r.project_name, r.fiscal_year, d.path
                                  FROM v_findings f LEFT JOIN reports r USING (report_id) LEFT JOIN documents d ON d.doc_id = r.doc_id
                                  WHERE f.report_id = ? AND f.rule = ? AND f.message = ?""", [report_id, rule, message]))
-    return rows[0] if rows else None
+    return _shown(rows)[0] if rows else None
 
 
 def rules_and_counts(con: duckdb.DuckDBPyConnection) -> list[dict]:
