@@ -9,8 +9,10 @@ if __name__ == "__main__":  # python -m jixiao.cli: a signal while the rest load
 
 import dataclasses
 import json
+import os
 import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -18,7 +20,7 @@ import click
 from jixiao import __version__
 from jixiao.entry import STOPPED
 from jixiao.errors import SettingError, StepFailed
-from jixiao.normalize.form import LOW_COVERAGE_PCT
+from jixiao.i18n import N_, _
 from jixiao.render import printable, shown_path
 
 DEFAULT_DB = "jixiao.duckdb"
@@ -55,12 +57,34 @@ def open_warehouse(db: str, read_only: bool = False, wait: float = 0.0, locked: 
         raise WarehouseError(str(exc))
 
 
+# words the summaries count, and the severities they name, for the catalog (their Chinese carries its measure word)
+COUNTED = (N_("file"), N_("more file"), N_("report"), N_("finding"), N_("shard"), N_("document"), N_("project"), N_("correction"),
+           N_("error"), N_("warning"), N_("info"))
+
+
+# click's own sentences (it translates them through the standard gettext, bound to our catalog by
+# jixiao.i18n.set_language), kept here so the catalog holds their Chinese
+CLICK_SENTENCES = (N_("Usage:"), N_("Options"), N_("Commands"), N_("Show this message and exit."), N_("Show the version and exit."),
+                   N_("Error: {message}"), N_("Try '{command} {option}' for help."), N_("Invalid value for {param_hint}: {message}"),
+                   N_("Missing argument"), N_("Missing option"), N_("Missing parameter: {param_name}"), N_("No such option {name!r}."),
+                   N_("No such command {name!r}."), N_("default: {default}"), N_("{value!r} is not a valid {number_type}."),
+                   N_("{value} is not in the range {range}."), N_("Aborted!"),
+                   N_("Stopped. Every document committed so far is kept; run the same command again to go on."))  # entry.STOPPED
+
+
 def plural(n: int, word: str) -> str:
+    """n and a counted word (「1 file」, 「2 files」); in Chinese the word with its measure (「2 个文件」)."""
+    from jixiao.i18n import language
+
+    if language() == "zh":
+        return f"{n} {_(word)}"
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
+
+
 
 
 def _interrupted(exc: BaseException) -> bool:
@@ -70,32 +94,109 @@ def _interrupted(exc: BaseException) -> bool:
         isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
 
 
-class Commands(click.Group):
-    """The command group; wherever Ctrl-C or SIGTERM lands (while options are parsed, inside a database
+class _Translated:
+    """Help shown in the reader's language (jixiao.i18n): click keeps help as plain strings, written
+    in English here; each is looked up in the catalog when it is shown, so --lang and JIXIAO_LANG apply."""
+
+    def format_help_text(self, ctx, formatter):
+        with _shown_as(self, "help"):
+            super().format_help_text(ctx, formatter)
+
+    def format_epilog(self, ctx, formatter):
+        with _shown_as(self, "epilog"):
+            super().format_epilog(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _shown_as(self, "help"):
+            return super().get_short_help_str(limit)
+
+
+@contextmanager
+def _shown_as(obj, attr: str):
+    import inspect
+
+    text = getattr(obj, attr)
+    if text:
+        setattr(obj, attr, _(inspect.cleandoc(text)))
+    try:
+        yield
+    finally:
+        setattr(obj, attr, text)
+
+
+class Command(_Translated, click.Command):
+    pass
+
+
+class Option(click.Option):
+    def get_help_record(self, ctx):
+        with _shown_as(self, "help"):
+            return super().get_help_record(ctx)
+
+
+def option(*names, **kwargs):
+    """click.option whose help is shown in the reader's language."""
+    return click.option(*names, cls=Option, **kwargs)
+
+
+def _choose_language(ctx, param, value) -> None:
+    from jixiao.i18n import set_language
+
+    set_language(value)
+
+
+class Commands(_Translated, click.Group):
+    """The command group (its commands' help in the reader's language); wherever Ctrl-C or SIGTERM lands (while options are parsed, inside a database
     statement, while rules run), the command stops with one sentence and exit code 130, never a traceback."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        from jixiao.i18n import set_language
+
+        set_language(None)  # JIXIAO_LANG or the locale, for click's own sentences too (--lang sets it again)
+        before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
         signal.signal(signal.SIGINT, signal.default_int_handler)  # from here on, as KeyboardInterrupt
         signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop, as Ctrl-C
+
+        def finished() -> None:
+            """The work is over (done, failed or stopped). Run as the command (entry.guard ran), a signal from
+            here on has nothing left to stop and is ignored (Python's shutdown would otherwise die of it);
+            run by a test's CliRunner, the runner's own handlers take signals again."""
+            from jixiao import entry
+
+            signal.signal(signal.SIGINT, signal.SIG_IGN if entry.GUARDED else before[0])
+            signal.signal(signal.SIGTERM, signal.SIG_IGN if entry.GUARDED else before[1])
+
+        code = 0
         try:
             super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as exc:
             exc.show()
-            sys.exit(exc.exit_code)
+            code = exc.exit_code
         except click.exceptions.Exit as exc:
-            sys.exit(exc.exit_code)
+            code = exc.exit_code
+        except SystemExit as exc:  # a command's own exit code (ingest: 1 when files failed)
+            code = exc.code
         except BaseException as exc:
             if not _interrupted(exc):
                 raise
-            click.echo(STOPPED, err=True)
-            sys.exit(130)
-        sys.exit(0)
+            finished()
+            click.echo(_(STOPPED), err=True)
+            # what was to be kept is committed and closed by now; end here, before the interpreter's own
+            # shutdown, where a native library that saw the signal may raise it again (exit by SIGINT)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+        finished()
+        sys.exit(code)
+
+
+Commands.command_class = Command  # @main.command() makes commands whose help is translated
 
 
 def wait_option(command):
-    return click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
+    return option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
                         help="When another process is writing the warehouse, wait up to this long for it.")(command)
 
 
@@ -107,7 +208,9 @@ def to_json(obj) -> str:
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
-@click.version_option(__version__, prog_name="jixiao")
+@click.version_option(__version__, prog_name="jixiao", cls=Option)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, expose_value=False, is_eager=True, callback=_choose_language,
+              cls=Option, help="Language of everything shown: zh (中文, the default) or en [default: JIXIAO_LANG, else the locale, else zh].")
 def main() -> None:
     """Turn budget-performance self-evaluation reports (绩效自评报告/自评表) into a DuckDB warehouse.
 
@@ -121,26 +224,26 @@ def main() -> None:
 @main.command()
 # not exists=True: a broken link or a link loop named here fails alone, with its sentence (pipeline.list_files)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to create or add to.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Reader processes [default: all cores].")
-@click.option("--timeout", type=click.FloatRange(min=0.001), default=120.0, show_default=True,
+@option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to create or add to.")
+@option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Reader processes [default: all cores].")
+@option("--timeout", type=click.FloatRange(min=0.001), default=120.0, show_default=True,
               help="Seconds a page may take (a file without pages counts as one); a file over its limit is stopped and marked failed.")
-@click.option("--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True,
+@option("--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True,
               help=f"Memory cap per reader process ({MIN_MEMORY_MB} at least: a reader needs that to start); a file that needs more is marked failed.")
-@click.option("--reread", is_flag=True, help="Read files again even when their bytes are already stored.")
-@click.option("--retry-failed", is_flag=True,
+@option("--reread", is_flag=True, help="Read files again even when their bytes are already stored.")
+@option("--retry-failed", is_flag=True,
               help="Read again the files stored as failed for their own reasons (a timeout, crash or memory failure is retried anyway).")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (no progress output).")
-@click.option("--include", multiple=True, metavar="GLOB", help="Read only files whose name or path matches (repeatable).")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Pass over files whose name or path matches (repeatable).")
-@click.option("--verbose", "-v", is_flag=True, help="Also list the files a folder walk skipped, with why.")
-@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+@option("--json", "as_json", is_flag=True, help="Print the summary as JSON (no progress output).")
+@option("--include", multiple=True, metavar="GLOB", help="Read only files whose name or path matches (repeatable).")
+@option("--exclude", multiple=True, metavar="GLOB", help="Pass over files whose name or path matches (repeatable).")
+@option("--verbose", "-v", is_flag=True, help="Also list the files a folder walk skipped, with why.")
+@option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="local: reader processes on this machine; ray: Ray actors writing Parquet shards to --stage, loaded at the end.")
-@click.option("--address", default=None, metavar="auto|ray://HOST:10001",
+@option("--address", default=None, metavar="auto|ray://HOST:10001",
               help="(ray) The Ray cluster to join [default: start one on this machine with --jobs CPUs].")
-@click.option("--stage", "stage", default=None, metavar="DIR_OR_URI",
+@option("--stage", "stage", default=None, metavar="DIR_OR_URI",
               help="(ray) Where the shards go: a folder every node sees, or s3://, gs://, hdfs:// [default: DB.stage beside the warehouse].")
-@click.option("--shard-files", type=click.IntRange(min=1), default=None, metavar="N",
+@option("--shard-files", type=click.IntRange(min=1), default=None, metavar="N",
               help="(ray) Files per shard, the unit a killed reader redoes [default: 8].")
 @wait_option
 def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, memory_mb: int, reread: bool, retry_failed: bool,
@@ -168,7 +271,7 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
 
     for path in paths:
         if not path.exists() and not path.is_symlink():  # a typo: nothing to read, said before any work
-            raise click.UsageError(f"No such file or folder: {path}")
+            raise click.UsageError(_("No such file or folder: {path}").format(path=shown_path(path)))
 
     with reporter(enabled=not as_json) as rep:
         try:
@@ -193,39 +296,43 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:
         s = summary
-        status = ", ".join(f"{s.status.get(k, 0)} {k}" for k in ("ok", "not_report", "failed"))
+        from jixiao.normalize.form import LOW_COVERAGE_PCT
+
+        status = _("{ok} ok, {not_report} not_report, {failed} failed").format(**{k: s.status.get(k, 0) for k in ("ok", "not_report", "failed")})
         # every file is in exactly one of these: read, unchanged, already stored, failed before, not opened
-        extra = "".join(part for n, part in ((s.still_failed, f", {s.still_failed} failed before and not retried "
-                                                              "(--retry-failed reads them again)"),
-                                             (s.not_opened, f", {s.not_opened} could not be opened"),
-                                             (s.staged, f", {s.staged} read into the stage by an earlier run"),
-                                             (len(s.skipped), f"; {plural(len(s.skipped), 'more file')} skipped "
-                                                              "(not reports by their kind; --verbose lists them)"),
-                                             (s.filtered, f"; {plural(s.filtered, 'more file')} left out by --include/--exclude"))
-                        if n)
-        click.echo(f"{plural(s.files, 'file')}: {s.stored} read ({status}), {s.unchanged} unchanged, {s.already_stored} already stored"
-                   f"{extra}; {plural(s.reports, 'report')}, {plural(s.findings, 'finding')} → {db} in {s.wall_seconds:.1f} s")
+        extra = "".join(part for n, part in (
+            (s.still_failed, _(", {n} failed before and not retried (--retry-failed reads them again)").format(n=s.still_failed)),
+            (s.not_opened, _(", {n} could not be opened").format(n=s.not_opened)),
+            (s.staged, _(", {n} read into the stage by an earlier run").format(n=s.staged)),
+            (len(s.skipped), _("; {files} skipped (not reports by their kind; --verbose lists them)").format(
+                files=plural(len(s.skipped), "more file"))),
+            (s.filtered, _("; {files} left out by --include/--exclude").format(files=plural(s.filtered, "more file")))) if n)
+        click.echo(_("{files}: {stored} read ({status}), {unchanged} unchanged, {already} already stored{extra}; {reports}, {findings} "
+                     "→ {db} in {seconds} s").format(
+            files=plural(s.files, "file"), stored=s.stored, status=status, unchanged=s.unchanged, already=s.already_stored, extra=extra,
+            reports=plural(s.reports, "report"), findings=plural(s.findings, "finding"), db=db, seconds=f"{s.wall_seconds:.1f}"))
         if s.coverage_pct is not None:
-            click.echo(f"coverage: {s.coverage_pct} % of the filled cells and figure sentences of the reports read were understood; "
-                       f"{s.low_coverage} documents under {LOW_COVERAGE_PCT} % (jixiao show FILE --unread lists what was not)")
+            click.echo(_("coverage: {pct} % of the filled cells and figure sentences of the reports read were understood; "
+                         "{low} documents under {limit} % (jixiao show FILE --unread lists what was not)").format(
+                pct=s.coverage_pct, low=s.low_coverage, limit=LOW_COVERAGE_PCT))
         if verbose:
             for path, why in s.skipped:
-                click.echo(f"  skipped: {shown_path(path)}: {why}")
+                click.echo(_("  skipped: {path}: {why}").format(path=shown_path(path), why=why))
         for path, error in s.failures:
-            click.echo(f"  failed: {shown_path(path)}: {error}")
+            click.echo(_("  failed: {path}: {error}").format(path=shown_path(path), error=error))
         for problem in s.problems:
-            click.echo(f"  problem: {problem}")
+            click.echo(_("  problem: {problem}").format(problem=problem))
     sys.exit(1 if summary.failures or summary.problems else 0)
 
 
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--stage", type=click.Choice(["normalize", "extract"]), default="normalize", show_default=True,
+@option("--stage", type=click.Choice(["normalize", "extract"]), default="normalize", show_default=True,
               help="extract: the document model (paragraphs, table grids); normalize: the records that would be stored.")
-@click.option("--unread", is_flag=True, help="List only the cells and figure sentences that were not understood, with their place.")
-@click.option("--timeout", type=click.FloatRange(min=0.001), default=120.0, show_default=True,
+@option("--unread", is_flag=True, help="List only the cells and figure sentences that were not understood, with their place.")
+@option("--timeout", type=click.FloatRange(min=0.001), default=120.0, show_default=True,
               help="Seconds a page may take, as in ingest.")
-@click.option("--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True,
+@option("--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True,
               help="Memory cap of the reader process, as in ingest.")
 def show(file: Path, stage: str, unread: bool, timeout: float, memory_mb: int) -> None:
     """Print, as JSON, what one file would store (no database is touched).
@@ -243,18 +350,19 @@ def show(file: Path, stage: str, unread: bool, timeout: float, memory_mb: int) -
     from jixiao.pipeline import read_limited
 
     if unread and stage == "extract":
-        raise click.UsageError("--unread lists what normalize did not understand; it cannot go with --stage extract.")
+        raise click.UsageError(_("--unread lists what normalize did not understand; it cannot go with --stage extract."))
     if file.is_fifo() or not file.is_file():
-        raise click.ClickException(f"{file} is not a regular file, so it was not read.")
+        raise click.ClickException(_("{file} is not a regular file, so it was not read.").format(file=shown_path(file)))
     result = read_limited(file, stage, timeout, memory_mb)
     if isinstance(result, DocumentResult) and result.status == "failed":
-        raise click.ClickException(result.error or "The file could not be read.")
+        raise click.ClickException(result.error or _("The file could not be read."))
     if unread:
         c = result.coverage
         if c is None:
-            raise click.ClickException("The file holds no form or narrative to read.")
-        tail = "; not understood:" if c.unread else "; everything was understood."
-        click.echo(f"{shown_path(file)}: {c.understood} of {c.items} filled cells and figure sentences understood ({c.pct} %){tail}")
+            raise click.ClickException(_("The file holds no form or narrative to read."))
+        tail = _("; not understood:") if c.unread else _("; everything was understood.")
+        click.echo(_("{file}: {understood} of {items} filled cells and figure sentences understood ({pct} %){tail}").format(
+            file=shown_path(file), understood=c.understood, items=c.items, pct=c.pct, tail=tail))
         for u in c.unread:
             page = f" p.{u.page}" if u.page else ""
             click.echo(f"  {u.place}{page}  {printable(u.text).replace(chr(10), ' ')[:120]}")
@@ -263,8 +371,8 @@ def show(file: Path, stage: str, unread: bool, timeout: float, memory_mb: int) -
 
 
 @main.command()
-@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to check.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to check.")
+@option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @wait_option
 def check(db: str, as_json: bool, wait: float) -> None:
     """Re-run every consistency rule (rules/checks/*.sql) over the warehouse.
@@ -291,17 +399,18 @@ def check(db: str, as_json: bool, wait: float) -> None:
         click.echo(json.dumps({**summary.as_dict(), "problems": problems}, ensure_ascii=False, indent=2))
     else:
         total = sum(n for _, _, n, _ in summary.findings)
-        click.echo(f"{summary.rules} rules checked: {total} findings")
+        click.echo(_("{rules} rules checked: {total} findings").format(rules=summary.rules, total=total))
         for rule, severity, count, example in summary.findings:
-            click.echo(f"  {severity:7} {rule:26} {count:6}  e.g. {example}")
+            click.echo(_("  {severity} {rule} {count}  e.g. {example}").format(
+                severity=f"{_(severity):7}", rule=f"{rule:26}", count=f"{count:6}", example=example))
         for problem in problems:
-            click.echo(f"  problem: {problem}", err=True)
+            click.echo(_("  problem: {problem}").format(problem=problem), err=True)
     sys.exit(1 if problems else 0)
 
 
 @main.command()
-@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to read (opened read-only).")
-@click.option("--json", "as_json", is_flag=True, help="Print the labels as JSON.")
+@option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to read (opened read-only).")
+@option("--json", "as_json", is_flag=True, help="Print the labels as JSON.")
 @wait_option
 def labels(db: str, as_json: bool, wait: float) -> None:
     """List labels met at ingest that the lexicon does not know, with counts and an example file,
@@ -326,17 +435,18 @@ def labels(db: str, as_json: bool, wait: float) -> None:
         click.echo(json.dumps({"labels": [dataclasses.asdict(u) for u in found], "blocks": [dataclasses.asdict(b) for b in blocks]},
                               ensure_ascii=False, indent=2))
         return
-    click.echo(f"{len(found)} labels the lexicon does not know")
+    click.echo(_("{n} labels the lexicon does not know").format(n=len(found)))
     for u in found:
-        click.echo(f"  {u.count:5}  {printable(u.label)}    e.g. 「{printable(u.example_label)}」 in {shown_path(u.example_path)}")
-    click.echo(f"{len(blocks)} blocks the lexicon does not know")
+        click.echo(_("  {count}  {label}    e.g. 「{example}」 in {path}").format(count=f"{u.count:5}", label=printable(u.label),
+                                                                           example=printable(u.example_label), path=shown_path(u.example_path)))
+    click.echo(_("{n} blocks the lexicon does not know").format(n=len(blocks)))
     for b in blocks:
-        click.echo(f"  {b.count:5}  {printable(b.heads)}    e.g. in {shown_path(b.example_path)}")
+        click.echo(_("  {count}  {heads}    e.g. in {path}").format(count=f"{b.count:5}", heads=printable(b.heads), path=shown_path(b.example_path)))
 
 
 @main.command()
-@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file.")
-@click.option("--map", "map_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+@option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file.")
+@option("--map", "map_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Project mapping file (project_key,project_name,implementing_unit) [default: $JIXIAO_PROJECT_MAP or rules/project_map.csv].")
 @wait_option
 def link(db: str, map_path: Path | None, wait: float) -> None:
@@ -365,11 +475,11 @@ def link(db: str, map_path: Path | None, wait: float) -> None:
 
 
 @main.command()
-@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file (opened read-only).")
-@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "xlsx"]), required=True, help="Output format.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into.")
-@click.option("--chinese", is_flag=True, help="Chinese column headers (CSV and xlsx) and sheet names (xlsx).")
-@click.option("--no-bom", is_flag=True, help="CSV without the byte-order mark Excel needs (for tools that dislike it).")
+@option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file (opened read-only).")
+@option("--format", "fmt", type=click.Choice(["parquet", "csv", "xlsx"]), required=True, help="Output format.")
+@option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into.")
+@option("--chinese", is_flag=True, help="Chinese column headers (CSV and xlsx) and sheet names (xlsx).")
+@option("--no-bom", is_flag=True, help="CSV without the byte-order mark Excel needs (for tools that dislike it).")
 @wait_option
 def export(db: str, fmt: str, out: Path, chinese: bool, no_bom: bool, wait: float) -> None:
     """Write every table and analyst view as Parquet or CSV files, or one Excel workbook (a sheet each).
@@ -387,19 +497,19 @@ def export(db: str, fmt: str, out: Path, chinese: bool, no_bom: bool, wait: floa
     try:
         written = run_export(con, out, fmt, chinese, bom=not no_bom)
     except OSError as exc:
-        raise click.ClickException(f"The export could not be written to {out} ({exc.strerror or exc}).")
+        raise click.ClickException(_("The export could not be written to {out} ({why}).").format(out=out, why=exc.strerror or exc))
     finally:
         con.close()
-    click.echo(f"{plural(len(written), 'file')} written to {out}")
+    click.echo(_("{files} written to {out}").format(files=plural(len(written), "file"), out=out))
 
 
 @main.command(context_settings={"ignore_unknown_options": True})  # a VALUE may be negative: -5
 @click.argument("report_id")
 @click.argument("column")
 @click.argument("value")
-@click.option("--reason", required=True, help="Why: what the source says (e.g. 「原表第2页实际支出为94.44万元」).")
-@click.option("--by", "by", default=None, help="Who corrects [default: the login name].")
-@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file.")
+@option("--reason", required=True, help="Why: what the source says (e.g. 「原表第2页实际支出为94.44万元」).")
+@option("--by", "by", default=None, help="Who corrects [default: the login name].")
+@option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file.")
 @wait_option
 def correct(report_id: str, column: str, value: str, reason: str, by: str | None, db: str, wait: float) -> None:
     """Correct a value the reader got wrong. The value read stays in `reports`; the correction is a row
@@ -431,12 +541,13 @@ def correct(report_id: str, column: str, value: str, reason: str, by: str | None
         raise click.UsageError(str(exc))
     finally:
         con.close()
-    click.echo(f"correction {c.correction_id}: {c.report_id} {c.column_name} {c.old_value} → {c.new_value} (by {c.corrected_by})")
+    click.echo(_("correction {id}: {report} {column} {old} → {new} (by {by})").format(
+        id=c.correction_id, report=c.report_id, column=c.column_name, old=c.old_value, new=c.new_value, by=c.corrected_by))
 
 
 @main.command()
-@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file (opened read-only).")
-@click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
+@option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file (opened read-only).")
+@option("--json", "as_json", is_flag=True, help="Print them as JSON.")
 @wait_option
 def corrections(db: str, as_json: bool, wait: float) -> None:
     """List every correction: report, value, old → new, who, when, why.
@@ -463,14 +574,14 @@ def corrections(db: str, as_json: bool, wait: float) -> None:
 
 @main.command(context_settings={"ignore_unknown_options": True})  # SQL may start with a -- comment
 @click.argument("sql", required=False)
-@click.option("--file", "-f", "sql_file", type=click.File("r", encoding="utf-8"), default=None,
+@option("--file", "-f", "sql_file", type=click.File("r", encoding="utf-8"), default=None,
               help="Read the SQL from this file (- for standard input).")
-@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to query (opened read-only).")
-@click.option("--stage", "stage", default=None, metavar="DIR",
+@option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to query (opened read-only).")
+@option("--stage", "stage", default=None, metavar="DIR",
               help="Query a stage's Parquet shards instead of a warehouse (its tables, not yet the views; no load needed).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True,
+@option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True,
               help="table: boxed on a terminal, aligned text in a pipe; every format prints values whole.")
-@click.option("--csv", "as_csv", is_flag=True, help="The same as --format csv.")
+@option("--csv", "as_csv", is_flag=True, help="The same as --format csv.")
 @wait_option
 def query(sql: str | None, sql_file, db: str, stage: str | None, fmt: str, as_csv: bool, wait: float) -> None:
     """Run SQL against the warehouse, read-only: SELECT, DESCRIBE, SHOW, EXPLAIN.
@@ -494,20 +605,20 @@ def query(sql: str | None, sql_file, db: str, stage: str | None, fmt: str, as_cs
 
     if sql_file is not None:
         if sql is not None:
-            raise click.UsageError("Give the SQL either as the argument or with --file, not both.")
+            raise click.UsageError(_("Give the SQL either as the argument or with --file, not both."))
         sql = sql_file.read()
     elif sql == "-":
         sql = sys.stdin.read()
     if not sql or not sql.strip():
-        raise click.UsageError("No SQL given: pass it as the argument, or - to read standard input, or --file FILE.")
+        raise click.UsageError(_("No SQL given: pass it as the argument, or - to read standard input, or --file FILE."))
     if as_csv and fmt not in ("table", "csv"):
-        raise click.UsageError(f"--csv and --format {fmt} say two different things; give one.")
+        raise click.UsageError(_("--csv and --format {fmt} say two different things; give one.").format(fmt=fmt))
     fmt = "csv" if as_csv else fmt
     if stage is not None:
         from jixiao.warehouse.stage import Stage, StageError, stage_connection
 
         if click.get_current_context().get_parameter_source("db") is not click.core.ParameterSource.DEFAULT:
-            raise click.UsageError("Give --stage or --db, not both: a query reads one of them.")
+            raise click.UsageError(_("Give --stage or --db, not both: a query reads one of them."))
         try:
             con = stage_connection(Stage(stage))
         except StageError as exc:
@@ -519,10 +630,10 @@ def query(sql: str | None, sql_file, db: str, stage: str | None, fmt: str, as_cs
     except QueryRefused as exc:
         raise click.UsageError(str(exc))
     except duckdb.PermissionException as exc:
-        raise click.UsageError("The query reaches outside the warehouse (a file, another database or an extension), which "
-                               f"`jixiao query` refuses; use `jixiao export` to write files ({str(exc).splitlines()[0]}).")
+        raise click.UsageError(_("The query reaches outside the warehouse (a file, another database or an extension), which "
+                                 "`jixiao query` refuses; use `jixiao export` to write files ({detail}).").format(detail=str(exc).splitlines()[0]))
     except duckdb.Error as exc:  # the whole message: DuckDB's hints (Did you mean "reports"?) are the useful part
-        raise click.UsageError(f"The SQL could not run: {exc}")
+        raise click.UsageError(_("The SQL could not run: {detail}").format(detail=exc))
     finally:
         con.close()
     if fmt == "json" and len(results) > 1:  # one JSON document, not several one after the other
@@ -545,8 +656,8 @@ def query(sql: str | None, sql_file, db: str, stage: str | None, fmt: str, as_cs
 
 @main.command()
 @click.argument("stage")
-@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to load into (created when missing).")
-@click.option("--reread", is_flag=True, help="The stage's readings replace documents the warehouse holds already.")
+@option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to load into (created when missing).")
+@option("--reread", is_flag=True, help="The stage's readings replace documents the warehouse holds already.")
 @wait_option
 def load(stage: str, db: str, reread: bool, wait: float) -> None:
     """Load a stage's Parquet shards (written by `ingest --engine ray`) into the warehouse, then run
@@ -585,21 +696,22 @@ def load(stage: str, db: str, reread: bool, wait: float) -> None:
         raise click.ClickException(str(exc))
     finally:
         con.close()
-    click.echo(f"{plural(shards, 'shard')} from {stage}: {plural(written, 'document')} written, "
-               f"{plural(found, 'finding')} → {db} in {time.perf_counter() - started:.1f} s")
+    click.echo(_("{shards} from {stage}: {documents} written, {findings} → {db} in {seconds} s").format(
+        shards=plural(shards, "shard"), stage=stage, documents=plural(written, "document"), findings=plural(found, "finding"), db=db,
+        seconds=f"{time.perf_counter() - started:.1f}"))
     for problem in problems:
-        click.echo(f"  problem: {problem}", err=True)
+        click.echo(_("  problem: {problem}").format(problem=problem), err=True)
     if problems:
         sys.exit(1)
 
 
 @main.command()
-@click.option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to review.")
-@click.option("--host", default="127.0.0.1", show_default=True,
+@option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to review.")
+@option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; any address but loopback needs the token printed at start.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free one).")
-@click.option("--user", default=None, help="Name recorded with corrections and reviews [default: the login name].")
-@click.option("--pages", "pages_dir", default=None, metavar="DIR",
+@option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free one).")
+@option("--user", default=None, help="Name recorded with corrections and reviews [default: the login name].")
+@option("--pages", "pages_dir", default=None, metavar="DIR",
               help="Where PDFs converted from Word and spreadsheet files are kept [default: DB.pages beside the warehouse].")
 def serve(db: str, host: str, port: int, user: str | None, pages_dir: str | None) -> None:
     """Start the review desk in the browser: an overview of the archive, each report's values beside
@@ -636,7 +748,8 @@ def serve(db: str, host: str, port: int, user: str | None, pages_dir: str | None
             probe.bind((host, port))
             port = probe.getsockname()[1]
         except OSError as exc:
-            raise click.UsageError(f"Cannot listen on {host}:{port} ({exc.strerror}); choose another --port or --host.")
+            raise click.UsageError(_("Cannot listen on {host}:{port} ({why}); choose another --port or --host.").format(
+                host=host, port=port, why=exc.strerror))
     shown = host
     if host in ("0.0.0.0", "::"):  # every address of this machine: name one others can open
         try:
@@ -645,7 +758,8 @@ def serve(db: str, host: str, port: int, user: str | None, pages_dir: str | None
             shown = socket.gethostname()
     shown = f"[{shown}]" if ":" in shown else shown
     address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
-    click.echo(f"review desk for {db} at {address}" + ("" if loopback else "  (the token is needed: share the whole address)"))
+    click.echo(_("review desk for {db} at {address}").format(db=db, address=address)
+               + ("" if loopback else _("  (the token is needed: share the whole address)")))
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

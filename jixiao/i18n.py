@@ -41,12 +41,20 @@ def language() -> str:
 def set_language(lang: str | None) -> None:
     """Choose the language for this process and the readers it starts (they inherit JIXIAO_LANG)."""
     global _chosen
-    if lang is None:
-        return
-    if lang not in LANGUAGES:
-        raise ValueError(f"a language is one of {', '.join(LANGUAGES)}, not {lang!r}")
-    _chosen = lang
-    os.environ["JIXIAO_LANG"] = lang
+    if lang is not None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"a language is one of {', '.join(LANGUAGES)}, not {lang!r}")
+        _chosen = lang
+        os.environ["JIXIAO_LANG"] = lang
+    _bind_libraries()
+
+
+def _bind_libraries() -> None:
+    """Libraries that translate through the standard gettext (click's Usage:, Options, Error: …) read our
+    catalog, whose Chinese of their sentences the command line keeps (cli.CLICK_SENTENCES)."""
+    gettext.bindtextdomain("jixiao", str(resources.files("jixiao").joinpath("locale")))
+    gettext.textdomain("jixiao")
+    os.environ["LANGUAGE"] = language()
 
 
 @lru_cache(maxsize=4)
