@@ -120,6 +120,9 @@ class Document:
     ocr: bool = False
     unread_pages: tuple[int, ...] = ()  # pages with no text layer that could not be read (no OCR)
     sealed_pages: tuple[int, ...] = ()  # scanned pages bearing a seal, its ink removed before OCR
+    # what the reader met and went past that a person should know (a part or page it could not read,
+    # a value no writer makes); normalize puts them on every report of the file
+    findings: tuple["Finding", ...] = ()
 
     @property
     def tables(self) -> list[Table]:

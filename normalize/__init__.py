@@ -7,6 +7,7 @@ what was recognised. A file that bundles several forms is first cut into segment
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from jixiao.errors import NormalizeError
@@ -71,6 +72,8 @@ def normalize_document(doc: Document, lexicon: Lexicon | None = None) -> Normali
                    "Pages {} have no text layer (scanned) and were not read: OCR is not available.")
     _page_findings(out.reports, doc.sealed_pages, "page_sealed", "info",
                    "页{0}盖章: page {0} bears a seal, whose ink was removed before OCR.")
+    for report in out.reports:
+        report.findings.extend(dataclasses.replace(f) for f in doc.findings)  # a copy each: reports are written to
     return out
 
 
