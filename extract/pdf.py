@@ -80,6 +80,7 @@ class _RawTable:
     xs: list[float] = field(default_factory=list)  # column boundaries of the last part
     height: float = 0.0  # stacked height so far
     end: float = 0.0  # bottom of the last part on its page
+    repeated_at: list[float] = field(default_factory=list)  # where a repetition of the first row was dropped (Table.repeated)
 
 
 # --- characters → lines → text --------------------------------------------------------
@@ -319,7 +320,8 @@ def _grid(raw: _RawTable, index: int) -> Table:
         r, c = _index(ys, rc.top), _index(xs, rc.x0)
         r2, c2 = _index(ys, rc.bottom), _index(xs, rc.x1)
         cells.append(Cell(rc.text, r, c, max(1, r2 - r), max(1, c2 - c), rc.page, rc.confidence, rc.continues, rc.box))
-    return Table(index, tuple(cells), max(1, len(ys) - 1), max(1, len(xs) - 1), raw.page)
+    repeated = tuple(sorted({_index(ys, y) for y in raw.repeated_at}))
+    return Table(index, tuple(cells), max(1, len(ys) - 1), max(1, len(xs) - 1), raw.page, repeated=repeated)
 
 
 def _same_columns(a: list[float], b: list[float]) -> bool:
@@ -650,6 +652,8 @@ def _drop_repeated_header(raw: _RawTable, cells: list[_RawCell]) -> list[_RawCel
         for c in rest:
             c.top -= shift
             c.bottom -= shift
+        if rest:
+            raw.repeated_at.append(top)
         return rest
     return cells
 

@@ -77,6 +77,9 @@ class Table:
     n_cols: int
     page: int | None = None
     parent: int | None = None  # index of the enclosing table, for a table nested in a cell
+    # PDFs: the rows at which the reader dropped a repetition of the table's first row, printed again at the
+    # top of a page (a repeated header, or the title of the next form in a bundle: normalize tells them apart)
+    repeated: tuple[int, ...] = ()
 
     def grid(self) -> list[list[Cell | None]]:
         """Return the dense grid: each position holds the cell covering it (merged cells repeat here only)."""
