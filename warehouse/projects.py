@@ -174,9 +174,13 @@ def link_projects(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry] | None
     con.execute("DELETE FROM project_links")
     con.execute("DELETE FROM projects")
     link_rows, project_rows = [], []
+    used: set[str] = set()
     for root, group in members.items():
         head = by_id.get(root, group[0])
         key = root if root not in by_id else _key_for(head)
+        if key in used:  # two groups alike that nothing joined (reports naming no project): each keeps its own
+            key = f"p-{hashlib.sha1(root.encode()).hexdigest()[:10]}"
+        used.add(key)
         latest = max(group, key=lambda r: (r.fiscal_year or 0, r.report_id))
         years = sorted({r.fiscal_year for r in group if r.fiscal_year})
         project_rows.append((key, latest.raw_name, latest.raw_unit, latest.region, years, len(group)))
