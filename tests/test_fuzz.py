@@ -57,6 +57,7 @@ def test_no_damaged_or_odd_file_ends_the_batch_or_fails_for_one_value(mutants, t
                          capture_output=True, text=True, timeout=1800, env=dict(os.environ, JIXIAO_OCR="0"))
     assert run.returncode in (0, 1), run.stderr[-3000:]
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    assert run.stdout.startswith("{"), run.stderr[-3000:]  # the summary, not a sentence that ended the batch
     summary = json.loads(run.stdout)
     # mutants that came out byte for byte alike are one document with two paths
     assert summary["files"] == summary["stored"] + summary["already_stored"] == len(made)

@@ -14,9 +14,9 @@ WITH stated AS (
 )
 SELECT report_id,
        format('{}: 执行率 is stated as {}% but {} ÷ {} = {}%', place, rate, jx_wan(spent), jx_wan(base),
-              round(100 * spent / base, 2)) AS message,
-       round(100 * spent / base, 2)::VARCHAR AS expected,
+              round(100 * spent::DECIMAL(38, 2) / base, 2)) AS message,
+       round(100 * spent::DECIMAL(38, 2) / base, 2)::VARCHAR AS expected,
        rate::VARCHAR AS actual
 FROM stated
 WHERE rate IS NOT NULL AND spent IS NOT NULL AND base IS NOT NULL AND base <> 0
-  AND abs(100 * spent / base - rate) > jx_unit(rate)
+  AND abs(100 * spent::DECIMAL(38, 2) / base - rate) > jx_unit(rate)
