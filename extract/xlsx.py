@@ -151,8 +151,8 @@ def _plain_sheet(xml: bytes, sheet: str, styles: int, strings: int, findings: li
     try:
         root = etree.fromstring(xml, _xml_parser())
     except etree.XMLSyntaxError as exc:
-        raise ExtractError(f"{sheet} of the workbook is damaged (its XML breaks off near line {exc.position[0]}) and could not be "
-                           "read; open the workbook in Excel or WPS, save it again and ingest the saved copy.", detail=exc.msg)
+        raise ExtractError(f"{sheet} of the workbook is damaged near line {exc.position[0]}, column {exc.position[1]} and could not "
+                           "be read; open the workbook in Excel or WPS, save it again and ingest the saved copy.", detail=exc.msg)
     out = etree.Element(root.tag, nsmap=root.nsmap)
     data = root.find(f"{{{_MAIN}}}sheetData")
     filled: set[tuple[int, int]] = set()
