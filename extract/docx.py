@@ -8,26 +8,23 @@ once, in document order, straight from `word/document.xml`.
 
 from __future__ import annotations
 
+import re
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from io import BytesIO
 
 from lxml import etree
 
 from jixiao.errors import ExtractError
-from jixiao.model import Block, Cell, Document, Paragraph, Table
+from jixiao.model import Block, Cell, Document, Finding, Paragraph, Table
 
-from .symbols import EMPTY, TICKED, symbol_font_text, symbol_to_text, word_symbol_font
+from .office_zip import PartUnreadable, open_zip, read_part
+from .symbols import EMPTY, TICKED, symbol_code, symbol_font_text, symbol_to_text, word_symbol_font
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 
-# A real report's document.xml is a few MB; anything far larger is a zip bomb or not a report.
-MAX_XML_BYTES = 200 * 1024 * 1024
-MAX_RATIO = 200
 # Word tables have at most 63 columns; a span or offset far beyond that is a damaged or crafted file,
 # refused at once rather than by building a grid that burns the time limit.
 MAX_GRID_COLUMNS = 1000
@@ -39,28 +36,85 @@ _SKIP = {W + "del", W + "delText", W + "instrText", MC + "Fallback", W + "pPr",
          W + "footnoteReference", W + "endnoteReference", W + "commentReference"}
 
 
+_OWNER = "The Word file's"
+
+
 def _xml_parser() -> etree.XMLParser:
     # No DTDs, no entities, no network: a hostile document cannot expand or fetch anything.
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                            remove_comments=True, remove_pis=True)
 
 
-def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
-    """Given an open zip and a part name, return its bytes after checking it cannot be a bomb."""
+def _text_part(zf: zipfile.ZipFile) -> bytes:
+    """The bytes of word/document.xml, which holds the text: the file is unreadable without them."""
     try:
-        info = zf.getinfo(name)
+        info = zf.getinfo("word/document.xml")
     except KeyError:
-        raise ExtractError(f"The Word file has no {name} part, so it is damaged or not a Word document.")
-    if info.file_size > MAX_XML_BYTES or (info.compress_size and info.file_size / info.compress_size > MAX_RATIO
-                                          and info.file_size > 10 * 1024 * 1024):
-        raise ExtractError(f"The Word file's {name} expands to {info.file_size // (1024 * 1024)} MB, "
-                           "which looks like a zip bomb; it was not read.")
+        raise ExtractError("The Word file has no word/document.xml part, so it is damaged or not a Word document.")
     try:
-        with zf.open(info) as fh:
-            return fh.read(MAX_XML_BYTES + 1)
-    except (zipfile.BadZipFile, NotImplementedError, zlib.error, EOFError, ValueError) as exc:
-        raise ExtractError(f"The Word file's zip container is damaged ({name} cannot be unpacked); open it in Word or WPS, "
-                           "save it again and ingest the saved copy.", detail=f"{type(exc).__name__}: {exc}")
+        return read_part(zf, info, _OWNER)
+    except PartUnreadable as exc:
+        raise ExtractError(f"{_OWNER} {exc.name}, which holds its text, {exc.reason}; open the file in Word or WPS, save it "
+                           "again and ingest the saved copy.", detail=exc.detail)
+
+
+# Characters XML forbids (a control character, &#1;, U+FFFF): the one kind of damage read past, each left
+# out, as Word's own repair does; any other damage fails the file.
+_BAD_CHARACTERS = {etree.ErrorTypes.ERR_INVALID_CHAR, etree.ErrorTypes.ERR_INVALID_CHARREF}
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")  # one byte each in UTF-8; U+FFFE/FFFF
+_CHAR_REF = re.compile(rb"&#(x[0-9a-fA-F]{1,8}|[0-9]{1,10});")
+
+
+def _xml_character(point: int) -> bool:
+    return point in (0x9, 0xA, 0xD) or 0x20 <= point <= 0xD7FF or 0xE000 <= point <= 0xFFFD or 0x10000 <= point <= 0x10FFFF
+
+
+def _without_bad_characters(xml: bytes) -> bytes:
+    def keep(m: re.Match) -> bytes:
+        code = m.group(1)
+        return m.group(0) if _xml_character(int(code[1:], 16) if code[:1] == b"x" else int(code)) else b""
+    return _CHAR_REF.sub(keep, _CONTROL.sub(b"", xml))
+
+
+def _parse_text(xml: bytes, findings: list[Finding]) -> etree._Element:
+    """Parse word/document.xml; a damaged one fails with a sentence, but characters XML forbids are
+    left out (with a finding), as Word's own repair does."""
+    try:
+        return etree.fromstring(xml, _xml_parser())
+    except etree.XMLSyntaxError as exc:
+        if exc.code == etree.ErrorTypes.ERR_NO_MEMORY:  # libxml2 ran out under the reader's cap: not damage
+            raise MemoryError(exc.msg) from exc
+        first = exc
+    line, column = first.position
+    if "Excessive depth" in first.msg:  # libxml2's cap without XML_PARSE_HUGE; Word nests a few levels
+        raise ExtractError("The Word document's text is nested more than 256 levels deep, far deeper than Word ever writes; the "
+                           "file is damaged or was crafted, and it was not read.", detail=first.msg)
+    if first.code in _BAD_CHARACTERS:
+        try:
+            root = etree.fromstring(_without_bad_characters(xml), _xml_parser())
+        except etree.XMLSyntaxError:
+            root = None
+        if root is not None:
+            findings.append(Finding("file_damaged", "warning", f"{_OWNER} word/document.xml holds characters XML does not "
+                                    f"allow (the first at line {line}, column {column}); they were left out.", None,
+                                    f"line {line}, column {column}"))
+            return root
+    if first.code == etree.ErrorTypes.ERR_DOCUMENT_EMPTY:
+        raise ExtractError(f"{_OWNER} word/document.xml, which holds its text, is empty, so the file is damaged; open it in Word "
+                           "or WPS, save it again and ingest the saved copy.", detail=first.msg)
+    raise ExtractError(f"The Word document's text (word/document.xml) is damaged near line {line}, column {column} and could "
+                       "not be read; open the file in Word or WPS, which repair such damage, save it again and ingest the "
+                       "saved copy.", detail=first.msg)
+
+
+def _odd_symbols(root: etree._Element) -> list[Finding]:
+    """A finding for the `w:sym` characters whose code names no character (left out of the text)."""
+    odd = [sym.get(W + "char") or "" for sym in root.iter(W + "sym") if symbol_code(sym.get(W + "char")) is None]
+    if not odd:
+        return []
+    codes = ", ".join(dict.fromkeys(c[:12] or "(empty)" for c in odd))
+    return [Finding("value_unreadable", "warning", f"{len(odd)} symbol character(s) (w:sym) of the Word file name no character "
+                    f"(code {codes}) and were left out; a checkbox drawn by one of them is missing from its cell.", None, codes)]
 
 
 @dataclass
@@ -97,7 +151,7 @@ class _Walker:
         open_from_above: dict[int, int] = {}  # grid column → index in cells of a vMerge run still open
         r = 0
         for tr in _children(tbl, W + "tr"):
-            col = _int_val(tr.find(f"{W}trPr/{W}gridBefore"), 0)
+            col = max(0, _int_val(tr.find(f"{W}trPr/{W}gridBefore"), 0))  # a negative skip is damage: none
             for tc in _children(tr, W + "tc"):
                 tcpr = tc.find(W + "tcPr")
                 span = max(1, _int_val(tcpr.find(W + "gridSpan") if tcpr is not None else None, 1))
@@ -246,14 +300,20 @@ def _font_glyphs(names: tuple[str, ...]) -> dict[int, str] | None:
     return None
 
 
-def _symbol_styles(zf: zipfile.ZipFile) -> dict[str, dict[int, str]]:
-    """Given an open .docx, return its character styles set in a symbol font (own or inherited), by id."""
+def _symbol_styles(zf: zipfile.ZipFile, findings: list[Finding]) -> dict[str, dict[int, str]]:
+    """Given an open .docx, return its character styles set in a symbol font (own or inherited), by id.
+    Damaged styles cost only the style-set symbol fonts, not the document: a finding says so."""
     if "word/styles.xml" not in zf.namelist():
         return {}
+    lost = "the document was read without its styles, so a checkbox a style sets in a symbol font may read as a letter"
     try:
-        root = etree.fromstring(_read_part(zf, "word/styles.xml"), _xml_parser())
+        root = etree.fromstring(read_part(zf, zf.getinfo("word/styles.xml"), _OWNER), _xml_parser())
+    except PartUnreadable as exc:
+        findings.append(Finding("file_damaged", "warning", f"{_OWNER} {exc.name} {exc.reason}; {lost}.", None, exc.name))
+        return {}
     except etree.XMLSyntaxError:
-        return {}  # damaged styles cost only the style-set symbol fonts, not the document
+        findings.append(Finding("file_damaged", "warning", f"{_OWNER} word/styles.xml is damaged; {lost}.", None, "word/styles.xml"))
+        return {}
     own: dict[str, etree._Element | None] = {}
     parent: dict[str, str | None] = {}
     for style in root.iterfind(W + "style"):
@@ -276,31 +336,21 @@ def _symbol_styles(zf: zipfile.ZipFile) -> dict[str, dict[int, str]]:
 
 def read_docx(data: bytes) -> Document:
     """Given the bytes of a .docx, return its paragraphs and tables in reading order."""
-    try:
-        zf = zipfile.ZipFile(BytesIO(data))
-    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError) as exc:
-        raise ExtractError("The file looks like a Word document but its zip container is damaged or truncated; open it in "
-                           "Word or WPS, save it again and ingest the saved copy.", detail=f"{type(exc).__name__}: {exc}")
-    with zf:
+    findings: list[Finding] = []
+    with open_zip(data, "a Word document", "Word") as zf:
         if "EncryptedPackage" in zf.namelist():
             raise ExtractError("The Word document is password-protected; remove the password and ingest it again.")
-        xml = _read_part(zf, "word/document.xml")
+        xml = _text_part(zf)
         # Styles are read only when runs refer to one: the common document pays nothing for them.
-        styles = _symbol_styles(zf) if b"rStyle" in xml else {}
-    if len(xml) > MAX_XML_BYTES:
-        raise ExtractError("The Word document's text is larger than 200 MB and was not read.")
+        styles = _symbol_styles(zf, findings) if b"rStyle" in xml else {}
     if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:  # anywhere in the part: a long comment can push it down
         # Word never writes a DTD; one in document.xml is an entity-expansion attack or not Word's.
         raise ExtractError("The Word document's XML declares a DTD with entities, which Word never writes; it was not read.")
-    try:
-        root = etree.fromstring(xml, _xml_parser())
-    except etree.XMLSyntaxError as exc:
-        if exc.code == etree.ErrorTypes.ERR_NO_MEMORY:  # libxml2 ran out under the reader's cap: not damage
-            raise MemoryError(exc.msg) from exc
-        raise ExtractError(f"The Word document's XML is damaged ({exc.msg}).")
+    root = _parse_text(xml, findings)
     body = root.find(W + "body")
     if body is None:
-        raise ExtractError("The Word document has no body.")
+        raise ExtractError("The Word document has no body (word/document.xml holds no text), so it is damaged or not a Word "
+                           "document.")
     walker = _Walker(symbols=_symbol_runs(root, xml, styles))
     walker.body(body)
-    return Document("docx", tuple(walker.blocks))
+    return Document("docx", tuple(walker.blocks), findings=tuple(findings + _odd_symbols(root)))

@@ -247,6 +247,28 @@ def edges_to_tables(edges: list[dict]) -> list[OcrTable]:
     return tables
 
 
+def scan_key(pdfium_page) -> bytes | None:
+    """What a scanned page draws, as a digest: its boxes and rotation, and each image's placement, size,
+    filters and encoded bytes. Two pages with the same key render alike, so one OCR serves both (a
+    copier's 2,000 copies of one page cost one read). None for a page drawing anything but images
+    (text, paths): such pages are read each on their own."""
+    import hashlib
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    digest = hashlib.sha256(repr((pdfium_page.get_mediabox(), pdfium_page.get_cropbox(), pdfium_page.get_rotation())).encode())
+    for obj in pdfium_page.get_objects():
+        if isinstance(obj, pdfium.PdfImage):
+            digest.update(repr((obj.level, obj.get_matrix().get(), obj.get_px_size(), obj.get_filters())).encode())
+            digest.update(bytes(obj.get_data()))
+        elif obj.type == pdfium_c.FPDF_PAGEOBJ_FORM:
+            digest.update(repr(("form", obj.level, obj.get_matrix().get())).encode())
+        else:
+            return None
+    return digest.digest()
+
+
 def ocr_page(pdfium_page) -> OcrPage:
     """Given a pypdfium2 page, return it read by OCR as an OcrPage."""
     import numpy as np

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import io
+import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,14 +20,19 @@ from dataclasses import dataclass, field
 import pdfplumber
 import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfpage import PDFPage
 
 from jixiao import notes
 from jixiao.errors import ExtractError, is_out_of_memory, raised_by_parser
-from jixiao.model import Block, Cell, Document, Paragraph, Table
+from jixiao.model import Block, Cell, Document, Finding, Paragraph, Table
 
-from .ocr import fix_checkboxes, ocr_available, ocr_page
+from .ocr import fix_checkboxes, ocr_available, ocr_page, scan_key
 from .pdfium_pages import NeedsPdfplumber, PdfiumPdf, backend, open_pdf
 from .symbols import map_private_use, pdf_symbol_font, symbol_font_text
+
+# pdfminer logs each damaged stream or operator it passes over (「Could not set text font …」) at WARNING,
+# which lands among the user's progress lines; what matters reaches the user as a finding or a sentence
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 SNAP = 2.0  # points: edges closer than this are one grid line
 _CLOSERS = set("%％）)】」』》〉。，、；：！？,.;:!?")
@@ -74,6 +80,7 @@ class _RawTable:
     xs: list[float] = field(default_factory=list)  # column boundaries of the last part
     height: float = 0.0  # stacked height so far
     end: float = 0.0  # bottom of the last part on its page
+    repeated_at: list[float] = field(default_factory=list)  # where a repetition of the first row was dropped (Table.repeated)
 
 
 # --- characters → lines → text --------------------------------------------------------
@@ -117,7 +124,11 @@ def _line_text(chars: list[dict]) -> str:
             continue  # fake bold: the same glyph printed twice
         out.append(" " if text == " " else _char_text(ch))
         prev = ch
-    return map_private_use("".join(out))
+    return _SURROGATE.sub("\ufffd", map_private_use("".join(out)))
+
+
+# Half of a UTF-16 pair alone, as a damaged ToUnicode map gives: no character, and no text store takes it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _char_text(ch: dict) -> str:
@@ -309,7 +320,8 @@ def _grid(raw: _RawTable, index: int) -> Table:
         r, c = _index(ys, rc.top), _index(xs, rc.x0)
         r2, c2 = _index(ys, rc.bottom), _index(xs, rc.x1)
         cells.append(Cell(rc.text, r, c, max(1, r2 - r), max(1, c2 - c), rc.page, rc.confidence, rc.continues, rc.box))
-    return Table(index, tuple(cells), max(1, len(ys) - 1), max(1, len(xs) - 1), raw.page)
+    repeated = tuple(sorted({_index(ys, y) for y in raw.repeated_at}))
+    return Table(index, tuple(cells), max(1, len(ys) - 1), max(1, len(xs) - 1), raw.page, repeated=repeated)
 
 
 def _same_columns(a: list[float], b: list[float]) -> bool:
@@ -382,19 +394,93 @@ def _open_pdfplumber(data: bytes):
                            "a new PDF) and ingest the new file.", detail=f"{type(inner).__name__}: {inner}")
 
 
-def _read_opened(pdf, data: bytes) -> Document:
-    with pdf:
+class _PageInTree(PDFPage):
+    """A page of pdfminer's page tree that may be broken: pdfminer refuses a page whose box is no numbers
+    in the middle of walking the tree, which cost every page; here the page is kept, marked, and read as
+    damaged alone."""
+
+    def __init__(self, *args) -> None:
         try:
-            return _read_pages(pdf, data)
-        except (ExtractError, NeedsPdfplumber):
-            raise
+            super().__init__(*args)
+            self.broken: Exception | None = None
         except Exception as exc:
-            if is_out_of_memory(exc):  # OCR's native libraries say it in their own words
-                raise MemoryError(str(exc)) from exc
-            if not raised_by_parser(exc):
-                raise  # a fault of ours (OCR, the table reader): the pipeline says so, never "damaged"
-            raise ExtractError("The PDF's contents are damaged or use a feature the reader does not handle; save it again from a "
-                               "PDF reader and ingest the new file.", detail=f"{type(exc).__name__}: {exc}")
+            self.broken = exc
+
+
+class _PlumberPages:
+    """pdfplumber's pages, each made when it is taken: pdfplumber makes them all at once, and a page it
+    cannot make (a box that is no numbers: MalformedPDFException, TypeError) would cost the whole file."""
+
+    def __init__(self, pdf):
+        self.pdf = pdf
+        self.objects = list(_PageInTree.create_pages(pdf.doc))
+
+    def __len__(self) -> int:
+        return len(self.objects)
+
+    def __getitem__(self, i: int):
+        if self.objects[i].broken is not None:
+            raise self.objects[i].broken
+        return pdfplumber.page.Page(self.pdf, self.objects[i], page_number=i + 1, initial_doctop=0)
+
+
+def _read_opened(pdf, data: bytes) -> Document:
+    try:
+        return _read_pages(pdf, data)
+    except (ExtractError, NeedsPdfplumber):
+        raise
+    except Exception as exc:
+        if is_out_of_memory(exc):  # OCR's native libraries say it in their own words
+            raise MemoryError(str(exc)) from exc
+        if not raised_by_parser(exc):
+            raise  # a fault of ours: the pipeline says so, never "damaged"
+        raise ExtractError(DAMAGED, detail=f"{type(exc).__name__}: {exc}")
+    finally:
+        _close(pdf)
+
+
+def _close(pdf) -> None:
+    """Close an open PDF. pdfplumber makes every page to close it, so a page it cannot make (a box that is
+    no numbers) raises even here: its stream (the file's bytes in memory) is then all there is to let go."""
+    try:
+        pdf.close()
+    except Exception:
+        stream = getattr(pdf, "stream", None)
+        if stream is not None:
+            stream.close()
+
+
+DAMAGED = ("The PDF's contents are damaged and could not be read; open it in a PDF reader, save it again (or print it to a "
+           "new PDF) and ingest the new file.")
+_SCANS_KEPT = 16  # reads of scanned pages kept for pages that repeat one: a page's characters, tens of KB each
+
+
+def _pages_phrase(pages: list[int]) -> str:
+    """「page 3」, 「pages 2–2000」, 「pages 2, 5 and 7–9」: page numbers in runs."""
+    runs: list[list[int]] = []
+    for p in pages:
+        if runs and p == runs[-1][-1] + 1:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    parts = [str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs]
+    if len(parts) > 8:
+        parts = parts[:8] + [f"{len(parts) - 8} more runs"]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return ("page " if len(pages) == 1 else "pages ") + listed
+
+
+def _no_text(count: int, ocr_read: bool, unread: list[int]) -> ExtractError:
+    """Why a PDF gave no text, in words that fit what happened to its pages."""
+    pages = "page has" if count == 1 else f"{count} pages have"
+    if unread:
+        return ExtractError(f"The PDF's {pages} no readable text layer (scanned images or unmapped fonts), and OCR is not "
+                            "available, so nothing was read.")
+    if ocr_read:
+        return ExtractError(f"OCR found no text on the PDF's scanned {'page' if count == 1 else 'pages'}; "
+                            f"{'it may be' if count == 1 else 'they may be'} blank, or too faint or small to read.")
+    return ExtractError(f"The PDF's {pages} no text and no scanned image: {'its' if count == 1 else 'their'} contents are empty "
+                        "or damaged. Open it in a PDF reader; if it shows the report, print it to a new PDF and ingest that.")
 
 
 def read_pages(pages) -> Document:
@@ -431,23 +517,64 @@ def _read_pages(pdf, data: bytes | None) -> Document:
     readable = 0
     unread: list[int] = []
     sealed: list[int] = []
+    damaged: list[int] = []
+    copies: dict[int, int] = {}  # page → the earlier page it repeats byte for byte (scans)
+    read_scans: dict[bytes, tuple[int, object]] = {}  # a scanned page's key → (its first page, its read), the latest few
     scans = None
-    notes.pages(len(pdf.pages))  # the reader's time limit grows with them
-    for page_no, page in enumerate(pdf.pages, start=1):
-        on_page = _readable_chars(page)
-        if on_page < 5 and (page.images or page.chars):  # a scanned page, or glyphs that map to no text
-            if ocr_available() and (data is not None or isinstance(pdf, PdfiumPdf)):
-                notes.step(f"OCR {page_no}/{len(pdf.pages)} 页")
-                if scans is None:  # the fast path has the file open in pdfium already
-                    scans = pdf.document if isinstance(pdf, PdfiumPdf) else pdfium.PdfDocument(data)
-                page = ocr_page(scans[page_no - 1])
-                ocr_pages.append(page_no)
-                sealed += [page_no] if page.seals else []
-                on_page = len(page.chars)
-            else:
-                unread.append(page_no)
+    pages = pdf.pages if isinstance(pdf, PdfiumPdf) or data is None else _PlumberPages(pdf)  # each read when taken
+    count = len(pages)
+    notes.pages(count)  # the reader's time limit grows with them (up to the per-file ceiling)
+
+    def scanned(page_no: int):
+        """A scanned page read by OCR, or the read of the earlier page it repeats."""
+        nonlocal scans
+        if scans is None:  # the fast path has the file open in pdfium already
+            scans = pdf.document if isinstance(pdf, PdfiumPdf) else pdfium.PdfDocument(data)
+        source = scans[page_no - 1]
+        key = scan_key(source)
+        if key in read_scans:
+            first, page = read_scans[key]
+            copies[page_no] = first
+            return page
+        notes.step(f"OCR {page_no}/{count} 页")
+        page = ocr_page(source)
+        if key is not None:
+            read_scans[key] = (page_no, page)
+            if len(read_scans) > _SCANS_KEPT:
+                del read_scans[next(iter(read_scans))]
+        return page
+
+    for page_no in range(1, count + 1):
+        # A page whose contents cannot be read (a damaged stream, a box that is no numbers) costs that
+        # page alone: the others are read, and a finding names it.
+        try:
+            page = pages[page_no - 1]
+            on_page = _readable_chars(page)
+            kind = "text"
+            if on_page < 5 and (page.images or page.chars):  # a scanned page, or glyphs that map to no text
+                # another fixed-layout format's page (OFD, data None) has no PDF to render for OCR
+                kind = "scan" if ocr_available() and (data is not None or isinstance(pdf, PdfiumPdf)) else "unread"
+                if kind == "scan":
+                    page = scanned(page_no)
+                    on_page = len(page.chars)
+            items = _page_blocks(page, page_no)
+        except (ExtractError, NeedsPdfplumber):
+            raise
+        except Exception as exc:
+            if is_out_of_memory(exc):
+                raise MemoryError(str(exc)) from exc
+            if not raised_by_parser(exc):
+                raise  # a fault of ours (OCR, the table reader): the pipeline says so, never "damaged"
+            damaged.append(page_no)
+            flush_table()  # nothing runs on over a page that was not read
+            flush_lines()
+            continue
+        if kind == "scan":
+            ocr_pages.append(page_no)
+            sealed += [page_no] if page.seals else []
+        elif kind == "unread":
+            unread.append(page_no)
         readable += on_page
-        items = _page_blocks(page, page_no)
         floors[float(page.height)] = max(floors[float(page.height)], _floor(items, float(page.height)))
         lines_here = [it[1] for it in items if isinstance(it[1], Line)]
         if lines_here:
@@ -485,18 +612,25 @@ def _read_pages(pdf, data: bytes | None) -> Document:
         page.flush_cache()
     flush_table()
     flush_lines()
-    if pdf.pages and readable < 20:
-        if data is None:  # another fixed-layout format's pages (OFD): no text objects to read
-            raise ExtractError(f"The file's {len(pdf.pages)} pages hold no text (images only, perhaps a scan); "
-                               "nothing was read. Ingest the scan as a PDF or image instead.")
-        if not ocr_available():
-            raise ExtractError(f"The PDF's {len(pdf.pages)} pages have no readable text layer (scanned images or "
-                               "unmapped fonts), and OCR is not available, so nothing was read.")
-        raise ExtractError(f"OCR found no text on the PDF's {len(pdf.pages)} pages; they may be blank or unreadable.")
+    if count and readable < 20 and data is None:  # another fixed-layout format's pages (OFD): no text objects
+        raise ExtractError(f"The file's {count} pages hold no text (images only, perhaps a scan); nothing was read. Ingest "
+                           "the scan as a PDF or image instead.")
     if scans is not None and not isinstance(pdf, PdfiumPdf):
         scans.close()
-    return Document("pdf", tuple(blocks), n_pages=len(pdf.pages), ocr=bool(ocr_pages), unread_pages=tuple(unread),
-                    sealed_pages=tuple(sealed))
+    if count and damaged and len(damaged) == count:
+        raise ExtractError(DAMAGED)
+    if count and readable < 20:
+        raise _no_text(count, bool(ocr_pages), unread)
+    findings = []
+    if damaged:
+        findings.append(Finding("file_damaged", "warning", f"The PDF's {_pages_phrase(damaged)} could not be read (the contents "
+                                f"are damaged); the other pages were.", None, ", ".join(map(str, damaged))))
+    if copies:
+        findings.append(Finding("pages_repeated", "info", f"The PDF's {_pages_phrase(sorted(copies))} repeat earlier scanned "
+                                "pages byte for byte; each was read once and gives the same text.", None,
+                                str(len(copies))))
+    return Document("pdf", tuple(blocks), n_pages=count, ocr=bool(ocr_pages), unread_pages=tuple(unread),
+                    sealed_pages=tuple(sealed), findings=tuple(findings))
 
 
 def _floor(items: list[tuple[float, object]], height: float) -> float:
@@ -533,6 +667,8 @@ def _drop_repeated_header(raw: _RawTable, cells: list[_RawCell]) -> list[_RawCel
         for c in rest:
             c.top -= shift
             c.bottom -= shift
+        if rest:
+            raw.repeated_at.append(top)
         return rest
     return cells
 

@@ -138,7 +138,7 @@ def _chars(textpage, height: float) -> list[dict]:
     chars = []
     for i in range(count):
         code = get_unicode(textpage, i)
-        ch = chr(code) if 0 < code <= 0x10FFFF else "\ufffd"
+        ch = chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"  # a lone surrogate is no character
         if ch in _BREAKS and generated(textpage, i):
             continue  # spaces and line ends pdfium infers; pdfminer has none
         if unmapped(textpage, i):

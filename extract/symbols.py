@@ -27,13 +27,22 @@ PRIVATE_USE_GLYPHS: dict[str, str] = {chr(0xF000 + k): v for k, v in _SYMBOL_FON
 PRIVATE_USE_GLYPHS.update({chr(0xF000 + k): v for k, v in _SYMBOL_FONTS["wingdings"].items() if chr(0xF000 + k) not in PRIVATE_USE_GLYPHS})
 
 
-def symbol_to_text(font: str | None, code: str | None) -> str:
-    """Given a `w:sym` font and hex code, return the character it shows ('' when unknown)."""
-    if not code:
-        return ""
+def symbol_code(code: str | None) -> int | None:
+    """Given a `w:sym` code as written (hex), return its code point; None when it names no character
+    (not hex, past U+10FFFF, a surrogate half): Word never writes such a code, so it is damage."""
     try:
-        point = int(code, 16)
+        point = int(code or "", 16)
     except ValueError:
+        return None
+    if not 0 < point <= 0x10FFFF or 0xD800 <= point <= 0xDFFF:
+        return None
+    return point
+
+
+def symbol_to_text(font: str | None, code: str | None) -> str:
+    """Given a `w:sym` font and hex code, return the character it shows ('' when unknown or no character)."""
+    point = symbol_code(code)
+    if point is None:
         return ""
     table = _SYMBOL_FONTS.get((font or "").strip().lower())
     low = point - 0xF000 if point >= 0xF000 else point

@@ -4,41 +4,253 @@ Merged ranges become spans; a number is shown as its cell format shows it (0.936
 is 「93.65%」, 1270000 under #,##0.00 is 「1270000.00」); every sheet is read, and a sheet holding
 several forms (blocks separated by empty rows) gives one table per form, with its title rows
 (a single filled cell) as paragraphs before it.
+
+openpyxl reads the cells, but only after the workbook has been looked over part by part
+(`_salvaged`): openpyxl builds a cell object for every position a merged range covers before
+anything could stop it (a merge over A1:XFD1048576 held a reader until its time limit), and it
+fails the whole file on one odd value (a cell style past the style table, a number that is no
+number, a damaged docProps part). So each worksheet is handed to it holding only its cells and
+merged ranges, odd values made plain errors (#VALUE!) with a finding, merges cut to the cells
+written and a merge that would hide written values left out; a part the form does not need that
+cannot be unpacked or parsed is left out with a finding.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import warnings
 import zipfile
-import zlib
 from io import BytesIO
 
 import regex
+from lxml import etree
 
 from jixiao.errors import ExtractError
-from jixiao.model import Block, Cell, Document, Paragraph, Table
+from jixiao.model import Block, Cell, Document, Finding, Paragraph, Table
 
-MAX_PART_BYTES = 200 * 1024 * 1024
+from .office_zip import PartUnreadable, open_zip, read_part
+
 MAX_SHEET_CELLS = 2_000_000  # a report form is a few thousand cells; a grid past this is not one
 _DECIMALS = regex.compile(r"0\.(0+)")
+_OWNER = "The workbook's"
+# Parts openpyxl reads that no value of a form lives in: one that cannot be read is left out
+_SPARE = re.compile(r"^(docProps/|customXml/|xl/theme/|xl/printerSettings/|xl/calcChain\.xml$|xl/worksheets/_rels/|xl/drawings/|"
+                    r"xl/media/|xl/charts/|xl/comments|xl/externalLinks/|xl/ctrlProps/|xl/activeX/)")
+# Worksheet parts, and what openpyxl would read from them beyond cells and merges (formats, drawings,
+# links): left out, since none of it is a value and each is one more thing that can fail the file
+_WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
+MAX_COL, MAX_ROW = 16384, 1048576
 
 
-def _check_zip(data: bytes) -> None:
+def _xml_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def _salvaged(data: bytes, findings: list[Finding]) -> bytes:
+    """The workbook's zip rebuilt as openpyxl should see it (see the module's note), or an ExtractError."""
+    parts: dict[str, bytes] = {}
+    with open_zip(data, "an Excel workbook", "Excel") as zf:
+        for info in zf.infolist():
+            if info.is_dir():
+                continue
+            try:
+                part = read_part(zf, info, _OWNER)
+            except PartUnreadable as exc:
+                if not _SPARE.match(info.filename):
+                    raise ExtractError(f"{_OWNER} {exc.name} {exc.reason}; open it in Excel or WPS, save it again and ingest the "
+                                       "saved copy.", detail=exc.detail)
+                findings.append(Finding("file_damaged", "warning", f"{_OWNER} {exc.name} {exc.reason}; it holds no values of the "
+                                        "form, and the workbook was read without it.", None, exc.name))
+                continue
+            if info.filename.endswith((".xml", ".rels", ".vml")) and (b"<!DOCTYPE" in part or b"<!ENTITY" in part):
+                # Excel never writes a DTD; one is an entity-expansion attack or not Excel's
+                raise ExtractError(f"{_OWNER} {info.filename} declares a DTD with entities, which Excel never writes; it was not read.")
+            parts[info.filename] = part
+    for name in [n for n in parts if _SPARE.match(n) and n.endswith((".xml", ".rels"))]:
+        try:
+            etree.fromstring(parts[name], _xml_parser())
+        except etree.XMLSyntaxError:
+            del parts[name]
+            findings.append(Finding("file_damaged", "warning", f"{_OWNER} {name} is damaged; it holds no values of the form, and "
+                                    "the workbook was read without it.", None, name))
+    styles, strings = _count(parts, "xl/styles.xml", "cellXfs", "xf"), _count(parts, "xl/sharedStrings.xml", None, "si")
+    names = _sheet_names(parts)
+    for name in [n for n in parts if _WORKSHEET.match(n)]:
+        parts[name] = _plain_sheet(parts[name], names.get(name, name), max(styles, 1), strings, findings)
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        for name, part in parts.items():
+            if not name.startswith("xl/worksheets/_rels/"):  # comments, drawings, links: never values
+                zf.writestr(name, part)
+    return out.getvalue()
+
+
+def _count(parts: dict[str, bytes], name: str, parent: str | None, child: str) -> int:
+    """How many `child` elements (under `parent`) a part holds; 0 when it is missing or damaged."""
+    if name not in parts:
+        return 0
     try:
-        with zipfile.ZipFile(BytesIO(data)) as zf:
-            for info in zf.infolist():
-                if info.file_size > MAX_PART_BYTES:
-                    raise ExtractError(f"The workbook's {info.filename} expands to {info.file_size // (1024 * 1024)} MB, "
-                                       "which looks like a zip bomb; it was not read.")
-                if info.filename.endswith((".xml", ".rels", ".vml")):
-                    xml = zf.read(info)
-                    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
-                        # Excel never writes a DTD; one is an entity-expansion attack or not Excel's
-                        raise ExtractError(f"The workbook's {info.filename} declares a DTD with entities, which Excel never writes; "
-                                           "it was not read.")
-    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, zlib.error) as exc:
-        raise ExtractError("The file looks like an Excel workbook but its zip container is damaged or truncated; open it in "
-                           "Excel or WPS, save it again and ingest the saved copy.", detail=f"{type(exc).__name__}: {exc}")
+        root = etree.fromstring(parts[name], _xml_parser())
+    except etree.XMLSyntaxError:
+        return 0
+    holder = root.find(f"{{{_MAIN}}}{parent}") if parent else root
+    return 0 if holder is None else len(holder.findall(f"{{{_MAIN}}}{child}"))
+
+
+def _sheet_names(parts: dict[str, bytes]) -> dict[str, str]:
+    """Worksheet part → 「its name」, from the workbook and its relationships; {} where they cannot be read."""
+    try:
+        book = etree.fromstring(parts["xl/workbook.xml"], _xml_parser())
+        rels = etree.fromstring(parts["xl/_rels/workbook.xml.rels"], _xml_parser())
+    except (KeyError, etree.XMLSyntaxError):
+        return {}
+    targets = {r.get("Id"): "xl/" + (r.get("Target") or "").lstrip("/").removeprefix("xl/") for r in rels}
+    ids = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    return {targets[s.get(ids)]: f"Sheet 「{s.get('name')}」" for s in book.iter(f"{{{_MAIN}}}sheet") if s.get(ids) in targets}
+
+
+def _position(ref: str | None) -> tuple[int, int] | None:
+    """(row, column) of a cell reference such as B12, None when it is no cell of a sheet."""
+    m = _REF.match(ref or "")
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    row = int(m.group(2))
+    return (row, col) if 1 <= row <= MAX_ROW and col <= MAX_COL else None
+
+
+def _plain_value(c: etree._Element, strings: int) -> bool:
+    """Whether a cell's value is one openpyxl reads for its type (t)."""
+    from openpyxl.utils.datetime import from_ISO8601
+    from openpyxl.worksheet._reader import _cast_number
+
+    kind, v = c.get("t", "n"), c.findtext(f"{{{_MAIN}}}v")
+    if not v or kind in ("str", "e", "inlineStr"):
+        return True
+    try:
+        if kind == "n":
+            _cast_number(v)
+        elif kind == "s":
+            return 0 <= int(v) < strings
+        elif kind == "b":
+            int(v)
+        elif kind == "d":
+            from_ISO8601(v)
+    except (ValueError, TypeError, OverflowError):
+        return False
+    return True
+
+
+def _plain_sheet(xml: bytes, sheet: str, styles: int, strings: int, findings: list[Finding]) -> bytes:
+    """A worksheet as openpyxl should see it: its cells and merged ranges only, each odd value plain."""
+    try:
+        root = etree.fromstring(xml, _xml_parser())
+    except etree.XMLSyntaxError as exc:
+        raise ExtractError(f"{sheet} of the workbook is damaged near line {exc.position[0]}, column {exc.position[1]} and could not "
+                           "be read; open the workbook in Excel or WPS, save it again and ingest the saved copy.", detail=exc.msg)
+    out = etree.Element(root.tag, nsmap=root.nsmap)
+    data = root.find(f"{{{_MAIN}}}sheetData")
+    filled: set[tuple[int, int]] = set()
+    odd: list[str] = []
+    restyled: list[str] = []
+    if data is not None:
+        row_no = 0
+        for row in data.iterfind(f"{{{_MAIN}}}row"):
+            if not (row.get("r") or "").isdigit() or not 1 <= int(row.get("r")) <= MAX_ROW:
+                row.attrib.pop("r", None)  # counted on from the row before, as openpyxl does
+                row_no += 1
+            else:
+                row_no = int(row.get("r"))
+            col_no = 0
+            for c in row.iterfind(f"{{{_MAIN}}}c"):
+                at = _position(c.get("r"))
+                if at is None:
+                    c.attrib.pop("r", None)
+                    at = (row_no, col_no + 1)
+                col_no = at[1]
+                style = c.get("s")
+                if style is not None and (not style.isdigit() or int(style) >= styles):
+                    del c.attrib["s"]  # a style past the style table: the default one
+                    restyled.append(f"{_column_name(at[1])}{at[0]}")
+                if not _plain_value(c, strings):
+                    odd.append(f"{_column_name(at[1])}{at[0]}")
+                    for child in list(c):
+                        c.remove(child)
+                    c.set("t", "e")
+                    etree.SubElement(c, f"{{{_MAIN}}}v").text = "#VALUE!"
+                if c.findtext(f"{{{_MAIN}}}v") or c.find(f"{{{_MAIN}}}is") is not None:
+                    filled.add(at)
+        out.append(data)
+    if odd:
+        findings.append(Finding("value_unreadable", "warning", f"{sheet}: {len(odd)} cell(s) hold a value that does not fit its "
+                                f"type (the first {odd[0]}); each reads as #VALUE! and is stored as NULL.", None, ", ".join(odd[:20])))
+    if restyled:
+        findings.append(Finding("file_damaged", "warning", f"{sheet}: {len(restyled)} cell(s) name a style the workbook does not "
+                                f"have (the first {restyled[0]}); they are shown unformatted (0.9365, not 93.65%).", None,
+                                ", ".join(restyled[:20])))
+    merges = _plain_merges(root.find(f"{{{_MAIN}}}mergeCells"), filled, sheet, findings)
+    if merges is not None:
+        out.append(merges)
+    return etree.tostring(out, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _column_name(col: int) -> str:
+    name = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _plain_merges(merges: etree._Element | None, filled: set[tuple[int, int]], sheet: str,
+                  findings: list[Finding]) -> etree._Element | None:
+    """The merged ranges cut to the cells written (a merge reaching past them costs nothing); a range
+    that is no range, or that would hide a written value other than its first cell's (Excel and WPS
+    clear the cells they merge, so such a merge is damage), is left out with a finding."""
+    if merges is None or not filled:
+        return None
+    bottom, right = max(r for r, _ in filled), max(c for _, c in filled)
+    kept = etree.Element(merges.tag)
+    total = 0
+    for merge in merges.iterfind(f"{{{_MAIN}}}mergeCell"):
+        ref = merge.get("ref") or ""
+        first, _, last = ref.partition(":")
+        a, b = _position(first), _position(last or first)
+        if a is None or b is None:
+            findings.append(Finding("file_damaged", "warning", f"{sheet} names a merged range 「{ref[:40]}」 that is no range of "
+                                    "cells; it was left out.", None, ref[:40]))
+            continue
+        r1, c1, r2, c2 = min(a[0], b[0]), min(a[1], b[1]), min(max(a[0], b[0]), bottom), min(max(a[1], b[1]), right)
+        if r1 > r2 or c1 > c2:
+            continue  # wholly beyond the written cells: it merges nothing that is read
+        area = (r2 - r1 + 1) * (c2 - c1 + 1)
+        hidden = (sum(1 for r, c in filled if r1 <= r <= r2 and c1 <= c <= c2) if area > len(filled) else
+                  sum(1 for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) in filled)) - ((r1, c1) in filled)
+        if hidden:
+            findings.append(Finding("file_damaged", "warning", f"{sheet} has a merged range {ref} that would hide {hidden} filled "
+                                    "cell(s); Excel and WPS clear the cells they merge, so the range is damage and was left out.",
+                                    None, ref))
+            continue
+        total += area
+        if total > MAX_SHEET_CELLS:
+            raise ExtractError(f"{sheet} has merged ranges over more than {MAX_SHEET_CELLS:,} cells, far beyond any report form; "
+                               "the workbook is damaged or was not made as a report.")
+        merge.set("ref", f"{_column_name(c1)}{r1}:{_column_name(c2)}{r2}")
+        kept.append(merge)
+    return kept if len(kept) else None
+
+
+def number_format(cell) -> str | None:
+    """A cell's number format; None (General) when its style names a format the workbook does not define."""
+    try:
+        return cell.number_format
+    except (IndexError, KeyError):
+        return None
 
 
 def cell_text(value, number_format: str | None) -> str:
@@ -68,9 +280,12 @@ def read_xlsx(data: bytes) -> Document:
     """Given the bytes of an .xlsx, return its sheets' title paragraphs and table grids."""
     from openpyxl import load_workbook
 
-    _check_zip(data)
+    findings: list[Finding] = []
+    salvaged = _salvaged(data, findings)
     try:
-        book = load_workbook(BytesIO(data), data_only=True)  # the values Excel last computed, not formulas
+        with warnings.catch_warnings():  # openpyxl warns of what it passes over; the reader says what matters
+            warnings.simplefilter("ignore")
+            book = load_workbook(BytesIO(salvaged), data_only=True)  # the values Excel last computed, not formulas
     except MemoryError:
         raise
     except Exception as exc:
@@ -78,17 +293,22 @@ def read_xlsx(data: bytes) -> Document:
                            detail=f"{type(exc).__name__}: {exc}")
     blocks: list[Block] = []
     n_tables = 0
+    unformatted: list[str] = []
     for sheet_no, sheet in enumerate(book.worksheets, start=1):
-        for group in _blocks_of_rows(_sheet_rows(sheet, sheet_no)):
+        for group in _blocks_of_rows(_sheet_rows(sheet, sheet_no, unformatted)):
             paragraphs, table_rows = _peel_titles(group)
             blocks.extend(Paragraph(p.text, sheet_no, len(blocks)) for p in paragraphs)
             if table_rows:
                 blocks.append(_table(table_rows, n_tables, sheet_no))
                 n_tables += 1
-    return Document("xlsx", tuple(blocks), n_pages=len(book.worksheets))
+    if unformatted:
+        findings.append(Finding("file_damaged", "warning", f"{len(unformatted)} cell(s) of the workbook have a style naming a number "
+                                f"format it does not define (the first {unformatted[0]}); they are shown as General (0.9365, "
+                                "not 93.65%).", None, ", ".join(unformatted[:20])))
+    return Document("xlsx", tuple(blocks), n_pages=len(book.worksheets), findings=tuple(findings))
 
 
-def _sheet_rows(sheet, sheet_no: int) -> list[list[Cell]]:
+def _sheet_rows(sheet, sheet_no: int, unformatted: list[str]) -> list[list[Cell]]:
     """The rows of a sheet that hold something, each with a Cell per column up to the last used one;
     an empty list stands for a gap of empty rows.
 
@@ -126,7 +346,13 @@ def _sheet_rows(sheet, sheet_no: int) -> list[list[Cell]]:
                 continue
             xl = filled.get((r, c))
             rowspan, colspan = spans.get((r, c), (1, 1))
-            cells.append(Cell(cell_text(xl.value, xl.number_format) if xl is not None else "", r, c, rowspan, colspan, sheet_no))
+            text = ""
+            if xl is not None:
+                fmt = number_format(xl)
+                if fmt is None:
+                    unformatted.append(f"{sheet.title}!{xl.coordinate}")
+                text = cell_text(xl.value, fmt)
+            cells.append(Cell(text, r, c, rowspan, colspan, sheet_no))
         rows.append(cells)
         previous = r
     return rows

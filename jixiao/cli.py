@@ -228,6 +228,8 @@ def main() -> None:
 @option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Reader processes [default: all cores].")
 @option("--timeout", type=click.FloatRange(min=0.001), default=120.0, show_default=True,
               help="Seconds a page may take (a file without pages counts as one); a file over its limit is stopped and marked failed.")
+@option("--file-timeout", type=click.FloatRange(min=0.001), default=3600.0, show_default=True,
+        help="Seconds one file may take at most, whatever its page count says (a PDF of 2,000 copies of one page).")
 @option("--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True,
               help=f"Memory cap per reader process ({MIN_MEMORY_MB} at least: a reader needs that to start); a file that needs more is marked failed.")
 @option("--reread", is_flag=True, help="Read files again even when their bytes are already stored.")
@@ -246,8 +248,8 @@ def main() -> None:
 @option("--shard-files", type=click.IntRange(min=1), default=None, metavar="N",
               help="(ray) Files per shard, the unit a killed reader redoes [default: 8].")
 @wait_option
-def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, memory_mb: int, reread: bool, retry_failed: bool,
-           as_json: bool,
+def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, file_timeout: float, memory_mb: int, reread: bool,
+           retry_failed: bool, as_json: bool,
            include: tuple[str, ...], exclude: tuple[str, ...], verbose: bool, engine: str, address: str | None,
            stage: str | None, shard_files: int | None, wait: float) -> None:
     """Read report files (folders recursively) into the warehouse.
@@ -280,12 +282,14 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
 
                 where = RaySettings(address, stage or str(Path(db).with_name(Path(db).name + ".stage")), shard_files or BATCH_FILES)
                 summary = ingest_ray(paths, db, where, reread=reread, retry_failed=retry_failed, jobs=jobs, timeout_s=timeout,
-                                     memory_mb=memory_mb, progress=rep, wait_s=wait, include=include, exclude=exclude)
+                                     memory_mb=memory_mb, progress=rep, wait_s=wait, include=include, exclude=exclude,
+                                     file_timeout_s=file_timeout)
             elif address or stage or shard_files:
                 raise SettingError("--address, --stage and --shard-files belong to --engine ray.")
             else:
                 summary = run_ingest(paths, db=db, reread=reread, retry_failed=retry_failed, jobs=jobs, timeout_s=timeout,
-                                     memory_mb=memory_mb, progress=rep, wait_s=wait, include=include, exclude=exclude)
+                                     memory_mb=memory_mb, progress=rep, wait_s=wait, include=include, exclude=exclude,
+                                     file_timeout_s=file_timeout)
         except WarehouseUnavailable as exc:
             raise WarehouseError(str(exc))
         except StepFailed as exc:
@@ -332,9 +336,11 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
 @option("--unread", is_flag=True, help="List only the cells and figure sentences that were not understood, with their place.")
 @option("--timeout", type=click.FloatRange(min=0.001), default=120.0, show_default=True,
               help="Seconds a page may take, as in ingest.")
+@option("--file-timeout", type=click.FloatRange(min=0.001), default=3600.0, show_default=True,
+        help="Seconds the file may take at most, whatever its page count, as in ingest.")
 @option("--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True,
               help="Memory cap of the reader process, as in ingest.")
-def show(file: Path, stage: str, unread: bool, timeout: float, memory_mb: int) -> None:
+def show(file: Path, stage: str, unread: bool, timeout: float, file_timeout: float, memory_mb: int) -> None:
     """Print, as JSON, what one file would store (no database is touched).
 
     The file is read in a reader process under the same time and memory limits as ingest; a file
@@ -353,7 +359,7 @@ def show(file: Path, stage: str, unread: bool, timeout: float, memory_mb: int) -
         raise click.UsageError(_("--unread lists what normalize did not understand; it cannot go with --stage extract."))
     if file.is_fifo() or not file.is_file():
         raise click.ClickException(_("{file} is not a regular file, so it was not read.").format(file=shown_path(file)))
-    result = read_limited(file, stage, timeout, memory_mb)
+    result = read_limited(file, stage, timeout, memory_mb, file_timeout)
     if isinstance(result, DocumentResult) and result.status == "failed":
         raise click.ClickException(result.error or _("The file could not be read."))
     if unread:

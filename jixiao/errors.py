@@ -65,11 +65,3 @@ def raised_by_parser(exc: BaseException) -> bool:
     module = tb.tb_frame.f_globals.get("__name__", "") or ""
     return module.split(".")[0] in _PARSERS
 
-
-def our_fault(step: str, exc: BaseException) -> str:
-    """The sentence for an exception raised inside jixiao's own code while reading a file (step: read or
-    understood): the reader failed, not the file, and it should be reported."""
-    what = "read" if step == "extract" else "understood"
-    return (f"jixiao failed while this file was being {what} ({type(exc).__name__}); this is a fault of the reader, "
-            "not necessarily of the file. Please report it with the file (documents.error_detail has the details); "
-            "saving the file again from Word, Excel, WPS or a PDF reader may get round it meanwhile.")

@@ -34,6 +34,8 @@ _LABEL_TAIL = regex.compile(
     r"|\(\s*分?\s*\)$"  # 「预算数( )」, 「产出指标( 分)」: a unit or weight whose digits the host removed
 )
 
+_MAX_TAILS = 4  # 「(万元)(盖章)」 has two; peeling a thousand of them one search each would be quadratic
+
 EMPTY_MARKERS = frozenset({"", "—", "——", "-", "--", "－", "/", "／", "\\", "无", "—/—", "-/-", "×", "…", "……", "空"})
 
 
@@ -78,7 +80,7 @@ def label_parts(text: str) -> tuple[str, str | None, str | None]:
     s = split_outline(s)[1]
     s = _OF_WHICH.sub("", s)  # 「其中：当年财政拨款」 is the row 当年财政拨款
     unit = weight = None
-    while True:
+    for _ in range(_MAX_TAILS):
         m = _LABEL_TAIL.search(s)
         if not m or m.start() == 0:
             break

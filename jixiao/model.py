@@ -78,6 +78,9 @@ class Table:
     n_cols: int
     page: int | None = None
     parent: int | None = None  # index of the enclosing table, for a table nested in a cell
+    # PDFs: the rows at which the reader dropped a repetition of the table's first row, printed again at the
+    # top of a page (a repeated header, or the title of the next form in a bundle: normalize tells them apart)
+    repeated: tuple[int, ...] = ()
 
     def grid(self) -> list[list[Cell | None]]:
         """Return the dense grid: each position holds the cell covering it (merged cells repeat here only)."""
@@ -121,6 +124,9 @@ class Document:
     ocr: bool = False
     unread_pages: tuple[int, ...] = ()  # pages with no text layer that could not be read (no OCR)
     sealed_pages: tuple[int, ...] = ()  # scanned pages bearing a seal, its ink removed before OCR
+    # what the reader met and went past that a person should know (a part or page it could not read,
+    # a value no writer makes); normalize puts them on every report of the file
+    findings: tuple["Finding", ...] = ()
 
     @property
     def tables(self) -> list[Table]:

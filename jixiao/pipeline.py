@@ -14,12 +14,12 @@ import tempfile
 import time
 from collections import Counter
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from jixiao.errors import ExtractError, SettingError, StepFailed, is_out_of_memory, our_fault, raised_by_parser
+from jixiao.errors import ExtractError, SettingError, StepFailed, is_out_of_memory, raised_by_parser
 from jixiao.extract import READ_SUFFIXES, file_format, read_document, sniff_format
 from jixiao.extract.archives import ARCHIVE_SUFFIXES, MAX_DEPTH, SEPARATOR, Member, archive_kind, list_members, unpack
 from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # the warehouse (and DuckDB) is imported only where it writes
     from jixiao.warehouse import FileStat
     from jixiao.workers import WorkerPool
 
-# Failures that may not recur on another try: the next run reads these files again by itself.
+# Failures that may not recur on another try: the next run reads these files again by itself, once.
 RETRIED = frozenset({"timeout", "crash", "memory"})
 RULES_BATCH = 200  # documents stored between two rule passes: one pass over many is far cheaper than one each
 # Documents are committed in groups: a DuckDB statement costs ~0.5 ms whatever its size and a
@@ -211,6 +211,15 @@ def doc_id_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+UNEXPECTED = {
+    "extract": "Reading the file stopped on something jixiao should handle and does not (a fault of the reader, not necessarily "
+               "of the file); please report it with the file, documents.error_detail says what went wrong. Saving it again "
+               "from Word, Excel, WPS or a PDF reader may get it read meanwhile.",
+    "normalize": "The file was read, but understanding it stopped on something jixiao should handle and does not (a fault of the "
+                 "reader, not of the file); please report it with the file, documents.error_detail says what went wrong.",
+}
+
+
 def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None, converted: bytes | None = None) -> DocumentResult:
     """Given a file's bytes, return what would be stored for it; failures become one sentence in `error`."""
     doc_id = doc_id_of(data)
@@ -241,8 +250,8 @@ def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None, converted
         if raised_by_parser(exc):  # a parser met bytes it could not parse: the file's, and it will fail again
             result.error, result.error_kind = ("The file is damaged or written in a way its format's reader cannot parse; open it "
                                                "and save it again (in Word, Excel, WPS or a PDF reader), then ingest the saved copy."), "file"
-        else:
-            result.error, result.error_kind = our_fault(step, exc), "unexpected"
+        else:  # damage to a file is said by the readers in words of their own; what reaches here is a fault of ours
+            result.error, result.error_kind = UNEXPECTED[step], "unexpected"
         return result
     result.status = "ok" if result.reports else "not_report"
     return result
@@ -280,14 +289,16 @@ def extract_path(path: str, doc_id: str, converted: str | None = None):
         return DocumentResult(doc_id, path, "unknown", "failed", f"The file could not be opened ({exc.strerror}).", error_kind="file")
 
 
-def read_limited(path: Path, stage: str = "normalize", timeout_s: float | None = None, memory_mb: int | None = None):
+def read_limited(path: Path, stage: str = "normalize", timeout_s: float | None = None, memory_mb: int | None = None,
+                 file_timeout_s: float | None = None):
     """Read one file in a reader process under the same time and memory limits as ingest: its
     DocumentResult (stage normalize) or Document (stage extract); a failure is a failed DocumentResult."""
-    from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Note, WorkerPool
+    from jixiao.workers import DEFAULT_FILE_TIMEOUT_S, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Note, WorkerPool
 
     target = "jixiao.pipeline:extract_path" if stage == "extract" else "jixiao.pipeline:read_path"
     doc_id = doc_id_of(path.read_bytes())
-    with WorkerPool(1, timeout_s or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB, target=target) as pool:
+    with WorkerPool(1, timeout_s or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB, target=target,
+                    file_timeout_s=file_timeout_s or DEFAULT_FILE_TIMEOUT_S) as pool:
         [result] = [r for r in pool.run([(readable(str(path)), doc_id, None)]) if not isinstance(r, Note)]
     return result
 
@@ -332,7 +343,7 @@ class IngestSummary:
 def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread: bool = False, retry_failed: bool = False,
            jobs: int | None = None, timeout_s: float | None = None, memory_mb: int | None = None,
            progress: "Reporter | None" = None, wait_s: float = 0.0,
-           include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> IngestSummary:
+           include: tuple[str, ...] = (), exclude: tuple[str, ...] = (), file_timeout_s: float | None = None) -> IngestSummary:
     """Read every file under paths into the warehouse at db, in parallel; return what happened.
 
     Three steps. **plan**: list the files and ask the warehouse what it holds, to decide what to
@@ -340,21 +351,22 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     already only has its path recorded; one stored as failed is read again when its failure may
     not recur, RETRIED, or retry_failed, else listed among this run's failures again). **read**:
     reader processes (one per core unless jobs says otherwise), each file under a time limit per
-    page and a memory cap. **write**: this process alone writes, each document whole or not at
+    page (file_timeout_s at most, whatever its page count) and a memory cap. **write**: this process alone writes, each document whole or not at
     all, committed in groups of up to STORE_GROUP at most STORE_WAIT_S after reading, then the
     rules and project links the stored documents owe. Killing the run at any moment loses at most
     the documents in flight, and a rerun picks up from there.
     """
     from jixiao.rules import default_rules
     from jixiao.warehouse import connect
-    from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, WorkerPool
+    from jixiao.workers import DEFAULT_FILE_TIMEOUT_S, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, WorkerPool
 
     started = time.perf_counter()
-    settings = ReadSettings(jobs, timeout_s, memory_mb, commit_every())  # a bad setting is said before any work
+    settings = ReadSettings(jobs, timeout_s, memory_mb, commit_every(), file_timeout_s)  # a bad setting is said before any work
     summary = IngestSummary()
     rules = default_rules()
     # however the ingest ends (an error, Ctrl-C), the readers are stopped then and there
-    with WorkerPool(settings.jobs, settings.timeout_s or DEFAULT_TIMEOUT_S, settings.memory_mb or DEFAULT_MEMORY_MB) as pool:
+    with WorkerPool(settings.jobs, settings.timeout_s or DEFAULT_TIMEOUT_S, settings.memory_mb or DEFAULT_MEMORY_MB,
+                    file_timeout_s=settings.file_timeout_s or DEFAULT_FILE_TIMEOUT_S) as pool:
         pool.start()  # the readers import while the warehouse is opened and the plan made
         # before listing: a warehouse that cannot be opened is said at once, and a wait for it is said too
         con = connect(db, wait_s=wait_s, on_wait=say_wait(wait_s))
@@ -406,6 +418,7 @@ class ReadSettings:
     timeout_s: float | None = None  # per page
     memory_mb: int | None = None
     group: int = STORE_GROUP  # documents per commit
+    file_timeout_s: float | None = None  # the most one file may take, whatever its page count
 
 
 @dataclass
@@ -418,6 +431,7 @@ class Plan:
     remember: list[tuple[str, "FileStat", bool]] = field(default_factory=list)  # bytes stored already (counted as such?)
     later: list[tuple[str, "FileStat"]] = field(default_factory=list)  # the same bytes as a file read this run
     retry: set[str] = field(default_factory=set)  # stored as failed, read again: the new rows replace the old
+    retried_kinds: dict[str, str] = field(default_factory=dict)  # of those, doc_id → the error_kind they failed with
     stored: set[str] = field(default_factory=set)  # doc_ids the warehouse holds
 
 
@@ -437,6 +451,7 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
         kind, error = failed_before[doc_id]
         if retry_failed or kind in RETRIED:
             plan.retry.add(doc_id)
+            plan.retried_kinds[doc_id] = kind or ""
             return False
         summary.still_failed += 1
         summary.failures.append((readable(str(path)), error or ""))
@@ -607,6 +622,7 @@ def write_results(con, results: Iterable, plan: Plan, settings: ReadSettings, re
                 progress.note(Path(result.path), result.text)
             continue
         if result is not None:
+            result = settled(result, plan.retried_kinds.get(result.doc_id))
             if result.status == "failed":
                 failed_now[result.doc_id] = result.error or ""
             seen = plan.stats[result.path]
@@ -622,6 +638,19 @@ def write_results(con, results: Iterable, plan: Plan, settings: ReadSettings, re
     record_paths(con, [(doc_id, seen, True) for doc_id, seen in plan.later], summary, progress)
     # a byte-identical copy of a file that failed is named among the failures too
     summary.failures += [(seen.path, failed_now[doc_id]) for doc_id, seen in plan.later if doc_id in failed_now]
+
+
+def settled(result: DocumentResult, kind_before: str | None) -> DocumentResult:
+    """A failure that may not recur (RETRIED) and recurred when the file was read again is the file's own:
+    stored as kind 'file', so that the next run lists it instead of reading it again by itself (a file
+    that runs past the time limit would otherwise hold a reader for that long on every run). The
+    sentence says so; error_detail keeps what happened."""
+    if result.status != "failed" or result.error_kind not in RETRIED or kind_before not in RETRIED:
+        return result
+    sentence = (result.error or "").rstrip(".")
+    return replace(result, error=f"{sentence}, as on the run before; it is not read again by itself (--retry-failed reads it again).",
+                   error_kind="file", error_detail=f"{result.error_kind} again (it was {kind_before} on the run before)"
+                                                    + (f": {result.error_detail}" if result.error_detail else ""))
 
 
 def record_paths(con, found: list[tuple[str, "FileStat", bool]], summary: IngestSummary, progress: "Reporter | None") -> None:

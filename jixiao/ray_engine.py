@@ -43,17 +43,20 @@ def require_ray():
 class StageReader:
     """A Ray actor: reads batches of files in its own reader process and writes each as a shard."""
 
-    def __init__(self, stage_uri: str, timeout_s: float, memory_mb: int) -> None:
+    def __init__(self, stage_uri: str, timeout_s: float, memory_mb: int, file_timeout_s: float | None = None) -> None:
         from jixiao.warehouse.stage import Stage
-        from jixiao.workers import WorkerPool
+        from jixiao.workers import DEFAULT_FILE_TIMEOUT_S, WorkerPool
 
         self.stage = Stage(stage_uri)
-        self.pool = WorkerPool(1, timeout_s, memory_mb, threads=1)  # the one CPU Ray gives each reader
+        self.pool = WorkerPool(1, timeout_s, memory_mb, threads=1,  # the one CPU Ray gives each reader
+                               file_timeout_s=file_timeout_s or DEFAULT_FILE_TIMEOUT_S)
 
-    def read(self, shard_id: str, tasks: list[tuple[str, str, None]], stats: dict) -> list[DocumentResult]:
+    def read(self, shard_id: str, tasks: list[tuple[str, str, None]], stats: dict, before: dict | None = None) -> list[DocumentResult]:
+        """before: doc_id → the error_kind of a failed file read again (a failure that recurs is the file's own)."""
+        from jixiao.pipeline import settled
         from jixiao.warehouse import Pending
 
-        results = [r for r in self.pool.run(tasks) if isinstance(r, DocumentResult)]
+        results = [settled(r, (before or {}).get(r.doc_id)) for r in self.pool.run(tasks) if isinstance(r, DocumentResult)]
         stored = self.stage.write(shard_id, [Pending(r, stats[r.path], stats[r.path].size_bytes) for r in results])
         return [_light(p.result) for p in stored]
 
@@ -83,7 +86,7 @@ class RaySettings:
 def ingest_ray(paths: Iterable[str | Path], db: str | Path, ray_settings: RaySettings, reread: bool = False,
                retry_failed: bool = False, jobs: int | None = None, timeout_s: float | None = None,
                memory_mb: int | None = None, progress=None, wait_s: float = 0.0,
-               include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()):
+               include: tuple[str, ...] = (), exclude: tuple[str, ...] = (), file_timeout_s: float | None = None):
     """Plan as a local ingest does, read on Ray into the stage, then load the stage into db."""
     from jixiao.pipeline import IngestSummary, ReadSettings, commit_every, finish, prepare, record_paths, say_wait, tally
     from jixiao.rules import default_rules
@@ -92,7 +95,7 @@ def ingest_ray(paths: Iterable[str | Path], db: str | Path, ray_settings: RaySet
 
     ray = require_ray()
     started = time.perf_counter()
-    settings = ReadSettings(jobs, timeout_s, memory_mb, commit_every())
+    settings = ReadSettings(jobs, timeout_s, memory_mb, commit_every(), file_timeout_s)
     summary = IngestSummary()
     rules = default_rules()
     stage = Stage(ray_settings.stage)
@@ -122,7 +125,8 @@ def ingest_ray(paths: Iterable[str | Path], db: str | Path, ray_settings: RaySet
         # Ray's own messages (a worker that died and was restarted) go to stderr: stdout is ours (--json)
         with contextlib.redirect_stdout(sys.stderr):
             t0 = time.perf_counter()
-            for results in _read_on_ray(ray, ray_settings, stage, settings, jobs, plan.stats, list(zip(shard_ids, batches))):
+            for results in _read_on_ray(ray, ray_settings, stage, settings, jobs, plan.stats, list(zip(shard_ids, batches)),
+                                        plan.retried_kinds):
                 for result in results:
                     tally(summary, result)
                     if progress:
@@ -144,7 +148,8 @@ def ingest_ray(paths: Iterable[str | Path], db: str | Path, ray_settings: RaySet
     return summary
 
 
-def _read_on_ray(ray, where: RaySettings, stage, settings, jobs: int | None, stats: dict, jobs_by_shard: list):
+def _read_on_ray(ray, where: RaySettings, stage, settings, jobs: int | None, stats: dict, jobs_by_shard: list,
+                 before: dict[str, str] | None = None):
     """Yield each batch's results as its shard is written, from a pool of StageReader actors."""
     from ray.util import ActorPool
 
@@ -153,12 +158,14 @@ def _read_on_ray(ray, where: RaySettings, stage, settings, jobs: int | None, sta
     workers = _start(ray, where.address, jobs)
     try:
         actor = ray.remote(num_cpus=1, max_restarts=MAX_RETRIES, max_task_retries=MAX_RETRIES)(StageReader)
-        readers = [actor.remote(stage.uri, settings.timeout_s or DEFAULT_TIMEOUT_S, settings.memory_mb or DEFAULT_MEMORY_MB)
+        readers = [actor.remote(stage.uri, settings.timeout_s or DEFAULT_TIMEOUT_S, settings.memory_mb or DEFAULT_MEMORY_MB,
+                                settings.file_timeout_s)
                    for _ in range(min(workers, len(jobs_by_shard)))]
 
         def submit(reader, job):
             shard, batch = job
-            return reader.read.remote(shard, batch, {p: stats[p] for p, _, _ in batch})
+            return reader.read.remote(shard, batch, {p: stats[p] for p, _, _ in batch},
+                                      {d: (before or {})[d] for _, d, _ in batch if d in (before or {})})
 
         yield from ActorPool(readers).map_unordered(submit, jobs_by_shard)
     finally:

@@ -40,6 +40,9 @@ else:  # Windows: no rlimits, process groups or setsid; psutil caps memory and k
     resource = None
 
 DEFAULT_TIMEOUT_S = 120.0
+# The most one file may take, whatever its page count says: a 450 KB PDF can claim 2,000 pages (copies
+# of one scan), and --timeout × pages would hold a reader for days. An hour reads a thousand scanned pages.
+DEFAULT_FILE_TIMEOUT_S = 3600.0
 DEFAULT_MEMORY_MB = 3072
 OUT_OF_MEMORY_EXIT = 86  # a worker's exit code when it ran out of memory outside a file's read
 ABORTED = getattr(signal, "SIGABRT", 6)
@@ -50,7 +53,10 @@ def memory_sentence(memory_mb: int) -> str:
     return f"Reading the file needed more than the {memory_mb} MB memory limit (--memory-mb) and was stopped."
 
 
-def timeout_sentence(timeout_s: float, pages: int) -> str:
+def timeout_sentence(timeout_s: float, pages: int, file_timeout_s: float = DEFAULT_FILE_TIMEOUT_S) -> str:
+    if timeout_s * pages > file_timeout_s >= timeout_s:
+        return (f"Reading the file took longer than {file_timeout_s:g} s, the most one file may take whatever its {pages:,} pages "
+                "(--file-timeout), and was stopped.")
     if pages > 1:
         return (f"Reading the file took longer than {timeout_s * pages:g} s ({timeout_s:g} s a page × {pages} pages) "
                 "and was stopped; --timeout sets the seconds a page may take.")
@@ -227,12 +233,14 @@ class WorkerPool:
     """
 
     def __init__(self, jobs: int | None = None, timeout_s: float = DEFAULT_TIMEOUT_S, memory_mb: int = DEFAULT_MEMORY_MB,
-                 target: str = "jixiao.pipeline:read_path", threads: int | None = None):
+                 target: str = "jixiao.pipeline:read_path", threads: int | None = None,
+                 file_timeout_s: float = DEFAULT_FILE_TIMEOUT_S):
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.threads = threads  # the cores each reader's OCR may use; None: its share of this machine's
         self._share = 1
         self.target = target
         self.timeout_s = timeout_s
+        self.file_timeout_s = file_timeout_s
         self.memory_mb = memory_mb
         # spawn, not fork: the parent holds a DuckDB connection and its threads
         self._ctx = mp.get_context("spawn")
@@ -325,7 +333,7 @@ class WorkerPool:
         also None whenever a quarter second passes without either.
 
         Each file may take timeout_s per page (its reader says how many pages it has; a file
-        without pages counts as one)."""
+        without pages counts as one), and file_timeout_s at most."""
         pending = deque(tasks)
         readers = min(self.jobs, len(pending))
         # a lone file's reader has every core; many files' readers share them
@@ -376,13 +384,18 @@ class WorkerPool:
                     else:
                         yield failed(path, doc_id, f"The reader crashed on this file (exit code {code}); the file may be damaged.",
                                      "crash", f"exit code {code}")
-                elif now - slot.started > self.timeout_s * slot.pages:
+                elif now - slot.started > self.limit(slot.pages):
                     pages = slot.pages
                     self._replace(slot, pending)
                     came = True
-                    yield failed(path, doc_id, timeout_sentence(self.timeout_s, pages), "timeout")
+                    yield failed(path, doc_id, timeout_sentence(self.timeout_s, pages, self.file_timeout_s), "timeout")
             if heartbeat and not came:
                 yield None
+
+    def limit(self, pages: int) -> float:
+        """Seconds a file of this many pages may take: timeout_s a page, at most file_timeout_s (a page's own
+        limit at least), since a file's page count is the file's word and not to be trusted."""
+        return min(self.timeout_s * pages, max(self.file_timeout_s, self.timeout_s))
 
     def _give(self, slot: _Slot, pending: deque) -> None:
         slot.task = pending.popleft() if pending else None

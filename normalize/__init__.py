@@ -7,7 +7,8 @@ what was recognised. A file that bundles several forms is first cut into segment
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass, field, replace
 
 from jixiao.errors import NormalizeError
 from jixiao.model import Coverage, Document, Finding, Paragraph, Report, Table
@@ -36,6 +37,77 @@ def _is_anchor(table: Table, lexicon: Lexicon) -> bool:
     return table.parent is None and any(lexicon.key("field", c.text) in _ANCHORS for c in table.cells if len(c.text) < 20)
 
 
+_OPENING_ROWS = 3  # rows a form may print above the one naming its project: a title, a year caption, a unit line
+
+
+def _row_page(table: Table, r: int) -> int | None:
+    return next((c.page for c in table.cells if c.row == r), None)
+
+
+def _cut(table: Table, bounds: list[tuple[int, int]]) -> list[Table]:
+    """The table cut into the row ranges [a, b) given, each a table of its own (indices set later). A part
+    that opens where the PDF reader dropped a repetition of the first row (the next form's title, taken
+    for a repeated header) gets that row back."""
+    parts = []
+    first = [c for c in table.cells if c.row == 0 and c.rowspan == 1]
+    for a, b in bounds:
+        cells = [replace(c, row=c.row - a, rowspan=min(c.rowspan, b - c.row)) for c in table.cells if a <= c.row < b]
+        pages = [c.page for c in cells if c.page is not None]
+        page = min(pages) if pages else table.page
+        height = b - a
+        if a and a in table.repeated and first:
+            cells = [replace(c, page=page, bbox=None) for c in first] + [replace(c, row=c.row + 1) for c in cells]
+            height += 1
+        parts.append(Table(table.index, tuple(cells), height, table.n_cols, page, table.parent))
+    return parts
+
+
+def _unjoined(table: Table, lexicon: Lexicon) -> list[Table]:
+    """A PDF table cut where a later page opens another form within it.
+
+    The PDF reader joins a table with the one opening the next page when their columns agree, as a
+    table running over a page break is; a bundle whose forms open with a row of their own (a title
+    or year caption in the table, no paragraph above it) is then one table holding every form. A
+    row naming a project (项目名称) within the first rows of a later page than the project named
+    before opens a new form: the table is cut at that page's first row."""
+    if table.parent is not None:
+        return [table]
+    anchors = sorted({c.row for c in table.cells if len(c.text) < 20 and lexicon.key("field", c.text) in _ANCHORS})
+    if len(anchors) < 2:
+        return [table]
+    cuts: list[int] = []
+    named = _row_page(table, anchors[0])
+    for r in anchors[1:]:
+        page = _row_page(table, r)
+        if page is None or named is None or page <= named:
+            continue
+        top = min(c.row for c in table.cells if c.page == page)
+        if r - top <= _OPENING_ROWS and top > (cuts[-1] if cuts else 0):
+            cuts.append(top)
+            named = page
+    if not cuts:
+        return [table]
+    return _cut(table, list(zip([0] + cuts, cuts + [table.n_rows])))
+
+
+def _forms_apart(doc: Document, lexicon: Lexicon) -> Document:
+    """The document with every PDF table that holds several forms cut into one table per form (`_unjoined`),
+    the tables numbered again in order."""
+    blocks: list = []
+    for block in doc.blocks:
+        blocks.extend(_unjoined(block, lexicon) if isinstance(block, Table) else [block])
+    if len(blocks) == len(doc.blocks):
+        return doc
+    tables = [b for b in blocks if isinstance(b, Table)]
+    renumbered = {id(t): i for i, t in enumerate(tables)}
+    first = {}  # old index → new index of its first part, for nested tables' parents
+    for t in tables:
+        first.setdefault(t.index, renumbered[id(t)])
+    blocks = [replace(b, index=renumbered[id(b)], parent=first.get(b.parent, b.parent)) if isinstance(b, Table) else b
+              for b in blocks]
+    return replace(doc, blocks=tuple(blocks))
+
+
 def segments(doc: Document, lexicon: Lexicon | None = None) -> list[Document]:
     """Cut a document into one segment per form (bundles hold one form per project, often one per page).
 
@@ -45,6 +117,7 @@ def segments(doc: Document, lexicon: Lexicon | None = None) -> list[Document]:
     caption) go with it; longer text after a form (a narrative report) stays with the form before.
     """
     lexicon = lexicon or default_lexicon()
+    doc = _forms_apart(doc, lexicon)
     anchors = [i for i, b in enumerate(doc.blocks) if isinstance(b, Table) and _is_anchor(b, lexicon)]
     if len(anchors) <= 1:
         return [doc]
@@ -71,6 +144,8 @@ def normalize_document(doc: Document, lexicon: Lexicon | None = None) -> Normali
                    "Pages {} have no text layer (scanned) and were not read: OCR is not available.")
     _page_findings(out.reports, doc.sealed_pages, "page_sealed", "info",
                    "页{0}盖章: page {0} bears a seal, whose ink was removed before OCR.")
+    for report in out.reports:
+        report.findings.extend(dataclasses.replace(f) for f in doc.findings)  # a copy each: reports are written to
     return out
 
 

@@ -21,9 +21,11 @@ _GLYPHS = TICKED + EMPTY
 # boxes only when they stand alone between words (「持续性项目 £ 新增性项目 R」).
 _FONT_LETTERS = {"£": "□", "R": "☑", "T": "☑", "þ": "☑", "¨": "□", "o": "□"}
 _LONE_LETTER = regex.compile(r"(?<=^|[\s\p{Han}、，,;；:：])([£RTþ¨o])(?=$|[\s\p{Han}、，,;；])")
-_AFTER = regex.compile(r"([\p{Han}A-Za-z]+)\s*[(（]\s*([√✓✔☑■●xX×✗]?)\s*[)）]")
+# A pattern that opens with a run of characters is tried only where the run starts (the lookbehind):
+# tried from every character of a long run it scans to the run's end each time (a 20 KB cell took a minute).
+_AFTER = regex.compile(r"(?<![\p{Han}A-Za-z])([\p{Han}A-Za-z]+)\s*[(（]\s*([√✓✔☑■●xX×✗]?)\s*[)）]")
 # A question, then its answer: a glyph (□是 √否), or 是/否 after a colon or a space (是（√）, 是 □ 否 √).
-_QUESTION = regex.compile(rf"([^\s{_GLYPHS}:：。;；]+?)(?:\s*[:：]?\s*(?=[{_GLYPHS}])|\s*[:：]\s*(?=[是否])|\s+(?=[是否]\s*[{_GLYPHS}(（]))")
+_QUESTION = regex.compile(rf"(?<![^\s{_GLYPHS}:：。;；])([^\s{_GLYPHS}:：。;；]+?)(?:\s*[:：]?\s*(?=[{_GLYPHS}])|\s*[:：]\s*(?=[是否])|\s+(?=[是否]\s*[{_GLYPHS}(（]))")
 _NUMBERING = regex.compile(r"(?:^|(?<=[\s\p{Han}]))(?:\d{1,2}\s*[、.．)）]|[（(]\d{1,2}[)）]|[①-⑳])")
 _SEPARATORS = regex.compile(r"[\s、,，;；]+")
 _GLYPH_SPLIT = regex.compile(rf"([{_GLYPHS}])")

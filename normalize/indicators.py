@@ -25,7 +25,12 @@ from .text import clean_text, one_line
 from .values import parse_score
 
 _PLACEHOLDER = regex.compile(r"^[\s…．.。/／\\、—\-－_~～*]*$")
-_LEVEL_WEIGHT = regex.compile(r"[(（]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?\s*$")
+# Points at a label's end. These patterns are tried only where a match could not have started one
+# character earlier (at a bracket, or not inside a run of spaces or digits): tried from every character
+# of a long run, each scans to the run's end, and a level cell of a megabyte would take hours.
+_LEVEL_WEIGHT = regex.compile(r"(?:(?=[(（])|(?<![\s(（])(?!(?<=\d)\d))[(（]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?\s*$")
+_POINTS_IN_BRACKETS = regex.compile(r"(?<!\s)\s*[(（]\s*(?:\d+(?:\.\d+)?)?\s*分\s*[)）]\s*$")
+_POINTS_AT_END = regex.compile(r"(?<!\s)(?!(?<=\d)\d)\s*\d+(?:\.\d+)?\s*分\s*$")
 _SCORE_NOTE = regex.compile(r"^\s*(?P<num>[-+]?\d+(?:\.\d+)?)?\s*分?\s*[(（](?P<note>.+)[)）]\s*$", regex.S)
 _OPERATORS = ("≥", "≤", ">", "<", "=", "＝", "≧", "≦", "大于等于", "小于等于", "大于", "小于", "等于", "不少于", "不低于", "不高于", "不超过")
 _FIGURE_KEYS = ("weight", "score", "target", "actual")
@@ -61,8 +66,8 @@ def parse_level(text: str) -> tuple[str | None, str | None]:
     elif m and m.start() == 0:
         weight, name = m.group(1), ""
     level_name = split_outline(one_line(text.strip()))[1]
-    level_name = regex.sub(r"\s*[(（]\s*(?:\d+(?:\.\d+)?)?\s*分\s*[)）]\s*$", "", level_name)
-    level_name = regex.sub(r"\s*\d+(?:\.\d+)?\s*分\s*$", "", level_name).strip()
+    level_name = _POINTS_IN_BRACKETS.sub("", level_name)
+    level_name = _POINTS_AT_END.sub("", level_name).strip()
     return (level_name or None) if name else None, weight
 
 

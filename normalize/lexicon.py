@@ -9,6 +9,10 @@ from pathlib import Path
 from jixiao.data import read_csv
 from jixiao.labels import canonical_label
 
+# The longest label the lexicon holds is 14 characters; a text this long is no label as written
+# (spaced 「项 目 名 称」 and tails included), and canonicalising a megabyte of it costs time for nothing.
+MAX_LABEL_CHARS = 200
+
 
 @dataclass(frozen=True)
 class Lexicon:
@@ -17,10 +21,14 @@ class Lexicon:
 
     def key(self, context: str, label: str) -> str | None:
         """Given a context and a label as written, return its canonical key or None."""
+        if len(label) > MAX_LABEL_CHARS:
+            return None
         return self.entries.get((context, canonical_label(label)))
 
     def contexts_of(self, label: str) -> tuple[str, ...]:
         """The contexts in which a label as written is known (empty when none)."""
+        if len(label) > MAX_LABEL_CHARS:
+            return ()
         return self.by_label.get(canonical_label(label), ())
 
 

@@ -14,11 +14,14 @@ from jixiao.model import Fact, Section
 
 from .values import parse_decimal, parse_money, parse_percent
 
-_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+# A number starts where its digits start, and has at most 24 digits and six groups before its point: a
+# pattern tried from inside a run of digits scans it to its end each time (a megabyte of them, hours).
+_NUM = r"(?<!\d)\d{1,24}(?:,\d{3}){0,6}(?:\.\d{1,12})?"
 _UNIT = r"亿元|万元|千元|元"
 _HEADING = regex.compile(r"^\s*[一二三四五六七八九十]{1,3}\s*[、.．]")
 _SENTENCE = regex.compile(r"[^。！？!?\n]+[。！？!?]?")
-_ITEM = regex.compile(rf"([\p{{Han}}A-Za-z（）()]+?)(?:为|共|计)?({_NUM})({_UNIT})")
+# an item's name starts where the previous item ended (\G) or where its run of name characters starts
+_ITEM = regex.compile(rf"(?:\G|(?<![\p{{Han}}A-Za-z（）()]))([\p{{Han}}A-Za-z（）()]+?)(?:为|共|计)?({_NUM})({_UNIT})")
 _FIGURE = regex.compile(rf"{_NUM}\s*(?:{_UNIT}|[%％])")  # a money amount or a percentage
 
 
@@ -68,6 +71,14 @@ def sections(paragraphs: list[str]) -> list[Section]:
     return out
 
 
+def _figure(parse, *args) -> Decimal | None:
+    """A figure a sentence states, None when it has more digits than any real one (no fact is made of it)."""
+    try:
+        return parse(*args)
+    except ValueError:
+        return None
+
+
 def facts(text: str) -> list[Fact]:
     """Given narrative text, return the figures its sentences state, each (key, value) once."""
     out: list[Fact] = []
@@ -91,15 +102,15 @@ def facts(text: str) -> list[Fact]:
                 if fp.key == "expense_list":
                     listed.append((hit.start(), len(sentence)))
                     for item in _ITEM.finditer(sentence, hit.end()):
-                        add(f"expense:{item.group(1).strip('，、,;；')}", parse_money(item.group(2), item.group(3)), "yuan", written)
+                        add(f"expense:{item.group(1).strip('，、,;；')}", _figure(parse_money, item.group(2), item.group(3)), "yuan", written)
                     continue
                 num = hit.group("num")
                 if fp.key.endswith("rate"):
-                    add(fp.key, parse_percent(num + "%"), "pct", written)
+                    add(fp.key, _figure(parse_percent, num + "%"), "pct", written)
                 elif fp.key.startswith("score"):
-                    add(fp.key, parse_decimal(num), "points", written)
+                    add(fp.key, _figure(parse_decimal, num), "points", written)
                 else:
-                    add(fp.key, parse_money(num, hit.group("unit")), "yuan", written)
+                    add(fp.key, _figure(parse_money, num, hit.group("unit")), "yuan", written)
     return out
 
 

@@ -22,6 +22,7 @@ from .values import parse_money
 _OWN_UNIT = regex.compile(r"(?:亿元|万元|千元|元|万|萬|萬元)\s*$")
 OCR_MIN_CONFIDENCE = 0.8  # below this an OCR'd figure is not trusted: NULL and a finding, never a guess
 Understood = Literal["value", "label", "passed"]
+SHOWN_CHARS = 200  # of a value quoted in a finding
 
 
 def locator(table: Table, cell: Cell) -> str:
@@ -77,7 +78,8 @@ class ReadContext:
         except ValueError as exc:
             where = locator(table, cell) if cell is not None and table is not None else (
                 f"t{table.index + 1}" if table is not None else "a line above the form")
-            self.finding("value_unreadable", "warning", f"{what} 「{text}」 at {where} could not be read ({exc}); stored as NULL.", text)
+            shown = text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"  # a megabyte cell is named, not copied
+            self.finding("value_unreadable", "warning", f"{what} 「{shown}」 at {where} could not be read ({exc}); stored as NULL.", shown)
             return None
         self.mark(cell, "value")
         return value

@@ -7,7 +7,7 @@ stores NULL and a finding (see `normalize.reading.ReadContext.parse`). Nothing i
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation
 
 import regex
 
@@ -16,6 +16,7 @@ from .text import clean_text
 
 UNIT_FACTORS = {"亿元": Decimal(100000000), "万元": Decimal(10000), "万": Decimal(10000), "千元": Decimal(1000), "元": Decimal(1)}
 CENT = Decimal("0.01")
+MAX_DIGITS = 40  # far past any figure a column holds (money below 10^16); more is a slip or garbage, never read
 
 _NUMBER = regex.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
@@ -34,11 +35,22 @@ def parse_decimal(text: str) -> Decimal:
     """Given '1,270,000.00' or '97' (thousands separators allowed), return the Decimal."""
     s = _compact(text).replace("，", ",")
     if not _NUMBER.match(s):
-        raise ValueError(f"not a number: {text!r}")
+        raise ValueError("not a number")
+    digits = sum(ch.isdigit() for ch in s)
+    if digits > MAX_DIGITS:
+        raise ValueError(f"{digits} digits, far more than any real figure")
     try:
         return Decimal(s.replace(",", ""))
     except InvalidOperation:  # pragma: no cover - guarded by the pattern
         raise ValueError(f"not a number: {text!r}")
+
+
+def _cents(value: Decimal) -> Decimal:
+    """value rounded to cents; a figure of 27 digits or more has no cents in Decimal's 28 digits and is no real figure."""
+    try:
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    except DecimalException:
+        raise ValueError("far more digits than any real figure")
 
 
 def parse_money(text: str | None, unit: str | None = None) -> Decimal | None:
@@ -58,7 +70,7 @@ def parse_money(text: str | None, unit: str | None = None) -> Decimal | None:
     factor = UNIT_FACTORS.get(unit or "元")
     if factor is None:
         raise ValueError(f"unknown money unit {unit!r}")
-    return (value * factor).quantize(CENT, rounding=ROUND_HALF_UP)
+    return _cents(value * factor)
 
 
 def parse_percent(text: str | None, fraction_ok: bool = False) -> Decimal | None:
@@ -81,7 +93,7 @@ def parse_percent(text: str | None, fraction_ok: bool = False) -> Decimal | None
         value *= 100
     elif not had_sign and fraction_ok and value == Decimal(1) and "." in s:
         value *= 100
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return _cents(value)
 
 
 def parse_score(text: str | None) -> Decimal | None:

@@ -14,9 +14,9 @@ WITH stated AS (
 )
 SELECT report_id,
        json_object('key', 'execution_rate_matches', 'place', place, 'rate', rate, 'spent', spent, 'base', base,
-                   'computed', round(100 * spent / base, 2)) AS message,
-       round(100 * spent / base, 2)::VARCHAR AS expected,
+                   'computed', round(100 * spent::DECIMAL(38, 2) / base, 2)) AS message,
+       round(100 * spent::DECIMAL(38, 2) / base, 2)::VARCHAR AS expected,
        rate::VARCHAR AS actual
 FROM stated
 WHERE rate IS NOT NULL AND spent IS NOT NULL AND base IS NOT NULL AND base <> 0
-  AND abs(100 * spent / base - rate) > jx_unit(rate)
+  AND abs(100 * spent::DECIMAL(38, 2) / base - rate) > jx_unit(rate)

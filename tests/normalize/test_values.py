@@ -47,6 +47,14 @@ def test_percent():
     assert parse_score("10分") == Decimal("10") and parse_score("4.00") == Decimal("4.00")
 
 
+@pytest.mark.parametrize("parse,text", [(parse_percent, "1" * 28 + "%"), (parse_percent, "9" * 30 + ".5"), (parse_money, "9" * 26 + "万元"),
+                                        (parse_money, "1" * 1000), (parse_score, "1" * 41)])
+def test_a_figure_of_absurd_length_is_a_bad_value_not_an_error(parse, text):
+    # Decimal holds 28 digits: rounding a longer figure to cents raised InvalidOperation, which failed the document
+    with pytest.raises(ValueError, match="digits"):
+        parse(text)
+
+
 @pytest.mark.parametrize("text", ["2021年1月7日", "2021-01-07", "2021/1/7", "2021.1.7", "20210107", "二〇二一年一月七日",
                                   "2021\n年1月7日", "2021 年 1 月 7 日"])
 def test_dates(text):

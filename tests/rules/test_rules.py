@@ -180,6 +180,16 @@ def test_grade_and_execution_score_quiet_when_consistent(seed_files):
     assert _findings(con) == []
 
 
+@pytest.mark.parametrize("column, rule", [("spent_yuan", "execution_rate_matches"), ("received_yuan", "received_rate_matches")])
+def test_a_figure_near_its_columns_limit_is_checked_not_an_overflow(seed_files, column, rule):
+    """100 × a figure of 16 digits overflowed DECIMAL(18,2), and the failing rule stopped the whole ingest
+    after every file was stored (found by the fuzz corpus: a thirty-digit misread cut to fit)."""
+    con = _warehouse_with(seed_files["docx-text"])
+    con.execute(f"UPDATE funding SET {column} = 9999999999999999.00 WHERE source_label = '区县财政'")
+    write_findings(con)
+    assert rule in {f[0] for f in _findings(con)}
+
+
 def test_check_recomputes_without_duplicates(tmp_path, seed_files):
     from click.testing import CliRunner
 
