@@ -6,6 +6,7 @@ from dataclasses import replace
 from importlib import import_module
 
 from jixiao.errors import ExtractError
+from jixiao.i18n import _
 from jixiao.model import Document
 
 from .docx import read_docx
@@ -30,10 +31,10 @@ def read_document(data: bytes, fmt: str | None = None, name: str = "", converted
     converted: for a legacy file, the .docx/.xlsx a batch conversion already made of it.
     """
     if not data:
-        raise ExtractError("The file is empty.")
+        raise ExtractError(_("The file is empty."))
     form = file_format(fmt or sniff_format(data, name))
     if form.reader is None:
-        raise ExtractError(form.refusal or f"A {form.name} file is not read.")
+        raise ExtractError(_(form.refusal) if form.refusal else _("A {name} file is not read.").format(name=form.name))
     if form.converts_to:
         converted = converted if converted is not None else convert_legacy(data, form.name)
         return replace(_reader(form.reader)(converted), format=form.name)  # the format is what the bytes were

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jixiao.errors import ExtractError
+from jixiao.i18n import _
 
 ARCHIVE_SUFFIXES = (".zip", ".7z", ".rar")
 MAX_MEMBERS = 20_000
@@ -57,7 +58,7 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 
 
 def _refuse(path: Path, why: str) -> ExtractError:
-    return ExtractError(f"The archive {path.name} {why}; it was not unpacked.")
+    return ExtractError(_("The archive {name} {why}; it was not unpacked.").format(name=path.name, why=why))
 
 
 def list_members(path: Path, kind: str) -> list[Member]:
@@ -70,15 +71,15 @@ def list_members(path: Path, kind: str) -> list[Member]:
             with zipfile.ZipFile(path) as archive:
                 infos = archive.infolist()
                 if len(infos) > MAX_MEMBERS:
-                    raise _refuse(path, f"holds {len(infos)} entries (more than {MAX_MEMBERS})")
+                    raise _refuse(path, _("holds {n_infos} entries (more than {MAX_MEMBERS})").format(n_infos=len(infos), MAX_MEMBERS=MAX_MEMBERS))
                 for info in infos:
                     if info.is_dir():
                         continue
                     if info.flag_bits & 0x1:
-                        raise _refuse(path, "is password-protected; unpack it with its password and ingest the folder")
+                        raise _refuse(path, _("is password-protected; unpack it with its password and ingest the folder"))
                     if info.file_size > 1024**2 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                        raise _refuse(path, f"has a member ({_zip_name(info)}) that would expand {info.file_size // max(info.compress_size, 1)} "
-                                            "times, which looks like a zip bomb")
+                        raise _refuse(path, _("has a member ({value}) that would expand {value2} times, which looks like a "
+                                              "zip bomb").format(value=_zip_name(info), value2=info.file_size // max(info.compress_size, 1)))
                     members.append(Member(_zip_name(info), info.file_size))
                     total += info.file_size
         else:
@@ -89,16 +90,16 @@ def list_members(path: Path, kind: str) -> list[Member]:
                     if not entry.isfile:
                         continue
                     if len(members) >= MAX_MEMBERS:
-                        raise _refuse(path, f"holds more than {MAX_MEMBERS} files")
+                        raise _refuse(path, _("holds more than {MAX_MEMBERS} files").format(MAX_MEMBERS=MAX_MEMBERS))
                     members.append(Member(entry.pathname, entry.size or 0))
                     total += entry.size or 0
     except ExtractError:
         raise
     except Exception as exc:  # zipfile and libarchive's ways of saying the bytes are bad
-        raise ExtractError(f"The archive {path.name} is damaged or not a complete {kind} file; get it again, or unpack it by "
-                           "hand and ingest the folder.", detail=f"{type(exc).__name__}: {exc}") from exc
+        raise ExtractError(_("The archive {name} is damaged or not a complete {kind} file; get it again, or unpack it by "
+                             "hand and ingest the folder.").format(name=path.name, kind=kind), detail=f"{type(exc).__name__}: {exc}") from exc
     if total > MAX_UNPACKED:
-        raise _refuse(path, f"would unpack to {total // 1024**3} GB, more than any archive of reports")
+        raise _refuse(path, _("would unpack to {value} GB, more than any archive of reports").format(value=total // 1024 ** 3))
     return members
 
 
@@ -126,13 +127,13 @@ def unpack(path: Path, kind: str, names: list[str], into: Path) -> dict[str, Pat
                             for block in entry.get_blocks():
                                 written += len(block)
                                 if written > (entry.size or 0) + 1024:  # more than the header said: stop
-                                    raise _refuse(path, f"has a member ({entry.pathname}) larger than it says")
+                                    raise _refuse(path, _("has a member ({pathname}) larger than it says").format(pathname=entry.pathname))
                                 out.write(block)
     except ExtractError:
         raise
     except Exception as exc:
-        raise ExtractError(f"The archive {path.name} could not be unpacked (damaged or truncated); get it again, or unpack it "
-                           "by hand and ingest the folder.", detail=f"{type(exc).__name__}: {exc}") from exc
+        raise ExtractError(_("The archive {name} could not be unpacked (damaged or truncated); get it again, or unpack it by "
+                             "hand and ingest the folder.").format(name=path.name), detail=f"{type(exc).__name__}: {exc}") from exc
     return {name: target for name, target in wanted.items() if target.exists()}
 
 
@@ -143,5 +144,5 @@ def _copy_limited(source, target: Path, size: int) -> None:
         while chunk := source.read(1 << 20):
             written += len(chunk)
             if written > size + 1024:
-                raise ExtractError(f"An archive member ({target.name}) is larger than its header says; it was not unpacked.")
+                raise ExtractError(_("An archive member ({name}) is larger than its header says; it was not unpacked.").format(name=target.name))
             out.write(chunk)

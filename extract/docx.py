@@ -16,6 +16,7 @@ from functools import lru_cache
 from lxml import etree
 
 from jixiao.errors import ExtractError
+from jixiao.i18n import N_, _
 from jixiao.model import Block, Cell, Document, Finding, Paragraph, Table
 
 from .office_zip import PartUnreadable, open_zip, read_part
@@ -36,7 +37,7 @@ _SKIP = {W + "del", W + "delText", W + "instrText", MC + "Fallback", W + "pPr",
          W + "footnoteReference", W + "endnoteReference", W + "commentReference"}
 
 
-_OWNER = "The Word file's"
+_OWNER = N_("The Word file's")  # a sentence's subject, translated where said
 
 
 def _xml_parser() -> etree.XMLParser:
@@ -50,12 +51,12 @@ def _text_part(zf: zipfile.ZipFile) -> bytes:
     try:
         info = zf.getinfo("word/document.xml")
     except KeyError:
-        raise ExtractError("The Word file has no word/document.xml part, so it is damaged or not a Word document.")
+        raise ExtractError(_("The Word file has no word/document.xml part, so it is damaged or not a Word document."))
     try:
         return read_part(zf, info, _OWNER)
     except PartUnreadable as exc:
-        raise ExtractError(f"{_OWNER} {exc.name}, which holds its text, {exc.reason}; open the file in Word or WPS, save it "
-                           "again and ingest the saved copy.", detail=exc.detail)
+        raise ExtractError(_("{OWNER} {name}, which holds its text, {reason}; open the file in Word or WPS, save it again "
+                             "and ingest the saved copy.").format(OWNER=_(_OWNER), name=exc.name, reason=exc.reason), detail=exc.detail)
 
 
 # Characters XML forbids (a control character, &#1;, U+FFFF): the one kind of damage read past, each left
@@ -87,24 +88,25 @@ def _parse_text(xml: bytes, findings: list[Finding]) -> etree._Element:
         first = exc
     line, column = first.position
     if "Excessive depth" in first.msg:  # libxml2's cap without XML_PARSE_HUGE; Word nests a few levels
-        raise ExtractError("The Word document's text is nested more than 256 levels deep, far deeper than Word ever writes; the "
-                           "file is damaged or was crafted, and it was not read.", detail=first.msg)
+        raise ExtractError(_("The Word document's text is nested more than 256 levels deep, far deeper than Word ever "
+                             "writes; the file is damaged or was crafted, and it was not read."), detail=first.msg)
     if first.code in _BAD_CHARACTERS:
         try:
             root = etree.fromstring(_without_bad_characters(xml), _xml_parser())
         except etree.XMLSyntaxError:
             root = None
         if root is not None:
-            findings.append(Finding("file_damaged", "warning", f"{_OWNER} word/document.xml holds characters XML does not "
-                                    f"allow (the first at line {line}, column {column}); they were left out.", None,
+            findings.append(Finding("file_damaged", "warning", _("{OWNER} word/document.xml holds characters XML does not "
+                                                                 "allow (the first at line {line}, column {column}); they "
+                                                                 "were left out.").format(OWNER=_(_OWNER), line=line, column=column), None,
                                     f"line {line}, column {column}"))
             return root
     if first.code == etree.ErrorTypes.ERR_DOCUMENT_EMPTY:
-        raise ExtractError(f"{_OWNER} word/document.xml, which holds its text, is empty, so the file is damaged; open it in Word "
-                           "or WPS, save it again and ingest the saved copy.", detail=first.msg)
-    raise ExtractError(f"The Word document's text (word/document.xml) is damaged near line {line}, column {column} and could "
-                       "not be read; open the file in Word or WPS, which repair such damage, save it again and ingest the "
-                       "saved copy.", detail=first.msg)
+        raise ExtractError(_("{OWNER} word/document.xml, which holds its text, is empty, so the file is damaged; open it in "
+                             "Word or WPS, save it again and ingest the saved copy.").format(OWNER=_(_OWNER)), detail=first.msg)
+    raise ExtractError(_("The Word document's text (word/document.xml) is damaged near line {line}, column {column} and "
+                         "could not be read; open the file in Word or WPS, which repair such damage, save it again and "
+                         "ingest the saved copy.").format(line=line, column=column), detail=first.msg)
 
 
 def _odd_symbols(root: etree._Element) -> list[Finding]:
@@ -113,8 +115,9 @@ def _odd_symbols(root: etree._Element) -> list[Finding]:
     if not odd:
         return []
     codes = ", ".join(dict.fromkeys(c[:12] or "(empty)" for c in odd))
-    return [Finding("value_unreadable", "warning", f"{len(odd)} symbol character(s) (w:sym) of the Word file name no character "
-                    f"(code {codes}) and were left out; a checkbox drawn by one of them is missing from its cell.", None, codes)]
+    return [Finding("value_unreadable", "warning", _("{n_odd} symbol character(s) (w:sym) of the Word file name no character "
+                                                     "(code {codes}) and were left out; a checkbox drawn by one of them is "
+                                                     "missing from its cell.").format(n_odd=len(odd), codes=codes), None, codes)]
 
 
 @dataclass
@@ -156,8 +159,8 @@ class _Walker:
                 tcpr = tc.find(W + "tcPr")
                 span = max(1, _int_val(tcpr.find(W + "gridSpan") if tcpr is not None else None, 1))
                 if col + span > MAX_GRID_COLUMNS:
-                    raise ExtractError(f"A table in the Word file declares a row {col + span} columns wide; Word tables have at most "
-                                       "63 columns, so the file is damaged or was not made by Word; it was not read.")
+                    raise ExtractError(_("A table in the Word file declares a row {value} columns wide; Word tables have at "
+                                         "most 63 columns, so the file is damaged or was not made by Word; it was not read.").format(value=col + span))
                 vmerge = tcpr.find(W + "vMerge") if tcpr is not None else None
                 hmerge = tcpr.find(W + "hMerge") if tcpr is not None else None
                 text = self._cell_text(tc, index)
@@ -305,14 +308,14 @@ def _symbol_styles(zf: zipfile.ZipFile, findings: list[Finding]) -> dict[str, di
     Damaged styles cost only the style-set symbol fonts, not the document: a finding says so."""
     if "word/styles.xml" not in zf.namelist():
         return {}
-    lost = "the document was read without its styles, so a checkbox a style sets in a symbol font may read as a letter"
+    lost = _("the document was read without its styles, so a checkbox a style sets in a symbol font may read as a letter")
     try:
         root = etree.fromstring(read_part(zf, zf.getinfo("word/styles.xml"), _OWNER), _xml_parser())
     except PartUnreadable as exc:
-        findings.append(Finding("file_damaged", "warning", f"{_OWNER} {exc.name} {exc.reason}; {lost}.", None, exc.name))
+        findings.append(Finding("file_damaged", "warning", _("{OWNER} {name} {reason}; {lost}.").format(OWNER=_(_OWNER), name=exc.name, reason=exc.reason, lost=lost), None, exc.name))
         return {}
     except etree.XMLSyntaxError:
-        findings.append(Finding("file_damaged", "warning", f"{_OWNER} word/styles.xml is damaged; {lost}.", None, "word/styles.xml"))
+        findings.append(Finding("file_damaged", "warning", _("{OWNER} word/styles.xml is damaged; {lost}.").format(OWNER=_(_OWNER), lost=lost), None, "word/styles.xml"))
         return {}
     own: dict[str, etree._Element | None] = {}
     parent: dict[str, str | None] = {}
@@ -337,20 +340,20 @@ def _symbol_styles(zf: zipfile.ZipFile, findings: list[Finding]) -> dict[str, di
 def read_docx(data: bytes) -> Document:
     """Given the bytes of a .docx, return its paragraphs and tables in reading order."""
     findings: list[Finding] = []
-    with open_zip(data, "a Word document", "Word") as zf:
+    with open_zip(data, N_("a Word document"), "Word") as zf:
         if "EncryptedPackage" in zf.namelist():
-            raise ExtractError("The Word document is password-protected; remove the password and ingest it again.")
+            raise ExtractError(_("The Word document is password-protected; remove the password and ingest it again."))
         xml = _text_part(zf)
         # Styles are read only when runs refer to one: the common document pays nothing for them.
         styles = _symbol_styles(zf, findings) if b"rStyle" in xml else {}
     if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:  # anywhere in the part: a long comment can push it down
         # Word never writes a DTD; one in document.xml is an entity-expansion attack or not Word's.
-        raise ExtractError("The Word document's XML declares a DTD with entities, which Word never writes; it was not read.")
+        raise ExtractError(_("The Word document's XML declares a DTD with entities, which Word never writes; it was not read."))
     root = _parse_text(xml, findings)
     body = root.find(W + "body")
     if body is None:
-        raise ExtractError("The Word document has no body (word/document.xml holds no text), so it is damaged or not a Word "
-                           "document.")
+        raise ExtractError(_("The Word document has no body (word/document.xml holds no text), so it is damaged or not a "
+                             "Word document."))
     walker = _Walker(symbols=_symbol_runs(root, xml, styles))
     walker.body(body)
     return Document("docx", tuple(walker.blocks), findings=tuple(findings + _odd_symbols(root)))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jixiao.i18n import N_
+
 
 @dataclass(frozen=True)
 class FileFormat:
@@ -17,7 +19,7 @@ class FileFormat:
     reader: str | None  # "module:function" in this package: bytes (and the format's name) → Document; None: refused
     converts_to: str | None = None  # read after LibreOffice converts it to this format (.doc → docx)
     desk: str = "none"  # how the desk shows its pages: "itself" (a PDF), "libreoffice" (converted to PDF), "pdf-of-image"
-    refusal: str | None = None  # for a format recognised but not read: the sentence
+    refusal: str | None = None  # for a format recognised but not read: the sentence (translated where said)
 
 
 FORMATS: tuple[FileFormat, ...] = (
@@ -39,8 +41,9 @@ FORMATS: tuple[FileFormat, ...] = (
     FileFormat("mht", (".mht", ".mhtml"), "html:read_html"),
     FileFormat("ofd", (".ofd",), "ofd:read_ofd"),
     FileFormat("encrypted-office", (), None,
-               refusal="The Office document is password-protected; remove the password and ingest it again."),
-    FileFormat("unknown", (), None, refusal="The file is not a Word, WPS, Excel, PDF, image, web page or OFD file, so it was not read."),
+               refusal=N_("The Office document is password-protected; remove the password and ingest it again.")),
+    FileFormat("unknown", (), None,
+               refusal=N_("The file is not a Word, WPS, Excel, PDF, image, web page or OFD file, so it was not read.")),
 )
 BY_NAME: dict[str, FileFormat] = {f.name: f for f in FORMATS}
 READ_SUFFIXES: frozenset[str] = frozenset(s for f in FORMATS if f.reader for s in f.suffixes)

@@ -17,6 +17,7 @@ import re
 from dataclasses import replace
 
 from jixiao.errors import ExtractError
+from jixiao.i18n import _
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
 _DROPPED = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "select", "button", "form", "iframe"}
@@ -68,7 +69,7 @@ def html_blocks(text: str) -> list[Block]:
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
-        raise ExtractError("The web page could not be parsed; open it in a browser and save it again.", detail=str(exc)) from exc
+        raise ExtractError(_("The web page could not be parsed; open it in a browser and save it again."), detail=str(exc)) from exc
     walker = _Walker()
     body = root.find("body")
     walker.walk(body if body is not None else root)
@@ -209,7 +210,7 @@ def _read_mht(data: bytes) -> Document:
         elif kind.startswith("image/") and (payload := part.get_payload(decode=True)):
             images.append(payload)
     if html is None:
-        raise ExtractError("The saved web page (MHT) holds no HTML part; save the page again from the browser.")
+        raise ExtractError(_("The saved web page (MHT) holds no HTML part; save the page again from the browser."))
     blocks = html_blocks(html)
     pages = 1
     if images and not any(isinstance(b, Table) for b in blocks):

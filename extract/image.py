@@ -14,6 +14,7 @@ import io
 from dataclasses import replace
 
 from jixiao.errors import ExtractError
+from jixiao.i18n import _
 from jixiao.model import Document
 
 _A4_IN = (8.27, 11.69)
@@ -24,18 +25,16 @@ _MAX_PIXELS = 60_000_000  # pixels of one frame, at most: a 600-dpi A3 scan is 4
 def read_image(data: bytes) -> Document:
     """Given an image file's bytes, return its pages read by OCR."""
     from .ocr import ocr_available
-    from .pdf import read_pdf
+    from .pdf import NoTextFound, read_pdf
 
     if not ocr_available():
-        raise ExtractError("The file is an image of a page, and OCR is not available (JIXIAO_OCR=0, or its packages are "
-                           "missing), so nothing was read.")
+        raise ExtractError(_("The file is an image of a page, and OCR is not available (JIXIAO_OCR=0, or its packages are "
+                             "missing), so nothing was read."))
     pdf = image_pdf(data)
     try:
         return replace(read_pdf(pdf), format="image")
-    except ExtractError as exc:
-        if exc.sentence.startswith("OCR found no text"):
-            raise ExtractError("OCR found no text in the image; it may be blank, or not a page of a form.") from exc
-        raise
+    except NoTextFound as exc:
+        raise ExtractError(_("OCR found no text in the image; it may be blank, or not a page of a form.")) from exc
 
 
 def image_pdf(data: bytes) -> bytes:
@@ -49,13 +48,14 @@ def image_pdf(data: bytes) -> bytes:
         frames = []
         for i, frame in enumerate(ImageSequence.Iterator(image)):
             if i >= _MAX_FRAMES:
-                raise ExtractError(f"The image file holds more than {_MAX_FRAMES} pages; split it and ingest the parts.")
+                raise ExtractError(_("The image file holds more than {MAX_FRAMES} pages; split it and ingest the parts.").format(MAX_FRAMES=_MAX_FRAMES))
             frames.append((_upright(frame, ImageOps), _resolution(frame)))
     except Image.DecompressionBombError as exc:
-        raise ExtractError("The image is larger than any scan of a form (over 60 million pixels); it was not read.",
+        raise ExtractError(_("The image is larger than any scan of a form (over 60 million pixels); it was not read."),
                            detail=str(exc)) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:  # Pillow's ways of saying the bytes are bad
-        raise ExtractError("The image file is damaged or truncated and could not be opened; save it again and ingest the copy.",
+        raise ExtractError(_("The image file is damaged or truncated and could not be opened; save it again and ingest the "
+                             "copy."),
                            detail=f"{type(exc).__name__}: {exc}") from exc
     pdf = pdfium.PdfDocument.new()
     try:

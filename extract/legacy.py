@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from jixiao.errors import ExtractError
+from jixiao.i18n import _
 from jixiao.processes import kill_tree
 from jixiao.scratch import make_scratch, office_pipe
 
@@ -69,8 +70,8 @@ class Converter:
     def __init__(self, root: Path | None = None) -> None:
         binary = soffice_binary()
         if binary is None:
-            raise ExtractError("Reading .doc/.wps/.xls/.et files needs LibreOffice, which is not installed "
-                               "(apt-get install libreoffice-writer libreoffice-calc).")
+            raise ExtractError(_("Reading .doc/.wps/.xls/.et files needs LibreOffice, which is not installed (apt-get "
+                                 "install libreoffice-writer libreoffice-calc)."))
         self.binary = binary
         self.root = make_scratch("lo", root)  # named after this process: a later run removes it if this one is killed
         self.profile = self.root / "profile"
@@ -105,10 +106,12 @@ class Converter:
             try:
                 self.run([source], target, work, CONVERT_TIMEOUT_S)
             except subprocess.TimeoutExpired:
-                raise ExtractError(f"LibreOffice took longer than {CONVERT_TIMEOUT_S:g} s to convert the .{fmt} file and was stopped.")
+                raise ExtractError(_("LibreOffice took longer than {CONVERT_TIMEOUT_S:g} s to convert the .{fmt} file and "
+                                     "was stopped.").format(CONVERT_TIMEOUT_S=CONVERT_TIMEOUT_S, fmt=fmt))
             result = work / f"in.{target}"
             if not result.exists():
-                raise ExtractError(f"LibreOffice could not convert the .{fmt} file; it is damaged, password-protected or not a {fmt} file.")
+                raise ExtractError(_("LibreOffice could not convert the .{fmt} file; it is damaged, password-protected or "
+                                     "not a {fmt} file.").format(fmt=fmt))
             return result.read_bytes()
         finally:
             shutil.rmtree(work, ignore_errors=True)

@@ -16,6 +16,7 @@ from dataclasses import replace
 from lxml import etree
 
 from jixiao.errors import ExtractError
+from jixiao.i18n import _
 from jixiao.model import Document
 
 from .ocr import OcrPage, edges_to_tables
@@ -34,12 +35,12 @@ def read_ofd(data: bytes) -> Document:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise ExtractError("The OFD file's zip container is damaged; save it again from the issuing system.") from exc
+        raise ExtractError(_("The OFD file's zip container is damaged; save it again from the issuing system.")) from exc
     try:
         pages = _pages(archive)
     except (KeyError, etree.XMLSyntaxError, ValueError, zipfile.BadZipFile, NotImplementedError, EOFError) as exc:
-        raise ExtractError("The OFD file's pages could not be read (its XML is damaged or incomplete); save it again from the "
-                           "issuing system, or as PDF.", detail=f"{type(exc).__name__}: {exc}") from exc
+        raise ExtractError(_("The OFD file's pages could not be read (its XML is damaged or incomplete); save it again from "
+                             "the issuing system, or as PDF."), detail=f"{type(exc).__name__}: {exc}") from exc
     return replace(read_pages(_Pages(pages)), format="ofd")
 
 

@@ -15,6 +15,7 @@ import zlib
 from io import BytesIO
 
 from jixiao.errors import ExtractError
+from jixiao.i18n import _
 
 MAX_PART_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200
@@ -39,8 +40,8 @@ def open_zip(data: bytes, kind: str, program: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(BytesIO(data))
     except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError) as exc:
-        raise ExtractError(f"The file looks like {kind} but its zip container is damaged or truncated; open it in {program} or "
-                           "WPS, save it again and ingest the saved copy.", detail=f"{type(exc).__name__}: {exc}")
+        raise ExtractError(_("The file looks like {kind} but its zip container is damaged or truncated; open it in {program} "
+                             "or WPS, save it again and ingest the saved copy.").format(kind=_(kind), program=program), detail=f"{type(exc).__name__}: {exc}")
 
 
 def read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, owner: str) -> bytes:
@@ -51,9 +52,10 @@ def read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, owner: str) -> bytes:
     name = info.filename
     if info.flag_bits & 0x1:
         # Office encrypts a whole file (an OLE container), never one part of a zip
-        raise PartUnreadable(name, "is marked as encrypted inside the zip, which no Office program does, so the file is damaged")
+        raise PartUnreadable(name, _("is marked as encrypted inside the zip, which no Office program does, so the file is "
+                                     "damaged"))
     if info.compress_type not in _METHODS:
-        raise PartUnreadable(name, f"is packed by a compression method (number {info.compress_type}) no Office program uses")
+        raise PartUnreadable(name, _("is packed by a compression method (number {compress_type}) no Office program uses").format(compress_type=info.compress_type))
     chunks: list[bytes] = []
     size = 0
     try:
@@ -66,12 +68,13 @@ def read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, owner: str) -> bytes:
     except ExtractError:
         raise
     except NotImplementedError as exc:  # a header asking for zip features (a newer version, patches) Office never uses
-        raise PartUnreadable(name, "is stored with zip features no Office program uses, so the file is damaged",
+        raise PartUnreadable(name, _("is stored with zip features no Office program uses, so the file is damaged"),
                              f"{type(exc).__name__}: {exc}")
     except _DAMAGED as exc:
-        raise PartUnreadable(name, "cannot be unpacked: its compressed bytes are damaged", f"{type(exc).__name__}: {exc}")
+        raise PartUnreadable(name, _("cannot be unpacked: its compressed bytes are damaged"), f"{type(exc).__name__}: {exc}")
     except RuntimeError as exc:  # zipfile's "password required" for a flag it reads in the local header only
-        raise PartUnreadable(name, "is marked as encrypted inside the zip, which no Office program does, so the file is damaged",
+        raise PartUnreadable(name, _("is marked as encrypted inside the zip, which no Office program does, so the file is "
+                                     "damaged"),
                              f"{type(exc).__name__}: {exc}")
     return b"".join(chunks)
 
@@ -79,7 +82,8 @@ def read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, owner: str) -> bytes:
 def _bomb(owner: str, info: zipfile.ZipInfo, size: int) -> ExtractError:
     declared = info.file_size // (1024 * 1024)
     if size > MAX_PART_BYTES:
-        grows = f"expands to {declared} MB" if info.file_size > MAX_PART_BYTES else f"expands past {MAX_PART_BYTES // (1024 * 1024)} MB"
+        grows = (_("expands to {mb} MB").format(mb=declared) if info.file_size > MAX_PART_BYTES
+                 else _("expands past {mb} MB").format(mb=MAX_PART_BYTES // (1024 * 1024)))
     else:
-        grows = f"expands to over {MAX_RATIO} times its packed size"
-    return ExtractError(f"{owner} {info.filename} {grows}, which looks like a zip bomb; it was not read.")
+        grows = _("expands to over {ratio} times its packed size").format(ratio=MAX_RATIO)
+    return ExtractError(_("{owner} {filename} {grows}, which looks like a zip bomb; it was not read.").format(owner=_(owner), filename=info.filename, grows=grows))

@@ -24,6 +24,7 @@ from pdfminer.pdfpage import PDFPage
 
 from jixiao import notes
 from jixiao.errors import ExtractError, is_out_of_memory, raised_by_parser
+from jixiao.i18n import N_, _, language, ngettext
 from jixiao.model import Block, Cell, Document, Finding, Paragraph, Table
 
 from .ocr import fix_checkboxes, ocr_available, ocr_page, scan_key
@@ -389,9 +390,9 @@ def _open_pdfplumber(data: bytes):
     except Exception as exc:  # pdfminer raises many types for broken files; pdfplumber wraps them
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
         if isinstance(inner, PDFPasswordIncorrect) or "password" in str(inner).lower() or "encrypt" in str(inner).lower():
-            raise ExtractError("The PDF is password-protected; remove the password and ingest it again.")
-        raise ExtractError("The PDF is damaged and could not be opened; open it in a PDF reader, save it again (or print it to "
-                           "a new PDF) and ingest the new file.", detail=f"{type(inner).__name__}: {inner}")
+            raise ExtractError(_("The PDF is password-protected; remove the password and ingest it again."))
+        raise ExtractError(_("The PDF is damaged and could not be opened; open it in a PDF reader, save it again (or print "
+                             "it to a new PDF) and ingest the new file."), detail=f"{type(inner).__name__}: {inner}")
 
 
 class _PageInTree(PDFPage):
@@ -434,7 +435,7 @@ def _read_opened(pdf, data: bytes) -> Document:
             raise MemoryError(str(exc)) from exc
         if not raised_by_parser(exc):
             raise  # a fault of ours: the pipeline says so, never "damaged"
-        raise ExtractError(DAMAGED, detail=f"{type(exc).__name__}: {exc}")
+        raise ExtractError(_(DAMAGED), detail=f"{type(exc).__name__}: {exc}")
     finally:
         _close(pdf)
 
@@ -450,13 +451,13 @@ def _close(pdf) -> None:
             stream.close()
 
 
-DAMAGED = ("The PDF's contents are damaged and could not be read; open it in a PDF reader, save it again (or print it to a "
-           "new PDF) and ingest the new file.")
+DAMAGED = N_("The PDF's contents are damaged and could not be read; open it in a PDF reader, save it again (or print it to a "
+             "new PDF) and ingest the new file.")  # translated where raised
 _SCANS_KEPT = 16  # reads of scanned pages kept for pages that repeat one: a page's characters, tens of KB each
 
 
 def _pages_phrase(pages: list[int]) -> str:
-    """「page 3」, 「pages 2–2000」, 「pages 2, 5 and 7–9」: page numbers in runs."""
+    """「page 3」, 「pages 2–2000」, 「pages 2, 5 and 7–9」 (in Chinese 「第3页」, 「第2–2000页」): page numbers in runs."""
     runs: list[list[int]] = []
     for p in pages:
         if runs and p == runs[-1][-1] + 1:
@@ -464,23 +465,36 @@ def _pages_phrase(pages: list[int]) -> str:
         else:
             runs.append([p])
     parts = [str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs]
-    if len(parts) > 8:
-        parts = parts[:8] + [f"{len(parts) - 8} more runs"]
+    more = len(parts) - 8
+    parts = parts[:8]
+    if language() == "zh":
+        return "第" + "、".join(parts) + "页" + (f"等（另有{more}段）" if more > 0 else "")
+    if more > 0:
+        parts.append(f"{more} more runs")
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return ("page " if len(pages) == 1 else "pages ") + listed
 
 
 def _no_text(count: int, ocr_read: bool, unread: list[int]) -> ExtractError:
     """Why a PDF gave no text, in words that fit what happened to its pages."""
-    pages = "page has" if count == 1 else f"{count} pages have"
     if unread:
-        return ExtractError(f"The PDF's {pages} no readable text layer (scanned images or unmapped fonts), and OCR is not "
-                            "available, so nothing was read.")
+        return ExtractError(ngettext("The PDF's page has no readable text layer (scanned images or unmapped fonts), and OCR is not "
+                                     "available, so nothing was read.",
+                                     "The PDF's {count} pages have no readable text layer (scanned images or unmapped fonts), and OCR "
+                                     "is not available, so nothing was read.", count).format(count=count))
     if ocr_read:
-        return ExtractError(f"OCR found no text on the PDF's scanned {'page' if count == 1 else 'pages'}; "
-                            f"{'it may be' if count == 1 else 'they may be'} blank, or too faint or small to read.")
-    return ExtractError(f"The PDF's {pages} no text and no scanned image: {'its' if count == 1 else 'their'} contents are empty "
-                        "or damaged. Open it in a PDF reader; if it shows the report, print it to a new PDF and ingest that.")
+        return NoTextFound(ngettext("OCR found no text on the PDF's scanned page; it may be blank, or too faint or small to read.",
+                                    "OCR found no text on the PDF's scanned pages; they may be blank, or too faint or small to read.",
+                                    count))
+    return ExtractError(ngettext("The PDF's page has no text and no scanned image: its contents are empty or damaged. Open it in a "
+                                 "PDF reader; if it shows the report, print it to a new PDF and ingest that.",
+                                 "The PDF's {count} pages have no text and no scanned image: their contents are empty or damaged. "
+                                 "Open it in a PDF reader; if it shows the report, print it to a new PDF and ingest that.",
+                                 count).format(count=count))
+
+
+class NoTextFound(ExtractError):
+    """OCR read the pages and found no text on them."""
 
 
 def read_pages(pages) -> Document:
@@ -613,21 +627,21 @@ def _read_pages(pdf, data: bytes | None) -> Document:
     flush_table()
     flush_lines()
     if count and readable < 20 and data is None:  # another fixed-layout format's pages (OFD): no text objects
-        raise ExtractError(f"The file's {count} pages hold no text (images only, perhaps a scan); nothing was read. Ingest "
-                           "the scan as a PDF or image instead.")
+        raise ExtractError(_("The file's {count} pages hold no text (images only, perhaps a scan); nothing was read. Ingest "
+                             "the scan as a PDF or image instead.").format(count=count))
     if scans is not None and not isinstance(pdf, PdfiumPdf):
         scans.close()
     if count and damaged and len(damaged) == count:
-        raise ExtractError(DAMAGED)
+        raise ExtractError(_(DAMAGED))
     if count and readable < 20:
         raise _no_text(count, bool(ocr_pages), unread)
     findings = []
     if damaged:
-        findings.append(Finding("file_damaged", "warning", f"The PDF's {_pages_phrase(damaged)} could not be read (the contents "
-                                f"are damaged); the other pages were.", None, ", ".join(map(str, damaged))))
+        findings.append(Finding("file_damaged", "warning", _("The PDF's {value} could not be read (the contents are "
+                                                             "damaged); the other pages were.").format(value=_pages_phrase(damaged)), None, ", ".join(map(str, damaged))))
     if copies:
-        findings.append(Finding("pages_repeated", "info", f"The PDF's {_pages_phrase(sorted(copies))} repeat earlier scanned "
-                                "pages byte for byte; each was read once and gives the same text.", None,
+        findings.append(Finding("pages_repeated", "info", _("The PDF's {value} repeat earlier scanned pages byte for byte; "
+                                                            "each was read once and gives the same text.").format(value=_pages_phrase(sorted(copies))), None,
                                 str(len(copies))))
     return Document("pdf", tuple(blocks), n_pages=count, ocr=bool(ocr_pages), unread_pages=tuple(unread),
                     sealed_pages=tuple(sealed), findings=tuple(findings))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from jixiao.i18n import _
+from jixiao.messages import column_label
 from jixiao.normalize.fit import MONEY_LIMIT, RATE_LIMIT
 from jixiao.normalize.values import parse_money, parse_percent, parse_score
 from jixiao.warehouse.schema import CORRECTABLE, MONEY, RATE
@@ -29,5 +31,6 @@ def typed_value(column: str, text: str) -> Decimal | int | str | None:
         value = None
     limit = MONEY_LIMIT if kind == MONEY else RATE_LIMIT
     if value is None or abs(value) >= limit:  # the view casts it to the column's type: it must fit
-        raise ValueError(f"「{text}」 is not a value {column} can hold.")
+        raise ValueError(_("「{text}」 is not a value {column} can hold; write it as the form does (94.44万元, 74.36%, 97), or "
+                           "NULL.").format(text=text, column=column_label(column)))
     return value

@@ -95,3 +95,8 @@ def render(parameters: str | dict | None, lang: str | None = None, fallback: str
 def dumps(parameters: dict) -> str:
     """Parameters as stored: JSON, numbers exact (Decimals as text)."""
     return json.dumps(parameters, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def column_label(column: str, lang: str | None = None) -> str:
+    """A warehouse column as a person names it: 实际支出 for spent_yuan in Chinese, "spent" in English."""
+    return format(_Shown(column, lang or language()), "column")

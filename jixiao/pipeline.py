@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from jixiao.errors import ExtractError, SettingError, StepFailed, is_out_of_memory, raised_by_parser
+from jixiao.i18n import N_, _
 from jixiao.extract import READ_SUFFIXES, file_format, read_document, sniff_format
 from jixiao.extract.archives import ARCHIVE_SUFFIXES, MAX_DEPTH, SEPARATOR, Member, archive_kind, list_members, unpack
 from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
@@ -117,21 +118,21 @@ def list_files(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclu
             st = p.stat()
             mode = st.st_mode
         except FileNotFoundError:
-            out.failed.append((p, f"The link leads to {os.readlink(p)}, which does not exist." if p.is_symlink()
-                               else "The file disappeared before it could be read."))
+            out.failed.append((p, _("The link leads to {target}, which does not exist.").format(target=os.readlink(p)) if p.is_symlink()
+                               else _("The file disappeared before it could be read.")))
             return
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                out.failed.append((p, "The link leads round in a loop of links to itself, so there is no file to read."))
+                out.failed.append((p, _("The link leads round in a loop of links to itself, so there is no file to read.")))
             else:
-                out.failed.append((p, f"The file could not be looked at ({exc.strerror})."))
+                out.failed.append((p, _("The file could not be looked at ({strerror}).").format(strerror=exc.strerror)))
             return
         kind = _not_a_file(p, mode)
         if kind is not None:
             if walked:
-                out.skipped.append((p, f"{kind}, not a file"))
+                out.skipped.append((p, _("{kind}, not a file").format(kind=kind)))
             else:
-                out.failed.append((p, f"This is {kind}, not a file, so it was not read."))
+                out.failed.append((p, _("This is {kind}, not a file, so it was not read.").format(kind=kind)))
             return
         archive = archive_of(p)
         if archive is not None:
@@ -144,7 +145,7 @@ def list_files(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclu
                 out.archives.append(found)
             return
         if walked and p.suffix.lower() not in READ_SUFFIXES and not _looks_readable(p):
-            out.skipped.append((p, f"not a report format ({p.suffix or 'no suffix'})"))
+            out.skipped.append((p, _("not a report format ({value})").format(value=p.suffix or 'no suffix')))
             return
         out.files.append((p, st))
 
@@ -203,7 +204,7 @@ def _wanted(members: list[Member], out: Listing, where: str) -> list[Member]:
         if suffix in READ_SUFFIXES or suffix in ARCHIVE_SUFFIXES:
             kept.append(m)
         else:
-            out.skipped.append((Path(f"{where}{SEPARATOR}{m.name}"), f"not a report format ({suffix or 'no suffix'})"))
+            out.skipped.append((Path(f"{where}{SEPARATOR}{m.name}"), _("not a report format ({value})").format(value=suffix or 'no suffix')))
     return sorted(kept, key=lambda m: m.name)
 
 
@@ -211,12 +212,12 @@ def doc_id_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-UNEXPECTED = {
-    "extract": "Reading the file stopped on something jixiao should handle and does not (a fault of the reader, not necessarily "
+UNEXPECTED = {  # translated where said
+    "extract": N_("Reading the file stopped on something jixiao should handle and does not (a fault of the reader, not necessarily "
                "of the file); please report it with the file, documents.error_detail says what went wrong. Saving it again "
-               "from Word, Excel, WPS or a PDF reader may get it read meanwhile.",
-    "normalize": "The file was read, but understanding it stopped on something jixiao should handle and does not (a fault of the "
-                 "reader, not of the file); please report it with the file, documents.error_detail says what went wrong.",
+               "from Word, Excel, WPS or a PDF reader may get it read meanwhile."),
+    "normalize": N_("The file was read, but understanding it stopped on something jixiao should handle and does not (a fault of the "
+                 "reader, not of the file); please report it with the file, documents.error_detail says what went wrong."),
 }
 
 
@@ -239,7 +240,7 @@ def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None, converted
         result.error, result.error_kind, result.error_detail = str(exc), "file", exc.detail
         return result
     except RecursionError:
-        result.error, result.error_kind = "The file's structure is nested far deeper than any real report; it is damaged or crafted.", "file"
+        result.error, result.error_kind = _("The file's structure is nested far deeper than any real report; it is damaged or crafted."), "file"
         return result
     except MemoryError:
         raise
@@ -248,10 +249,10 @@ def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None, converted
             raise MemoryError(str(exc)) from exc
         result.error_detail = f"{step}: {type(exc).__name__}: {exc}"[:2000]
         if raised_by_parser(exc):  # a parser met bytes it could not parse: the file's, and it will fail again
-            result.error, result.error_kind = ("The file is damaged or written in a way its format's reader cannot parse; open it "
-                                               "and save it again (in Word, Excel, WPS or a PDF reader), then ingest the saved copy."), "file"
+            result.error, result.error_kind = _("The file is damaged or written in a way its format's reader cannot parse; open it "
+                                                "and save it again (in Word, Excel, WPS or a PDF reader), then ingest the saved copy."), "file"
         else:  # damage to a file is said by the readers in words of their own; what reaches here is a fault of ours
-            result.error, result.error_kind = UNEXPECTED[step], "unexpected"
+            result.error, result.error_kind = _(UNEXPECTED[step]), "unexpected"
         return result
     result.status = "ok" if result.reports else "not_report"
     return result
@@ -269,9 +270,10 @@ def read_path(path: str, doc_id: str, converted: str | None = None) -> DocumentR
         data = Path(on_disk(path)).read_bytes()
         made = Path(converted).read_bytes() if converted else None
     except OSError as exc:
-        return DocumentResult(doc_id, path, "unknown", "failed", f"The file could not be opened ({exc.strerror}).", error_kind="file")
+        return DocumentResult(doc_id, path, "unknown", "failed", _("The file could not be opened ({strerror}).").format(strerror=exc.strerror), error_kind="file")
     if doc_id_of(data) != doc_id:
-        return DocumentResult(doc_id, path, "unknown", "failed", "The file changed while it was being ingested; ingest it again.",
+        return DocumentResult(doc_id, path, "unknown", "failed", _("The file changed while it was being ingested; ingest it "
+                                                                   "again."),
                               error_kind="file")
     return read_bytes(data, path, converted=made)
 
@@ -286,7 +288,7 @@ def extract_path(path: str, doc_id: str, converted: str | None = None):
     except ExtractError as exc:
         return DocumentResult(doc_id, path, "unknown", "failed", str(exc), error_kind="file", error_detail=exc.detail)
     except OSError as exc:
-        return DocumentResult(doc_id, path, "unknown", "failed", f"The file could not be opened ({exc.strerror}).", error_kind="file")
+        return DocumentResult(doc_id, path, "unknown", "failed", _("The file could not be opened ({strerror}).").format(strerror=exc.strerror), error_kind="file")
 
 
 def read_limited(path: Path, stage: str = "normalize", timeout_s: float | None = None, memory_mb: int | None = None,
@@ -491,7 +493,7 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
         try:
             data = path.read_bytes()
         except OSError as exc:  # vanished, or not ours to read: this file fails, the batch goes on
-            fail_early(Path(seen.path), f"The file could not be opened ({exc.strerror}).")
+            fail_early(Path(seen.path), _("The file could not be opened ({strerror}).").format(strerror=exc.strerror))
             return
         doc_id = doc_id_of(data)
         summary.seconds["hash"] += time.perf_counter() - t0
@@ -542,7 +544,8 @@ def walk_archive(archive: Archive, known: dict, unchanged, consider, fail_early,
     if todo:
         if scratch is None:
             for name in todo:
-                fail_early(Path(stats[name].path), "Archives are unpacked by the local engine; unpack it and ingest the folder.")
+                fail_early(Path(stats[name].path), _("Archives are unpacked by the local engine; unpack it and ingest the "
+                                                     "folder."))
             todo = []
         else:
             try:
@@ -559,8 +562,8 @@ def walk_archive(archive: Archive, known: dict, unchanged, consider, fail_early,
         if kind is not None:
             summary.files -= 1  # an archive inside: its members are counted instead
             if archive.depth >= MAX_DEPTH:
-                fail_early(Path(seen.path), f"Archives are nested more than {MAX_DEPTH} deep here, which no archive of reports "
-                                            "needs; it was not unpacked.")
+                fail_early(Path(seen.path), _("Archives are nested more than {MAX_DEPTH} deep here, which no archive of "
+                                              "reports needs; it was not unpacked.").format(MAX_DEPTH=MAX_DEPTH))
                 continue
             try:
                 members = _wanted(list_members(path, kind), Listing(), seen.path)
@@ -648,7 +651,8 @@ def settled(result: DocumentResult, kind_before: str | None) -> DocumentResult:
     if result.status != "failed" or result.error_kind not in RETRIED or kind_before not in RETRIED:
         return result
     sentence = (result.error or "").rstrip(".")
-    return replace(result, error=f"{sentence}, as on the run before; it is not read again by itself (--retry-failed reads it again).",
+    return replace(result, error=_("{sentence}, as on the run before; it is not read again by itself (--retry-failed reads it "
+                                   "again).").format(sentence=sentence),
                    error_kind="file", error_detail=f"{result.error_kind} again (it was {kind_before} on the run before)"
                                                     + (f": {result.error_detail}" if result.error_detail else ""))
 
@@ -727,9 +731,9 @@ def finish_pending(con, rules=None, progress: "Reporter | None" = None) -> Owed:
 def link_failed(exc: Exception) -> str:
     """The sentence for linking that failed."""
     first = (str(exc).splitlines() or [""])[0][:300]
-    return ("Linking reports across years failed, so projects are not linked yet; every document is stored and the "
-            "views count each report as a project of its own until `jixiao link` succeeds. This is a fault of jixiao: "
-            f"please report it with this message ({type(exc).__name__}: {first}).")
+    return _("Linking reports across years failed, so projects are not linked yet; every document is stored and the "
+             "views count each report as a project of its own until `jixiao link` succeeds. This is a fault of jixiao: "
+             "please report it with this message ({detail}).").format(detail=f"{type(exc).__name__}: {first}")
 
 
 def commit_every() -> int:
@@ -738,7 +742,7 @@ def commit_every() -> int:
     if not text:
         return STORE_GROUP
     if not text.isdigit() or int(text) < 1:
-        raise SettingError(f"JIXIAO_COMMIT_EVERY must be a whole number of documents, 1 or more, not 「{text}」.")
+        raise SettingError(_("JIXIAO_COMMIT_EVERY must be a whole number of documents, 1 or more, not 「{text}」.").format(text=text))
     return int(text)
 
 

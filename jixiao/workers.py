@@ -14,6 +14,7 @@ what happened in the file's sentence. The pool's scratch folder carries its crea
 
 from __future__ import annotations
 
+from jixiao.i18n import _
 import importlib
 import multiprocessing as mp
 import os
@@ -50,17 +51,18 @@ _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def memory_sentence(memory_mb: int) -> str:
-    return f"Reading the file needed more than the {memory_mb} MB memory limit (--memory-mb) and was stopped."
+    return _("Reading the file needed more than the {memory_mb} MB memory limit (--memory-mb) and was stopped.").format(memory_mb=memory_mb)
 
 
 def timeout_sentence(timeout_s: float, pages: int, file_timeout_s: float = DEFAULT_FILE_TIMEOUT_S) -> str:
     if timeout_s * pages > file_timeout_s >= timeout_s:
-        return (f"Reading the file took longer than {file_timeout_s:g} s, the most one file may take whatever its {pages:,} pages "
-                "(--file-timeout), and was stopped.")
+        return _("Reading the file took longer than {seconds} s, the most one file may take whatever its {pages} pages "
+                 "(--file-timeout), and was stopped.").format(seconds=f"{file_timeout_s:g}", pages=f"{pages:,}")
     if pages > 1:
-        return (f"Reading the file took longer than {timeout_s * pages:g} s ({timeout_s:g} s a page × {pages} pages) "
-                "and was stopped; --timeout sets the seconds a page may take.")
-    return f"Reading the file took longer than {timeout_s:g} s and was stopped; --timeout sets the seconds a page may take."
+        return _("Reading the file took longer than {seconds} s ({per_page} s a page × {pages} pages) and was stopped; --timeout "
+                 "sets the seconds a page may take.").format(seconds=f"{timeout_s * pages:g}", per_page=f"{timeout_s:g}", pages=pages)
+    return _("Reading the file took longer than {seconds} s and was stopped; --timeout sets the seconds a page may take.").format(
+        seconds=f"{timeout_s:g}")
 
 
 @contextmanager
@@ -380,10 +382,11 @@ class WorkerPool:
                     elif code == -ABORTED and self.memory_mb > 0 and resource is not None:
                         # a C library (pdfium, onnxruntime) ends in abort() when an allocation fails under the
                         # address-space cap: Python never sees a MemoryError
-                        yield failed(path, doc_id, memory_sentence(self.memory_mb), "memory", f"exit code {code} (SIGABRT)")
+                        yield failed(path, doc_id, memory_sentence(self.memory_mb), "memory", _("exit code {code} (SIGABRT)").format(code=code))
                     else:
-                        yield failed(path, doc_id, f"The reader crashed on this file (exit code {code}); the file may be damaged.",
-                                     "crash", f"exit code {code}")
+                        yield failed(path, doc_id, _("The reader crashed on this file (exit code {code}); the file may be "
+                                                     "damaged.").format(code=code),
+                                     "crash", _("exit code {code}").format(code=code))
                 elif now - slot.started > self.limit(slot.pages):
                     pages = slot.pages
                     self._replace(slot, pending)

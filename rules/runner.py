@@ -12,6 +12,7 @@ import regex
 
 from jixiao.db import insert_rows, transaction, warehouse_language
 from jixiao.errors import StepFailed
+from jixiao.i18n import _
 from jixiao.messages import render
 from jixiao.model import SEVERITIES
 
@@ -47,9 +48,9 @@ def parse_rule(text: str, source: str) -> Rule:
     header = {k: v for k, v in _HEADER.findall(text)}
     missing = [k for k in ("id", "severity", "meaning") if k not in header]
     if missing:
-        raise RuleError(f"Rule file {source} has no {', '.join(missing)} in its header.")
+        raise RuleError(_("Rule file {source} has no {value} in its header.").format(source=source, value=', '.join(missing)))
     if header["severity"] not in SEVERITIES:
-        raise RuleError(f"Rule file {source} has severity {header['severity']!r}; use error, warning or info.")
+        raise RuleError(_("Rule file {source} has severity {header!r}; use error, warning or info.").format(source=source, header=header['severity']))
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--")).strip().rstrip(";")
     return Rule(header["id"], header["severity"], header["meaning"], body, source)
 
@@ -64,7 +65,7 @@ def load_rules(folder: Path | None = None) -> tuple[Rule, ...]:
     rules = sorted((parse_rule(text, name) for name, text in files), key=lambda r: r.id)
     ids = [r.id for r in rules]
     if len(ids) != len(set(ids)):
-        raise RuleError(f"Two rule files share an id: {sorted({i for i in ids if ids.count(i) > 1})}.")
+        raise RuleError(_("Two rule files share an id: {value}.").format(value=sorted({i for i in ids if ids.count(i) > 1})))
     return tuple(rules)
 
 
@@ -89,7 +90,7 @@ def validate_rules(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> N
         try:
             con.execute(f"{_select(rule)} LIMIT 0")
         except duckdb.Error as exc:
-            raise RuleError(f"Rule {rule.id} ({rule.source}) does not run: {str(exc).splitlines()[0]}")
+            raise RuleError(_("Rule {id} ({source}) does not run: {value}").format(id=rule.id, source=rule.source, value=str(exc).splitlines()[0]))
 
 
 _SCOPES = {
@@ -124,7 +125,7 @@ def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | Non
             found = con.execute(f"SELECT report_id, message, CAST(expected AS VARCHAR), CAST(actual AS VARCHAR) FROM ({_select(rule)})"
                                 f" WHERE report_id IN (SELECT report_id FROM jx_scope)").fetchall()
         except duckdb.Error as exc:
-            raise RuleError(f"Rule {rule.id} ({rule.source}) failed: {str(exc).splitlines()[0]}")
+            raise RuleError(_("Rule {id} ({source}) failed: {value}").format(id=rule.id, source=rule.source, value=str(exc).splitlines()[0]))
         # a rule returns its message as parameters (a JSON object naming its template): rendered here in the
         # warehouse's language, kept for rendering in any other
         rows = [(rid, rule.id, rule.severity, render(params, lang, fallback=rule.meaning), expected, actual, params)

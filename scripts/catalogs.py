@@ -78,7 +78,7 @@ def main() -> None:
     for message in fresh:
         if message.id and old is not None and old.get(message.id) is not None:
             message.string = old.get(message.id).string
-    missing = [m.id for m in fresh if m.id and not m.string]
+    missing = [m.id for m in fresh if m.id and not (all(m.string) if m.pluralizable else m.string)]
     buffer = io.BytesIO()
     write_mo(buffer, fresh)
     if args.check:

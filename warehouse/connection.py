@@ -17,6 +17,7 @@ from typing import Callable
 import duckdb
 
 from jixiao.errors import SettingError, StepFailed
+from jixiao.i18n import N_, _
 
 from .schema import migrate, needs_upgrade
 
@@ -40,10 +41,10 @@ def _command_line(pid: int) -> str:
 
 
 # What holds a warehouse, told by the holder's command line: (words in it, what to call it)
-_HOLDERS = ((("jixiao", " serve"), "the review desk (jixiao serve), which holds it only while it answers a page or saves a "
-                                   "correction, so it is usually free again within a second"),
-            (("jixiao", " ingest"), "an ingest still writing it"),
-            (("jixiao", " load"), "a load still writing it"))
+_HOLDERS = ((("jixiao", " serve"), N_("the review desk (jixiao serve), which holds it only while it answers a page or saves a "
+                                      "correction, so it is usually free again within a second")),
+            (("jixiao", " ingest"), N_("an ingest still writing it")),
+            (("jixiao", " load"), N_("a load still writing it")))
 
 
 def _holder(pid: int, exe: str) -> str:
@@ -51,9 +52,10 @@ def _holder(pid: int, exe: str) -> str:
     desk, an ingest …), and the command line itself when we can see it."""
     cmd = _command_line(pid)
     if not cmd:
-        return f"another process {pid} ({exe})"
-    what = next((name for words, name in _HOLDERS if all(w in cmd for w in words)), None)
-    return f"{what} (process {pid}: {cmd[:160]})" if what else f"another process {pid}: {cmd[:160]}"
+        return _("another process {pid} ({exe})").format(pid=pid, exe=exe)
+    what = next((_(name) for words, name in _HOLDERS if all(w in cmd for w in words)), None)
+    return (_("{what} (process {pid}: {cmd})").format(what=what, pid=pid, cmd=cmd[:160]) if what
+            else _("another process {pid}: {cmd}").format(pid=pid, cmd=cmd[:160]))
 
 
 def explain_open_error(path: str, exc: Exception, writing: bool = False, waited_s: float = 0.0) -> str:
@@ -62,27 +64,29 @@ def explain_open_error(path: str, exc: Exception, writing: bool = False, waited_
     text = str(exc)
     if "Could not set lock" in text:
         m = _LOCK_HOLDER.search(text)
-        who = _holder(int(m['pid']), m['exe']) if m else "another process"
-        waited = f" and still was after {waited_s:g} s of waiting" if waited_s else ""
-        advice = "wait for it to finish (or pass --wait SECONDS)" if not waited_s else "wait longer, or run this when it has finished"
+        who = _holder(int(m['pid']), m['exe']) if m else _("another process")
+        waited = _(" and still was after {waited_s:g} s of waiting").format(waited_s=waited_s) if waited_s else ""
+        advice = _("wait for it to finish (or pass --wait SECONDS)") if not waited_s else _("wait longer, or run this when it has "
+                                                                                         "finished")
         if not writing:
-            advice += ", or query an exported copy (jixiao export --format parquet)"
-        return f"The warehouse {path} is in use by {who}{waited}; {advice}."
+            advice += _(", or query an exported copy (jixiao export --format parquet)")
+        return _("The warehouse {path} is in use by {who}{waited}; {advice}.").format(path=path, who=who, waited=waited, advice=advice)
     if "different configuration" in text:
-        return (f"The warehouse {path} is already open in this process with other settings (a notebook's connection?); "
-                "close that connection first.")
+        return (_("The warehouse {path} is already open in this process with other settings (a notebook's connection?); "
+                  "close that connection first.").format(path=path))
     if "not a valid DuckDB database file" in text:
-        return f"{path} is not a DuckDB warehouse; give --db the file `jixiao ingest` made, or a new file name."
+        return _("{path} is not a DuckDB warehouse; give --db the file `jixiao ingest` made, or a new file name.").format(path=path)
     if "No such file or directory" in text:
-        return f"The folder {Path(path).parent} does not exist; create it or give --db a path in an existing folder."
+        return _("The folder {parent} does not exist; create it or give --db a path in an existing folder.").format(parent=Path(path).parent)
     if "Permission denied" in text or "Read-only file system" in text:
-        return f"The warehouse {path} cannot be written here (permission denied); choose a folder you can write to."
+        return _("The warehouse {path} cannot be written here (permission denied); choose a folder you can write to.").format(path=path)
     if "Is a directory" in text or Path(path).is_dir():
-        return f"{path} is a folder; give --db a file name, such as {Path(path) / 'jixiao.duckdb'}."
+        return _("{path} is a folder; give --db a file name, such as {value}.").format(path=path, value=Path(path) / 'jixiao.duckdb')
     if "Could not read enough bytes" in text or "Corrupt" in text or "checksum" in text.lower():
-        return f"The warehouse {path} is damaged (truncated or corrupt); restore it from a copy, or ingest again into a new file."
+        return _("The warehouse {path} is damaged (truncated or corrupt); restore it from a copy, or ingest again into a new "
+                 "file.").format(path=path)
     first = text.splitlines()[0] if text else type(exc).__name__
-    return f"The warehouse {path} could not be opened ({first})."
+    return _("The warehouse {path} could not be opened ({first}).").format(path=path, first=first)
 
 
 def _open(path: str, wait_s: float, on_wait: Callable[[str], None] | None = None, **kwargs) -> duckdb.DuckDBPyConnection:
@@ -113,13 +117,13 @@ def check_path(path: str | Path) -> str:
     """The path as DuckDB wants it; an empty one is refused (DuckDB would silently use memory and keep nothing)."""
     text = str(path)
     if not text.strip():
-        raise SettingError("--db needs a file name; an empty one would keep nothing.")
+        raise SettingError(_("--db needs a file name; an empty one would keep nothing."))
     return text
 
 
 def _must_exist(text: str) -> None:
     if text != ":memory:" and not Path(text).exists():
-        raise WarehouseUnavailable(f"There is no warehouse at {text}; run `jixiao ingest` first.")
+        raise WarehouseUnavailable(_("There is no warehouse at {text}; run `jixiao ingest` first.").format(text=text))
 
 
 def connect(path: str | Path = "jixiao.duckdb", read_only: bool = False, wait_s: float = 0.0,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from jixiao.i18n import _
 import duckdb
 
 from jixiao.db import transaction
@@ -35,17 +36,17 @@ def correct(con: duckdb.DuckDBPyConnection, report_id: str, column: str, value: 
     """Record that report_id's column should read value (None: unknown), keeping the value it read
     as before (after earlier corrections); return the correction."""
     if column not in CORRECTABLE:
-        raise CorrectionRefused(f"「{column}」 cannot be corrected; these can: {', '.join(CORRECTABLE)}.")
+        raise CorrectionRefused(_("「{column}」 cannot be corrected; these can: {value}.").format(column=column, value=', '.join(CORRECTABLE)))
     if not by.strip() or not reason.strip():
-        raise CorrectionRefused("A correction needs who made it and why.")
+        raise CorrectionRefused(_("A correction needs who made it and why."))
     with transaction(con):
         # column is one of CORRECTABLE's names (checked above): the only text that reaches the SQL
         row = con.execute(f"SELECT {column}, duplicate_of FROM v_reports WHERE report_id = ?", [report_id]).fetchone()
         if row is None:
-            raise CorrectionRefused(f"There is no report {report_id} in the warehouse.")
+            raise CorrectionRefused(_("There is no report {report_id} in the warehouse.").format(report_id=report_id))
         if row[1] is not None:  # the views read the original: a correction here would change nothing anyone sees
-            raise CorrectionRefused(f"Report {report_id} is a copy of {row[1]} (the same report read from another file), "
-                                    f"which the views read; correct {row[1]}.")
+            raise CorrectionRefused(_("Report {report_id} is a copy of {row} (the same report read from another file), which "
+                                      "the views read; correct {row}.").format(report_id=report_id, row=row[1]))
         # as the column holds it (97 → 97.00), so old and new read alike; a value that does not fit fails here
         new = None if value is None else text_of(con.execute(f"SELECT CAST(? AS {CORRECTABLE[column]})", [value]).fetchone()[0])
         cid = con.execute("""INSERT INTO corrections (report_id, column_name, old_value, new_value, corrected_by, reason)

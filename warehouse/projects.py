@@ -20,6 +20,7 @@ import regex
 from jixiao.data import read_csv
 from jixiao.db import insert_rows, transaction
 from jixiao.errors import SettingError
+from jixiao.i18n import _
 from jixiao.labels import canonical_label
 
 
@@ -107,8 +108,8 @@ def load_project_map(path: Path | None = None) -> list[MapEntry]:
     except (OSError, UnicodeDecodeError, KeyError, AttributeError) as exc:  # the user's file: theirs to mend
         where = path or "rules/project_map.csv"
         why = f"it has no column {exc}" if isinstance(exc, KeyError) else getattr(exc, "strerror", None) or type(exc).__name__
-        raise SettingError(f"The project mapping file {where} could not be read ({why}); it needs UTF-8 lines of "
-                           "project_key,project_name[,implementing_unit] under that header.") from exc
+        raise SettingError(_("The project mapping file {where} could not be read ({why}); it needs UTF-8 lines of "
+                             "project_key,project_name[,implementing_unit] under that header.").format(where=where, why=why)) from exc
 
 
 def _key_for(head: _Report, taken: set[str]) -> str:

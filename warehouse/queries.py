@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jixiao.i18n import _
 import re
 from dataclasses import dataclass
 
@@ -90,16 +91,16 @@ def run_readonly(con: duckdb.DuckDBPyConnection, sql: str) -> list[Result]:
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
-        raise QueryRefused(f"The SQL could not be parsed: {str(exc).splitlines()[0]}")
+        raise QueryRefused(_("The SQL could not be parsed: {value}").format(value=str(exc).splitlines()[0]))
     if not statements:
-        raise QueryRefused("There is no SQL statement to run.")
+        raise QueryRefused(_("There is no SQL statement to run."))
     for n, statement in enumerate(statements, start=1):
         kind = _kind(con, statement)
         if kind not in _READING:
             which = f"Statement {n} is" if len(statements) > 1 else "The statement is"
-            raise QueryRefused(f"{which} {kind.replace('_', ' ')}: `jixiao query` only reads the warehouse (SELECT, "
-                               "DESCRIBE, SHOW, EXPLAIN); ATTACH, COPY, EXPORT, SET and writes are refused. "
-                               "Use `jixiao export` to write files.")
+            raise QueryRefused(_("{which} {value}: `jixiao query` only reads the warehouse (SELECT, DESCRIBE, SHOW, "
+                                 "EXPLAIN); ATTACH, COPY, EXPORT, SET and writes are refused. Use `jixiao export` to write "
+                                 "files.").format(which=which, value=kind.replace('_', ' ')))
     results = []
     for statement in statements:
         cursor = con.execute(statement.query)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from jixiao.i18n import _
 import duckdb
 
 from jixiao.db import transaction
@@ -34,14 +35,14 @@ def review(con: duckdb.DuckDBPyConnection, report_id: str, rule: str, message: s
            note: str | None, by: str) -> Review:
     """Record a verdict on the finding (report_id, rule, message); 'open' takes an earlier verdict back."""
     if verdict not in VERDICTS:
-        raise ReviewRefused(f"「{verdict}」 is not a verdict; these are: {', '.join(VERDICTS)}.")
+        raise ReviewRefused(_("「{verdict}」 is not a verdict; these are: {value}.").format(verdict=verdict, value=', '.join(VERDICTS)))
     if not by.strip():
-        raise ReviewRefused("A review needs who made it.")
+        raise ReviewRefused(_("A review needs who made it."))
     with transaction(con):
         found = con.execute("SELECT count(*) FROM findings WHERE report_id = ? AND rule = ? AND message = ?",
                             [report_id, rule, message]).fetchone()[0]
         if not found:
-            raise ReviewRefused(f"Report {report_id} has no finding {rule} with that message.")
+            raise ReviewRefused(_("Report {report_id} has no finding {rule} with that message.").format(report_id=report_id, rule=rule))
         rid = con.execute("""INSERT INTO finding_reviews (report_id, rule, message, verdict, note, reviewed_by)
                              VALUES (?, ?, ?, ?, ?, ?) RETURNING review_id""",
                           [report_id, rule, message, verdict, (note or "").strip() or None, by.strip()]).fetchone()[0]

@@ -23,6 +23,7 @@ import duckdb
 
 from jixiao.db import transaction
 from jixiao.errors import SettingError
+from jixiao.i18n import _
 from jixiao.model import REPORT_TABLES
 
 from .schema import SCHEMA_VERSION, migrate
@@ -80,7 +81,7 @@ def _filesystem(uri: str):
     try:
         return fs.FileSystem.from_uri(uri)
     except Exception as exc:  # an unknown scheme, missing credentials: pyarrow says which
-        raise StageError(f"The stage {uri} cannot be opened ({str(exc).splitlines()[0]}).") from exc
+        raise StageError(_("The stage {uri} cannot be opened ({value}).").format(uri=uri, value=str(exc).splitlines()[0])) from exc
 
 
 class Stage:
@@ -98,12 +99,12 @@ class Stage:
             kind = self.fs.get_file_info(self.root).type
             manifests = self.fs.get_file_info(f"{self.root}/manifest").type
         except Exception as exc:  # credentials, network: pyarrow says which
-            raise StageError(f"The stage {self.uri} cannot be read ({str(exc).splitlines()[0]}).") from exc
+            raise StageError(_("The stage {uri} cannot be read ({value}).").format(uri=self.uri, value=str(exc).splitlines()[0])) from exc
         if kind == fs.FileType.NotFound:
-            raise StageError(f"There is no stage at {self.uri}; give the --stage folder `ingest --engine ray` wrote.")
+            raise StageError(_("There is no stage at {uri}; give the --stage folder `ingest --engine ray` wrote.").format(uri=self.uri))
         if manifests != fs.FileType.Directory:
-            raise StageError(f"{self.uri} is not a stage (it has no manifest/ folder); give the --stage folder "
-                             "`ingest --engine ray` wrote.")
+            raise StageError(_("{uri} is not a stage (it has no manifest/ folder); give the --stage folder `ingest --engine "
+                               "ray` wrote.").format(uri=self.uri))
         return self
 
     @property
@@ -165,8 +166,8 @@ class Stage:
                 with self.fs.open_input_stream(info.path) as f:
                     out.append(_shard_of(json.loads(f.read().decode("utf-8"))))
             except (ValueError, UnicodeDecodeError) as exc:  # json's errors are ValueErrors too
-                raise StageError(f"The stage's manifest {info.path} is not one jixiao wrote ({exc}); remove it, or read the "
-                                 "files again into a new stage.") from exc
+                raise StageError(_("The stage's manifest {path} is not one jixiao wrote ({exc}); remove it, or read the "
+                                   "files again into a new stage.").format(path=info.path, exc=exc)) from exc
         return sorted(out, key=lambda s: (s.written_at, s.shard_id))
 
     def _checksum(self, shard_id: str, table: str) -> str:
@@ -189,10 +190,10 @@ class Stage:
         try:
             matches = self._checksum(shard.shard_id, table) == shard.checksums[table]
         except OSError as exc:
-            raise StageError(f"The stage's shard {shard.shard_id} lacks its {table} table ({exc}); read those files again.") from exc
+            raise StageError(_("The stage's shard {shard_id} lacks its {table} table ({exc}); read those files again.").format(shard_id=shard.shard_id, table=table, exc=exc)) from exc
         if not matches:
-            raise StageError(f"The stage's shard {shard.shard_id} has a {table} table other than the one it was written with "
-                             "(changed or damaged since); read those files again into a new stage.")
+            raise StageError(_("The stage's shard {shard_id} has a {table} table other than the one it was written with "
+                               "(changed or damaged since); read those files again into a new stage.").format(shard_id=shard.shard_id, table=table))
         return pq.read_table(self._table_path(shard.shard_id, table), filesystem=self.fs)
 
     def table_files(self, table: str, shards: list[Shard] | None = None) -> list[str]:
@@ -208,8 +209,8 @@ def load_shard(con: duckdb.DuckDBPyConnection, stage: Stage, shard: Shard, rerea
     get loaded_at as their ingested_at: the time the warehouse got them, one for a whole load, so
     which of two copies counts as the earlier (duplicate_of) does not hang on the order readers finished."""
     if shard.schema_version != SCHEMA_VERSION:
-        raise StageError(f"Shard {shard.shard_id} was written by a jixiao with warehouse schema {shard.schema_version}, "
-                         f"this one has {SCHEMA_VERSION}; read those files again into a new stage.")
+        raise StageError(_("Shard {shard_id} was written by a jixiao with warehouse schema {schema_version}, this one has "
+                           "{SCHEMA_VERSION}; read those files again into a new stage.").format(shard_id=shard.shard_id, schema_version=shard.schema_version, SCHEMA_VERSION=SCHEMA_VERSION))
     tables = {table: stage.read(shard, table) for table in CONTENT_TABLES}  # paths and file_index come from the manifest
     docs = {d["doc_id"]: (d["status"], d["error"]) for d in tables["documents"].select(["doc_id", "status", "error"]).to_pylist()}
     with transaction(con):
@@ -257,11 +258,11 @@ def stage_connection(stage: Stage) -> duckdb.DuckDBPyConnection:
     """An in-memory connection whose tables are views over the stage's finished shards, locked down
     like `query`'s: it reads only inside the stage's folder and can change no setting."""
     if not stage.local:
-        raise StageError(f"`query --stage` reads a stage in a local folder; load {stage.uri} with `jixiao load` "
-                         "or copy it here first.")
+        raise StageError(_("`query --stage` reads a stage in a local folder; load {uri} with `jixiao load` or copy it here "
+                           "first.").format(uri=stage.uri))
     shards = stage.must_exist().shards()
     if not shards:
-        raise StageError(f"The stage {stage.uri} has no finished shards yet.")
+        raise StageError(_("The stage {uri} has no finished shards yet.").format(uri=stage.uri))
     con = duckdb.connect(":memory:")
     try:
         for table in SHARD_TABLES:

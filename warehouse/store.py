@@ -13,6 +13,7 @@ import duckdb
 from jixiao import __version__
 from jixiao.db import insert_rows, transaction, warehouse_language
 from jixiao.errors import LoadError, StepFailed
+from jixiao.i18n import _
 from jixiao.messages import render
 from jixiao.model import (DOCUMENT_COLUMNS, NUMBERED_TABLES, REPORT_COLUMNS, REPORT_TABLES, UNREAD_COLUMNS, DocumentResult,
                           Report, record_columns)
@@ -138,7 +139,7 @@ def store_many(con: duckdb.DuckDBPyConnection, docs: list[Pending], replace: boo
     except Exception as exc:
         reason = (str(exc).splitlines()[0].split(" when casting from source column")[0]  # DuckDB appends the SQL
                   if isinstance(exc, duckdb.Error) else f"{type(exc).__name__}: {exc}")
-        raise LoadError(f"Storing the document failed and nothing of it was kept ({reason}).") from exc
+        raise LoadError(_("Storing the document failed and nothing of it was kept ({reason}).").format(reason=reason)) from exc
 
 
 def store_group(con: duckdb.DuckDBPyConnection, group: list[Pending], replace: bool = False,

@@ -10,6 +10,7 @@ doc_id in the warehouse, never by a path from the request.
 
 from __future__ import annotations
 
+from jixiao.i18n import _
 import ipaddress
 import json
 import re
@@ -131,7 +132,7 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
         with desk.reading() as con:
             view = data.report_view(con, report_id)
         if view is None:
-            return failure(request, f"There is no report {report_id} in this warehouse.", 404)
+            return failure(request, _("There is no report {report_id} in this warehouse.").format(report_id=report_id), 404)
         viewer = _viewer(desk, view)
         name = "_report_main.html" if request.headers.get("HX-Request") else "report.html"
         return page(request, name, status, v=view, viewer=viewer, message=message)
@@ -142,7 +143,7 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
     async def correct_value(request: Request) -> Response:
         form = await _form(request, desk)
         if form is None:
-            return failure(request, "This change came without the desk's form key (from another site?) and was refused.", 403)
+            return failure(request, _("This change came without the desk's form key (from another site?) and was refused."), 403)
         report_id = request.path_params["report_id"]
         message = await run_in_threadpool(_correct, desk, report_id, form)
         if request.headers.get("HX-Request"):
@@ -160,7 +161,7 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
     async def review_finding(request: Request) -> Response:
         form = await _form(request, desk)
         if form is None:
-            return failure(request, "This change came without the desk's form key (from another site?) and was refused.", 403)
+            return failure(request, _("This change came without the desk's form key (from another site?) and was refused."), 403)
         key = (form.get("report_id", ""), form.get("rule", ""), form.get("message", ""))
         message = await run_in_threadpool(_review, desk, key, form)
         if not request.headers.get("HX-Request"):
@@ -178,17 +179,17 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
     def source_page(request: Request) -> Response:
         doc_id, number = request.path_params["doc_id"], request.path_params["page"]
         if not DOC_ID.fullmatch(doc_id):
-            return PlainTextResponse("Not a document id.", 404)
+            return PlainTextResponse(_("Not a document id."), 404)
         with desk.reading() as con:
             known = data.document_of(con, doc_id)
         if known is None:
-            return PlainTextResponse("No such document in this warehouse.", 404)
+            return PlainTextResponse(_("No such document in this warehouse."), 404)
         try:
             png = desk.sources.png(desk.sources.pdf(doc_id, *known), number)
         except SourceMissing as exc:
             return PlainTextResponse(str(exc), 404)
         except ValueError:
-            return PlainTextResponse("The document has no such page.", 404)
+            return PlainTextResponse(_("The document has no such page."), 404)
         return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
     routes = [
@@ -218,7 +219,7 @@ class Guard(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next) -> Response:
         desk = self.desk
         if desk.loopback and not is_loopback(_host_name(request.headers.get("host") or "")):
-            return PlainTextResponse("This desk answers only as 127.0.0.1 or localhost.", 421)
+            return PlainTextResponse(_("This desk answers only as 127.0.0.1 or localhost."), 421)
         if desk.token is not None:
             given = request.query_params.get("token")
             if given is not None and secrets.compare_digest(given, desk.token):
@@ -228,7 +229,7 @@ class Guard(BaseHTTPMiddleware):
                 return out
             held = request.cookies.get(COOKIE) or request.headers.get("authorization", "").removeprefix("Bearer ")
             if not (held and secrets.compare_digest(held, desk.token)):
-                return PlainTextResponse("This desk needs its token: open the address `jixiao serve` printed.", 401)
+                return PlainTextResponse(_("This desk needs its token: open the address `jixiao serve` printed."), 401)
         response = await call_next(request)
         response.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
                                                        "script-src 'self'; frame-ancestors 'none'; form-action 'self'")

@@ -19,6 +19,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from jixiao.errors import ExtractError
+from jixiao.i18n import _
 from jixiao.extract.formats import file_format
 from jixiao.extract.image import image_pdf
 from jixiao.extract.legacy import convert_legacy
@@ -85,8 +86,8 @@ class Sources:
                 except OSError:
                     continue
         where = paths[0] if paths else "its path"
-        raise SourceMissing(f"The source file is no longer at {where} with the bytes that were read "
-                            "(moved, changed or deleted), so its pages cannot be shown.")
+        raise SourceMissing(_("The source file is no longer at {where} with the bytes that were read (moved, changed or "
+                              "deleted), so its pages cannot be shown.").format(where=where))
 
     def pdf(self, doc_id: str, fmt: str, paths: list[str]) -> Path:
         """A PDF of the document: the file itself, or its conversion made once and kept."""
@@ -95,7 +96,7 @@ class Sources:
         if shown == "itself":
             return source
         if shown == "none":
-            raise SourceMissing(f"A {fmt} file has no pages to show.")
+            raise SourceMissing(_("A {fmt} file has no pages to show.").format(fmt=fmt))
         target = self.pages_dir / f"{doc_id}.pdf"
         with self._lock:
             if not target.exists():
