@@ -14,10 +14,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from jixiao.i18n import N_, _, ngettext
 from jixiao.model import DocumentResult
 from jixiao.render import shown_path
 
 PASSED_OVER = ("unchanged", "already stored")
+# what each file came to, and the steps after reading, as the reporters say them (translated where shown)
+WORDS = (N_("ok"), N_("failed"), N_("not_report"), N_("unchanged"), N_("already stored"), N_("still failed"), N_("staged"),
+         N_("checking rules"), N_("linking projects"), N_("loading the stage"))
 
 
 class Reporter:
@@ -59,15 +63,15 @@ class PlainReporter(Reporter):
 
     def total(self, n: int) -> None:
         super().total(n)
-        print(f"{n} file to look at" if n == 1 else f"{n} files to look at", file=sys.stderr, flush=True)
+        print(ngettext("{n} file to look at", "{n} files to look at", n).format(n=n), file=sys.stderr, flush=True)
 
     def file(self, status: str, path: Path, result: DocumentResult | None) -> None:
         super().file(status, path, result)
         reason = f": {result.error}" if result is not None and result.error else ""
-        print(f"[{self.done}/{self.n}] {status}: {shown_path(path)}{reason}", file=sys.stderr, flush=True)
+        print(f"[{self.done}/{self.n}] {_(status)}: {shown_path(path)}{reason}", file=sys.stderr, flush=True)
 
     def stage(self, name: str) -> None:
-        print(f"{name} …", file=sys.stderr, flush=True)
+        print(f"{_(name)} …", file=sys.stderr, flush=True)
 
     def note(self, path: Path, text: str) -> None:
         print(f"  {shown_path(path.name)}: {text}", file=sys.stderr, flush=True)
@@ -93,14 +97,14 @@ class BarReporter(Reporter):
     def file(self, status: str, path: Path, result: DocumentResult | None) -> None:
         super().file(status, path, result)
         if status in ("failed", "still failed") and result is not None:
-            self.bar.console.print(f"[red]{status}[/red]: {escape(shown_path(path))}: {escape(result.error or '')}", highlight=False)
+            self.bar.console.print(f"[red]{escape(_(status))}[/red]: {escape(shown_path(path))}: {escape(result.error or '')}", highlight=False)
         rate = self.rate()
         left = (self.n - self.done) / rate if rate else None
         self.bar.update(self.task, advance=1, description=escape(shown_path(path.name)[:40]),
                         rate=(f"{rate:.1f} files/s" + (f", ~{_duration(left)} left" if left else "")) if rate else "")
 
     def stage(self, name: str) -> None:
-        self.bar.update(self.task, description=name)
+        self.bar.update(self.task, description=escape(_(name)))
 
     def note(self, path: Path, text: str) -> None:
         self.bar.update(self.task, description=f"{escape(shown_path(path.name)[:30])} {escape(text)}")
