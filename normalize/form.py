@@ -103,9 +103,14 @@ def _read_blocks(ctx: ReadContext, doc: Document, tables: list[Placed]) -> list[
                     ctx.mark(cell, "label" if clean_text(cell.text) else "passed")
             for cell in block.title_cells:
                 ctx.mark(cell, "label")
-            rows = continuation(block, tables, i, ctx.lexicon)
+            repeated: list[tuple[Table, int]] = []
+            rows = continuation(block, tables, i, ctx.lexicon, repeated)
             consumed = _read_block(ctx, block, rows, _money_unit(ctx, doc, block, placed), fraction_ok)
             used.update((t.index, row) for t, row in consumed)
+            for t, h in repeated:  # a header printed again where the block goes on in the next table
+                used.add((t.index, h))
+                for cell in starting(t, h):
+                    ctx.mark(cell, "label" if clean_text(cell.text) else "passed")
             blocks.append(block)
             r = block.last_header_row + 1
     for placed in tables:

@@ -18,14 +18,16 @@ import regex
 from jixiao.labels import canonical_label, label_parts, nfkc, split_outline
 from jixiao.model import Cell, Indicator, IndicatorGroup, Table
 
-from .blocks import Block, is_header
-from .layout import is_title_row, starting
+from .blocks import Block, is_header, is_pairs_row
+from .layout import is_title_row, joined_text, starting
 from .reading import ReadContext
 from .text import clean_text, one_line
 from .values import parse_score
 
 _PLACEHOLDER = regex.compile(r"^[\s…．.。/／\\、—\-－_~～*]*$")
 _LEVEL_WEIGHT = regex.compile(r"[(（]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?\s*$")
+# A level's points without 分 after a name of two or more characters: 「投入(20)」, 「过程（30）」, 「产出指标 50」, 「产出50」
+_BARE_WEIGHT = regex.compile(r"(?<=\p{Han}{2})\s*(?:[(（]\s*(?P<points>\d{1,3}(?:\.\d+)?)\s*[)）]|(?P<points>\d{1,3}(?:\.\d+)?))\s*$")
 _SCORE_NOTE = regex.compile(r"^\s*(?P<num>[-+]?\d+(?:\.\d+)?)?\s*分?\s*[(（](?P<note>.+)[)）]\s*$", regex.S)
 _OPERATORS = ("≥", "≤", ">", "<", "=", "＝", "≧", "≦", "大于等于", "小于等于", "大于", "小于", "等于", "不少于", "不低于", "不高于", "不超过")
 _FIGURE_KEYS = ("weight", "score", "target", "actual")
@@ -92,9 +94,12 @@ def read_indicators(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, 
             _read_total(ctx, table, r, cols, total)
             used.append((table, r))
             break
+        if is_pairs_row(table, r, ctx.lexicon):
+            continue  # money as label/value pairs among the indicator rows: read as key-value pairs
         name_cell = grid[r][cols["name"]]
         if name_cell is None or name_cell.row != r:
-            used.append((table, r))  # a name merged down from the row above: nothing new
+            _wrapped_line(ctx, items, grid, r, cols)  # a name merged down from the row above: its text columns go on
+            used.append((table, r))
             continue
         if any(name_cell.col <= c <= name_cell.last_col for c in figure_cols):
             break  # text across the figure columns (自评等级, 评价结论 …): not an indicator row
@@ -112,6 +117,10 @@ def read_indicators(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, 
             level2, _ = _level(ctx, at("level2"), items, 2, r, groups_seen, level1, same_group=group1)
         level, name = split_outline(one_line(name_cell.text))
         unnamed = bool(_PLACEHOLDER.match(name))
+        if unnamed and not figures and not clean_text(name_cell.text) and _wrapped_line(ctx, items, grid, r, cols):
+            ctx.mark(name_cell, "passed")  # the row above's criterion or note wrapping onto a row of its own
+            used.append((table, r))
+            continue
         if unnamed and not figures:
             for key in ("name",) + _FIGURE_KEYS + ("note",):
                 ctx.mark(at(key) if key != "name" else name_cell, "passed")  # a template row left unfilled
@@ -136,6 +145,35 @@ def read_indicators(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, 
     _infer_level1(ctx, items)
     outline_to_indicators(ctx, items)
     return used
+
+
+_TEXT_KEYS = ("note", "criteria")
+
+
+def _wrapped_line(ctx: ReadContext, items: list[OutlineRow], grid, r: int, cols: dict[str, int]) -> bool:
+    """A row whose only text is in the indicator's text columns (评分标准, 偏差原因) and that opens no level of its
+    own is the indicator above going on over a second line: its note is the note's rest, its criterion is
+    passed over like the first line. Return whether row r is such a line."""
+    if not items:
+        return False
+    def own(key: str) -> Cell | None:
+        cell = grid[r][cols[key]] if key in cols else None
+        return cell if cell is not None and cell.row == r else None
+    if any(clean_text(own(k).text) for k in ("level1", "level2") + _FIGURE_KEYS if own(k) is not None):
+        return False
+    texts = [(k, own(k)) for k in _TEXT_KEYS if own(k) is not None and clean_text(own(k).text)]
+    if not texts:
+        return False
+    item = items[-1]
+    for key, cell in texts:
+        if key == "note":
+            ctx.mark(item.note, "value")
+            item.note = cell if item.note is None or not clean_text(item.note.text) else replace(
+                item.note, text=joined_text(item.note.text.strip(), cell.text.strip()))
+            ctx.mark(cell, "value")
+        else:
+            ctx.mark(cell, "passed")
+    return True
 
 
 def _has_figures(grid, r: int, cols: dict[str, int], name_cell: Cell) -> bool:
