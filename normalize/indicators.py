@@ -53,7 +53,8 @@ class OutlineRow:
 
 
 def parse_level(text: str) -> tuple[str | None, str | None]:
-    """Given a level cell (「一、产出指标(50分)」, 「(50分)」, 「项目决策\\n2分」), return (name or None, weight)."""
+    """Given a level cell (「一、产出指标(50分)」, 「(50分)」, 「项目决策\\n2分」, and the points without 分: 「投入(20)」,
+    「过程（30）」, 「产出指标 50」, 「产出指标50」 as a PDF joins its lines), return (name or None, weight)."""
     name, _, weight = label_parts(text)
     shown = one_line(nfkc(text))
     m = _LEVEL_WEIGHT.search(shown)
@@ -62,9 +63,14 @@ def parse_level(text: str) -> tuple[str | None, str | None]:
         name = canonical_label(shown[: m.start()])
     elif m and m.start() == 0:
         weight, name = m.group(1), ""
+    elif weight is None and canonical_label(shown) and (bare := _BARE_WEIGHT.search(shown)) is not None:
+        weight = bare.group("points")
+        name = canonical_label(shown[: bare.start()])
     level_name = split_outline(one_line(text.strip()))[1]
     level_name = regex.sub(r"\s*[(（]\s*(?:\d+(?:\.\d+)?)?\s*分\s*[)）]\s*$", "", level_name)
     level_name = regex.sub(r"\s*\d+(?:\.\d+)?\s*分\s*$", "", level_name).strip()
+    if weight is not None and (bare := _BARE_WEIGHT.search(level_name)) is not None:
+        level_name = level_name[: bare.start()].strip()
     return (level_name or None) if name else None, weight
 
 
