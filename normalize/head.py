@@ -11,10 +11,14 @@ from jixiao.model import Report
 from . import checkbox
 from .reading import ReadContext
 from .text import one_line
-from .values import find_fiscal_year, find_region, parse_date_range, parse_percent, parse_score, region_of_unit
+from .values import (find_fiscal_year, find_region, is_fraction, parse_date_range, parse_percent, parse_score, region_of_unit,
+                     settle_fraction)
 
 _CODE_NAME = regex.compile(r"^\s*(?P<code>(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{8,})\s*[-—－_]\s*(?P<name>\S.*)$")
-_GRADES = {"优": "优", "优秀": "优", "良": "良", "良好": "良", "中": "中", "中等": "中", "一般": "中", "合格": "中", "差": "差", "较差": "差", "不合格": "差"}
+# The grades forms print, each with the level rules map it to (rules/checks/grade_matches_score.sql); the
+# warehouse stores the grade as printed (优秀 stays 优秀), this only says which words are grades.
+GRADES = {"优": "优", "优秀": "优", "良": "良", "良好": "良", "中": "中", "中等": "中", "一般": "中", "合格": "中", "差": "差", "较差": "差",
+          "不合格": "差"}
 _DEPARTMENT_WORDS = ("部门整体", "单位整体", "整体支出")
 
 
@@ -96,9 +100,10 @@ def _grade(ctx: ReadContext, text: str | None) -> None:
         shown = ticked
     else:
         shown = nfkc(text).strip()
-    grade = _GRADES.get(simplified(shown)) if shown else None
+    grade = shown if shown and simplified(shown) in GRADES else None
     if grade is None and shown:
-        ctx.finding("value_unreadable", "warning", f"自评等级 「{text}」 is not one of 优/良/中/差; stored as NULL.", text)
+        ctx.finding("value_unreadable", "warning", f"自评等级 「{text}」 is not one of 优/优秀/良/良好/中/合格/差/不合格 …; "
+                    "stored as NULL.", text)
     ctx.report.grade = grade
 
 
