@@ -166,12 +166,20 @@ def find_fiscal_year(text: str) -> int | None:
     return with_tail[0] if with_tail else found[0][1]
 
 
-_ADMIN = r"(?:自治区|自治州|自治县|地区|省|市|区|县|旗|州|盟)"
-_PLACE = regex.compile(rf"([\p{{Han}}]{{2,12}}?{_ADMIN})")
-# Words that end like a place but are not an administrative area (社区, 园区 …), and prefixes meaning
-# 「the district's」 (区城市管理局) or 「all of」.
-_NOT_PLACES = ("社区", "园区", "景区", "小区", "片区", "街区", "城区", "辖区", "市区", "山区", "林区", "矿区", "校区", "厂区")
+_ADMIN = r"(?:自治区|自治州|自治县|自治旗|地区|省|市|区|县|旗|州|盟)"
+# A place ends in its level, and the level is not the first character of a longer word (区域, 县域, 市场, 区划)
+_PLACE = regex.compile(rf"([\p{{Han}}]{{2,12}}?{_ADMIN})(?![域场划])")
+# Words that end like a place but are not an administrative area (社区, 园区 …; 城区 and 林区 are
+# places in 平城区, 神农架林区, but not in 主城区, 国有林区), and prefixes meaning 「the district's」
+# (区城市管理局) or 「all of」.
+_NOT_PLACES = ("社区", "园区", "景区", "小区", "片区", "街区", "辖区", "市区", "山区", "矿区", "校区", "厂区", "牧区", "农区",
+               "灾区", "库区", "老区", "保护区", "示范区", "试验区", "实验区", "功能区", "服务区", "风景区", "管理区", "工业区",
+               "主城区", "老城区", "中心城区", "国有林区", "天然林区", "重点林区", "集体林区", "经济特区",
+               "城市", "超市", "都市", "集市", "红旗", "国旗", "党旗", "锦旗", "联盟", "同盟", "节省")
 _LEADING_LEVEL = ("省", "市", "区", "县", "州", "镇", "乡", "本", "全", "各", "该")
+# Words of a unit's name that no place holds before its level (教育局县 is no place); 中, 心 and 城 alone
+# are in many places (中牟县, 阆中市, 城中区), only 「中心」 is not
+_ORGANISATION = regex.compile(r"[局厅委办院校站所队司处室馆]|中心|部门|公司")
 
 
 def _leading_place(s: str) -> str | None:
@@ -193,22 +201,29 @@ def _is_place(place: str) -> bool:
         return False
     if regex.search(r"[〇○零一二三四五六七八九十]{2}|年|度", place):
         return False  # 二〇二二年度城市: a year runs into the next words
-    return not regex.search(r"[局厅委办院校站所队会司部处室科馆中心]", place[:-1])  # 教育局县 is no place
+    return not _ORGANISATION.search(place[:-1])
 
 
 _TITLE_WORDS = regex.compile(r"绩效|自评|评价|财政|预算|年度|支出")
-_LEAD = regex.compile(r"^\s*(?:附件\s*\d*\s*[:：]?\s*)?(?:(?:19|20)\d{2}\s*年度?\s*)?")
+_LEAD = regex.compile(r"^\s*(?:附件\s*\d*\s*[:：]?\s*)?(?:关于\s*)?(?:(?:19|20)\d{2}\s*年度?\s*)?")
+_SENTENCE_MARK = regex.compile(r"[，。；！？,;]")
+
+
+def leading_place(text: str) -> str | None:
+    """The administrative area a text opens with (城中区教育局 → 城中区), or None."""
+    return _leading_place(nfkc(text).strip())
 
 
 def find_region(text: str) -> str | None:
     """Given a title or issuer line, return the administrative area it opens with (雨花区)."""
     s = nfkc(text).strip()
-    if not _TITLE_WORDS.search(simplified(s)):
-        return None
+    if not _TITLE_WORDS.search(simplified(s)) or _SENTENCE_MARK.search(s):
+        return None  # a sentence (「根据市财政局…，」) names no region by what it opens with
     return _leading_place(s[_LEAD.match(s).end():])
 
 
-_CODE_PREFIX = regex.compile(r"^\s*(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{2,}\s*[-—－_]\s*")
+# A code before a unit's name: 「219001-」, 「[155]」, 「【155】」
+_CODE_PREFIX = regex.compile(r"^\s*(?:[\[【(（]\s*[0-9A-Za-z]{1,12}\s*[\]】)）]|(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{2,}\s*[-—－_])\s*")
 
 
 def region_of_unit(name: str | None) -> str | None:
