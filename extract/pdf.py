@@ -62,6 +62,7 @@ class _RawCell:
     tail: float = 0.0  # right end of its last line of text
     limit: float = 0.0  # right edge its text may reach (the cell's right edge less its padding)
     head: float = 0.0  # width of the first character of its first line, with the marks that travel with it
+    gap: float = 0.0  # space between its last line of text and its bottom edge
     box: tuple[float, float, float, float] | None = None  # on its own page (Cell.bbox)
 
 
@@ -134,21 +135,25 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _first_token_width(line: Line) -> float:
-    """Width of what would have had to fit at the end of the previous line: a word or one CJK char."""
+    """Width of what would have had to fit at the end of the previous line: a word or one CJK char, with
+    the closing marks after it that may not open a line (「86.4，」 moves down whole)."""
     chars = [c for c in line.chars if c["text"].strip()]
     if not chars:
         return 0.0
     lead = 0
     while lead < len(chars) - 1 and chars[lead]["text"] in _OPENERS:
         lead += 1  # an opening bracket never ends a line: it travels with what follows
-    if _is_cjk(chars[lead]["text"]):
-        return chars[lead]["x1"] - chars[0]["x0"]
-    end = chars[lead]["x1"]
-    for c in chars[lead + 1:]:
-        if _is_cjk(c["text"]) or c["x0"] - end > 0.3 * (c.get("size") or 10):
-            break
-        end = c["x1"]
-    return end - chars[0]["x0"]
+    last = lead
+    if not _is_cjk(chars[lead]["text"]):
+        end = chars[lead]["x1"]
+        for i in range(lead + 1, len(chars)):
+            c = chars[i]
+            if _is_cjk(c["text"]) or c["x0"] - end > 0.3 * (c.get("size") or 10):
+                break
+            end, last = c["x1"], i
+    while last < len(chars) - 1 and chars[last + 1]["text"] in _CLOSERS | _CLOSING_QUOTES:
+        last += 1
+    return chars[last]["x1"] - chars[0]["x0"]
 
 
 def _beyond(a: float, b: float) -> bool:
@@ -258,6 +263,7 @@ def _raw_cells(page, table, page_no: int, y_offset: float) -> list[_RawCell]:
                         box=_locator(box))
         if lines:
             cell.pitch, cell.tail, cell.head = _pitch(lines), lines[-1].x1, _head_width(lines[0])
+            cell.gap = box[3] - lines[-1].bottom
             cell.limit = box[2] - max(0.0, min(ln.x0 for ln in lines) - box[0])
         out.append(cell)
     return out
@@ -612,9 +618,16 @@ def _evidence(above: _RawCell, below: _RawCell, merged: bool) -> str:
     first lines above the break; only a merged cell's text may have been pushed below it); "maybe"
     otherwise, a label typed a character a line included (its lines end where they were broken,
     so its look tells nothing)."""
-    if not below.text or (not above.text and merged) or (above.text and not _vertical(above.text) and _filled(above, below)):
+    if not below.text or (not above.text and merged) or (above.text and not _vertical(above.text) and _filled(above, below)
+                                                          and _reaches_bottom(above)):
         return "cut"
     return "maybe"
+
+
+def _reaches_bottom(cell: _RawCell) -> bool:
+    """Whether a cell's text runs down to its bottom edge (the next line did not fit there): text cut by the
+    break does; a label centred in a cell merged over rows (二级指标 预算管理 over three) ends well above it."""
+    return cell.gap <= 1.5 * cell.pitch
 
 
 def _edge_row(cells: list[_RawCell], y: float, edge) -> list[_RawCell]:
