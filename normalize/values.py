@@ -84,6 +84,31 @@ def parse_percent(text: str | None, fraction_ok: bool = False) -> Decimal | None
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def is_fraction(text: str | None) -> bool:
+    """Whether a rate is written as a bare fraction (0.958, no %), which may be a fraction or a percent."""
+    s = clean_text(text)
+    if s is None:
+        return False
+    s = _compact(s)
+    try:
+        value = parse_decimal(s)
+    except ValueError:
+        return False
+    return "." in s and Decimal(0) < value < Decimal(1)
+
+
+def settle_fraction(text: str, part: Decimal | None, whole: Decimal | None) -> Decimal | None:
+    """A rate written as a bare fraction (0.958) read by the figures beside it: the percent (95.80) when
+    part ÷ whole (全年执行数 ÷ 全年预算数, B/A) agrees with it to the digits written, else None (unsettled)."""
+    if part is None or not whole or not is_fraction(text):
+        return None
+    value = parse_decimal(_compact(clean_text(text) or ""))
+    places = max(0, -value.as_tuple().exponent)
+    if abs(part / whole - value) > Decimal(5) / Decimal(10) ** (places + 1):
+        return None
+    return (value * 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def parse_score(text: str | None) -> Decimal | None:
     """Given a score or weight cell ('4.00', '47', '10分'), return the Decimal."""
     s = clean_text(text)
