@@ -50,6 +50,8 @@ def read_segment(doc: Document, lexicon: Lexicon) -> tuple[Report | None, Covera
     narrative_texts = narrative_paragraphs(paragraphs_after_tables(doc) if tables else _body(doc), flattened)
     report.sections = narrative.sections([p.text for p in narrative_texts])
     report.facts = narrative.facts("\n".join(s.text for s in report.sections))
+    if not tables:
+        _narrative_fields(report, doc)
     scope = detect_scope(report, titles)
     features = _features(ctx, doc, tables, blocks, scope, titles)
     _, family = recognise(features)
@@ -188,7 +190,8 @@ def _is_caption(text: str) -> bool:
 
 def _title_lines(doc: Document, tables: list[Placed]) -> list[str]:
     """Lines that may carry the year and region: paragraphs before the form, the short lines before
-    each table, and title rows and caption cells inside the tables."""
+    each table, and title rows and caption cells inside the tables (in a report without a form: its
+    title and first lines, a web page's chrome aside)."""
     texts = [p.text for p in paragraphs_before_tables(doc)[:12]]
     for placed in tables:
         texts += [p.text for p in placed.before]
@@ -197,7 +200,9 @@ def _title_lines(doc: Document, tables: list[Placed]) -> list[str]:
             if is_title_row(table, r):
                 texts.append(starting(table, r)[0].text)
     if not tables:
-        texts = [p.text for p in doc.paragraphs[:6] if p.text.strip()]
+        lines = _lines(doc)
+        title = _title(lines)
+        texts = ([lines[title].text] if title is not None else []) + [p.text for p in lines[:6] if not narrative.is_portal_line(p.text)]
     return [t for t in texts if t.strip()]
 
 
@@ -205,36 +210,57 @@ def _head_lines(doc: Document) -> list[Paragraph]:
     """Short lines before the first table, where 「单位名称：… 填报日期：… 自评总分：…」 are written (in a
     report without a form: the first lines of the text, 「项目名称：…」 「主管部门：…」)."""
     lines = paragraphs_before_tables(doc) if doc.tables else [p for p in doc.paragraphs if p.text.strip()][:15]
-    return [p for p in lines if len(p.text) < 120]
+    return [p for p in lines if len(p.text) < 120 and not narrative.is_portal_line(p.text)]
+
+
+def _lines(doc: Document) -> list[Paragraph]:
+    return [p for p in doc.paragraphs if p.text.strip()]
+
+
+def _title(lines: list[Paragraph]) -> int | None:
+    """The index of a narrative report's title among its lines (a web page's breadcrumb and date line aside)."""
+    return narrative.title_index([p.text for p in lines])
 
 
 def _body(doc: Document) -> list[Paragraph]:
-    """A narrative-only report's body: the paragraphs after its title line."""
-    texts = [p for p in doc.paragraphs if p.text.strip()]
-    title = next((i for i, p in enumerate(texts[:6]) if "绩效" in p.text or "績效" in p.text), 0)
-    return texts[title + 1:]
+    """A narrative-only report's body: the paragraphs after its title line (and after a web page's chrome)."""
+    texts = _lines(doc)
+    title = _title(texts)
+    if title is None:
+        title = next((i for i, p in enumerate(texts[:6]) if "绩效" in p.text or "績效" in p.text), -1)
+    return [p for p in texts[title + 1:] if not narrative.is_portal_line(p.text)]
 
 
-_TITLE = regex.compile(r"^(?P<head>.*?)(?:项目)?(?:支出)?(?:绩效)?(?:自评|自我评价|评价)(?:总结)?(?:报告|情况)?$")
-_YEAR_PREFIX = regex.compile(r"^.*?(?:(?:19|20)\s*\d\s*\d|[〇○零一二三四五六七八九]{4})\s*年度?")
+def _narrative_fields(report: Report, doc: Document) -> None:
+    """A report without a form: its project from its title when the title names one, else from a sentence
+    that opens with it (「…项目由X组织实施」); its department and unit from 「由X主管，Y具体实施」. Each is a
+    field with the paragraph it came from; nothing is taken from a title that names no project."""
+    lines = _lines(doc)
+    title = _title(lines)
+    body = lines[title + 1:] if title is not None else lines
+    body = [p for p in body if not narrative.is_portal_line(p.text)][:8]
+    found = narrative.head_facts([p.text for p in body])
+    name = narrative.name_from_title(lines[title].text) if title is not None else None
+    if name is not None:
+        p = lines[title]
+        report.fields.append(Field("project_name", "标题", name, p.page, f"p{p.index + 1}"))
+    for key in ("project_name", "department", "implementing_unit"):
+        if key in found and not (key == "project_name" and name is not None):
+            value, i = found[key]
+            report.fields.append(Field(key, "正文", value, body[i].page, f"p{body[i].index + 1}"))
+
+
+_NARRATIVE_MONEY = (("budget_initial_yuan", "budget_total"), ("budget_adjusted_yuan", "budget_adjusted"), ("spent_yuan", "spent"),
+                    ("execution_rate_pct", "execution_rate"), ("score_total", "score_total"), ("score_max", "score_max"))
 
 
 def _narrative_head(ctx: ReadContext, doc: Document) -> None:
-    """A narrative-only report's name from its title; its money from the figures its sentences state."""
+    """A narrative-only report's money, score and grade from the figures its sentences state."""
     report = ctx.report
-    texts = [p for p in doc.paragraphs if p.text.strip()]
-    para = next((p for p in texts[:6] if "绩效" in simplified(p.text)), texts[0] if texts else None)
-    if para is not None and report.project_name is None:
-        name = _YEAR_PREFIX.sub("", para.text.strip()).strip()
-        m = _TITLE.match(simplified(name))
-        head = name[: len(m.group("head"))] if m and m.group("head") else name
-        report.project_name = head.strip("《》 ") or None
-        report.fields.append(Field("project_name", "title", para.text.strip(), para.page, f"p{para.index + 1}"))
     first: dict[str, Decimal] = {}
     for fact in report.facts:
         first.setdefault(fact.key, fact.value)
-    for column, key in (("budget_initial_yuan", "budget_total"), ("budget_adjusted_yuan", "budget_adjusted"), ("spent_yuan", "spent"),
-                        ("execution_rate_pct", "execution_rate"), ("score_total", "score_total"), ("score_max", "score_max")):
+    for column, key in _NARRATIVE_MONEY:
         if getattr(report, column) is None:
             setattr(report, column, first.get(key))
     if report.grade is None:
