@@ -516,13 +516,17 @@ def _readable_chars(page) -> int:
 
 
 def _drop_repeated_header(raw: _RawTable, cells: list[_RawCell]) -> list[_RawCell]:
-    """Drop the continuation's first row when it repeats the table's first row (a repeated header)."""
+    """Drop the continuation's first row when it repeats the table's first row (a repeated header) and is a row
+    of its own; a header over two rows, or a title cell reaching down beside the rows (绩效指标), stays for
+    normalize, which knows a block's header printed again."""
     if not cells or not raw.cells:
         return cells
     first_top = min(c.top for c in raw.cells)
     head = [c.text for c in sorted((c for c in raw.cells if abs(c.top - first_top) <= SNAP), key=lambda c: c.x0)]
     top = min(c.top for c in cells)
     row = sorted((c for c in cells if abs(c.top - top) <= SNAP), key=lambda c: c.x0)
+    if max(c.bottom for c in row) - min(c.bottom for c in row) > SNAP:
+        return cells
     if [c.text for c in row] == head and any(head):
         shift = max(c.bottom for c in row) - top
         rest = [c for c in cells if c not in row]

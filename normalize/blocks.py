@@ -221,6 +221,11 @@ def _group_row_above(table: Table, block: Block, lexicon: Lexicon) -> None:
     if not down and not any(label_parts(c.text)[1] for c in groups):
         return
     block.header_rows.insert(0, r - 1)
+    kind = next(k for k in KINDS if k.name == block.kind)
+    for cell in down:  # a column label over both rows (资金来源, 行次) names its column too
+        key = _key(lexicon, kind, cell.text)
+        if key and cell.col not in block.columns and key not in block.keys():
+            block.columns[cell.col] = Column(key, label_parts(cell.text)[1], cell)
     for group in groups:
         unit = label_parts(group.text)[1]
         for col, column in block.columns.items():
@@ -315,20 +320,34 @@ def continuation(block: Block, tables: list[Placed], at: int, lexicon: Lexicon,
     of a header repeated at the top of a continuation are added to repeated, when given (they are the
     block's, and head no block of their own)."""
     table = block.table
-    for r in range(block.last_header_row + 1, table.n_rows):
-        yield table, r
+    head = [canonical_label(c.text) for c in starting(table, block.header_rows[0])]
+    yield from _rows_of(block, table, block.last_header_row + 1, head, repeated)
     for nxt in tables[at + 1:]:
         t = nxt.table
         if t.n_cols != table.n_cols or nxt.text_between:
             return
         start = 0
-        head = [canonical_label(c.text) for c in starting(t, 0)]
-        if head == [canonical_label(c.text) for c in starting(table, block.header_rows[0])]:
+        if [canonical_label(c.text) for c in starting(t, 0)] == head:
             start = len(block.header_rows)  # the header repeated at the top of the continuation
             if repeated is not None:
                 repeated.extend((t, r) for r in range(min(start, t.n_rows)))
         elif is_header(t, 0, lexicon) or is_title_row(t, 0):
             return
-        for r in range(start, t.n_rows):
-            yield t, r
+        yield from _rows_of(block, t, start, head, repeated)
         table = t
+
+
+def _rows_of(block: Block, table: Table, start: int, head: list[str], repeated: list[tuple[Table, int]] | None
+             ) -> Iterator[tuple[Table, int]]:
+    """A table's rows from start, passing over the block's header where it is printed again among them (a PDF
+    joins a table's pages, each with its header)."""
+    r = start
+    while r < table.n_rows:
+        if r > start and [canonical_label(c.text) for c in starting(table, r)] == head:
+            n = len(block.header_rows)
+            if repeated is not None:
+                repeated.extend((table, x) for x in range(r, min(r + n, table.n_rows)))
+            r += n
+            continue
+        yield table, r
+        r += 1

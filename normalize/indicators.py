@@ -75,11 +75,17 @@ def parse_level(text: str) -> tuple[str | None, str | None]:
 
 
 def _ends(ctx: ReadContext, block: Block, table: Table, r: int, left: int) -> bool:
-    """A title row, another header, or a new cell left of the level and name columns (序号 aside) ends the block."""
+    """A title row, another header, or a new cell left of the level and name columns (序号 aside) ends the block;
+    the block's own title printed again at the left after a page break (「绩效指标」) does not."""
     if is_title_row(table, r) or is_header(table, r, ctx.lexicon):
         return True
-    return any(c.row == r and c.last_col < left and c.col not in block.columns and c.text.strip()
-               and not any(c is t for t in block.title_cells) for c in table.row_cells(r))
+    titles = {canonical_label(t.text) for t in block.title_cells}
+    for c in table.row_cells(r):
+        if c.row == r and c.last_col < left and c.col not in block.columns and c.text.strip() and not any(c is t for t in block.title_cells):
+            if canonical_label(c.text) not in titles:
+                return True
+            ctx.mark(c, "label")
+    return False
 
 
 def read_indicators(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, int]]) -> list[tuple[Table, int]]:
@@ -219,6 +225,10 @@ def _level(ctx: ReadContext, cell: Cell | None, items: list[OutlineRow], depth: 
             return (prev.level1 if depth == 1 else prev.level2), (prev.group1 if depth == 1 else None)
     if weight is not None and id(cell) not in seen:
         seen.add(id(cell))
+        prev = items[-1] if items else None
+        if name is not None and prev is not None and (prev.level1 if depth == 1 else prev.level2) == name and (
+                depth == 1 or prev.level1 == level1):
+            return name, id(cell)  # the level printed again after a page break: the group it goes on, weighed once
         ctx.report.indicator_groups.append(IndicatorGroup(
             len(ctx.report.indicator_groups) + 1, depth, name if depth == 1 else level1, name if depth == 2 else None,
             parse_score(weight), None))
@@ -242,6 +252,21 @@ def _infer_level1(ctx: ReadContext, items: list[OutlineRow]) -> None:
                 if g.level == 1 and g.level1 is None:
                     g.level1 = name
                     break
+    _once_each(ctx)
+
+
+def _once_each(ctx: ReadContext) -> None:
+    """A level-1 group printed again after a page break (「(50分)」 at the top of the next page, named only by its
+    level-2 names) is the group it goes on: one group, weighed once."""
+    kept, last = [], None
+    for g in ctx.report.indicator_groups:
+        if g.level == 1:
+            if last is not None and g.level1 is not None and (g.level1, g.weight, g.score) == (last.level1, last.weight, last.score):
+                continue
+            last = g
+        kept.append(g)
+    if len(kept) != len(ctx.report.indicator_groups):
+        ctx.report.indicator_groups[:] = [replace(g, seq=i + 1) for i, g in enumerate(kept)]
 
 
 def _composite(ctx: ReadContext, nature: Cell | None, value: Cell | None, unit: Cell | None) -> Cell | None:
