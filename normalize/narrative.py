@@ -153,7 +153,7 @@ _TITLE_MAX = 80
 
 def is_portal_line(text: str) -> bool:
     """Whether a line is a web page's chrome around a published report (当前位置：首页 > …, 发布日期：… 来源：… 浏览次数：…)."""
-    return bool(_PORTAL.search(nfkc(text)))
+    return bool(_PORTAL.search(nfkc(simplified(text))))
 
 
 def title_index(texts: list[str], within: int = 8) -> int | None:
@@ -204,7 +204,7 @@ _RUN_BY = regex.compile(rf"由(?P<dept>{_ORG})主管[，,、]\s*(?:由)?(?P<unit
 _CARRIED_OUT = regex.compile(rf"由(?P<unit>{_ORG})(?:具体|负责)(?:组织)?实施|由(?P<unit>{_ORG})(?:组织)?实施")
 _IN_CHARGE = regex.compile(rf"由(?P<dept>{_ORG})主管(?!部门)")
 _NAMED_SUBJECT = regex.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]\s*)?(?:[^。，,]{0,8}?[。:：])?\s*"
-                               r"(?:(?:19|20)\d{2}\s*年度?\s*)?(?P<name>[\p{Han}（）()“”\-—]{2,40}?)由")
+                               r"(?:(?:(?:19|20)\s*\d\s*\d|[〇○零一二三四五六七八九]{4})\s*年度?\s*)?(?P<name>[\p{Han}（）()“”\-—]{2,40}?)由")
 
 
 def head_facts(texts: list[str]) -> dict[str, tuple[str, int]]:
@@ -214,26 +214,29 @@ def head_facts(texts: list[str]) -> dict[str, tuple[str, int]]:
     from such a sentence, never guessed."""
     out: dict[str, tuple[str, int]] = {}
     for i, text in enumerate(texts):
-        s = nfkc(text)
+        s = nfkc(simplified(text))  # read simplified (具體實施 is 具体实施); values are taken as written
         if len(s) != len(text):
             continue
         for sentence in regex.finditer(r"[^。！？!?\n]+", s):
-            part = sentence.group(0)
+            part, at = sentence.group(0), sentence.start()
+
+            def written(m: regex.Match, group: str) -> str:
+                return text[at + m.start(group): at + m.end(group)]
             m = _RUN_BY.search(part)
             if m:
-                out.setdefault("department", (m.group("dept"), i))
-                out.setdefault("implementing_unit", (m.group("unit"), i))
+                out.setdefault("department", (written(m, "dept"), i))
+                out.setdefault("implementing_unit", (written(m, "unit"), i))
             else:
                 m = _CARRIED_OUT.search(part)
                 if m:
-                    out.setdefault("implementing_unit", (m.group("unit"), i))
+                    out.setdefault("implementing_unit", (written(m, "unit"), i))
                 elif (m := _IN_CHARGE.search(part)) is not None:
-                    out.setdefault("department", (m.group("dept"), i))
+                    out.setdefault("department", (written(m, "dept"), i))
             if m is not None and "project_name" not in out:
                 subject = _NAMED_SUBJECT.match(part)
                 if subject and _names_something(subject.group("name")) and regex.search(r"(?:项目|资金|经费|工程|补助|补贴|计划|行动)$",
                                                                                          subject.group("name")):
-                    out["project_name"] = (subject.group("name"), i)
+                    out["project_name"] = (written(subject, "name"), i)
         if len(out) == 3:
             break
     return out

@@ -85,7 +85,8 @@ def parse_percent(text: str | None, fraction_ok: bool = False) -> Decimal | None
 
 
 def is_fraction(text: str | None) -> bool:
-    """Whether a rate is written as a bare fraction (0.958, no %), which may be a fraction or a percent."""
+    """Whether a rate is written as a bare number from 0 to 1 without % (0.958, 1.00), which may be a fraction
+    or a percent."""
     s = clean_text(text)
     if s is None:
         return False
@@ -94,19 +95,23 @@ def is_fraction(text: str | None) -> bool:
         value = parse_decimal(s)
     except ValueError:
         return False
-    return "." in s and Decimal(0) < value < Decimal(1)
+    return Decimal(0) < value <= Decimal(1)
 
 
 def settle_fraction(text: str, part: Decimal | None, whole: Decimal | None) -> Decimal | None:
-    """A rate written as a bare fraction (0.958) read by the figures beside it: the percent (95.80) when
-    part ÷ whole (全年执行数 ÷ 全年预算数, B/A) agrees with it to the digits written, else None (unsettled)."""
+    """A rate written as a bare number from 0 to 1 (0.958, 1.00) read by the figures beside it: the percent when
+    part ÷ whole (全年执行数 ÷ 全年预算数, B/A) agrees with it as a fraction to the digits written (95.80), the number
+    itself when B/A agrees with it as a percent, else None (unsettled)."""
     if part is None or not whole or not is_fraction(text):
         return None
     value = parse_decimal(_compact(clean_text(text) or ""))
-    places = max(0, -value.as_tuple().exponent)
-    if abs(part / whole - value) > Decimal(5) / Decimal(10) ** (places + 1):
-        return None
-    return (value * 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    tolerance = Decimal(5) / Decimal(10) ** (max(2, -value.as_tuple().exponent) + 1)
+    ratio = part / whole
+    if abs(ratio - value) <= tolerance:
+        return (value * 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    if abs(ratio * 100 - value) <= tolerance:
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return None
 
 
 def parse_score(text: str | None) -> Decimal | None:
@@ -198,7 +203,7 @@ _PLACE = regex.compile(rf"([\p{{Han}}]{{2,12}}?{_ADMIN})(?![域场划])")
 # places in 平城区, 神农架林区, but not in 主城区, 国有林区), and prefixes meaning 「the district's」
 # (区城市管理局) or 「all of」.
 _NOT_PLACES = ("社区", "园区", "景区", "小区", "片区", "街区", "辖区", "市区", "山区", "矿区", "校区", "厂区", "牧区", "农区",
-               "灾区", "库区", "老区", "保护区", "示范区", "试验区", "实验区", "功能区", "服务区", "风景区", "管理区", "工业区",
+               "灾区", "库区", "老区", "开发区", "保护区", "示范区", "试验区", "实验区", "功能区", "服务区", "风景区", "管理区", "工业区",
                "主城区", "老城区", "中心城区", "国有林区", "天然林区", "重点林区", "集体林区", "经济特区",
                "城市", "超市", "都市", "集市", "红旗", "国旗", "党旗", "锦旗", "联盟", "同盟", "节省")
 _LEADING_LEVEL = ("省", "市", "区", "县", "州", "镇", "乡", "本", "全", "各", "该")
@@ -242,9 +247,11 @@ def leading_place(text: str) -> str | None:
 def find_region(text: str) -> str | None:
     """Given a title or issuer line, return the administrative area it opens with (雨花区)."""
     s = nfkc(text).strip()
-    if not _TITLE_WORDS.search(simplified(s)) or _SENTENCE_MARK.search(s):
+    plain = simplified(s)
+    if not _TITLE_WORDS.search(plain) or _SENTENCE_MARK.search(s):
         return None  # a sentence (「根据市财政局…，」) names no region by what it opens with
-    return _leading_place(s[_LEAD.match(s).end():])
+    lead = _LEAD.match(plain if len(plain) == len(s) else s).end()
+    return _leading_place(s[lead:])
 
 
 # A code before a unit's name: 「219001-」, 「[155]」, 「【155】」
