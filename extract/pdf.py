@@ -135,22 +135,23 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _first_token_width(line: Line) -> float:
-    """Width of what would have had to fit at the end of the previous line: a word or one CJK char, with
-    the closing marks after it that may not open a line (「86.4，」 moves down whole)."""
+    """Width of what would have had to fit at the end of the previous line: a word or one CJK char; a word (a
+    figure) with the closing marks after it that may not open a line (「86.4，」 moves down whole). A CJK char's
+    mark is left out: 「六、」 opening a line is a heading as often as a wrap."""
     chars = [c for c in line.chars if c["text"].strip()]
     if not chars:
         return 0.0
     lead = 0
     while lead < len(chars) - 1 and chars[lead]["text"] in _OPENERS:
         lead += 1  # an opening bracket never ends a line: it travels with what follows
-    last = lead
-    if not _is_cjk(chars[lead]["text"]):
-        end = chars[lead]["x1"]
-        for i in range(lead + 1, len(chars)):
-            c = chars[i]
-            if _is_cjk(c["text"]) or c["x0"] - end > 0.3 * (c.get("size") or 10):
-                break
-            end, last = c["x1"], i
+    if _is_cjk(chars[lead]["text"]):
+        return chars[lead]["x1"] - chars[0]["x0"]
+    last, end = lead, chars[lead]["x1"]
+    for i in range(lead + 1, len(chars)):
+        c = chars[i]
+        if _is_cjk(c["text"]) or c["x0"] - end > 0.3 * (c.get("size") or 10):
+            break
+        end, last = c["x1"], i
     while last < len(chars) - 1 and chars[last + 1]["text"] in _CLOSERS | _CLOSING_QUOTES:
         last += 1
     return chars[last]["x1"] - chars[0]["x0"]
