@@ -215,6 +215,8 @@ def show(file: Path, stage: str, unread: bool, timeout: float, memory_mb: int) -
         if c is None:
             raise click.ClickException("The file holds no form or narrative to read.")
         tail = "; not understood:" if c.unread else "; everything was understood."
+        if result.status == "not_report":
+            click.echo(f"{file}: not a report. {result.not_report_reason or ''}".rstrip())
         click.echo(f"{file}: {c.understood} of {c.items} filled cells and figure sentences understood ({c.pct} %){tail}")
         for u in c.unread:
             page = f" p.{u.page}" if u.page else ""

@@ -80,3 +80,53 @@ def recognise(features: Features) -> tuple[float, Family | None]:
         if (score >= MATCH_THRESHOLD or not family.signs) and (best[1] is None or score > best[0]):
             best = (score, family)
     return best if best[1] is not None else (top, None)
+
+
+# What the declared features mean, in words a person checking a file acts on (`explain`)
+_SIGN_WORDS = {
+    "form": "a table block the lexicon knows (a row heading money, indicators, budget lines, allocations or goals)",
+    "not:form": "no form",
+    "anchor": "a named project, department or unit (项目名称, 部门（单位）名称, 主管部门, 实施单位 …)",
+    "titled": "a title naming a performance evaluation (…绩效…自评/评价…报告/表)",
+    "fact:spent|fact:execution_rate": "a sentence stating the amount spent or the execution rate",
+    "fact:budget_total|headings": "a sentence stating the budget, or two numbered headings (一、 二、)",
+    "scope:project": "a project named in the head",
+    "scope:department": "a department or unit named in the head",
+    "block:money": "a money table",
+    "block:indicators": "an indicator table",
+    "block:money_by_source": "a money table with sources as columns",
+    "not:block:money": "no money table",
+    "not:block:money_by_source": "no money table with sources as columns",
+}
+
+
+def _words(feature: str) -> str:
+    return _SIGN_WORDS.get(feature, feature)
+
+
+def explain(features: Features) -> str:
+    """Why no family fits a segment, in one paragraph: what the catch-all form family lacks (a form and a named
+    project or unit), and — without a form — how many of a report narrative's signs it shows against how many
+    it needs, which are missing; with a form, which need of the closest form family it lacks."""
+    parts = []
+    for family in families():
+        unmet = [need for need in family.needs if not holds(need, features)]
+        if not family.signs and unmet:
+            parts.append(f"a form ({family.name}) needs {'; '.join(_words(n) for n in unmet)} — not found")
+    narrative = [f for f in families() if "not:form" in f.needs and f.signs]
+    if not features.has("form"):
+        for family in narrative:
+            shown = [sign for sign in family.signs if holds(sign, features)]
+            need = next(k for k in range(len(family.signs) + 1)
+                        if family.base + (1 - family.base) * k / len(family.signs) >= MATCH_THRESHOLD)
+            missing = [s for s in family.signs if s not in shown]
+            parts.append(f"a report without a form ({family.name}) needs {need} of its {len(family.signs)} signs and shows {len(shown)}"
+                         + (f" ({'; '.join(_words(s) for s in shown)})" if shown else "")
+                         + (f"; missing: {'; '.join(_words(s) for s in missing)}" if missing else ""))
+    else:
+        forms = [(sum(not holds(n, features) for n in f.needs), f) for f in families() if f.signs and f not in narrative]
+        closest, family = min(forms, key=lambda x: x[0])
+        unmet = [n for n in family.needs if not holds(n, features)]
+        if unmet:
+            parts.append(f"the closest layout ({family.name}) needs {'; '.join(_words(n) for n in unmet)} — not found")
+    return "Not taken as a report. " + " ".join(p[0].upper() + p[1:] + "." for p in parts)

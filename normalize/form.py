@@ -17,7 +17,7 @@ from jixiao.model import Coverage, Document, Field, Paragraph, Report, Table, Un
 
 from . import narrative
 from .blocks import Block, add_title, caption_unit, continuation, find_header
-from .families import Features, recognise
+from .families import Features, explain, recognise
 from .head import detect_scope, fill_report, grade_in_text, money_from_fields, read_titles
 from .indicators import read_indicators
 from .keyvalues import inline_pairs, read_key_values
@@ -36,8 +36,9 @@ LOW_COVERAGE_PCT = Decimal(85)  # a report understood less than this gets a low_
 _NAMED_UNREAD = 8  # cells a low_coverage finding names
 
 
-def read_segment(doc: Document, lexicon: Lexicon) -> tuple[Report | None, Coverage]:
-    """Given one segment, return its report (None when it holds no self-evaluation) and its coverage."""
+def read_segment(doc: Document, lexicon: Lexicon) -> tuple[Report | None, Coverage, str | None]:
+    """Given one segment, return its report (None when it holds no self-evaluation), its coverage, and — when
+    it holds none — why not: the signs of a report it lacks (families.explain)."""
     report = Report(template="")
     ctx = ReadContext(report, lexicon)
     tables = [Placed(join_page_cuts(p.table, lexicon), p.before, p.text_between) for p in placed_tables(doc)]
@@ -58,7 +59,7 @@ def read_segment(doc: Document, lexicon: Lexicon) -> tuple[Report | None, Covera
     coverage = _coverage(ctx, tables, narrative_texts)
     if family is None:
         count_flattened(doc, flattened, coverage, None)
-        return None, coverage
+        return None, coverage, explain(features)
     report.template = family.name
     count_flattened(doc, flattened, coverage, report)
     fill_report(ctx, family.scope or scope)
@@ -69,7 +70,7 @@ def read_segment(doc: Document, lexicon: Lexicon) -> tuple[Report | None, Covera
     check_key_values(report, doc, coverage, flattened)
     _low_coverage(ctx, coverage)
     report.coverage = coverage
-    return report, coverage
+    return report, coverage, None
 
 
 def _low_coverage(ctx: ReadContext, coverage: Coverage) -> None:
