@@ -320,33 +320,41 @@ def continuation(block: Block, tables: list[Placed], at: int, lexicon: Lexicon,
     of a header repeated at the top of a continuation are added to repeated, when given (they are the
     block's, and head no block of their own)."""
     table = block.table
-    head = [canonical_label(c.text) for c in starting(table, block.header_rows[0])]
-    yield from _rows_of(block, table, block.last_header_row + 1, head, repeated)
+    heads = [[canonical_label(c.text) for c in starting(table, h)] for h in block.header_rows]
+    yield from _rows_of(table, block.last_header_row + 1, heads, repeated)
     for nxt in tables[at + 1:]:
         t = nxt.table
         if t.n_cols != table.n_cols or nxt.text_between:
             return
-        start = 0
-        if [canonical_label(c.text) for c in starting(t, 0)] == head:
-            start = len(block.header_rows)  # the header repeated at the top of the continuation
+        start = _repeated_header(t, 0, heads)  # the header repeated at the top of the continuation
+        if start:
             if repeated is not None:
-                repeated.extend((t, r) for r in range(min(start, t.n_rows)))
+                repeated.extend((t, r) for r in range(start))
         elif is_header(t, 0, lexicon) or is_title_row(t, 0):
             return
-        yield from _rows_of(block, t, start, head, repeated)
+        yield from _rows_of(t, start, heads, repeated)
         table = t
 
 
-def _rows_of(block: Block, table: Table, start: int, head: list[str], repeated: list[tuple[Table, int]] | None
+def _repeated_header(table: Table, r: int, heads: list[list[str]]) -> int:
+    """How many rows from r print the block's header again (its first row, then each further header row that
+    is printed too: a numbering row may be left out); 0 when row r is no repeat of it."""
+    n = 0
+    while n < len(heads) and r + n < table.n_rows and [canonical_label(c.text) for c in starting(table, r + n)] == heads[n]:
+        n += 1
+    return n
+
+
+def _rows_of(table: Table, start: int, heads: list[list[str]], repeated: list[tuple[Table, int]] | None
              ) -> Iterator[tuple[Table, int]]:
     """A table's rows from start, passing over the block's header where it is printed again among them (a PDF
     joins a table's pages, each with its header)."""
     r = start
     while r < table.n_rows:
-        if r > start and [canonical_label(c.text) for c in starting(table, r)] == head:
-            n = len(block.header_rows)
+        n = _repeated_header(table, r, heads) if r > start else 0
+        if n:
             if repeated is not None:
-                repeated.extend((table, x) for x in range(r, min(r + n, table.n_rows)))
+                repeated.extend((table, x) for x in range(r, r + n))
             r += n
             continue
         yield table, r
