@@ -189,8 +189,9 @@ def name_from_title(title: str) -> str | None:
     rest = text[lead.end():].strip()
     plain = simplified(nfkc(rest))
     m = _TITLE_TAIL.search(plain)
-    head = rest[: m.start()] if m and len(plain) == len(rest) else rest
-    head = head.strip("《》 ")
+    if m is None or len(plain) != len(rest):
+        return None  # a title that does not end as a self-evaluation's (…开展情况的报告): where its name ends cannot be told
+    head = rest[: m.start()].strip("《》 ")
     if not head or "整体" in simplified(head) or not _names_something(head):
         return None
     if _leading_place(head):

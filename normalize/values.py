@@ -209,7 +209,7 @@ _NOT_PLACES = ("社区", "园区", "景区", "小区", "片区", "街区", "辖�
 _LEADING_LEVEL = ("省", "市", "区", "县", "州", "镇", "乡", "本", "全", "各", "该")
 # Words of a unit's name that no place holds before its level (教育局县 is no place); 中, 心 and 城 alone
 # are in many places (中牟县, 阆中市, 城中区), only 「中心」 is not
-_ORGANISATION = regex.compile(r"[局厅委办院校站所队司处室馆]|中心|部门|公司")
+_ORGANISATION = regex.compile(r"[局厅委办院校站所队司处室馆]|中心|部门|公司|银行|集团|协会|学会|中国|中共")
 
 
 def _leading_place(s: str) -> str | None:
@@ -258,11 +258,14 @@ def find_region(text: str) -> str | None:
 _CODE_PREFIX = regex.compile(r"^\s*(?:[\[【(（]\s*[0-9A-Za-z]{1,12}\s*[\]】)）]|(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{2,}\s*[-—－_])\s*")
 
 
+_PARTY_PREFIX = regex.compile(r"^(?:中共|中国共产党|共青团)")  # 中共雨花区委宣传部: the place after it
+
+
 def region_of_unit(name: str | None) -> str | None:
     """Given a unit's name, return the place that leads it (天长市水利局 → 天长市), or None."""
     if not name:
         return None
-    s = _CODE_PREFIX.sub("", nfkc(name).strip())
+    s = _PARTY_PREFIX.sub("", _CODE_PREFIX.sub("", nfkc(name).strip()))
     place = _leading_place(s)
     if place is None or len(s) <= len(place):
         return None
