@@ -109,7 +109,7 @@ def _line_text(chars: list[dict]) -> str:
         if text == " " and out and out[-1] == " ":
             continue
         if prev is not None and text != " " and out and out[-1] != " ":
-            gap = ch["x0"] - prev["x1"]
+            gap = ch["x0"] - _glyph_end(prev)
             if gap > (0.3 if "conf" in ch else _SPACE_GAP) * (ch.get("size") or 10):  # OCR boxes end loosely
                 out.append(" ")
         if text in _FULL_WIDTH_CLOSERS and out and out[-1] == " ":
@@ -119,6 +119,14 @@ def _line_text(chars: list[dict]) -> str:
         out.append(" " if text == " " else _char_text(ch))
         prev = ch
     return map_private_use("".join(out))
+
+
+def _glyph_end(ch: dict) -> float:
+    """Where a character ends for the space rule: a Chinese character is as wide as its font size at most (pdfium
+    reports some glyphs' boxes wider than their advance — 續 in a Japanese-Kana CJK face — pdfplumber does not)."""
+    if "\u3400" <= ch["text"] <= "\u9fff" or "\uf900" <= ch["text"] <= "\ufaff":
+        return min(ch["x1"], ch["x0"] + (ch.get("size") or 10))
+    return ch["x1"]
 
 
 def _char_text(ch: dict) -> str:

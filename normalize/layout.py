@@ -116,9 +116,14 @@ def _joins(lexicon: Lexicon, upper: str, lower: str, evidence: str) -> bool:
 
 
 def _completes(lexicon: Lexicon, upper: str, lower: str) -> bool:
-    """Whether the text below completes the label above into one the lexicon knows (「实际完成」 + 「值」); a tail
-    the label drops anyway (「一级指标」 over a level's 「(50分)」) completes nothing."""
-    return bool(upper.strip()) and bool(lexicon.contexts_of(upper + lower)) and canonical_label(upper + lower) != canonical_label(upper)
+    """Whether the text below completes the label above into one the lexicon knows (「实际完成」 + 「值」, a title's
+    points 「预算执行情况」 + 「（10分）」); a column label's is no tail (「一级指标」 over a level's 「(50分)」 is a header
+    cell over a data row)."""
+    if not upper.strip() or not lexicon.contexts_of(upper + lower):
+        return False
+    if canonical_label(upper + lower) != canonical_label(upper):
+        return True
+    return _COLUMN_CONTEXTS.isdisjoint(lexicon.contexts_of(upper))
 
 
 def _pushed_below(lexicon: Lexicon, upper: Cell, lower: Cell, header_above: bool) -> bool:
