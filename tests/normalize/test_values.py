@@ -113,7 +113,7 @@ def test_ticked_option_and_questions():
     # not places: a centre, a kind of area, a level's word, a bare unit
     ("农村牧区经济经营管理中心", None), ("城市管理监督指挥中心", None), ("国有林区管理局", None), ("区城市管理局", None),
     ("主城区环卫所", None), ("经济开发区管委会", None), ("市中心医院", None), ("中国人民银行雨花区支行", None),
-    ("中共雨花区委宣传部", "雨花区"),
+    ("中共雨花区委宣传部", "雨花区"), ("麻城市城市管理执法局", "麻城市"), ("宜都市农业农村局", "宜都市"), ("成都市财政局", "成都市"),
 ])
 def test_region_of_every_county_level_kind(unit, place):
     assert region_of_unit(unit) == place
