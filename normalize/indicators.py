@@ -10,6 +10,7 @@ names make the level-1 name certain. The 总分 row ends the block.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from decimal import Decimal
 from typing import Iterator
 
@@ -52,6 +53,7 @@ class OutlineRow:
     group1: int | None = None  # identity of the level-1 cell, to infer a missing name for the group
 
 
+@lru_cache(maxsize=4096)  # a form repeats its level cells' texts
 def parse_level(text: str) -> tuple[str | None, str | None]:
     """Given a level cell (「一、产出指标(50分)」, 「(50分)」, 「项目决策\\n2分」, and the points without 分: 「投入(20)」,
     「过程（30）」, 「产出指标 50」, 「产出指标50」 as a PDF joins its lines), return (name or None, weight)."""
