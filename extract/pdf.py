@@ -69,6 +69,7 @@ class _RawCell:
     tail: float = 0.0  # right end of its last line of text
     limit: float = 0.0  # right edge its text may reach (the cell's right edge less its padding)
     head: float = 0.0  # width of the first character of its first line, with the marks that travel with it
+    gap: float = 0.0  # space between its last line of text and its bottom edge
     box: tuple[float, float, float, float] | None = None  # on its own page (Cell.bbox)
 
 
@@ -116,7 +117,7 @@ def _line_text(chars: list[dict]) -> str:
         if text == " " and out and out[-1] == " ":
             continue
         if prev is not None and text != " " and out and out[-1] != " ":
-            gap = ch["x0"] - prev["x1"]
+            gap = ch["x0"] - _glyph_end(prev)
             if gap > (0.3 if "conf" in ch else _SPACE_GAP) * (ch.get("size") or 10):  # OCR boxes end loosely
                 out.append(" ")
         if text in _FULL_WIDTH_CLOSERS and out and out[-1] == " ":
@@ -130,6 +131,14 @@ def _line_text(chars: list[dict]) -> str:
 
 # Half of a UTF-16 pair alone, as a damaged ToUnicode map gives: no character, and no text store takes it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _glyph_end(ch: dict) -> float:
+    """Where a character ends for the space rule: a Chinese character is as wide as its font size at most (pdfium
+    reports some glyphs' boxes wider than their advance — 續 in a Japanese-Kana CJK face — pdfplumber does not)."""
+    if "\u3400" <= ch["text"] <= "\u9fff" or "\uf900" <= ch["text"] <= "\ufaff":
+        return min(ch["x1"], ch["x0"] + (ch.get("size") or 10))
+    return ch["x1"]
 
 
 def _char_text(ch: dict) -> str:
@@ -146,7 +155,9 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _first_token_width(line: Line) -> float:
-    """Width of what would have had to fit at the end of the previous line: a word or one CJK char."""
+    """Width of what would have had to fit at the end of the previous line: a word or one CJK char; a word (a
+    figure) with the closing marks after it that may not open a line (「86.4，」 moves down whole). A CJK char's
+    mark is left out: 「六、」 opening a line is a heading as often as a wrap."""
     chars = [c for c in line.chars if c["text"].strip()]
     if not chars:
         return 0.0
@@ -155,12 +166,15 @@ def _first_token_width(line: Line) -> float:
         lead += 1  # an opening bracket never ends a line: it travels with what follows
     if _is_cjk(chars[lead]["text"]):
         return chars[lead]["x1"] - chars[0]["x0"]
-    end = chars[lead]["x1"]
-    for c in chars[lead + 1:]:
+    last, end = lead, chars[lead]["x1"]
+    for i in range(lead + 1, len(chars)):
+        c = chars[i]
         if _is_cjk(c["text"]) or c["x0"] - end > 0.3 * (c.get("size") or 10):
             break
-        end = c["x1"]
-    return end - chars[0]["x0"]
+        end, last = c["x1"], i
+    while last < len(chars) - 1 and chars[last + 1]["text"] in _CLOSERS | _CLOSING_QUOTES:
+        last += 1
+    return chars[last]["x1"] - chars[0]["x0"]
 
 
 def _beyond(a: float, b: float) -> bool:
@@ -270,6 +284,7 @@ def _raw_cells(page, table, page_no: int, y_offset: float) -> list[_RawCell]:
                         box=_locator(box))
         if lines:
             cell.pitch, cell.tail, cell.head = _pitch(lines), lines[-1].x1, _head_width(lines[0])
+            cell.gap = box[3] - lines[-1].bottom
             cell.limit = box[2] - max(0.0, min(ln.x0 for ln in lines) - box[0])
         out.append(cell)
     return out
@@ -668,13 +683,17 @@ def _readable_chars(page) -> int:
 
 
 def _drop_repeated_header(raw: _RawTable, cells: list[_RawCell]) -> list[_RawCell]:
-    """Drop the continuation's first row when it repeats the table's first row (a repeated header)."""
+    """Drop the continuation's first row when it repeats the table's first row (a repeated header) and is a row
+    of its own; a header over two rows, or a title cell reaching down beside the rows (绩效指标), stays for
+    normalize, which knows a block's header printed again."""
     if not cells or not raw.cells:
         return cells
     first_top = min(c.top for c in raw.cells)
     head = [c.text for c in sorted((c for c in raw.cells if abs(c.top - first_top) <= SNAP), key=lambda c: c.x0)]
     top = min(c.top for c in cells)
     row = sorted((c for c in cells if abs(c.top - top) <= SNAP), key=lambda c: c.x0)
+    if max(c.bottom for c in row) - min(c.bottom for c in row) > SNAP:
+        return cells
     if [c.text for c in row] == head and any(head):
         shift = max(c.bottom for c in row) - top
         rest = [c for c in cells if c not in row]
@@ -772,9 +791,16 @@ def _evidence(above: _RawCell, below: _RawCell, merged: bool) -> str:
     first lines above the break; only a merged cell's text may have been pushed below it); "maybe"
     otherwise, a label typed a character a line included (its lines end where they were broken,
     so its look tells nothing)."""
-    if not below.text or (not above.text and merged) or (above.text and not _vertical(above.text) and _filled(above, below)):
+    if not below.text or (not above.text and merged) or (above.text and not _vertical(above.text) and _filled(above, below)
+                                                          and _reaches_bottom(above)):
         return "cut"
     return "maybe"
+
+
+def _reaches_bottom(cell: _RawCell) -> bool:
+    """Whether a cell's text runs down to its bottom edge (the next line did not fit there): text cut by the
+    break does; a label centred in a cell merged over rows (二级指标 预算管理 over three) ends well above it."""
+    return cell.gap <= 1.5 * cell.pitch
 
 
 def _edge_row(cells: list[_RawCell], y: float, edge) -> list[_RawCell]:

@@ -367,6 +367,8 @@ def show(file: Path, stage: str, unread: bool, timeout: float, file_timeout: flo
         if c is None:
             raise click.ClickException(_("The file holds no form or narrative to read."))
         tail = _("; not understood:") if c.unread else _("; everything was understood.")
+        if result.status == "not_report":
+            click.echo(_("{file}: not a report. {reason}").format(file=shown_path(file), reason=result.not_report_reason or "").rstrip())
         click.echo(_("{file}: {understood} of {items} filled cells and figure sentences understood ({pct} %){tail}").format(
             file=shown_path(file), understood=c.understood, items=c.items, pct=c.pct, tail=tail))
         for u in c.unread:

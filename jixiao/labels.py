@@ -28,7 +28,7 @@ _TEMPLATE_NUMBER = regex.compile(r"^\s*指标\s*\d{1,3}\s*(?:[:：.、]\s*|(?=\s
 _LABEL_TAIL = regex.compile(
     r"\(\s*(?:单位\s*[:：]?\s*)?(?P<unit>万元|千元|元|亿元|%)\s*\)?$"  # ) optional: OCR and typists drop it
     r"|\(\s*(?P<weight>\d+(?:\.\d+)?)\s*分\s*\)$"
-    r"|\(\s*[A-Z](?:\s*[/／÷]\s*[A-Z])?\s*\)$"
+    r"|\(\s*[A-Z](?:\s*[/／÷]\s*[A-Z](?:\s*[×xX*]\s*100\s*%)?)?\s*\)$"  # (A), (B/A), (B/A×100%)
     r"|\(\s*\d*\s*分?\s*[*×xX]\s*[\p{Han}]+\s*\)$"
     r"|\(\s*(?:盖章|签章|签字|公章|签名|章)\s*\)$"
     r"|\(\s*分?\s*\)$"  # 「预算数( )」, 「产出指标( 分)」: a unit or weight whose digits the host removed

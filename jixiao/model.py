@@ -344,6 +344,9 @@ class DocumentResult:
     # timeout, crash, memory (may not recur: retried), unexpected (a reader bug), store
     error_kind: str | None = None
     error_detail: str | None = None  # the exception behind the sentence, for whoever fixes the reader
+    # for not_report: why the file was not taken as a report, the signs of one it lacks (a form naming its project
+    # or unit; a title, figures and headings of a report narrative)
+    not_report_reason: str | None = None
 
     @property
     def n_reports(self) -> int:
@@ -357,5 +360,5 @@ class DocumentResult:
 # The columns of `documents` a stored document fills, in order: a DocumentResult's fields and
 # properties, except size_bytes (where the file was found) and parser_version (the package's).
 DOCUMENT_COLUMNS: tuple[str, ...] = ("doc_id", "path", "format", "ocr", "status", "error", "n_pages", "n_reports", "size_bytes",
-                                     "parser_version", "coverage_pct", "error_kind", "error_detail")
+                                     "parser_version", "coverage_pct", "error_kind", "error_detail", "not_report_reason")
 UNREAD_COLUMNS: tuple[str, ...] = ("doc_id", *(f.name for f in fields(Unread)))

@@ -255,6 +255,8 @@ def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None, converted
             result.error, result.error_kind = _(UNEXPECTED[step]), "unexpected"
         return result
     result.status = "ok" if result.reports else "not_report"
+    if not result.reports:
+        result.not_report_reason = normalized.not_report_reason
     return result
 
 

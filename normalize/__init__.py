@@ -30,6 +30,7 @@ class Normalized:
 
     reports: list[Report] = field(default_factory=list)
     coverage: Coverage = field(default_factory=Coverage)
+    not_report_reason: str | None = None  # without reports: the signs of a report the document lacks
 
 
 def _is_anchor(table: Table, lexicon: Lexicon) -> bool:
@@ -136,10 +137,14 @@ def normalize_document(doc: Document, lexicon: Lexicon | None = None) -> Normali
     lexicon = lexicon or default_lexicon()
     out = Normalized()
     for segment in segments(doc, lexicon):
-        report, coverage = read_segment(segment, lexicon)
+        report, coverage, why = read_segment(segment, lexicon)
         out.coverage = out.coverage + coverage
         if report is not None:
             out.reports.append(fit_report(report))
+        elif out.not_report_reason is None:
+            out.not_report_reason = why
+    if out.reports:
+        out.not_report_reason = None
     _page_findings(out.reports, doc.unread_pages, "pages_unread", "warning",
                    "Pages {} have no text layer (scanned) and were not read: OCR is not available.")
     _page_findings(out.reports, doc.sealed_pages, "page_sealed", "info",

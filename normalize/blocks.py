@@ -135,7 +135,35 @@ def _divisions(table: Table, r: int, lexicon: Lexicon, kind: Kind) -> dict[int, 
         if key is None:
             return {}
         out.setdefault(above.col, {})[cell.col] = Column(key, label_parts(cell.text)[1] or label_parts(above.text)[1], cell)
-    return {col: parts for col, parts in out.items() if len({p.key for p in parts.values()}) == len(parts) > 1}
+    return {col: parts for col, parts in out.items() if len(parts) > 1 and _distinct_or_scores([p.key for p in parts.values()])}
+
+
+def _distinct_or_scores(keys: list[str]) -> bool:
+    """Labels dividing a spanning one name different columns, or the same score by whoever scored
+    (评分 over 县级评分 | 市级评分, 得分 over 自评 | 复核): the first of those is the self-evaluation."""
+    return len(set(keys)) == len(keys) or set(keys) <= _SCORE_KEYS
+
+
+_SCORE_KEYS = frozenset({"score", "review_score"})
+
+
+_FIGURE = regex.compile(r"^\s*[-+]?\d[\d,，.]*\s*(?:%|％|万元|万|元|千元|亿元)?\s*$")
+
+
+def _pairs_row(table: Table, r: int, labelled: list[Cell]) -> bool:
+    """Whether row r is labels each followed by its figure (全年预算数（万元）| 2360.00 | 全年执行数（万元）| 2298.40 |
+    执行率 | 97.39%): key-value pairs, not the head of a block."""
+    cells = starting(table, r)
+    known = {id(c) for c in labelled}
+    pairs = sum(1 for a, b in zip(cells, cells[1:]) if id(a) in known and _FIGURE.match(nfkc(b.text)))
+    return pairs >= 2
+
+
+def is_pairs_row(table: Table, r: int, lexicon: Lexicon) -> bool:
+    """Whether row r holds two or more known labels each followed by its figure (money written as
+    label/value pairs on a row of an indicator table): the key-value reader's, not a block's row."""
+    labelled = [c for c in starting(table, r) if len(c.text) <= _LABEL_MAX and lexicon.contexts_of(c.text)]
+    return len(labelled) >= 2 and _pairs_row(table, r, labelled)
 
 
 def _satisfies(kind: Kind, keys: set[str]) -> bool:
@@ -149,7 +177,7 @@ def find_header(table: Table, r: int, lexicon: Lexicon) -> Block | None:
     """Return the block whose header is row r (and perhaps r+1), the kind naming most columns; or None."""
     best: Block | None = None
     labelled = _labelled(table, r, lexicon)
-    if len(labelled) < 2:
+    if len(labelled) < 2 or _pairs_row(table, r, labelled):
         return None
     for kind in KINDS:
         columns = _row_columns(labelled, lexicon, kind)
@@ -163,21 +191,81 @@ def find_header(table: Table, r: int, lexicon: Lexicon) -> Block | None:
         if not _satisfies(kind, keys):
             continue
         if best is None or len(keys) > len(best.keys()):
-            best = Block(kind.name, table, [r, r + 1] if below else [r], _first_of_each(columns))
+            header = [r, r + 1] if below else [r]
+            best = Block(kind.name, table, header + _numbering_rows(table, header[-1] + 1), _first_of_each(columns, kind.name))
+    if best is not None and len(best.header_rows) == 1 + len(_numbering_rows(table, r + 1)):
+        _group_row_above(table, best, lexicon)
     return best
 
 
-def _first_of_each(columns: dict[int, Column]) -> dict[int, Column]:
-    """One column per header cell, and the first column for a key named twice (自评分 before a second 得分)."""
+def _group_row_above(table: Table, block: Block, lexicon: Lexicon) -> None:
+    """A first header row that names groups of the columns below it (资金情况（万元） over 年初预算数 | 全年预算数（A）
+    | 全年执行数（B） | 执行率): it is part of the header, and the unit a group names is its columns' unit.
+    Every cell of that row over the block's columns is such a group label or a header cell that reaches
+    down into the columns' row."""
+    r = block.header_rows[0]
+    if r == 0 or is_title_row(table, r - 1):
+        return  # a title row above (预算执行情况(万元)(20分)) is the block's title: add_title reads it
+    first = block.first_col
+    last = max(c.head.last_col for c in block.columns.values())
+    row = starting(table, r - 1)
+    over = [c for c in row if c.last_col >= first and c.col <= last]
+    groups = [c for c in over if c.colspan >= 2 and c.last_row == r - 1]
+    down = [c for c in row if c.last_row >= r]
+    if not groups or any(c.text.strip() and not (c in groups or c.last_row >= r) for c in over):
+        return
+    if any(len(c.text) > _LABEL_MAX or _FIGURE.match(nfkc(c.text)) or not c.text.strip() for c in groups):
+        return
+    if any(set(lexicon.contexts_of(c.text)) & {"field", "flag"} for c in row if len(c.text) <= _LABEL_MAX):
+        return  # a head row (主管部门 | … | 实施单位 | …) above the block, not a group of its columns
+    if not down and not any(label_parts(c.text)[1] for c in groups):
+        return
+    block.header_rows.insert(0, r - 1)
+    kind = next(k for k in KINDS if k.name == block.kind)
+    for cell in down:  # a column label over both rows (资金来源, 行次) names its column too
+        key = _key(lexicon, kind, cell.text)
+        if key and cell.col not in block.columns and key not in block.keys():
+            block.columns[cell.col] = Column(key, label_parts(cell.text)[1], cell)
+    for group in groups:
+        unit = label_parts(group.text)[1]
+        for col, column in block.columns.items():
+            if unit and column.unit is None and group.col <= col <= group.last_col:
+                block.columns[col] = Column(column.key, unit, column.head)
+
+
+def _first_of_each(columns: dict[int, Column], kind: str) -> dict[int, Column]:
+    """One column per header cell, and the first column for a key named twice (自评分 before a second 得分);
+    in an indicator block a later score column is the review's (复核分, 市级评分), known and passed over."""
     out: dict[int, Column] = {}
     seen_keys: set[str] = set()
     for col in sorted(columns):
         column = columns[col]
         if column.key in seen_keys:
+            if kind == "indicators" and column.key == "score":
+                out[col] = Column("review_score", column.unit, column.head)
             continue
         seen_keys.add(column.key)
         out[col] = column
     return out
+
+
+_NUMBERING_CELL = regex.compile(r"^(?:[甲乙丙丁戊己庚辛壬癸]|\d{1,2})$")
+
+
+def _numbering_rows(table: Table, r: int) -> list[int]:
+    """The row under a header that numbers its columns (行次/列次: 「甲 | 乙 | 1 | 2 | 3」, 「甲 乙 丙 丁 5 6 7 8」):
+    every cell that starts in it holds one stem or one number, the numbers counting up by one."""
+    if r >= table.n_rows:
+        return []
+    texts = [nfkc(c.text).strip() for c in starting(table, r)]
+    filled = [t for t in texts if t]
+    if len(filled) < 3 or len(filled) < len(texts) - 1 or not all(_NUMBERING_CELL.match(t) for t in filled):
+        return []
+    numbers = [int(t) for t in filled if t.isdigit()]
+    stems = [t for t in filled if not t.isdigit()]
+    if any(b != a + 1 for a, b in zip(numbers, numbers[1:])) or (stems and filled[: len(stems)] != stems):
+        return []
+    return [r]
 
 
 # --- titles, units, extent -----------------------------------------------------------------
@@ -225,22 +313,49 @@ def _weight_in(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def continuation(block: Block, tables: list[Placed], at: int, lexicon: Lexicon) -> Iterator[tuple[Table, int]]:
+def continuation(block: Block, tables: list[Placed], at: int, lexicon: Lexicon,
+                 repeated: list[tuple[Table, int]] | None = None) -> Iterator[tuple[Table, int]]:
     """Yield the block's data rows: the rows below its header, then, when it reaches the end of its
-    table, the rows of following tables that repeat its header or go on in the same columns."""
+    table, the rows of following tables that repeat its header or go on in the same columns. The rows
+    of a header repeated at the top of a continuation are added to repeated, when given (they are the
+    block's, and head no block of their own)."""
     table = block.table
-    for r in range(block.last_header_row + 1, table.n_rows):
-        yield table, r
+    heads = [[canonical_label(c.text) for c in starting(table, h)] for h in block.header_rows]
+    yield from _rows_of(table, block.last_header_row + 1, heads, repeated)
     for nxt in tables[at + 1:]:
         t = nxt.table
         if t.n_cols != table.n_cols or nxt.text_between:
             return
-        start = 0
-        head = [canonical_label(c.text) for c in starting(t, 0)]
-        if head == [canonical_label(c.text) for c in starting(table, block.header_rows[0])]:
-            start = len(block.header_rows)  # the header repeated at the top of the continuation
+        start = _repeated_header(t, 0, heads)  # the header repeated at the top of the continuation
+        if start:
+            if repeated is not None:
+                repeated.extend((t, r) for r in range(start))
         elif is_header(t, 0, lexicon) or is_title_row(t, 0):
             return
-        for r in range(start, t.n_rows):
-            yield t, r
+        yield from _rows_of(t, start, heads, repeated)
         table = t
+
+
+def _repeated_header(table: Table, r: int, heads: list[list[str]]) -> int:
+    """How many rows from r print the block's header again (its first row, then each further header row that
+    is printed too: a numbering row may be left out); 0 when row r is no repeat of it."""
+    n = 0
+    while n < len(heads) and r + n < table.n_rows and [canonical_label(c.text) for c in starting(table, r + n)] == heads[n]:
+        n += 1
+    return n
+
+
+def _rows_of(table: Table, start: int, heads: list[list[str]], repeated: list[tuple[Table, int]] | None
+             ) -> Iterator[tuple[Table, int]]:
+    """A table's rows from start, passing over the block's header where it is printed again among them (a PDF
+    joins a table's pages, each with its header)."""
+    r = start
+    while r < table.n_rows:
+        n = _repeated_header(table, r, heads) if r > start else 0
+        if n:
+            if repeated is not None:
+                repeated.extend((table, x) for x in range(r, r + n))
+            r += n
+            continue
+        yield table, r
+        r += 1

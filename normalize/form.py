@@ -17,7 +17,7 @@ from jixiao.model import Coverage, Document, Field, Paragraph, Report, Table, Un
 
 from . import narrative
 from .blocks import Block, add_title, caption_unit, continuation, find_header
-from .families import Features, recognise
+from .families import Features, explain, recognise
 from .head import detect_scope, fill_report, grade_in_text, money_from_fields, read_titles
 from .indicators import read_indicators
 from .keyvalues import inline_pairs, read_key_values
@@ -35,8 +35,9 @@ LOW_COVERAGE_PCT = Decimal(85)  # a report understood less than this gets a low_
 _NAMED_UNREAD = 8  # cells a low_coverage finding names
 
 
-def read_segment(doc: Document, lexicon: Lexicon) -> tuple[Report | None, Coverage]:
-    """Given one segment, return its report (None when it holds no self-evaluation) and its coverage."""
+def read_segment(doc: Document, lexicon: Lexicon) -> tuple[Report | None, Coverage, str | None]:
+    """Given one segment, return its report (None when it holds no self-evaluation), its coverage, and — when
+    it holds none — why not: the signs of a report it lacks (families.explain)."""
     report = Report(template="")
     ctx = ReadContext(report, lexicon)
     tables = [Placed(join_page_cuts(p.table, lexicon), p.before, p.text_between) for p in placed_tables(doc)]
@@ -49,13 +50,15 @@ def read_segment(doc: Document, lexicon: Lexicon) -> tuple[Report | None, Covera
     narrative_texts = narrative_paragraphs(paragraphs_after_tables(doc) if tables else _body(doc), flattened)
     report.sections = narrative.sections([p.text for p in narrative_texts])
     report.facts = narrative.facts("\n".join(s.text for s in report.sections))
+    if not tables:
+        _narrative_fields(report, doc)
     scope = detect_scope(report, titles)
     features = _features(ctx, doc, tables, blocks, scope, titles)
     _, family = recognise(features)
     coverage = _coverage(ctx, tables, narrative_texts)
     if family is None:
         count_flattened(doc, flattened, coverage, None)
-        return None, coverage
+        return None, coverage, explain(features)
     report.template = family.name
     count_flattened(doc, flattened, coverage, report)
     fill_report(ctx, family.scope or scope)
@@ -66,7 +69,7 @@ def read_segment(doc: Document, lexicon: Lexicon) -> tuple[Report | None, Covera
     check_key_values(report, doc, coverage, flattened)
     _low_coverage(ctx, coverage)
     report.coverage = coverage
-    return report, coverage
+    return report, coverage, None
 
 
 def _low_coverage(ctx: ReadContext, coverage: Coverage) -> None:
@@ -102,9 +105,14 @@ def _read_blocks(ctx: ReadContext, doc: Document, tables: list[Placed]) -> list[
                     ctx.mark(cell, "label" if clean_text(cell.text) else "passed")
             for cell in block.title_cells:
                 ctx.mark(cell, "label")
-            rows = continuation(block, tables, i, ctx.lexicon)
+            repeated: list[tuple[Table, int]] = []
+            rows = continuation(block, tables, i, ctx.lexicon, repeated)
             consumed = _read_block(ctx, block, rows, _money_unit(ctx, doc, block, placed), fraction_ok)
             used.update((t.index, row) for t, row in consumed)
+            for t, h in repeated:  # a header printed again where the block goes on in the next table
+                used.add((t.index, h))
+                for cell in starting(t, h):
+                    ctx.mark(cell, "label" if clean_text(cell.text) else "passed")
             blocks.append(block)
             r = block.last_header_row + 1
     for placed in tables:
@@ -198,7 +206,8 @@ def is_titled(text: str) -> bool:
 
 def _title_lines(doc: Document, tables: list[Placed]) -> list[str]:
     """Lines that may carry the year and region: paragraphs before the form, the short lines before
-    each table, and title rows and caption cells inside the tables."""
+    each table, and title rows and caption cells inside the tables (in a report without a form: its
+    title and first lines, a web page's chrome aside)."""
     texts = [p.text for p in paragraphs_before_tables(doc)[:12]]
     for placed in tables:
         texts += [p.text for p in placed.before]
@@ -207,7 +216,9 @@ def _title_lines(doc: Document, tables: list[Placed]) -> list[str]:
             if is_title_row(table, r):
                 texts.append(starting(table, r)[0].text)
     if not tables:
-        texts = [p.text for p in doc.paragraphs[:6] if p.text.strip()]
+        lines = _lines(doc)
+        title = _title(lines)
+        texts = ([lines[title].text] if title is not None else []) + [p.text for p in lines[:6] if not narrative.is_portal_line(p.text)]
     return [t for t in texts if t.strip()]
 
 
@@ -215,36 +226,57 @@ def _head_lines(doc: Document) -> list[Paragraph]:
     """Short lines before the first table, where 「单位名称：… 填报日期：… 自评总分：…」 are written (in a
     report without a form: the first lines of the text, 「项目名称：…」 「主管部门：…」)."""
     lines = paragraphs_before_tables(doc) if doc.tables else [p for p in doc.paragraphs if p.text.strip()][:15]
-    return [p for p in lines if len(p.text) < 120]
+    return [p for p in lines if len(p.text) < 120 and not narrative.is_portal_line(p.text)]
+
+
+def _lines(doc: Document) -> list[Paragraph]:
+    return [p for p in doc.paragraphs if p.text.strip()]
+
+
+def _title(lines: list[Paragraph]) -> int | None:
+    """The index of a narrative report's title among its lines (a web page's breadcrumb and date line aside)."""
+    return narrative.title_index([p.text for p in lines])
 
 
 def _body(doc: Document) -> list[Paragraph]:
-    """A narrative-only report's body: the paragraphs after its title line."""
-    texts = [p for p in doc.paragraphs if p.text.strip()]
-    title = next((i for i, p in enumerate(texts[:6]) if "绩效" in p.text or "績效" in p.text), 0)
-    return texts[title + 1:]
+    """A narrative-only report's body: the paragraphs after its title line (and after a web page's chrome)."""
+    texts = _lines(doc)
+    title = _title(texts)
+    if title is None:
+        title = next((i for i, p in enumerate(texts[:6]) if "绩效" in p.text or "績效" in p.text), -1)
+    return [p for p in texts[title + 1:] if not narrative.is_portal_line(p.text)]
 
 
-_TITLE = regex.compile(r"^(?P<head>.*?)(?:项目)?(?:支出)?(?:绩效)?(?:自评|自我评价|评价)(?:总结)?(?:报告|情况)?$")
-_YEAR_PREFIX = regex.compile(r"^.*?(?:(?:19|20)\s*\d\s*\d|[〇○零一二三四五六七八九]{4})\s*年度?")
+def _narrative_fields(report: Report, doc: Document) -> None:
+    """A report without a form: its project from its title when the title names one, else from a sentence
+    that opens with it (「…项目由X组织实施」); its department and unit from 「由X主管，Y具体实施」. Each is a
+    field with the paragraph it came from; nothing is taken from a title that names no project."""
+    lines = _lines(doc)
+    title = _title(lines)
+    body = lines[title + 1:] if title is not None else lines
+    body = [p for p in body if not narrative.is_portal_line(p.text)][:8]
+    found = narrative.head_facts([p.text for p in body])
+    name = narrative.name_from_title(lines[title].text) if title is not None else None
+    if name is not None:
+        p = lines[title]
+        report.fields.append(Field("project_name", "标题", name, p.page, f"p{p.index + 1}"))
+    for key in ("project_name", "department", "implementing_unit"):
+        if key in found and not (key == "project_name" and name is not None):
+            value, i = found[key]
+            report.fields.append(Field(key, "正文", value, body[i].page, f"p{body[i].index + 1}"))
+
+
+_NARRATIVE_MONEY = (("budget_initial_yuan", "budget_total"), ("budget_adjusted_yuan", "budget_adjusted"), ("spent_yuan", "spent"),
+                    ("execution_rate_pct", "execution_rate"), ("score_total", "score_total"), ("score_max", "score_max"))
 
 
 def _narrative_head(ctx: ReadContext, doc: Document) -> None:
-    """A narrative-only report's name from its title; its money from the figures its sentences state."""
+    """A narrative-only report's money, score and grade from the figures its sentences state."""
     report = ctx.report
-    texts = [p for p in doc.paragraphs if p.text.strip()]
-    para = next((p for p in texts[:6] if "绩效" in simplified(p.text)), texts[0] if texts else None)
-    if para is not None and report.project_name is None:
-        name = _YEAR_PREFIX.sub("", para.text.strip()).strip()
-        m = _TITLE.match(simplified(name))
-        head = name[: len(m.group("head"))] if m and m.group("head") else name
-        report.project_name = head.strip("《》 ") or None
-        report.fields.append(Field("project_name", "title", para.text.strip(), para.page, f"p{para.index + 1}"))
     first: dict[str, Decimal] = {}
     for fact in report.facts:
         first.setdefault(fact.key, fact.value)
-    for column, key in (("budget_initial_yuan", "budget_total"), ("budget_adjusted_yuan", "budget_adjusted"), ("spent_yuan", "spent"),
-                        ("execution_rate_pct", "execution_rate"), ("score_total", "score_total"), ("score_max", "score_max")):
+    for column, key in _NARRATIVE_MONEY:
         if getattr(report, column) is None:
             setattr(report, column, first.get(key))
     if report.grade is None:

@@ -11,10 +11,14 @@ from jixiao.model import Report
 from . import checkbox
 from .reading import ReadContext
 from .text import one_line
-from .values import find_fiscal_year, find_region, parse_date_range, parse_percent, parse_score, region_of_unit
+from .values import (find_fiscal_year, find_region, is_fraction, parse_date_range, parse_percent, parse_score, region_of_unit,
+                     settle_fraction)
 
 _CODE_NAME = regex.compile(r"^\s*(?P<code>(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{8,})\s*[-—－_]\s*(?P<name>\S.*)$")
-_GRADES = {"优": "优", "优秀": "优", "良": "良", "良好": "良", "中": "中", "中等": "中", "一般": "中", "合格": "中", "差": "差", "较差": "差", "不合格": "差"}
+# The grades forms print, each with the level rules map it to (rules/checks/grade_matches_score.sql); the
+# warehouse stores the grade as printed (优秀 stays 优秀), this only says which words are grades.
+GRADES = {"优": "优", "优秀": "优", "良": "良", "良好": "良", "中": "中", "中等": "中", "一般": "中", "合格": "中", "差": "差", "较差": "差",
+          "不合格": "差"}
 _DEPARTMENT_WORDS = ("部门整体", "单位整体", "整体支出")
 
 
@@ -96,9 +100,10 @@ def _grade(ctx: ReadContext, text: str | None) -> None:
         shown = ticked
     else:
         shown = nfkc(text).strip()
-    grade = _GRADES.get(simplified(shown)) if shown else None
+    grade = shown if shown and simplified(shown) in GRADES else None
     if grade is None and shown:
-        ctx.finding("value_unreadable", "warning", f"自评等级 「{text}」 is not one of 优/良/中/差; stored as NULL.", text)
+        ctx.finding("value_unreadable", "warning", f"自评等级 「{text}」 is not one of 优/优秀/良/良好/中/合格/差/不合格 …; "
+                    "stored as NULL.", text)
     ctx.report.grade = grade
 
 
@@ -106,13 +111,18 @@ def money_from_fields(ctx: ReadContext) -> None:
     """Money written as key-value pairs (项目资金总额（万元）| 150 | 实际支出（万元）| 142.60 | 预算执行率 | 95.07%)
     fills the report's money columns that no money table filled; an amount whose unit nothing states is NULL."""
     report = ctx.report
-    for f in report.fields:
-        if not (f.key or "").startswith("money.") or f.value is None:
-            continue
+    money = [f for f in report.fields if (f.key or "").startswith("money.") and f.value is not None]
+    for f in sorted(money, key=lambda f: f.key == "money.execution_rate_pct"):  # a rate after the figures that settle it
         column = f.key.removeprefix("money.")
         if getattr(report, column) is not None:
             continue
-        if column == "execution_rate_pct":
+        if column == "execution_rate_pct" and is_fraction(f.value):
+            whole = report.budget_adjusted_yuan if report.budget_adjusted_yuan is not None else report.budget_initial_yuan
+            value = settle_fraction(f.value, report.spent_yuan, whole)
+            if value is None:
+                ctx.finding("value_ambiguous", "warning", f"「{f.label}」 「{f.value}」 may be a fraction or a percent, and the "
+                            "figures beside it do not settle which; stored as NULL.", f.value)
+        elif column == "execution_rate_pct":
             value = ctx.parse(parse_percent, f.value, f.label, None, None)
         else:
             unit = label_parts(f.label)[1]
@@ -122,10 +132,13 @@ def money_from_fields(ctx: ReadContext) -> None:
         setattr(report, column, value)
 
 
-_GRADE_IN_TEXT = regex.compile(r"(?:自评|评价|绩效)(?:等级|结果|结论)?(?:为|是|[:：])\s*[“\"「]?(优秀|良好|中等|较差|优|良|中|差)")
+_GRADE_IN_TEXT = regex.compile(r"(?:自评|评价|绩效)(?:等级|结果|结论)?(?:为|是|[:：])\s*[“\"「]?(优秀|良好|中等|较差|不合格|合格|优|良|中|差)")
 
 
 def grade_in_text(text: str) -> str | None:
-    """The grade a report's sentences state (自评等级为“优”, 整体绩效自评为优秀), or None."""
-    m = _GRADE_IN_TEXT.search(nfkc(simplified(text)))
-    return _GRADES[m.group(1)] if m else None
+    """The grade a report's sentences state, as stated (自评等级为“优” → 优, 整体绩效自评为优秀 → 优秀), or None."""
+    plain = nfkc(simplified(text))
+    m = _GRADE_IN_TEXT.search(plain)
+    if m is None:
+        return None
+    return text[m.start(1):m.end(1)] if len(plain) == len(text) else m.group(1)

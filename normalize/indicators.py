@@ -10,6 +10,7 @@ names make the level-1 name certain. The 总分 row ends the block.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from decimal import Decimal
 from typing import Iterator
 
@@ -18,8 +19,8 @@ import regex
 from jixiao.labels import canonical_label, label_parts, nfkc, split_outline
 from jixiao.model import Cell, Indicator, IndicatorGroup, Table
 
-from .blocks import Block, is_header
-from .layout import is_title_row, starting
+from .blocks import Block, is_header, is_pairs_row
+from .layout import is_title_row, joined_text, starting
 from .reading import ReadContext
 from .text import clean_text, one_line
 from .values import parse_score
@@ -31,6 +32,8 @@ _PLACEHOLDER = regex.compile(r"^[\s…．.。/／\\、—\-－_~～*]*$")
 _LEVEL_WEIGHT = regex.compile(r"(?:(?=[(（])|(?<![\s(（])(?!(?<=\d)\d))[(（]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?\s*$")
 _POINTS_IN_BRACKETS = regex.compile(r"(?<!\s)\s*[(（]\s*(?:\d+(?:\.\d+)?)?\s*分\s*[)）]\s*$")
 _POINTS_AT_END = regex.compile(r"(?<!\s)(?!(?<=\d)\d)\s*\d+(?:\.\d+)?\s*分\s*$")
+# A level's points without 分 after a name of two or more characters: 「投入(20)」, 「过程（30）」, 「产出指标 50」, 「产出50」
+_BARE_WEIGHT = regex.compile(r"(?<=\p{Han}{2})\s*(?:[(（]\s*(?P<points>\d{1,3}(?:\.\d+)?)\s*[)）]|(?P<points>\d{1,3}(?:\.\d+)?))\s*$")
 _SCORE_NOTE = regex.compile(r"^\s*(?P<num>[-+]?\d+(?:\.\d+)?)?\s*分?\s*[(（](?P<note>.+)[)）]\s*$", regex.S)
 _OPERATORS = ("≥", "≤", ">", "<", "=", "＝", "≧", "≦", "大于等于", "小于等于", "大于", "小于", "等于", "不少于", "不低于", "不高于", "不超过")
 _FIGURE_KEYS = ("weight", "score", "target", "actual")
@@ -55,8 +58,10 @@ class OutlineRow:
     group1: int | None = None  # identity of the level-1 cell, to infer a missing name for the group
 
 
+@lru_cache(maxsize=4096)  # a form repeats its level cells' texts
 def parse_level(text: str) -> tuple[str | None, str | None]:
-    """Given a level cell (「一、产出指标(50分)」, 「(50分)」, 「项目决策\\n2分」), return (name or None, weight)."""
+    """Given a level cell (「一、产出指标(50分)」, 「(50分)」, 「项目决策\\n2分」, and the points without 分: 「投入(20)」,
+    「过程（30）」, 「产出指标 50」, 「产出指标50」 as a PDF joins its lines), return (name or None, weight)."""
     name, _, weight = label_parts(text)
     shown = one_line(nfkc(text))
     m = _LEVEL_WEIGHT.search(shown)
@@ -65,18 +70,29 @@ def parse_level(text: str) -> tuple[str | None, str | None]:
         name = canonical_label(shown[: m.start()])
     elif m and m.start() == 0:
         weight, name = m.group(1), ""
+    elif weight is None and canonical_label(shown) and (bare := _BARE_WEIGHT.search(shown)) is not None:
+        weight = bare.group("points")
+        name = canonical_label(shown[: bare.start()])
     level_name = split_outline(one_line(text.strip()))[1]
     level_name = _POINTS_IN_BRACKETS.sub("", level_name)
     level_name = _POINTS_AT_END.sub("", level_name).strip()
+    if weight is not None and (bare := _BARE_WEIGHT.search(level_name)) is not None:
+        level_name = level_name[: bare.start()].strip()
     return (level_name or None) if name else None, weight
 
 
 def _ends(ctx: ReadContext, block: Block, table: Table, r: int, left: int) -> bool:
-    """A title row, another header, or a new cell left of the level and name columns (序号 aside) ends the block."""
+    """A title row, another header, or a new cell left of the level and name columns (序号 aside) ends the block;
+    the block's own title printed again at the left after a page break (「绩效指标」) does not."""
     if is_title_row(table, r) or is_header(table, r, ctx.lexicon):
         return True
-    return any(c.row == r and c.last_col < left and c.col not in block.columns and c.text.strip()
-               and not any(c is t for t in block.title_cells) for c in table.row_cells(r))
+    titles = {canonical_label(t.text) for t in block.title_cells}
+    for c in table.row_cells(r):
+        if c.row == r and c.last_col < left and c.col not in block.columns and c.text.strip() and not any(c is t for t in block.title_cells):
+            if canonical_label(c.text) not in titles:
+                return True
+            ctx.mark(c, "label")
+    return False
 
 
 def read_indicators(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, int]]) -> list[tuple[Table, int]]:
@@ -97,9 +113,12 @@ def read_indicators(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, 
             _read_total(ctx, table, r, cols, total)
             used.append((table, r))
             break
+        if is_pairs_row(table, r, ctx.lexicon):
+            continue  # money as label/value pairs among the indicator rows: read as key-value pairs
         name_cell = grid[r][cols["name"]]
         if name_cell is None or name_cell.row != r:
-            used.append((table, r))  # a name merged down from the row above: nothing new
+            _wrapped_line(ctx, items, grid, r, cols)  # a name merged down from the row above: its text columns go on
+            used.append((table, r))
             continue
         if any(name_cell.col <= c <= name_cell.last_col for c in figure_cols):
             break  # text across the figure columns (自评等级, 评价结论 …): not an indicator row
@@ -117,6 +136,10 @@ def read_indicators(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, 
             level2, _ = _level(ctx, at("level2"), items, 2, r, groups_seen, level1, same_group=group1)
         level, name = split_outline(one_line(name_cell.text))
         unnamed = bool(_PLACEHOLDER.match(name))
+        if unnamed and not figures and not clean_text(name_cell.text) and _wrapped_line(ctx, items, grid, r, cols):
+            ctx.mark(name_cell, "passed")  # the row above's criterion or note wrapping onto a row of its own
+            used.append((table, r))
+            continue
         if unnamed and not figures:
             for key in ("name",) + _FIGURE_KEYS + ("note",):
                 ctx.mark(at(key) if key != "name" else name_cell, "passed")  # a template row left unfilled
@@ -141,6 +164,35 @@ def read_indicators(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, 
     _infer_level1(ctx, items)
     outline_to_indicators(ctx, items)
     return used
+
+
+_TEXT_KEYS = ("note", "criteria")
+
+
+def _wrapped_line(ctx: ReadContext, items: list[OutlineRow], grid, r: int, cols: dict[str, int]) -> bool:
+    """A row whose only text is in the indicator's text columns (评分标准, 偏差原因) and that opens no level of its
+    own is the indicator above going on over a second line: its note is the note's rest, its criterion is
+    passed over like the first line. Return whether row r is such a line."""
+    if not items:
+        return False
+    def own(key: str) -> Cell | None:
+        cell = grid[r][cols[key]] if key in cols else None
+        return cell if cell is not None and cell.row == r else None
+    if any(clean_text(own(k).text) for k in ("level1", "level2") + _FIGURE_KEYS if own(k) is not None):
+        return False
+    texts = [(k, own(k)) for k in _TEXT_KEYS if own(k) is not None and clean_text(own(k).text)]
+    if not texts:
+        return False
+    item = items[-1]
+    for key, cell in texts:
+        if key == "note":
+            ctx.mark(item.note, "value")
+            item.note = cell if item.note is None or not clean_text(item.note.text) else replace(
+                item.note, text=joined_text(item.note.text.strip(), cell.text.strip()))
+            ctx.mark(cell, "value")
+        else:
+            ctx.mark(cell, "passed")
+    return True
 
 
 def _has_figures(grid, r: int, cols: dict[str, int], name_cell: Cell) -> bool:
@@ -180,6 +232,10 @@ def _level(ctx: ReadContext, cell: Cell | None, items: list[OutlineRow], depth: 
             return (prev.level1 if depth == 1 else prev.level2), (prev.group1 if depth == 1 else None)
     if weight is not None and id(cell) not in seen:
         seen.add(id(cell))
+        prev = items[-1] if items else None
+        if name is not None and prev is not None and (prev.level1 if depth == 1 else prev.level2) == name and (
+                depth == 1 or prev.level1 == level1):
+            return name, id(cell)  # the level printed again after a page break: the group it goes on, weighed once
         ctx.report.indicator_groups.append(IndicatorGroup(
             len(ctx.report.indicator_groups) + 1, depth, name if depth == 1 else level1, name if depth == 2 else None,
             parse_score(weight), None))
@@ -203,6 +259,21 @@ def _infer_level1(ctx: ReadContext, items: list[OutlineRow]) -> None:
                 if g.level == 1 and g.level1 is None:
                     g.level1 = name
                     break
+    _once_each(ctx)
+
+
+def _once_each(ctx: ReadContext) -> None:
+    """A level-1 group printed again after a page break (「(50分)」 at the top of the next page, named only by its
+    level-2 names) is the group it goes on: one group, weighed once."""
+    kept, last = [], None
+    for g in ctx.report.indicator_groups:
+        if g.level == 1:
+            if last is not None and g.level1 is not None and (g.level1, g.weight, g.score) == (last.level1, last.weight, last.score):
+                continue
+            last = g
+        kept.append(g)
+    if len(kept) != len(ctx.report.indicator_groups):
+        ctx.report.indicator_groups[:] = [replace(g, seq=i + 1) for i, g in enumerate(kept)]
 
 
 def _composite(ctx: ReadContext, nature: Cell | None, value: Cell | None, unit: Cell | None) -> Cell | None:

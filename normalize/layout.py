@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import regex
 
-from jixiao.labels import nfkc, split_outline
+from jixiao.labels import canonical_label, nfkc, split_outline
 from jixiao.model import Cell, Document, Paragraph, Table
 
 from .lexicon import Lexicon
@@ -104,7 +104,7 @@ def _joins(lexicon: Lexicon, upper: str, lower: str, evidence: str) -> bool:
     stopped short; a "maybe" joins only into a label the lexicon knows (「实际完成」 + 「值」)."""
     if not lower.strip():
         return True
-    if upper.strip() and lexicon.contexts_of(upper + lower):
+    if _completes(lexicon, upper, lower):
         return True
     if evidence != "cut":
         return False
@@ -113,6 +113,17 @@ def _joins(lexicon: Lexicon, upper: str, lower: str, evidence: str) -> bool:
     if _is_row_start(lexicon, lower):
         return False
     return not upper.strip() or not (lexicon.contexts_of(upper) or _POINTS.search(nfkc(upper)))
+
+
+def _completes(lexicon: Lexicon, upper: str, lower: str) -> bool:
+    """Whether the text below completes the label above into one the lexicon knows (「实际完成」 + 「值」, a title's
+    points 「预算执行情况」 + 「（10分）」); a column label's is no tail (「一级指标」 over a level's 「(50分)」 is a header
+    cell over a data row)."""
+    if not upper.strip() or not lexicon.contexts_of(upper + lower):
+        return False
+    if canonical_label(upper + lower) != canonical_label(upper):
+        return True
+    return _COLUMN_CONTEXTS.isdisjoint(lexicon.contexts_of(upper))
 
 
 def _pushed_below(lexicon: Lexicon, upper: Cell, lower: Cell, header_above: bool) -> bool:
@@ -166,7 +177,7 @@ def join_page_cuts(table: Table, lexicon: Lexicon) -> Table:
             joined.update((id(pairs[id(c)]), (pairs[id(c)], c)) for c, ok in zip(lowers, agree) if c.text.strip() and (
                 (ok and (not whole_row or c.rowspan > 1 or pairs[id(c)].rowspan > 1))
                 or _pushed_below(lexicon, pairs[id(c)], c, header_above)
-                or (pairs[id(c)].text.strip() and lexicon.contexts_of(pairs[id(c)].text + c.text))))
+                or _completes(lexicon, pairs[id(c)].text, c.text)))
     if not joined:
         return table
     lowers_gone = {id(lower) for _, lower in joined.values()}

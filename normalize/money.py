@@ -8,6 +8,7 @@ A value cell that straddles two header columns cannot be placed: NULL and a find
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterator
 
@@ -20,7 +21,7 @@ from .blocks import MONEY_KEYS, Block, is_header
 from .layout import is_title_row
 from .reading import ReadContext, locator
 from .text import one_line
-from .values import parse_date, parse_percent, parse_score
+from .values import is_fraction, parse_date, parse_percent, parse_score, settle_fraction
 
 RATE_KEYS = ("execution_rate_pct", "received_rate_pct")
 _FIGURE = regex.compile(r"^\s*[-+]?[\d,，.]+\s*(?:%|万元|万|元|千元|亿元)?\s*$")
@@ -167,16 +168,20 @@ def _placed(ctx: ReadContext, block: Block, table: Table, cells: dict, where: st
 def _read_row(ctx: ReadContext, block: Block, table: Table, cells: dict, row: FundingRow, unit: str | None,
               fraction_ok: bool, unreadable: set[str]) -> None:
     """Parse one money row's cells into the FundingRow (and the execution score on the total row)."""
+    fractions: list[_Fraction] = []  # rates written as bare fractions, settled by the row's figures
     for column, cell, text in _placed(ctx, block, table, cells, f" of {row.source_label}"):
         key = column.key
         if text is None:
             unreadable.add(key)
             continue
         what = f"{canonical_label(column.head.text)} of {row.source_label}"
+        if key == "row_number":
+            ctx.mark(cell, "passed")  # 行次: the form's numbering of its rows
+            continue
         if key in MONEY_KEYS:
             value = ctx.amount(text, what, table, cell, column.unit if column.unit not in (None, "%") else unit)
         elif key in RATE_KEYS:
-            value = ctx.parse(parse_percent, text, what, table, cell, fraction_ok=fraction_ok)
+            value = _rate(ctx, row, key, text, what, table, cell, fraction_ok, fractions)
         elif key == "received_date":
             value = ctx.parse(parse_date, text, what, table, cell)
         elif key in ("points", "score"):
@@ -192,11 +197,51 @@ def _read_row(ctx: ReadContext, block: Block, table: Table, cells: dict, row: Fu
         else:
             ctx.mark(cell, "value")  # 原因 and other text columns: kept in fields
             value = None
-        if value is None and key in MONEY_KEYS + RATE_KEYS:
+        if value is None and key in MONEY_KEYS + RATE_KEYS and not (fractions and fractions[-1].cell is cell):
             unreadable.add(key)
         if key in MONEY_KEYS + RATE_KEYS + ("received_date",):
             setattr(row, key, value)
         ctx.record(f"funding.{row.source or 'unknown'}.{key}", canonical_label(column.head.text), text, table, cell)
+    _settle(ctx, fractions, unreadable)
+
+
+@dataclass
+class _Fraction:
+    """A rate written as a bare fraction (0.958), waiting for its row's figures to say what it is."""
+
+    row: FundingRow
+    key: str
+    text: str
+    what: str
+    table: Table
+    cell: Cell
+
+
+def _rate(ctx: ReadContext, row: FundingRow, key: str, text: str, what: str, table: Table, cell: Cell, fraction_ok: bool,
+          fractions: list[_Fraction]) -> Decimal | None:
+    """A rate cell: its percent; a bare fraction outside a spreadsheet waits in fractions for _settle (None now)."""
+    if not fraction_ok and is_fraction(text):
+        fractions.append(_Fraction(row, key, text, what, table, cell))
+        return None
+    return ctx.parse(parse_percent, text, what, table, cell, fraction_ok=fraction_ok)
+
+
+def _settle(ctx: ReadContext, fractions: list[_Fraction], unreadable: set[str]) -> None:
+    """Each rate written as a fraction, read by its row's figures (执行数 ÷ 预算数, B/A): the percent when they
+    agree with it, else NULL with a finding — 0.958 beside 500 and 479 is 95.8 %, beside nothing it is unsettled."""
+    for f in fractions:
+        row = f.row
+        part = row.spent_yuan if f.key == "execution_rate_pct" else row.received_yuan
+        whole = row.budget_adjusted_yuan if row.budget_adjusted_yuan is not None else row.budget_initial_yuan
+        value = settle_fraction(f.text, part, whole)
+        if value is None:
+            unreadable.add(f.key)
+            ctx.finding("value_ambiguous", "warning",
+                        f"{f.what} 「{f.text}」 at {locator(f.table, f.cell)} may be a fraction or a percent, and the figures "
+                        "beside it do not settle which; stored as NULL.", f.text)
+        else:
+            ctx.mark(f.cell, "value")
+        setattr(row, f.key, value)
 
 
 def _read_by_source(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, int]], unit: str | None,
@@ -207,6 +252,7 @@ def _read_by_source(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, 
     label_col = label_column(block)
     used: list[tuple[Table, int]] = []
     by_source: dict[str, FundingRow] = {}
+    fractions: list[_Fraction] = []
     for table, r in rows:
         if _ends(ctx, block, table, r, label_col):
             break
@@ -218,20 +264,21 @@ def _read_by_source(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, 
         measure = ctx.lexicon.key("funding.column", label) if label else None
         if measure in MONEY_KEYS + RATE_KEYS:  # a row per measure
             ctx.mark(label_cell, "label")
-            _read_measure(ctx, block, table, cells, measure, unit, fraction_ok, by_source)
+            _read_measure(ctx, block, table, cells, measure, unit, fraction_ok, by_source, fractions)
             used.append((table, r))
             continue
         if by_source or label:
             break  # past the measures, or a row of another kind
-        _read_source_row(ctx, block, table, cells, unit, fraction_ok)
+        _read_source_row(ctx, block, table, cells, unit, fraction_ok, fractions)
         used.append((table, r))
         break  # one row of figures
+    _settle(ctx, fractions, ctx.unreadable_money)
     ctx.report.funding.extend(row for row in by_source.values() if any(getattr(row, k) is not None for k in MONEY_KEYS + RATE_KEYS))
     return used
 
 
 def _read_measure(ctx: ReadContext, block: Block, table: Table, cells: dict, measure: str, unit: str | None,
-                  fraction_ok: bool, by_source: dict[str, FundingRow]) -> None:
+                  fraction_ok: bool, by_source: dict[str, FundingRow], fractions: list[_Fraction]) -> None:
     """One measure's figures across the source columns."""
     for column, cell, text in _placed(ctx, block, table, cells, ""):
         if text is None or not column.key.startswith("source:"):
@@ -239,14 +286,15 @@ def _read_measure(ctx: ReadContext, block: Block, table: Table, cells: dict, mea
         source, what = column.key.removeprefix("source:"), canonical_label(column.head.text)
         row = by_source.setdefault(source, FundingRow(source, one_line(column.head.text)))
         if measure in RATE_KEYS:
-            value = ctx.parse(parse_percent, text, what, table, cell, fraction_ok=fraction_ok)
+            value = _rate(ctx, row, measure, text, what, table, cell, fraction_ok, fractions)
         else:
             value = ctx.amount(text, what, table, cell, column.unit or unit)
         setattr(row, measure, value)
         ctx.record(f"funding.{source}.{measure}", what, text, table, cell)
 
 
-def _read_source_row(ctx: ReadContext, block: Block, table: Table, cells: dict, unit: str | None, fraction_ok: bool) -> None:
+def _read_source_row(ctx: ReadContext, block: Block, table: Table, cells: dict, unit: str | None, fraction_ok: bool,
+                     fractions: list[_Fraction]) -> None:
     """One row of figures under source columns, 合计, 执行数 and 执行率."""
     total = FundingRow("total", "合计")
     for column, cell, text in _placed(ctx, block, table, cells, ""):
@@ -265,7 +313,7 @@ def _read_source_row(ctx: ReadContext, block: Block, table: Table, cells: dict, 
             setattr(total, key, ctx.amount(text, what, table, cell, column.unit or unit))
             ctx.record(f"funding.total.{key}", what, text, table, cell)
         elif key in RATE_KEYS:
-            setattr(total, key, ctx.parse(parse_percent, text, what, table, cell, fraction_ok=fraction_ok))
+            setattr(total, key, _rate(ctx, total, key, text, what, table, cell, fraction_ok, fractions))
             ctx.record(f"funding.total.{key}", what, text, table, cell)
     if any(getattr(total, k) is not None for k in MONEY_KEYS + RATE_KEYS):
         ctx.report.funding.append(total)
@@ -281,6 +329,8 @@ def money_from_funding(ctx: ReadContext) -> None:
     sources = [row for row in report.funding if row.source != "total"]
     if any(row.breakdown for row in sources):
         sources = []  # income and expense breakdowns each add up to the total: never sum across them
+    if any(not row.source for row in sources):
+        sources = []  # a row whose label is not a known source may be the total itself (资金总额 …): never add it in
     summed = []
     for name in ("budget_initial_yuan", "budget_adjusted_yuan", "received_yuan", "spent_yuan", "execution_rate_pct"):
         value = getattr(total, name) if total is not None else None

@@ -96,6 +96,36 @@ def parse_percent(text: str | None, fraction_ok: bool = False) -> Decimal | None
     return _cents(value)
 
 
+def is_fraction(text: str | None) -> bool:
+    """Whether a rate is written as a bare number from 0 to 1 without % (0.958, 1.00), which may be a fraction
+    or a percent."""
+    s = clean_text(text)
+    if s is None:
+        return False
+    s = _compact(s)
+    try:
+        value = parse_decimal(s)
+    except ValueError:
+        return False
+    return Decimal(0) < value <= Decimal(1)
+
+
+def settle_fraction(text: str, part: Decimal | None, whole: Decimal | None) -> Decimal | None:
+    """A rate written as a bare number from 0 to 1 (0.958, 1.00) read by the figures beside it: the percent when
+    part ÷ whole (全年执行数 ÷ 全年预算数, B/A) agrees with it as a fraction to the digits written (95.80), the number
+    itself when B/A agrees with it as a percent, else None (unsettled)."""
+    if part is None or not whole or not is_fraction(text):
+        return None
+    value = parse_decimal(_compact(clean_text(text) or ""))
+    tolerance = Decimal(5) / Decimal(10) ** (max(2, -value.as_tuple().exponent) + 1)
+    ratio = part / whole
+    if abs(ratio - value) <= tolerance:
+        return (value * 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    if abs(ratio * 100 - value) <= tolerance:
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return None
+
+
 def parse_score(text: str | None) -> Decimal | None:
     """Given a score or weight cell ('4.00', '47', '10分'), return the Decimal."""
     s = clean_text(text)
@@ -178,12 +208,20 @@ def find_fiscal_year(text: str) -> int | None:
     return with_tail[0] if with_tail else found[0][1]
 
 
-_ADMIN = r"(?:自治区|自治州|自治县|地区|省|市|区|县|旗|州|盟)"
-_PLACE = regex.compile(rf"([\p{{Han}}]{{2,12}}?{_ADMIN})")
-# Words that end like a place but are not an administrative area (社区, 园区 …), and prefixes meaning
-# 「the district's」 (区城市管理局) or 「all of」.
-_NOT_PLACES = ("社区", "园区", "景区", "小区", "片区", "街区", "城区", "辖区", "市区", "山区", "林区", "矿区", "校区", "厂区")
+_ADMIN = r"(?:自治区|自治州|自治县|自治旗|地区|省|市|区|县|旗|州|盟)"
+# A place ends in its level, and the level is not the first character of a longer word (区域, 县域, 市场, 区划)
+_PLACE = regex.compile(rf"([\p{{Han}}]{{2,12}}?{_ADMIN})(?![域场划])")
+# Words that end like a place but are not an administrative area (社区, 园区 …; 城区 and 林区 are
+# places in 平城区, 神农架林区, but not in 主城区, 国有林区), and prefixes meaning 「the district's」
+# (区城市管理局) or 「all of」.
+_NOT_PLACES = ("社区", "园区", "景区", "小区", "片区", "街区", "辖区", "市区", "山区", "矿区", "校区", "厂区", "牧区", "农区",
+               "灾区", "库区", "老区", "开发区", "保护区", "示范区", "试验区", "实验区", "功能区", "服务区", "风景区", "管理区", "工业区",
+               "主城区", "老城区", "中心城区", "国有林区", "天然林区", "重点林区", "集体林区", "经济特区",
+               "超市", "集市", "红旗", "国旗", "党旗", "锦旗", "联盟", "同盟", "节省")
 _LEADING_LEVEL = ("省", "市", "区", "县", "州", "镇", "乡", "本", "全", "各", "该")
+# Words of a unit's name that no place holds before its level (教育局县 is no place); 中, 心 and 城 alone
+# are in many places (中牟县, 阆中市, 城中区), only 「中心」 is not
+_ORGANISATION = regex.compile(r"[局厅委办院校站所队司处室馆]|中心|部门|公司|银行|集团|协会|学会|中国|中共")
 
 
 def _leading_place(s: str) -> str | None:
@@ -205,29 +243,41 @@ def _is_place(place: str) -> bool:
         return False
     if regex.search(r"[〇○零一二三四五六七八九十]{2}|年|度", place):
         return False  # 二〇二二年度城市: a year runs into the next words
-    return not regex.search(r"[局厅委办院校站所队会司部处室科馆中心]", place[:-1])  # 教育局县 is no place
+    return not _ORGANISATION.search(place[:-1])
 
 
 _TITLE_WORDS = regex.compile(r"绩效|自评|评价|财政|预算|年度|支出")
-_LEAD = regex.compile(r"^\s*(?:附件\s*\d*\s*[:：]?\s*)?(?:(?:19|20)\d{2}\s*年度?\s*)?")
+_LEAD = regex.compile(r"^\s*(?:附件\s*\d*\s*[:：]?\s*)?(?:关于\s*)?(?:(?:19|20)\d{2}\s*年度?\s*)?")
+_SENTENCE_MARK = regex.compile(r"[，。；！？,;]")
+
+
+def leading_place(text: str) -> str | None:
+    """The administrative area a text opens with (城中区教育局 → 城中区), or None."""
+    return _leading_place(nfkc(text).strip())
 
 
 def find_region(text: str) -> str | None:
     """Given a title or issuer line, return the administrative area it opens with (雨花区)."""
     s = nfkc(text).strip()
-    if not _TITLE_WORDS.search(simplified(s)):
-        return None
-    return _leading_place(s[_LEAD.match(s).end():])
+    plain = simplified(s)
+    if not _TITLE_WORDS.search(plain) or _SENTENCE_MARK.search(s):
+        return None  # a sentence (「根据市财政局…，」) names no region by what it opens with
+    lead = _LEAD.match(plain if len(plain) == len(s) else s).end()
+    return _leading_place(s[lead:])
 
 
-_CODE_PREFIX = regex.compile(r"^\s*(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{2,}\s*[-—－_]\s*")
+# A code before a unit's name: 「219001-」, 「[155]」, 「【155】」
+_CODE_PREFIX = regex.compile(r"^\s*(?:[\[【(（]\s*[0-9A-Za-z]{1,12}\s*[\]】)）]|(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{2,}\s*[-—－_])\s*")
+
+
+_PARTY_PREFIX = regex.compile(r"^(?:中共|中国共产党|共青团)")  # 中共雨花区委宣传部: the place after it
 
 
 def region_of_unit(name: str | None) -> str | None:
     """Given a unit's name, return the place that leads it (天长市水利局 → 天长市), or None."""
     if not name:
         return None
-    s = _CODE_PREFIX.sub("", nfkc(name).strip())
+    s = _PARTY_PREFIX.sub("", _CODE_PREFIX.sub("", nfkc(name).strip()))
     place = _leading_place(s)
     if place is None or len(s) <= len(place):
         return None

@@ -86,6 +86,29 @@ def real_layout_files(tmp_path_factory) -> dict[tuple[str, str], Path]:
 
 
 @pytest.fixture(scope="session")
+def unseen_class_files(tmp_path_factory) -> dict[tuple[str, str, str], Path]:
+    """The forms of tests/fixtures/unseen_classes.py in each of its variants: ('docx', 'pdf' or 'xlsx', family,
+    variant) → path (narrative reports have no .xlsx)."""
+    from tests.fixtures import families as F
+    from tests.fixtures import unseen_classes as U
+
+    _need_soffice()
+    out = tmp_path_factory.mktemp("unseen")
+    docs: dict[tuple[str, str], Path] = {}
+    files: dict[tuple[str, str, str], Path] = {}
+    for family, (form, render) in U.DOCUMENTS.items():
+        for v in U.VARIANTS:
+            blocks = render(form, v)
+            docs[(family, v.name)] = F.write_variant(blocks, out / f"{family}-{v.name}.docx", v)
+            if family != "narrative_web":
+                files[("xlsx", family, v.name)] = U.write_form_xlsx(blocks, out / f"{family}-{v.name}.xlsx")
+    pdfs = builder.soffice_convert(list(docs.values()), "pdf", out / "pdf")
+    files.update({("docx", *k): p for k, p in docs.items()})
+    files.update({("pdf", *k): p for k, p in zip(docs, pdfs)})
+    return files
+
+
+@pytest.fixture(scope="session")
 def slow_pdf(seed_files, tmp_path_factory) -> Path:
     """The seed PDF six times over (66 pages, about half a second of reading): a file that is sure to
     outlast a time limit of 1 ms a page whatever the machine."""

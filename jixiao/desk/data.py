@@ -52,8 +52,11 @@ def overview(con: duckdb.DuckDBPyConnection) -> dict:
         FROM documents d LEFT JOIN reports r USING (doc_id)
         WHERE d.coverage_pct < ? AND d.replaced_by IS NULL GROUP BY ALL ORDER BY d.coverage_pct, d.path LIMIT 200""",
                               [LOW_COVERAGE_PCT]))
+    not_reports = _dicts(con.execute("""
+        SELECT doc_id, path, format, not_report_reason AS reason FROM documents
+        WHERE status = 'not_report' AND replaced_by IS NULL ORDER BY path LIMIT 200"""))
     return {"status": status, "totals": totals, "years": years, "units": units, "rates": rates, "failed": failed,
-            "low": low, "low_pct": LOW_COVERAGE_PCT}
+            "not_reports": not_reports, "low": low, "low_pct": LOW_COVERAGE_PCT}
 
 
 @dataclass

@@ -35,6 +35,7 @@ def desk_archive(tmp_path_factory) -> Path:
     docx = builder.build_seed(work, data=planted_seed(), name="2021_planted")
     [pdf] = builder.soffice_convert([docx], "pdf", folder)
     (folder / "broken.pdf").write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 50)
+    builder.write_docx(F.meeting_notice(), folder / "notice.docx")  # readable, and no report
     assert pdf.parent == folder
     return folder
 

@@ -49,6 +49,8 @@ def test_overview_counts_charts_and_lists_failed_files(desk_db, tmp_path):
     assert re.search(r'id="n-reports">5<', html) and re.search(r'id="n-failed">1<', html)
     assert re.search(r'id="n-open">2<', html)  # the planted report's two contradictions
     assert "broken.pdf" in html and "The PDF is damaged" in html
+    not_reports = re.search(r'<table id="not-reports">(.*?)</table>', html, re.S)[1]  # which signs of a report it lacks
+    assert "notice.docx" in not_reports and "Not taken as a report." in not_reports and "other_form" in not_reports
     # one bar per unit and year that has a rate, titled with its value as the warehouse holds it
     bars = re.findall(r'<rect class="bar"[^>]*><title>([^<]+)</title>', html)
     expected = rows(desk_db, "SELECT unit, fiscal_year, weighted_execution_rate_pct FROM v_unit_year")

@@ -4,8 +4,13 @@ A mutant is a family and a `Variant` drawn with hypothesis: tables split at bloc
 merged, titles as rows, paragraphs or left out, blocks reordered, the year in the title, a caption
 row or behind a lost bracket, template rows left unfilled, numbering on names, optional columns
 permuted, label suffixes, traditional characters, checkbox glyph sets and positions, 万元 or 元,
-level-1 cells printing only their points, rows split by a page break. Whatever the layout, the
-records must be the original's.
+level-1 cells printing only their points, rows split by a page break; and the layouts of issue 28
+(tests/fixtures/unseen_classes.py): transfer-payment forms and narrative reports from a web page,
+rates written as fractions, score columns split by who scored, level weights without 分, a note
+wrapping onto a row of its own, an indicator table cut by a page break that prints its level labels
+(and header) again, 行次/列次 numbering rows, money as label/value pairs in the head or among the
+indicator rows, a portal's breadcrumb and date line. Whatever the layout, the records must be the
+original's.
 """
 
 from __future__ import annotations
@@ -19,17 +24,23 @@ from jixiao.labels import simplified
 from jixiao.model import REPORT_COLUMNS, DocumentResult
 from tests.fixtures import builder
 from tests.fixtures import families as F
+from tests.fixtures import unseen_classes as U
 from tests.fixtures.forms import Variant
 
-FAMILIES = ("hunan", "national_project", "national_department", "provincial_10_90", "score_20_80")
+FAMILIES = ("hunan", "national_project", "national_department", "provincial_10_90", "score_20_80", "transfer_payment",
+            "transfer_pairs", "narrative_web")
 PARTS = {
+    "transfer_payment": ("head", "money", "goals", "indicators", "grade"),
+    "transfer_pairs": ("head", "money", "goals", "indicators"),
+    "narrative_web": (),
     "hunan": ("basic", "funding", "budget_lines", "allocations", "management", "problems", "evaluation"),
     "national_project": ("head", "money", "goals", "indicators", "grade"),
     "national_department": ("head", "money", "goals", "indicators", "grade"),
     "provincial_10_90": ("head", "money", "indicators"),
     "score_20_80": ("head", "money", "indicators"),
 }
-MONEY_COLUMNS = {"hunan": 0, "national_project": 5, "national_department": 5, "provincial_10_90": 7, "score_20_80": 4}
+MONEY_COLUMNS = {"hunan": 0, "national_project": 5, "national_department": 5, "provincial_10_90": 7, "score_20_80": 4,
+                 "transfer_payment": 4, "transfer_pairs": 0, "narrative_web": 0}
 CHECKBOXES = ("text", "wingdings", "sdt", "paren", "after", "ballot", "square", "wingdings_letters")
 
 
@@ -49,7 +60,7 @@ def mutants(draw) -> tuple[str, Variant]:
         header_rows=draw(st.sampled_from((1, 2))),
         split=draw(st.booleans()),
         part_titles=draw(st.sampled_from(("row", "paragraph", "none"))),
-        order=tuple(draw(st.permutations(PARTS[family]))) if draw(st.booleans()) else (),
+        order=tuple(draw(st.permutations(PARTS[family]))) if PARTS[family] and draw(st.booleans()) else (),
         year_place=draw(st.sampled_from(("paragraph", "caption", "inline", "lost_bracket"))),
         placeholders=draw(st.integers(0, 3)),
         numbering=draw(st.sampled_from(("", "指标", "dot"))),
@@ -59,6 +70,14 @@ def mutants(draw) -> tuple[str, Variant]:
         traditional=draw(st.booleans()),
         points_only=draw(st.booleans()),
         row_split=draw(st.sampled_from((0, 0, 0, 4, 9, 15))),
+        rates=draw(st.sampled_from(("percent", "fraction"))),
+        score_split=draw(st.sampled_from(("", "", "self_review", "levels"))),
+        level_weights=draw(st.sampled_from(("fen", "bare", "space"))),
+        wrap=draw(st.booleans()),
+        page_break=draw(st.sampled_from(("", "", "labels", "header"))),
+        numbering_rows=draw(st.booleans()),
+        preamble=draw(st.sampled_from(("", "portal", "date"))),
+        pairs_in_indicators=draw(st.booleans()),
     )
     return family, v
 
@@ -67,7 +86,7 @@ def render(family: str, v: Variant, path: Path) -> Path:
     """Write a family's fixture in layout v as .docx."""
     if family == "hunan":
         return F.write_variant(builder.hunan_document(builder.load_seed(), v), path, v)
-    form, document = F.FAMILY_DOCUMENTS[family]
+    form, document = F.FAMILY_DOCUMENTS[family] if family in F.FAMILY_DOCUMENTS else U.DOCUMENTS[family]
     return F.write_variant(document(form, v), path, v)
 
 

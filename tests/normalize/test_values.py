@@ -11,7 +11,7 @@ from jixiao.labels import canonical_label, label_parts, split_outline
 from jixiao.normalize import checkbox
 from jixiao.normalize.text import clean_text, is_instruction
 from jixiao.normalize.values import (find_fiscal_year, find_region, parse_date, parse_date_range, parse_money,
-                                     parse_percent, parse_score)
+                                     parse_percent, parse_score, region_of_unit, settle_fraction)
 
 
 @pytest.mark.parametrize("text, unit, yuan", [
@@ -110,3 +110,59 @@ def test_ticked_option_and_questions():
     assert checkbox.ticked_option("√经常性     □ 一次性     □ 新增    □ 延续") == "经常性"
     assert checkbox.ticked_option("经常性（ ） 一次性（√）") == "一次性"
     assert checkbox.questions("是否引入第三方评价机构： □是      √否\n机构名称：") == [("是否引入第三方评价机构", False)]
+
+
+@pytest.mark.parametrize("unit, place", [
+    ("中江县人力资源和社会保障局", "中江县"), ("[155]科尔沁右翼中旗林业和草原局", "科尔沁右翼中旗"), ("【155】鄂托克旗林业和草原局", "鄂托克旗"),
+    ("219001-长阳土家族自治县卫生健康局", "长阳土家族自治县"), ("城中区教育局", "城中区"), ("平城区民政局", "平城区"),
+    ("神农架林区农业农村局", "神农架林区"), ("阆中市住房和城乡建设局", "阆中市"), ("中牟县城市管理局", "中牟县"),
+    ("六枝特区教育局", "六枝特区"), ("鄂伦春自治旗乡村振兴局", "鄂伦春自治旗"), ("锡林郭勒盟行政公署财政局", "锡林郭勒盟"),
+    ("城步苗族自治县民政局", "城步苗族自治县"), ("四川省汶川县财政局", "汶川县"),
+    # not places: a centre, a kind of area, a level's word, a bare unit
+    ("农村牧区经济经营管理中心", None), ("城市管理监督指挥中心", None), ("国有林区管理局", None), ("区城市管理局", None),
+    ("主城区环卫所", None), ("经济开发区管委会", None), ("市中心医院", None), ("中国人民银行雨花区支行", None),
+    ("中共雨花区委宣传部", "雨花区"), ("麻城市城市管理执法局", "麻城市"), ("宜都市农业农村局", "宜都市"), ("成都市财政局", "成都市"),
+])
+def test_region_of_every_county_level_kind(unit, place):
+    assert region_of_unit(unit) == place
+
+
+@pytest.mark.parametrize("title, place", [
+    ("转移支付区域绩效自评表", None), ("关于平城区2022年度城市社区居家养老服务项目绩效自评情况的报告", "平城区"),
+    ("關於平城區2022年度城市社區居家養老服務項目績效自評情況的報告", "平城區"), ("中牟县项目支出绩效自评表", "中牟县"),
+    ("根据市财政局《关于做好2023年度转移支付资金绩效自评工作的通知》要求，我局开展了绩效自评", None),
+    ("城中区2022年度转移支付区域绩效自评表", "城中区"),
+])
+def test_region_from_titles(title, place):
+    assert find_region(title) == place
+
+
+@pytest.mark.parametrize("text, part, whole, pct", [
+    ("0.958", "479", "500", "95.80"), ("0.97", "388", "400", "97.00"), ("1", "5", "5", "100.00"), ("1.00", "5", "5", "100.00"),
+    ("0.5", "1", "200", "0.50"),  # agrees as a percent: 0.5 %
+    ("0.958", "400", "500", None), ("0.958", None, "500", None), ("95.8%", "479", "500", None),  # unsettled, or no fraction
+])
+def test_fraction_rates_settled_by_the_figures_beside_them(text, part, whole, pct):
+    value = settle_fraction(text, Decimal(part) if part else None, Decimal(whole) if whole else None)
+    assert value == (Decimal(pct) if pct else None)
+
+
+def test_level_weights_with_and_without_fen():
+    from jixiao.normalize.indicators import parse_level
+    assert parse_level("投入(20)") == ("投入", "20")
+    assert parse_level("过程（30）") == ("过程", "30")
+    assert parse_level("产出 30") == ("产出", "30")
+    assert parse_level("产出指标50") == ("产出指标", "50")  # a PDF's joined lines
+    assert parse_level("一、产出指标(50分)") == ("产出指标", "50")
+    assert parse_level("(50分)") == (None, "50")
+    assert parse_level("数量指标") == ("数量指标", None)
+    assert parse_level("指标1") == (None, None)  # a template row's numbering is no weight
+
+
+def test_grades_as_stated():
+    from jixiao.normalize.head import grade_in_text
+    assert grade_in_text("经综合评价，该项目自评得分92.5分，评价等级为“优秀”。") == "优秀"
+    assert grade_in_text("本项目自评等级为良好。") == "良好"
+    assert grade_in_text("评价等级为优。") == "优"
+    assert grade_in_text("评价结果为不合格。") == "不合格"
+    assert grade_in_text("该项目得分96分。") is None

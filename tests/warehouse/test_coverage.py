@@ -80,3 +80,31 @@ def test_show_unread_lists_the_cells_not_understood(archive):
     lines = out.output.splitlines()
     assert "understood" in lines[0] and "%" in lines[0]
     assert any(line.split()[0] == "t1.r10.c1" and line.split()[-1] == "拨付" for line in lines[1:])
+
+
+def test_a_not_report_says_which_signs_of_a_report_it_lacks(tmp_path):
+    """A meeting notice and a page of text: readable files that are no report; show --unread, the read result
+    and the warehouse say why (the form's and the narrative's signs they lack), the failed files' error stays
+    theirs alone."""
+    folder = tmp_path / "files"
+    builder.write_docx(F.meeting_notice(), folder / "notice.docx")
+    builder.write_docx([("p", "2022年度绩效自评报告", {}), ("p", "本单位认真开展了自评工作。", {})], folder / "titled.docx")
+    notice = read_file(folder / "notice.docx")
+    assert notice.status == "not_report" and notice.error is None
+    reason = notice.not_report_reason
+    assert "A form (other_form) needs" in reason and "a named project, department or unit" in reason
+    assert "needs 2 of its 3 signs and shows 0" in reason  # no title, figure or heading of a report narrative
+    titled = read_file(folder / "titled.docx")
+    assert "shows 1 (a title naming a performance evaluation" in titled.not_report_reason
+    assert "missing: a sentence stating the amount spent or the execution rate" in titled.not_report_reason
+    out = CliRunner().invoke(main, ["show", str(folder / "notice.docx"), "--unread"])
+    assert out.exit_code == 0, out.output
+    assert out.output.splitlines()[0].startswith(f"{folder / 'notice.docx'}: not a report. Not taken as a report.")
+    db = tmp_path / "w.duckdb"
+    assert CliRunner().invoke(main, ["ingest", str(folder), "--db", str(db)]).exit_code == 0
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        stored = dict(con.execute("SELECT regexp_extract(path, '[a-z]+\\.docx'), not_report_reason FROM documents").fetchall())
+    finally:
+        con.close()
+    assert stored == {"notice.docx": reason, "titled.docx": titled.not_report_reason}
