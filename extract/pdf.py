@@ -135,7 +135,10 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _glyph_end(ch: dict) -> float:
     """Where a character ends for the space rule: a Chinese character is as wide as its font size at most (pdfium
-    reports some glyphs' boxes wider than their advance — 續 in a Japanese-Kana CJK face — pdfplumber does not)."""
+    reports some glyphs' boxes wider than their advance — 續 in a Japanese-Kana CJK face — pdfplumber does not).
+    An OCR character is a slice of its word's box, as wide as it is, whatever the size says."""
+    if "conf" in ch:
+        return ch["x1"]
     if "\u3400" <= ch["text"] <= "\u9fff" or "\uf900" <= ch["text"] <= "\ufaff":
         return min(ch["x1"], ch["x0"] + (ch.get("size") or 10))
     return ch["x1"]

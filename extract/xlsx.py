@@ -223,7 +223,7 @@ def _plain_merges(merges: etree._Element | None, filled: set[tuple[int, int]], s
     total = 0
     for merge in merges.iterfind(f"{{{_MAIN}}}mergeCell"):
         ref = merge.get("ref") or ""
-        first, _, last = ref.partition(":")
+        first, _colon, last = ref.partition(":")
         a, b = _position(first), _position(last or first)
         if a is None or b is None:
             findings.append(Finding("file_damaged", "warning", _("{sheet} names a merged range 「{ref}」 that is no range of "

@@ -8,7 +8,8 @@ the desk, the exports and the Python API render it again in their reader's langu
 
 Templates are Python format strings over the parameters, with the form's own ways of writing values:
 `{x:money}` (yuan as the forms write money, in either language: 94.44万元, 1,234.50元), `{x:pct}` (74.36%), `{x:num}` (a
-number without trailing zeros), `{x}` (text as printed); a list is written with 「 / 」 between.
+number without trailing zeros), `{x:more}` (「 and 3 more」 a list left out), `{x}` (text as printed); a list is written with 「 / 」
+between.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ class _Shown:
             return " / ".join(format(_Shown(v, self.lang), spec) for v in self.value)
         if self.value is None:
             return "—"
+        if spec == "more":  # how many more a list left out: 「 and 3 more」, 「等另3处」
+            n = int(self.value or 0)
+            return "" if n <= 0 else (f"等另{n}处" if self.lang == "zh" else f" and {n} more")
         if spec == "column":  # a warehouse column, named as the form names it
             name = str(self.value)
             if self.lang == "zh":
@@ -100,3 +104,12 @@ def dumps(parameters: dict) -> str:
 def column_label(column: str, lang: str | None = None) -> str:
     """A warehouse column as a person names it: 实际支出 for spent_yuan in Chinese, "spent" in English."""
     return format(_Shown(column, lang or language()), "column")
+
+
+def finding(rule: str, severity: str, key: str, actual: str | None = None, expected: str | None = None, **parameters):
+    """A Finding as data: its parameters (with its template's key) kept, its message rendered in the language
+    shown now (the store writes it again in the warehouse's)."""
+    from jixiao.model import Finding
+
+    data = {"key": key, **parameters}
+    return Finding(rule, severity, render(data) or key, expected, actual, dumps(data))  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field, replace
 
 from jixiao.errors import NormalizeError
+from jixiao.messages import finding
 from jixiao.model import Coverage, Document, Finding, Paragraph, Report, Table
 
 from .fit import fit_report
@@ -145,21 +146,19 @@ def normalize_document(doc: Document, lexicon: Lexicon | None = None) -> Normali
             out.not_report_reason = why
     if out.reports:
         out.not_report_reason = None
-    _page_findings(out.reports, doc.unread_pages, "pages_unread", "warning",
-                   "Pages {} have no text layer (scanned) and were not read: OCR is not available.")
-    _page_findings(out.reports, doc.sealed_pages, "page_sealed", "info",
-                   "页{0}盖章: page {0} bears a seal, whose ink was removed before OCR.")
+    _page_findings(out.reports, doc.unread_pages, "pages_unread", "warning")
+    _page_findings(out.reports, doc.sealed_pages, "page_sealed", "info")
     for report in out.reports:
         report.findings.extend(dataclasses.replace(f) for f in doc.findings)  # a copy each: reports are written to
     return out
 
 
-def _page_findings(reports: list[Report], pages: tuple[int, ...], rule: str, severity: str, message: str) -> None:
-    """One finding on every report of the document about some of its pages (message: a format taking them)."""
+def _page_findings(reports: list[Report], pages: tuple[int, ...], rule: str, severity: str) -> None:
+    """One finding on every report of the document about some of its pages (its message: rules/messages.csv)."""
     if pages:
         listed = ", ".join(map(str, pages))
         for report in reports:
-            report.findings.append(Finding(rule, severity, message.format(listed), None, listed))
+            report.findings.append(finding(rule, severity, rule, listed, pages=listed))
 
 
 def normalize(doc: Document, lexicon: Lexicon | None = None) -> list[Report]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
+from jixiao.messages import finding
 from jixiao.model import REPORT_TABLES, Fact, Finding, Report
 
 MONEY_LIMIT = Decimal(10) ** 16
@@ -31,9 +32,8 @@ def _fit(record, where: str, findings: list[Finding]):
         value = getattr(record, f.name)
         if _too_big(value, _limit(record, f.name)):
             changes[f.name] = None
-            findings.append(Finding("value_unreadable", "warning",
-                                    f"{where}{f.name} 「{value}」 is too large for any real figure (a misread or a typing slip); stored as NULL.",
-                                    None, str(value)))
+            findings.append(finding("value_unreadable", "warning", "value_unreadable.too_large", str(value), where=where, field=f.name,
+                                    value=str(value)))
     return dataclasses.replace(record, **changes) if changes else record
 
 

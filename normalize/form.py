@@ -77,10 +77,8 @@ def _low_coverage(ctx: ReadContext, coverage: Coverage) -> None:
     if pct is None or pct >= LOW_COVERAGE_PCT:
         return
     named = "; ".join(f"{u.place} 「{u.text[:30]}」" for u in coverage.unread[:_NAMED_UNREAD])
-    more = f" and {len(coverage.unread) - _NAMED_UNREAD} more" if len(coverage.unread) > _NAMED_UNREAD else ""
-    ctx.finding("low_coverage", "warning",
-                f"Only {pct} % of this report's {coverage.items} filled cells and figure sentences were understood; "
-                f"not understood: {named}{more}.", f"{pct}", f"{LOW_COVERAGE_PCT}")
+    ctx.finding("low_coverage", "warning", "low_coverage", f"{pct}", f"{LOW_COVERAGE_PCT}", pct=f"{pct}", items=coverage.items,
+                named=named, more=max(0, len(coverage.unread) - _NAMED_UNREAD))
 
 
 # --- blocks ------------------------------------------------------------------------------
@@ -140,8 +138,7 @@ def _unknown_block(ctx: ReadContext, table: Table, r: int) -> None:
     titled = is_title_row(table, r) and len(cells[0].text) <= _LABEL_MAX
     if titled or (len(cells) >= 3 and all(_HEADER_CELL.match(c.text) for c in cells)):
         heads = " | ".join(c.text.replace("\n", "") for c in cells)
-        ctx.finding("unknown_block", "info",
-                    f"Row {locator(table, cells[0]).rsplit('.c', 1)[0]} looks like the head of a block the lexicon does not know: 「{heads}」.", heads)
+        ctx.finding("unknown_block", "info", "unknown_block", heads, row=locator(table, cells[0]).rsplit('.c', 1)[0], heads=heads)
 
 
 def _read_block(ctx: ReadContext, block: Block, rows, unit: str | None, fraction_ok: bool):
@@ -170,8 +167,7 @@ def _money_unit(ctx: ReadContext, doc: Document, block: Block, placed: Placed) -
     unit = caption_unit(above) or caption_unit(before) or caption_unit(anywhere)
     unstated = [c for c in block.columns.values() if c.key.endswith("_yuan") or c.key.startswith("source:")]
     if unit is None and any(c.unit is None for c in unstated):
-        ctx.finding("unit_unknown", "warning", f"The money block 「{block.title or 'money'}」 states no unit (万元 or 元) and "
-                    "nothing around it does; its amounts without a unit of their own are stored as NULL.")
+        ctx.finding("unit_unknown", "warning", "unit_unknown.block", title=block.title or "")
     return unit
 
 

@@ -75,8 +75,8 @@ def fill_report(ctx: ReadContext, scope: str) -> None:
         try:
             report.period_start, report.period_end = parse_date_range(first["period"])
         except ValueError as exc:
-            ctx.finding("value_unreadable", "warning",
-                        f"项目起止时间 「{first['period']}」 at {place.locator} could not be read ({exc}); stored as NULL.", first["period"])
+            ctx.finding("value_unreadable", "warning", "value_unreadable", first["period"], what="项目起止时间", text=first["period"],
+                        place=place.locator, why=str(exc))
     if report.project_name and not report.project_code:
         m = _CODE_NAME.match(report.project_name)
         if m:  # 「51000021R000000019951-工资性支出」: a code, then the name
@@ -102,8 +102,7 @@ def _grade(ctx: ReadContext, text: str | None) -> None:
         shown = nfkc(text).strip()
     grade = shown if shown and simplified(shown) in GRADES else None
     if grade is None and shown:
-        ctx.finding("value_unreadable", "warning", f"自评等级 「{text}」 is not one of 优/优秀/良/良好/中/合格/差/不合格 …; "
-                    "stored as NULL.", text)
+        ctx.finding("value_unreadable", "warning", "value_unreadable.grade", text, text=text)
     ctx.report.grade = grade
 
 
@@ -120,15 +119,14 @@ def money_from_fields(ctx: ReadContext) -> None:
             whole = report.budget_adjusted_yuan if report.budget_adjusted_yuan is not None else report.budget_initial_yuan
             value = settle_fraction(f.value, report.spent_yuan, whole)
             if value is None:
-                ctx.finding("value_ambiguous", "warning", f"「{f.label}」 「{f.value}」 may be a fraction or a percent, and the "
-                            "figures beside it do not settle which; stored as NULL.", f.value)
+                ctx.finding("value_ambiguous", "warning", "value_ambiguous.fraction_field", f.value, label=f.label, text=f.value)
         elif column == "execution_rate_pct":
             value = ctx.parse(parse_percent, f.value, f.label, None, None)
         else:
             unit = label_parts(f.label)[1]
             value = ctx.amount(f.value, f.label, None, None, unit)
             if value is None and unit is None:
-                ctx.finding("unit_unknown", "warning", f"「{f.label}」 states no unit (万元 or 元); {f.value} is stored as NULL.", f.value)
+                ctx.finding("unit_unknown", "warning", "unit_unknown.field", f.value, label=f.label, text=f.value)
         setattr(report, column, value)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import regex
 
 from jixiao.labels import canonical_label
+from jixiao.messages import finding
 from jixiao.model import Coverage, Document, Finding, Paragraph, Report, Unread
 
 from .lexicon import Lexicon
@@ -71,11 +72,8 @@ def count_flattened(doc: Document, flattened: dict[int, list[str]], coverage: Co
         coverage.items += 1
         coverage.unread.append(Unread(f"p{p.index + 1}", p.page, p.text[:200]))
         if report is not None:
-            report.findings.append(Finding(
-                "table_flattened", "warning",
-                f"Paragraph {p.index + 1} is a table whose cells ran together ({'、'.join(labels[:6])} …), so none of its values "
-                "were read; a .doc is often read so: open it in Word or WPS, save it as .docx and ingest that.",
-                None, p.text[:120]))
+            report.findings.append(finding("table_flattened", "warning", "table_flattened", p.text[:120], paragraph=p.index + 1,
+                                           labels="、".join(labels[:6])))
 
 
 def narrative_paragraphs(paragraphs: list[Paragraph], flattened: dict[int, list[str]]) -> list[Paragraph]:
@@ -96,11 +94,7 @@ def check_key_values(report: Report, doc: Document, coverage: Coverage, flattene
         missing.append("预算数或执行数")
     if report.score_total is None and _prints_total(doc, flattened):
         missing.append("总分")
-        report.findings.append(Finding(
-            "total_score_unread", "warning",
-            "The form prints a 总分 (total score) row, but its score could not be read; check the file "
-            "(jixiao show FILE --unread lists what was not understood) and correct score_total where the form states it.",
-            None, "总分"))
+        report.findings.append(finding("total_score_unread", "warning", "total_score_unread", "总分"))
     coverage.items += len(missing)
     coverage.unread.extend(Unread("report", None, f"未读出：{label}") for label in missing)
 

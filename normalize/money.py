@@ -136,7 +136,7 @@ def read_money(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, int]]
             row.source = None  # type: ignore[assignment]
             if label_cell is not None:
                 ctx.record(None, label, None, table, label_cell)
-            ctx.finding("unmapped_label", "info", f"Money row 「{label}」 is not a known source; add it to rules/lexicon.csv.", label)
+            ctx.finding("unmapped_label", "info", "unmapped_label.money_row", label, label=label)
         row.breakdown = breakdown if row.source not in ("total", None) else None
         if row.breakdown and label_cell is not None:
             ctx.record("funding.breakdown", label, row.breakdown, table, label_cell)
@@ -157,9 +157,8 @@ def _placed(ctx: ReadContext, block: Block, table: Table, cells: dict, where: st
         if text is None:
             continue
         if not placed:
-            ctx.finding("value_ambiguous", "warning",
-                        f"{canonical_label(column.head.text)}{where}: 「{text}」 at {locator(table, cell)} spans several columns "
-                        "or shares one, so which it belongs to cannot be told; stored as NULL.", text)
+            ctx.finding("value_ambiguous", "warning", "value_ambiguous.columns", text, label=f"{canonical_label(column.head.text)}{where}",
+                        text=text, place=locator(table, cell))
             yield column, cell, None
             continue
         yield column, cell, text
@@ -236,9 +235,8 @@ def _settle(ctx: ReadContext, fractions: list[_Fraction], unreadable: set[str]) 
         value = settle_fraction(f.text, part, whole)
         if value is None:
             unreadable.add(f.key)
-            ctx.finding("value_ambiguous", "warning",
-                        f"{f.what} 「{f.text}」 at {locator(f.table, f.cell)} may be a fraction or a percent, and the figures "
-                        "beside it do not settle which; stored as NULL.", f.text)
+            ctx.finding("value_ambiguous", "warning", "value_ambiguous.fraction", f.text, what=f.what, text=f.text,
+                        place=locator(f.table, f.cell))
         else:
             ctx.mark(f.cell, "value")
         setattr(row, f.key, value)
@@ -342,5 +340,4 @@ def money_from_funding(ctx: ReadContext) -> None:
             summed.append(name)
         setattr(report, name, value)
     if summed:
-        ctx.finding("total_from_sources", "info",
-                    f"The money table states no total for {', '.join(summed)}; the report's figure is the sum of its source rows.")
+        ctx.finding("total_from_sources", "info", "total_from_sources", columns=summed)

@@ -12,6 +12,7 @@ from typing import Any, Callable, Literal
 
 import regex
 
+from jixiao.messages import finding
 from jixiao.model import Cell, Field, Finding, Flag, Report, Table
 
 from . import checkbox
@@ -69,9 +70,8 @@ class ReadContext:
         if text is None:
             return None
         if cell is not None and table is not None and cell.confidence is not None and cell.confidence < OCR_MIN_CONFIDENCE:
-            self.finding("ocr_low_confidence", "warning",
-                         f"{what} 「{text}」 at {locator(table, cell)} was read by OCR with confidence {cell.confidence:.2f}; stored as NULL.",
-                         text)
+            self.finding("ocr_low_confidence", "warning", "ocr_low_confidence", text, what=what, text=text, place=locator(table, cell),
+                         confidence=f"{cell.confidence:.2f}")
             return None
         try:
             value = parser(text, **kw)
@@ -79,7 +79,7 @@ class ReadContext:
             where = locator(table, cell) if cell is not None and table is not None else (
                 f"t{table.index + 1}" if table is not None else "a line above the form")
             shown = text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"  # a megabyte cell is named, not copied
-            self.finding("value_unreadable", "warning", f"{what} 「{shown}」 at {where} could not be read ({exc}); stored as NULL.", shown)
+            self.finding("value_unreadable", "warning", "value_unreadable", shown, what=what, text=shown, place=where, why=str(exc))
             return None
         self.mark(cell, "value")
         return value
@@ -93,8 +93,9 @@ class ReadContext:
             return None
         return self.parse(parse_money, text, what, table, cell, unit=unit)
 
-    def finding(self, rule: str, severity: str, message: str, actual: str | None = None, expected: str | None = None) -> None:
-        self.report.findings.append(Finding(rule, severity, message, expected, actual))  # type: ignore[arg-type]
+    def finding(self, rule: str, severity: str, key: str, actual: str | None = None, expected: str | None = None, **parameters) -> None:
+        """A finding as data: key names its message's template (rules/messages.csv), parameters fill it."""
+        self.report.findings.append(finding(rule, severity, key, actual, expected, **parameters))
 
     def flag(self, key: str, label: str, text: str | None, table: Table, cell: Cell | None, label_cell: Cell | None = None) -> None:
         value = checkbox.yes_no(text or "")
