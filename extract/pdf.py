@@ -124,9 +124,9 @@ def _line_text(chars: list[dict]) -> str:
 def _glyph_end(ch: dict) -> float:
     """Where a character ends for the space rule: a Chinese character is as wide as its font size at most (pdfium
     reports some glyphs' boxes wider than their advance — 續 in a Japanese-Kana CJK face — pdfplumber does not)."""
-    if "\u3400" <= ch["text"] <= "\u9fff" or "\uf900" <= ch["text"] <= "\ufaff":
+    if "conf" not in ch and ("\u3400" <= ch["text"] <= "\u9fff" or "\uf900" <= ch["text"] <= "\ufaff"):
         return min(ch["x1"], ch["x0"] + (ch.get("size") or 10))
-    return ch["x1"]
+    return ch["x1"]  # an OCR'd character's box is all there is (its size is no glyph advance)
 
 
 def _char_text(ch: dict) -> str:
