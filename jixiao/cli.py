@@ -10,6 +10,7 @@ if __name__ == "__main__":  # python -m jixiao.cli: a signal while the rest load
 import dataclasses
 import json
 import os
+import shlex
 import signal
 import sys
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ import click
 from jixiao import __version__
 from jixiao.entry import STOPPED
 from jixiao.errors import SettingError, StepFailed
-from jixiao.i18n import N_, _
+from jixiao.i18n import N_, _, ngettext
 from jixiao.render import printable, shown_path
 
 DEFAULT_DB = "jixiao.duckdb"
@@ -233,6 +234,8 @@ def main() -> None:
 @option("--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True,
               help=f"Memory cap per reader process ({MIN_MEMORY_MB} at least: a reader needs that to start); a file that needs more is marked failed.")
 @option("--reread", is_flag=True, help="Read files again even when their bytes are already stored.")
+@option("--lexicon", "lexicon", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+        help="Your own lexicon, merged over the packaged one [default: $JIXIAO_LEXICON or ~/.config/jixiao/lexicon.csv].")
 @option("--retry-failed", is_flag=True,
               help="Read again the files stored as failed for their own reasons (a timeout, crash or memory failure is retried anyway).")
 @option("--json", "as_json", is_flag=True, help="Print the summary as JSON (no progress output).")
@@ -249,7 +252,7 @@ def main() -> None:
               help="(ray) Files per shard, the unit a killed reader redoes [default: 8].")
 @wait_option
 def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, file_timeout: float, memory_mb: int, reread: bool,
-           retry_failed: bool, as_json: bool,
+           lexicon: Path | None, retry_failed: bool, as_json: bool,
            include: tuple[str, ...], exclude: tuple[str, ...], verbose: bool, engine: str, address: str | None,
            stage: str | None, shard_files: int | None, wait: float) -> None:
     """Read report files (folders recursively) into the warehouse.
@@ -274,6 +277,7 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, f
     for path in paths:
         if not path.exists() and not path.is_symlink():  # a typo: nothing to read, said before any work
             raise click.UsageError(_("No such file or folder: {path}").format(path=shown_path(path)))
+    _check_lexicon(lexicon)
 
     with reporter(enabled=not as_json) as rep:
         try:
@@ -285,7 +289,7 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, f
                                      memory_mb=memory_mb, progress=rep, wait_s=wait, include=include, exclude=exclude,
                                      file_timeout_s=file_timeout)
             elif address or stage or shard_files:
-                raise SettingError("--address, --stage and --shard-files belong to --engine ray.")
+                raise SettingError(_("--address, --stage and --shard-files belong to --engine ray."))
             else:
                 summary = run_ingest(paths, db=db, reread=reread, retry_failed=retry_failed, jobs=jobs, timeout_s=timeout,
                                      memory_mb=memory_mb, progress=rep, wait_s=wait, include=include, exclude=exclude,
@@ -419,26 +423,38 @@ def check(db: str, as_json: bool, wait: float) -> None:
 @main.command()
 @option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to read (opened read-only).")
 @option("--json", "as_json", is_flag=True, help="Print the labels as JSON.")
+@option("--add", "additions", multiple=True, metavar="CONTEXT,KEY,LABEL",
+        help="Teach the lexicon a label (repeatable), e.g. 'field,department_name,部门'; kept in your own lexicon file.")
+@option("--lexicon", "lexicon", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help="Your own lexicon file [default: $JIXIAO_LEXICON or ~/.config/jixiao/lexicon.csv].")
 @wait_option
-def labels(db: str, as_json: bool, wait: float) -> None:
+def labels(db: str, as_json: bool, additions: tuple[str, ...], lexicon: Path | None, wait: float) -> None:
     """List labels met at ingest that the lexicon does not know, with counts and an example file,
     and rows that look like the head of a block it does not know.
 
     Each label is kept in `fields` with an empty key; each unknown block is an `unknown_block`
-    finding. To teach one, add a line to rules/lexicon.csv (context,key,label), then ingest again
-    with --reread.
+    finding. To teach one, add it with --add CONTEXT,KEY,LABEL: it goes into your own lexicon
+    (outside the installed package, merged over it at every ingest), and the files holding it
+    are named so that they can be read again with jixiao ingest --reread.
 
     \b
     Example:
       jixiao labels --db yuhua.duckdb
+      jixiao labels --add 'field,department_name,部门' --db yuhua.duckdb
     """
     from jixiao.warehouse import unknown_blocks, unmapped_labels
 
+    if additions and not Path(db).exists():  # teaching needs no warehouse; it names the files to read again when there is one
+        _teach(additions, lexicon, [], db)
+        return
     con = open_warehouse(db, locked=True, wait=wait)
     try:
         found, blocks = unmapped_labels(con), unknown_blocks(con)
     finally:
         con.close()
+    if additions:
+        _teach(additions, lexicon, found, db)
+        return
     if as_json:
         click.echo(json.dumps({"labels": [dataclasses.asdict(u) for u in found], "blocks": [dataclasses.asdict(b) for b in blocks]},
                               ensure_ascii=False, indent=2))
@@ -450,6 +466,46 @@ def labels(db: str, as_json: bool, wait: float) -> None:
     click.echo(_("{n} blocks the lexicon does not know").format(n=len(blocks)))
     for b in blocks:
         click.echo(_("  {count}  {heads}    e.g. in {path}").format(count=f"{b.count:5}", heads=printable(b.heads), path=shown_path(b.example_path)))
+
+
+def _check_lexicon(lexicon: Path | None) -> None:
+    """The user's lexicon is read here once, so that a line it cannot use is one sentence before any work (the
+    readers, which inherit the environment, would fail every file on it)."""
+    from jixiao.normalize.lexicon import USER_LEXICON_ENV, default_lexicon
+
+    if lexicon is not None:
+        os.environ[USER_LEXICON_ENV] = str(lexicon.resolve())
+    try:
+        default_lexicon()
+    except SettingError as exc:
+        raise click.UsageError(str(exc))
+
+
+def _teach(additions: tuple[str, ...], lexicon: Path | None, found, db: str) -> None:
+    """Add each CONTEXT,KEY,LABEL to the user's lexicon and name the files to read again."""
+    import csv as _csv
+
+    from jixiao.labels import canonical_label
+    from jixiao.normalize.lexicon import add_entry
+
+    for addition in additions:
+        cells = next(_csv.reader([addition]), [])
+        if len(cells) != 3:
+            raise click.UsageError(_("--add takes CONTEXT,KEY,LABEL, e.g. 'field,department_name,部门'; 「{given}」 is not that.").format(
+                given=printable(addition)))
+        try:
+            written = add_entry(*cells, path=lexicon)
+        except SettingError as exc:
+            raise click.UsageError(str(exc))
+        holding = next((u.paths for u in found if u.label == canonical_label(cells[2])), ())
+        click.echo(_("「{label}」 is now read as {key} ({context}); written to {path}.").format(
+            label=printable(cells[2].strip()), key=cells[1].strip(), context=cells[0].strip(), path=shown_path(written)))
+        if holding:
+            own = f"--lexicon {shlex.quote(str(written))} " if lexicon else ""
+            click.echo(ngettext("{n} file holds it unread; read it again with:", "{n} files hold it unread; read them again with:",
+                                len(holding)).format(n=len(holding)))
+            click.echo(f"  jixiao ingest --reread {own}--db {shlex.quote(db)} " + " ".join(shlex.quote(p) for p in holding[:20])
+                       + (" …" if len(holding) > 20 else ""))
 
 
 @main.command()
