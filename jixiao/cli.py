@@ -32,8 +32,8 @@ MIN_MEMORY_MB = 1024
 EXIT_CODES = """\b
 Exit codes:
   0  every file was read (or holds no report); the command did what it said
-  1  some files failed (each with its sentence), a step after reading failed (linking: said in a sentence),
-     or a file could not be shown
+  1  some files failed (each with its sentence; failures accepted with `jixiao ignore` are listed, not counted),
+     a step after reading failed (linking: said in a sentence), or a file could not be shown
   2  usage: a wrong option or value, or SQL that `query` refuses or cannot run
   3  the warehouse could not be opened: missing, locked by another process, not DuckDB, damaged or unwritable
 130 stopped by Ctrl-C or SIGTERM: what was committed is kept, and the same command goes on from there"""
@@ -261,7 +261,8 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, f
     The same bytes ingested again change nothing, unchanged files are skipped without reading,
     and a run killed at any moment can simply be run again.
 
-    Exit code: 0 when every file was read or holds no report, 1 when some failed, 2 on usage errors,
+    Exit code: 0 when every file was read or holds no report (or its failure was accepted with
+    jixiao ignore), 1 when some failed, 2 on usage errors,
     3 when the warehouse could not be opened.
 
     \b
@@ -328,6 +329,8 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, f
                 click.echo(_("  skipped: {path}: {why}").format(path=shown_path(path), why=why))
         for path, error in s.failures:
             click.echo(_("  failed: {path}: {error}").format(path=shown_path(path), error=error))
+        for path, error, why in s.acknowledged:
+            click.echo(_("  failed, accepted: {path}: {error} (why: {reason})").format(path=shown_path(path), error=error, reason=why))
         for problem in s.problems:
             click.echo(_("  problem: {problem}").format(problem=problem))
     sys.exit(1 if summary.failures or summary.problems else 0)
@@ -634,6 +637,77 @@ def corrections(db: str, as_json: bool, wait: float) -> None:
     for c in found:
         click.echo(f"  {c.correction_id:4}  {c.corrected_at:%Y-%m-%d %H:%M}  {c.corrected_by}  {c.report_id}  {c.column_name}: "
                    f"{c.old_value} → {c.new_value}  ({c.reason})")
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@option("--reason", default=None, help="Why the failure is accepted (e.g. 「原件扫描不清，已向单位索要」).")
+@option("--by", "by", default=None, help="Who accepts it [default: the login name].")
+@option("--undo", is_flag=True, help="Take the acceptance back: the failure makes an ingest exit 1 again.")
+@option("--list", "listing", is_flag=True, help="List the accepted failures.")
+@option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file.")
+@option("--json", "as_json", is_flag=True, help="Print them as JSON.")
+@wait_option
+def ignore(paths: tuple[str, ...], reason: str | None, by: str | None, undo: bool, listing: bool, db: str, as_json: bool,
+           wait: float) -> None:
+    """Accept the failure of files someone has looked at (a scan no one can read, a file damaged at its
+    source), so that ingest exits 0 when nothing new failed. They stay failed, are listed in every
+    summary as accepted, and are not read again by themselves; a changed file is new again.
+
+    A PATH is a file as given to ingest (found by its bytes) or a path as the warehouse stores it
+    (an archive member: 「archive.zip!/a.doc」).
+
+    \b
+    Example:
+      jixiao ignore 2021/扫描件.pdf --reason "原件扫描不清，已向单位索要" --db yuhua.duckdb
+      jixiao ignore --list --db yuhua.duckdb
+    """
+    import getpass
+
+    from jixiao.warehouse import AcknowledgeRefused, acknowledge, acknowledged, unacknowledge
+
+    if listing == bool(paths):
+        raise click.UsageError(_("Name the failed files to accept, or give --list (not both)."))
+    con = open_warehouse(db, wait=wait, create=False) if not listing else open_warehouse(db, locked=True, wait=wait)
+    try:
+        if listing:
+            found = acknowledged(con)
+        else:
+            doc_ids = [_document_of(con, path) for path in paths]
+            if undo:
+                n = unacknowledge(con, doc_ids)
+                click.echo(ngettext("{n} accepted failure taken back.", "{n} accepted failures taken back.", n).format(n=n))
+                return
+            if reason is None:
+                raise click.UsageError(_("Say why the failure is accepted (--reason), so that whoever reads the summary later knows."))
+            try:
+                found = acknowledge(con, doc_ids, reason, by or getpass.getuser())
+            except AcknowledgeRefused as exc:
+                raise click.UsageError(str(exc))
+    finally:
+        con.close()
+    if as_json:
+        click.echo(to_json([dataclasses.asdict(a) for a in found]))
+        return
+    for a in found:
+        click.echo(_("  accepted: {path}: {error} (why: {reason}; {by})").format(
+            path=shown_path(a.path), error=a.error or "", reason=a.reason, by=a.acknowledged_by or ""))
+    if listing:
+        click.echo(ngettext("{n} accepted failure", "{n} accepted failures", len(found)).format(n=len(found)))
+
+
+def _document_of(con, path: str) -> str:
+    """The doc_id a PATH names: the bytes of a file as given, else a path as stored."""
+    from jixiao.pipeline import doc_id_of
+    from jixiao.warehouse import documents_at
+
+    given = Path(path)
+    if given.is_file():
+        return doc_id_of(given.read_bytes())
+    stored = documents_at(con, path)
+    if not stored:
+        raise click.UsageError(_("No such file, and no document stored under the path {path}.").format(path=shown_path(path)))
+    return stored[-1]
 
 
 @main.command(context_settings={"ignore_unknown_options": True})  # SQL may start with a -- comment

@@ -322,6 +322,7 @@ class IngestSummary:
     findings: int = 0
     status: Counter = field(default_factory=Counter)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, error)
+    acknowledged: list[tuple[str, str, str]] = field(default_factory=list)  # (path, error, reason): failures accepted (jixiao ignore)
     problems: list[str] = field(default_factory=list)  # steps after reading that failed (linking), a sentence each
     seconds: Counter = field(default_factory=Counter)  # per step: hash, extract, normalize, store (worker seconds add up)
     wall_seconds: float = 0.0
@@ -338,7 +339,8 @@ class IngestSummary:
         return {"files": self.files, "skipped": [{"path": p, "reason": r} for p, r in self.skipped], "unchanged": self.unchanged,
                 "still_failed": self.still_failed, "not_opened": self.not_opened, "filtered": self.filtered, "already_stored": self.already_stored, "staged": self.staged,
                 "stored": self.stored, "reports": self.reports, "findings": self.findings, "status": dict(self.status),
-                "failures": [{"path": p, "error": e} for p, e in self.failures], "problems": self.problems, "pages": self.pages,
+                "failures": [{"path": p, "error": e} for p, e in self.failures],
+                "acknowledged": [{"path": p, "error": e, "reason": r} for p, e, r in self.acknowledged], "problems": self.problems, "pages": self.pages,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "wall_seconds": round(self.wall_seconds, 3),
                 "worker_peak_rss_mb": round(self.worker_peak_rss_mb, 1),
                 "coverage_pct": None if self.coverage_pct is None else str(self.coverage_pct), "low_coverage": self.low_coverage}
@@ -443,17 +445,19 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
                progress: "Reporter | None", scratch: Path | None = None) -> Plan:
     """Decide, for every listed file and archive member, whether to read it; failures found on the way go to
     summary. Archive members to read are unpacked into scratch."""
-    from jixiao.warehouse import FileStat, failed_documents, known_files, stored_documents
+    from jixiao.warehouse import FileStat, acknowledged_reasons, failed_documents, known_files, stored_documents
 
     known = known_files(con)
     plan = Plan(stored=stored_documents(con))
     failed_before = failed_documents(con)
+    accepted = acknowledged_reasons(con)
     queued: set[str] = set()
 
     def stays_failed(doc_id: str, path: Path) -> bool:
-        """For bytes stored as failed: True when the failure stays (listed again), False when they are read again."""
+        """For bytes stored as failed: True when the failure stays (listed again), False when they are read again
+        (an accepted failure only when asked: a timeout would hold a reader that long on every run)."""
         kind, error = failed_before[doc_id]
-        if retry_failed or kind in RETRIED:
+        if retry_failed or (kind in RETRIED and doc_id not in accepted):
             plan.retry.add(doc_id)
             plan.retried_kinds[doc_id] = kind or ""
             return False
@@ -672,9 +676,13 @@ def record_paths(con, found: list[tuple[str, "FileStat", bool]], summary: Ingest
 
 
 def finish(con, rules, summary: IngestSummary, progress: "Reporter | None", findings_before: int) -> None:
-    """The end of every engine's ingest: the work the stored documents owe, and the findings it made."""
-    from jixiao.warehouse import count_findings
+    """The end of every engine's ingest: the work the stored documents owe, the findings it made, and the
+    failures someone accepted set aside from those that make the run exit 1."""
+    from jixiao.warehouse import acknowledged_paths, count_findings
 
+    accepted = acknowledged_paths(con)
+    summary.acknowledged += [(p, e, accepted[p]) for p, e in summary.failures if p in accepted]
+    summary.failures = [(p, e) for p, e in summary.failures if p not in accepted]
     owed = finish_pending(con, rules, progress)
     for step, secs in owed.seconds.items():
         summary.seconds[step] += secs
