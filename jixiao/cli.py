@@ -354,7 +354,7 @@ def link(db: str, map_path: Path | None, wait: float) -> None:
 
     con = open_warehouse(db, wait=wait, create=False)
     try:
-        n = relink(con, map_path)
+        n = relink(con, map_path, full=True)
     except SettingError as exc:  # the mapping file: the user's to mend
         raise click.UsageError(str(exc))
     except Exception as exc:  # a bug in linking: one sentence, the warehouse as it was
