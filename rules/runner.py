@@ -12,7 +12,7 @@ import regex
 
 from jixiao.db import transaction
 from jixiao.errors import StepFailed
-from jixiao.model import SEVERITIES
+from jixiao.model import REPORT_TABLES, SEVERITIES
 
 
 class RuleError(StepFailed):
@@ -95,6 +95,14 @@ _SCOPES = {
     "all": "SELECT report_id, doc_id FROM reports",
     "pending": "SELECT report_id, doc_id FROM reports JOIN documents USING (doc_id) WHERE NOT coalesce(rules_checked, FALSE)",
 }
+# The tables that hold a report's own rows: a rule judges one report at a time, so for a few reports
+# it reads these tables cut down to theirs (temp tables of the same names, which DuckDB reads first).
+REPORT_ROW_TABLES = ("reports", *REPORT_TABLES)
+
+
+def _tables_read(rules: tuple[Rule, ...]) -> list[str]:
+    text = " ".join(rule.sql for rule in rules)
+    return [t for t in REPORT_ROW_TABLES if regex.search(rf"\b{t}\b", text)]
 
 
 def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | None = None,
@@ -106,6 +114,10 @@ def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | Non
     run killed in between leaves documents unchecked, which the next run checks first), or a list
     of doc_ids. Findings made while reading (value_unreadable, …) are not rules' and stay as they
     are. Runs in the caller's transaction.
+
+    A rule judges one report at a time (rules/checks/README.md), so for a scope short of "all" each
+    rule reads only the rows of the reports in scope: the cost follows the documents checked, not
+    the warehouse.
     """
     rules = default_rules() if rules is None else rules
     _prepare(con)
@@ -117,14 +129,26 @@ def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | Non
     ids = [r.id for r in rules]
     in_scope = " AND report_id IN (SELECT report_id FROM jx_scope)"
     con.execute(f"DELETE FROM findings WHERE list_contains($ids, rule){in_scope}", {"ids": ids})
-    for rule in rules:
-        try:  # the rule's SQL is packaged data (rules/checks), not user input
-            con.execute(f"INSERT INTO findings SELECT report_id, $rule, $severity, coalesce(message, $meaning),"
-                        f" CAST(expected AS VARCHAR), CAST(actual AS VARCHAR) FROM ({_select(rule)})"
-                        f" WHERE report_id IN (SELECT report_id FROM jx_scope)",
-                        {"rule": rule.id, "severity": rule.severity, "meaning": rule.meaning})
-        except duckdb.Error as exc:
-            raise RuleError(f"Rule {rule.id} ({rule.source}) failed: {str(exc).splitlines()[0]}")
+    shadowed = [] if scope == "all" else _tables_read(rules)
+    database = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+    try:
+        for table in shadowed:  # names from the constant above
+            con.execute(f'CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM "{database}".main.{table} '
+                        "WHERE report_id IN (SELECT report_id FROM jx_scope)")
+        for rule in rules:
+            try:  # the rule's SQL is packaged data (rules/checks), not user input
+                con.execute(f"INSERT INTO findings SELECT report_id, $rule, $severity, coalesce(message, $meaning),"
+                            f" CAST(expected AS VARCHAR), CAST(actual AS VARCHAR) FROM ({_select(rule)})"
+                            f" WHERE report_id IN (SELECT report_id FROM jx_scope)",
+                            {"rule": rule.id, "severity": rule.severity, "meaning": rule.meaning})
+            except duckdb.Error as exc:
+                raise RuleError(f"Rule {rule.id} ({rule.source}) failed: {str(exc).splitlines()[0]}")
+    finally:
+        for table in shadowed:
+            try:
+                con.execute(f"DROP TABLE IF EXISTS temp.main.{table}")
+            except duckdb.Error:  # the transaction failed: rolling it back drops them
+                pass
     found = con.execute(f"SELECT count(*) FROM findings WHERE list_contains($ids, rule){in_scope}", {"ids": ids}).fetchone()[0]
     if scope == "pending" or scope == "all":  # documents without reports count as checked too
         con.execute("UPDATE documents SET rules_checked = TRUE WHERE NOT coalesce(rules_checked, FALSE)")
