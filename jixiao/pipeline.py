@@ -329,7 +329,10 @@ def prepare(con, paths: Iterable[str | Path], include: tuple[str, ...], exclude:
     validate_rules(con, rules)
     findings_before = count_findings(con)
     summary.problems.extend(finish_pending(con, rules, progress).problems)  # what a killed run stored but did not check or link
-    return plan_reads(con, listing, reread, retry_failed, summary, progress), findings_before
+    t0 = time.perf_counter()
+    plan = plan_reads(con, listing, reread, retry_failed, summary, progress)
+    summary.seconds["plan"] += time.perf_counter() - t0 - summary.seconds["hash"]
+    return plan, findings_before
 
 
 @dataclass(frozen=True)
@@ -350,7 +353,7 @@ class Plan:
     remember: list[tuple[str, "FileStat", bool]] = field(default_factory=list)  # bytes stored already (counted as such?)
     later: list[tuple[str, "FileStat"]] = field(default_factory=list)  # the same bytes as a file read this run
     retry: set[str] = field(default_factory=set)  # stored as failed, read again: the new rows replace the old
-    stored: set[str] = field(default_factory=set)  # doc_ids the warehouse holds
+    stored: set[str] = field(default_factory=set)  # doc_ids the warehouse holds, of the files the plan looked at
 
 
 def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary: IngestSummary,
@@ -358,9 +361,11 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
     """Decide, for every listed file, whether to read it; failures found on the way go to summary."""
     from jixiao.warehouse import FileStat, failed_documents, known_files, stored_documents
 
-    known = known_files(con)
-    plan = Plan(stored=stored_documents(con))
-    failed_before = failed_documents(con)
+    # the warehouse is asked about these files and their bytes only: the plan's cost follows the listing
+    known = known_files(con, [readable(str(path)) for path, _ in listing.files])
+    asked = {entry[2] for entry in known.values()}
+    plan = Plan(stored=stored_documents(con, asked))
+    failed_before = failed_documents(con, asked)
     queued: set[str] = set()
 
     def stays_failed(doc_id: str, path: Path) -> bool:
@@ -384,6 +389,7 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
 
     for path, why in listing.failed:
         fail_early(path, why)
+    hashed: list[tuple[Path, FileStat, str, str]] = []  # files whose bytes were read: (path, where, doc_id, format)
     for path, st in listing.files:
         name = readable(str(path))  # as stored: a GBK name from a Windows zip decoded (jixiao/paths.py)
         entry = known.get(name)
@@ -403,8 +409,12 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
         except OSError as exc:  # vanished, or not ours to read: this file fails, the batch goes on
             fail_early(path, f"The file could not be opened ({exc.strerror}).")
             continue
-        doc_id = doc_id_of(data)
+        hashed.append((path, seen, doc_id_of(data), sniff_format(data, seen.path)))
         summary.seconds["hash"] += time.perf_counter() - t0
+    fresh = {doc_id for _, _, doc_id, _ in hashed} - asked  # bytes not asked about yet: one question for all
+    plan.stored |= stored_documents(con, fresh)
+    failed_before.update(failed_documents(con, fresh))
+    for path, seen, doc_id, fmt in hashed:
         if doc_id in queued:
             plan.later.append((doc_id, seen))
             continue
@@ -417,7 +427,6 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
                 continue
         queued.add(doc_id)
         plan.stats[seen.path] = seen
-        fmt = sniff_format(data, seen.path)
         if fmt in LEGACY_TARGETS:
             plan.legacy.append((path, fmt))
         plan.tasks.append((seen.path, doc_id, None))
