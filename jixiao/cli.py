@@ -381,16 +381,21 @@ def export(db: str, fmt: str, out: Path, chinese: bool, no_bom: bool, wait: floa
     Example:
       jixiao export --format xlsx --out exports/ --chinese --db yuhua.duckdb
     """
+    import duckdb
+
     from jixiao.warehouse.export import export as run_export
 
     con = open_warehouse(db, read_only=True, wait=wait)
+    notes: list[str] = []
     try:
-        written = run_export(con, out, fmt, chinese, bom=not no_bom)
-    except OSError as exc:
-        raise click.ClickException(f"The export could not be written to {out} ({exc.strerror or exc}).")
+        written = run_export(con, out, fmt, chinese, bom=not no_bom, notes=notes)
+    except (OSError, duckdb.IOException) as exc:
+        raise click.ClickException(f"The export could not be written to {out} ({getattr(exc, 'strerror', None) or str(exc).splitlines()[0]}).")
     finally:
         con.close()
     click.echo(f"{plural(len(written), 'file')} written to {out}")
+    for note in notes:
+        click.echo(f"  {note}")
 
 
 @main.command(context_settings={"ignore_unknown_options": True})  # a VALUE may be negative: -5

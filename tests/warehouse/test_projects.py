@@ -124,6 +124,36 @@ def test_exports_round_trip(cross_year_db, tmp_path):
     assert set(book.sheetnames) >= {"报告", "资金", "逐年支出", "单位年度", "核查发现"}
 
 
+def test_a_table_longer_than_a_sheet_goes_on_in_further_sheets(cross_year_db, tmp_path, monkeypatch):
+    """A sheet holds Excel's 1,048,576 rows at most (here made 4: a header and three rows): a longer table
+    goes on in sheets named after it, each under the same header, every row once, and the export says so."""
+    from openpyxl import load_workbook
+
+    import jixiao.warehouse.workbook as workbook
+
+    monkeypatch.setattr(workbook, "SHEET_ROWS", 4)
+    result = CliRunner().invoke(main, ["export", "--format", "xlsx", "--out", str(tmp_path), "--db", str(cross_year_db)])
+    assert result.exit_code == 0, result.output
+    con = _con(cross_year_db)
+    n = con.execute("SELECT count(*) FROM indicators").fetchone()[0]
+    names = ["indicators"] + [f"indicators ({k})" for k in range(2, -(-n // 3) + 1)]
+    assert (f"indicators has {n} rows, more than an Excel sheet holds (3 under its header), so it is split across the sheets "
+            f"{', '.join(names)}.") in result.output
+    book = load_workbook(tmp_path / "jixiao.xlsx", read_only=True)
+    assert [s for s in book.sheetnames if s.startswith("indicators")] == names
+    header, back = None, []
+    for name in names:
+        sheet_rows = list(book[name].iter_rows(values_only=True))
+        assert header in (None, sheet_rows[0]) and 2 <= len(sheet_rows) <= 4
+        header = sheet_rows[0]
+        back += [r[:3] for r in sheet_rows[1:]]
+    assert sorted(back) == sorted(con.execute("SELECT report_id, seq, level1 FROM indicators").fetchall())
+    documents = list(book["documents"].iter_rows(values_only=True))  # timestamps as Excel dates
+    stamp, doc_id = documents[0].index("ingested_at"), documents[0].index("doc_id")
+    stored = dict(con.execute("SELECT doc_id, ingested_at FROM documents").fetchall())
+    assert all(abs((r[stamp] - stored[r[doc_id]]).total_seconds()) < 0.001 for r in documents[1:]) and len(documents) == 4
+
+
 def test_python_api_returns_dataframes(cross_year_db):
     import jixiao
 
