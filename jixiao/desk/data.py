@@ -64,7 +64,37 @@ class ReportFilter:
     with_findings: bool = False
 
 
-def report_list(con: duckdb.DuckDBPyConnection, f: ReportFilter, limit: int = 500) -> list[dict]:
+PAGE_ROWS = 100  # rows a list page shows; the rest are a page away
+
+
+@dataclass
+class Page:
+    """One page of a list: its rows, the filtered total, and where it starts (0-based)."""
+
+    rows: list[dict]
+    total: int
+    offset: int
+    size: int = PAGE_ROWS
+
+    @property
+    def first(self) -> int:
+        return self.offset + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.rows)
+
+    @property
+    def number(self) -> int:
+        return self.offset // self.size + 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def report_list(con: duckdb.DuckDBPyConnection, f: ReportFilter, page: int = 1, size: int = PAGE_ROWS) -> Page:
+    """One page of the reports the filter keeps (copies left out), filtered, counted and ordered in SQL."""
     where, args = ["r.duplicate_of IS NULL"], []
     if f.year is not None:
         where.append("r.fiscal_year = ?")
@@ -79,15 +109,21 @@ def report_list(con: duckdb.DuckDBPyConnection, f: ReportFilter, limit: int = 50
         where.append("r.execution_rate_pct < ?")
         args.append(f.under_pct)
     if f.with_findings:
-        where.append("EXISTS (SELECT 1 FROM v_findings x WHERE x.original_report_id = r.report_id AND x.verdict = 'open')")
-    return _dicts(con.execute(f"""
-        SELECT r.report_id, r.fiscal_year, r.region, r.project_name, coalesce(r.implementing_unit, r.department) AS unit,
-               coalesce(r.budget_adjusted_yuan, r.budget_initial_yuan) AS budget_yuan, r.spent_yuan, r.execution_rate_pct,
-               r.score_total, r.corrected_columns, d.path, d.format,
-               (SELECT count(*) FROM v_findings x WHERE x.original_report_id = r.report_id AND x.verdict = 'open') AS open_findings
-        FROM v_reports r JOIN documents d USING (doc_id)
-        WHERE {' AND '.join(where)}
-        ORDER BY r.fiscal_year DESC NULLS LAST, unit, r.project_name LIMIT {int(limit)}""", args))
+        where.append("r.report_id IN (SELECT original_report_id FROM v_findings WHERE verdict = 'open')")
+    kept = f"FROM v_reports r JOIN documents d USING (doc_id) WHERE {' AND '.join(where)}"
+    total = con.execute(f"SELECT count(*) {kept}", args).fetchone()[0]
+    offset = max(0, min(page - 1, (total - 1) // size if total else 0)) * size
+    rows = _dicts(con.execute(f"""
+        WITH listed AS (
+            SELECT r.report_id, r.fiscal_year, r.region, r.project_name, coalesce(r.implementing_unit, r.department) AS unit,
+                   coalesce(r.budget_adjusted_yuan, r.budget_initial_yuan) AS budget_yuan, r.spent_yuan, r.execution_rate_pct,
+                   r.score_total, r.corrected_columns, d.path, d.format
+            {kept}
+            ORDER BY r.fiscal_year DESC NULLS LAST, unit, r.project_name, r.report_id LIMIT {int(size)} OFFSET {int(offset)}
+        )
+        SELECT l.*, (SELECT count(*) FROM v_findings x WHERE x.original_report_id = l.report_id AND x.verdict = 'open') AS open_findings
+        FROM listed l ORDER BY l.fiscal_year DESC NULLS LAST, l.unit, l.project_name, l.report_id""", args))
+    return Page(rows, total, offset, size)
 
 
 def years_and_units(con: duckdb.DuckDBPyConnection) -> tuple[list[int], list[str]]:
@@ -151,18 +187,24 @@ def _source_of(column: str, fields: list[dict]) -> dict | None:
 
 
 def findings_list(con: duckdb.DuckDBPyConnection, rule: str | None, severity: str | None, verdict: str | None,
-                  limit: int = 1000) -> list[dict]:
+                  page: int = 1, size: int = PAGE_ROWS) -> Page:
+    """One page of the findings the filter keeps, filtered, counted and ordered in SQL."""
     where, args = [], []
     for column, value in (("f.rule", rule), ("f.severity", severity), ("f.verdict", verdict)):
         if value:
             where.append(f"{column} = ?")
             args.append(value)
-    return _dicts(con.execute(f"""
+    kept = f"FROM v_findings f {('WHERE ' + ' AND '.join(where)) if where else ''}"
+    total = con.execute(f"SELECT count(*) {kept}", args).fetchone()[0]
+    offset = max(0, min(page - 1, (total - 1) // size if total else 0)) * size
+    order = ("CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.rule, f.original_report_id, f.report_id, "
+             "f.message")
+    rows = _dicts(con.execute(f"""
+        WITH listed AS (SELECT f.* {kept} ORDER BY {order} LIMIT {int(size)} OFFSET {int(offset)})
         SELECT f.*, r.project_name, r.fiscal_year, d.path
-        FROM v_findings f LEFT JOIN reports r USING (report_id) LEFT JOIN documents d ON d.doc_id = r.doc_id
-        {('WHERE ' + ' AND '.join(where)) if where else ''}
-        ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.rule, f.original_report_id, f.report_id, f.message
-        LIMIT {int(limit)}""", args))
+        FROM listed f LEFT JOIN reports r USING (report_id) LEFT JOIN documents d ON d.doc_id = r.doc_id
+        ORDER BY {order}""", args))
+    return Page(rows, total, offset, size)
 
 
 def finding(con: duckdb.DuckDBPyConnection, report_id: str, rule: str, message: str) -> dict | None:
