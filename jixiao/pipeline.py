@@ -293,6 +293,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
         con = connect(db, wait_s=wait_s, on_wait=say_wait(wait_s))
         try:
             plan, findings_before = prepare(con, paths, include, exclude, reread, retry_failed, rules, summary, progress)
+            warm_up_linking(con, plan)
             remove_stale_scratch()  # of runs killed before they could clean up
             scratch = make_scratch("ingest")
             try:
@@ -306,6 +307,17 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             con.close()
     summary.wall_seconds = time.perf_counter() - started
     return summary
+
+
+def warm_up_linking(con, plan: "Plan") -> None:
+    """When new files will be linked against reports already linked, load what linking needs (jieba's
+    dictionary) in a thread while the readers read: the writer waits on them meanwhile."""
+    import threading
+
+    from jixiao.warehouse.projects import warm_up
+
+    if plan.tasks and con.execute("SELECT count(*) FROM link_index").fetchone()[0]:
+        threading.Thread(target=warm_up, name="warm-up linking", daemon=True).start()
 
 
 def say_wait(wait_s: float):

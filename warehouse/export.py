@@ -19,7 +19,7 @@ from jixiao.model import REPORT_TABLES
 from .schema import VIEW_NAMES
 
 EXPORTED = ("documents", "document_paths", "reports", *REPORT_TABLES, "unread", "projects", "project_links", "corrections", "finding_reviews",
-            *VIEW_NAMES)  # all but the bookkeeping tables: file_index, schema_version, pending, link_index, link_state
+            *VIEW_NAMES)  # all but the bookkeeping tables: file_index, schema_version, pending, link_*
 
 
 @lru_cache(maxsize=1)

@@ -70,6 +70,12 @@ def _tokens(name: str) -> tuple[str, ...]:
     return tuple(t for t in jieba.lcut(name, HMM=False) if t.strip())
 
 
+def warm_up() -> None:
+    """Load jieba's dictionary (about a second and a half, once a process): an ingest does it while
+    its readers read, so linking the new reports does not wait for it."""
+    _tokens("城市管理")
+
+
 def _subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
@@ -122,6 +128,7 @@ class _Report:
     mapped: str | None = None  # the mapping file's key
     stamp: datetime | None = None  # its document's ingested_at
     scope: str | None = None
+    doc_id: str | None = None
 
     @property
     def order(self) -> tuple[int, str]:
@@ -314,32 +321,33 @@ def _longer_candidates(short: str, postings: dict[str, set[str]]) -> set[str]:
 # --- reading and writing the index --------------------------------------------------------------
 
 _CURRENT = """
-    SELECT r.report_id, d.ingested_at, r.fiscal_year, r.region, r.scope, r.project_name,
+    SELECT r.report_id, r.doc_id, d.ingested_at, r.fiscal_year, r.region, r.scope, r.project_name,
            coalesce(r.implementing_unit, r.department) AS unit, r.project_code
     FROM reports r JOIN documents d USING (doc_id)"""
-# reports linking has not seen as they are now (new, re-stored, or values changed)
+# reports linking has not seen as they are now (new, re-stored, or values changed): the whole comparison,
+# for a warehouse whose stores did not say which documents they wrote (link_pending)
 _CHANGED = _CURRENT + """
     LEFT JOIN link_index l USING (report_id)
     WHERE l.report_id IS NULL OR l.stamp IS DISTINCT FROM d.ingested_at OR l.fiscal_year IS DISTINCT FROM r.fiscal_year
        OR l.region IS DISTINCT FROM r.region OR l.scope IS DISTINCT FROM r.scope OR l.project_name IS DISTINCT FROM r.project_name
        OR l.unit IS DISTINCT FROM coalesce(r.implementing_unit, r.department) OR l.project_code IS DISTINCT FROM r.project_code"""
-_INDEX_COLUMNS = ["report_id", "stamp", "fiscal_year", "region", "scope", "project_name", "unit", "project_code", "name",
+_INDEX_COLUMNS = ["report_id", "doc_id", "stamp", "fiscal_year", "region", "scope", "project_name", "unit", "project_code", "name",
                   "unit_name", "mapped", "head", "plain_key"]
 _INDEXED = f"SELECT {', '.join(_INDEX_COLUMNS)} FROM link_index"
 
 
 def _from_reports(rows: list[tuple], mapping: list[MapEntry]) -> list[_Report]:
     out = []
-    for rid, stamp, year, region, scope, name, unit, code in rows:
-        rep = _Report(rid, year, region, _canonical(name), _canonical(unit), code, name, unit, None, stamp, scope)
+    for rid, doc_id, stamp, year, region, scope, name, unit, code in rows:
+        rep = _Report(rid, year, region, _canonical(name), _canonical(unit), code, name, unit, None, stamp, scope, doc_id)
         rep.mapped = _mapped(rep, mapping)
         out.append(rep)
     return out
 
 
 def _from_index(rows: list[tuple]) -> list[_Report]:
-    return [_Report(rid, year, region, name or "", unit_name or "", code, raw_name, raw_unit, mapped, stamp, scope)
-            for rid, stamp, year, region, scope, raw_name, raw_unit, code, name, unit_name, mapped, _, _ in rows]
+    return [_Report(rid, year, region, name or "", unit_name or "", code, raw_name, raw_unit, mapped, stamp, scope, doc_id)
+            for rid, doc_id, stamp, year, region, scope, raw_name, raw_unit, code, name, unit_name, mapped, _, _ in rows]
 
 
 @dataclass
@@ -409,7 +417,7 @@ def _rows_of(groups: _Groups, keys: dict[int, str]) -> tuple[list[tuple], list[t
         unmapped = []
         for i in members:
             rep = groups.reps[i]
-            index.append((rep.report_id, rep.stamp, rep.fiscal_year, rep.region, rep.scope, rep.raw_name, rep.raw_unit, rep.code,
+            index.append((rep.report_id, rep.doc_id, rep.stamp, rep.fiscal_year, rep.region, rep.scope, rep.raw_name, rep.raw_unit, rep.code,
                           rep.name, rep.unit, rep.mapped, head_rep.report_id, plain))
             if rep.mapped is not None:
                 mapped.setdefault(rep.mapped, []).append(rep)
@@ -432,7 +440,7 @@ def _link_all(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry]) -> None:
     keys, _ = _assign(groups, {}, map_keys)
     index, links, mapped, projects = _rows_of(groups, keys)
     projects += [_project_row(key, members) for key, members in mapped.items()]
-    for table in ("link_index", "project_links", "projects"):
+    for table in ("link_index", "link_pending", "project_links", "projects"):
         con.execute(f"DELETE FROM {table}")
     insert_rows(con, "link_index", _INDEX_COLUMNS, index)
     insert_rows(con, "project_links", ["report_id", "project_key", "reason"], links)
@@ -474,15 +482,24 @@ def _neighbour_heads(con: duckdb.DuckDBPyConnection, fresh: list[_Report]) -> se
 
 
 def _link_changed(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry]) -> None:
-    """Link again the reports that changed since the last linking and every group they touch."""
-    fresh = _from_reports(con.execute(_CHANGED).fetchall(), mapping)
-    gone = [rid for (rid,) in con.execute("""SELECT report_id FROM link_index l
-                                             WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.report_id = l.report_id)""").fetchall()]
+    """Link again the reports that changed since the last linking and every group they touch: those of
+    the documents the stores since then marked in link_pending (else, as after an older jixiao stored,
+    every report whose values differ from what the index saw)."""
+    changed_docs = [d for (d,) in con.execute("SELECT DISTINCT doc_id FROM link_pending").fetchall()]
+    if changed_docs:
+        fresh = _from_reports(con.execute(f"{_CURRENT} WHERE r.doc_id IN (SELECT unnest($1::VARCHAR[]))", [changed_docs]).fetchall(),
+                              mapping)
+        gone = [rid for (rid,) in con.execute("SELECT report_id FROM link_index WHERE doc_id IN (SELECT unnest($1::VARCHAR[]))",
+                                              [changed_docs]).fetchall()]
+        con.execute("DELETE FROM link_pending")
+    else:
+        fresh = _from_reports(con.execute(_CHANGED).fetchall(), mapping)
+        gone = [rid for (rid,) in con.execute("SELECT report_id FROM link_index ANTI JOIN reports USING (report_id)").fetchall()]
     if not fresh and not gone:
         return
-    _ids_table(con, "_stale", [r.report_id for r in fresh] + gone)
+    _ids_table(con, "_stale", {r.report_id for r in fresh} | set(gone))
     stale = con.execute(f"{_INDEXED} WHERE report_id IN (SELECT report_id FROM _stale)").fetchall()
-    heads = {row[11] for row in stale} | _neighbour_heads(con, fresh)
+    heads = {row[12] for row in stale} | _neighbour_heads(con, fresh)
     _ids_table(con, "_heads", heads)
     kept = _from_index(con.execute(f"""{_INDEXED} WHERE head IN (SELECT report_id FROM _heads)
                                        AND report_id NOT IN (SELECT report_id FROM _stale)""").fetchall())
@@ -492,12 +509,12 @@ def _link_changed(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry]) -> No
     old_keys = {k for (k,) in con.execute("""SELECT DISTINCT project_key FROM project_links
                                              WHERE report_id IN (SELECT report_id FROM _relinked UNION ALL SELECT report_id FROM _stale)""").fetchall()}
     old_rows = stale + con.execute(f"{_INDEXED} WHERE report_id IN (SELECT report_id FROM _relinked)").fetchall()
-    old_plain = {row[12] for row in old_rows}
+    old_plain = {row[13] for row in old_rows}
     map_keys_before = {k for (k,) in con.execute("SELECT DISTINCT mapped FROM link_index WHERE mapped IS NOT NULL").fetchall()}
     outside_mapped = {k for (k,) in con.execute("""SELECT DISTINCT mapped FROM link_index WHERE mapped IS NOT NULL
                       AND report_id NOT IN (SELECT report_id FROM _relinked UNION ALL SELECT report_id FROM _stale)""").fetchall()}
     map_keys = outside_mapped | {r.mapped for r in relinked if r.mapped is not None}
-    affected_maps = {row[10] for row in old_rows if row[10] is not None} | {r.mapped for r in relinked if r.mapped is not None}
+    affected_maps = {row[11] for row in old_rows if row[11] is not None} | {r.mapped for r in relinked if r.mapped is not None}
 
     groups = _Groups(relinked)
     contested = {_plain_key(groups.reps[h]) for h in groups.groups()} | old_plain | (map_keys ^ map_keys_before)
@@ -545,7 +562,7 @@ def _link_changed(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry]) -> No
                      AND reports.project_key IS DISTINCT FROM l.project_key""")
     # copies: the groups (name, year, scope, unit) the changed reports are in now or were in before
     groups_now = {(r.raw_name, r.fiscal_year, r.scope, r.raw_unit) for r in fresh}
-    groups_before = {(row[5], row[2], row[4], row[6]) for row in stale}
+    groups_before = {(row[6], row[3], row[5], row[7]) for row in stale}
     mark_duplicates(con, groups_now | groups_before)
     for name in ("_stale", "_heads", "_relinked"):
         con.execute(f"DROP TABLE {name}")

@@ -26,7 +26,7 @@ from jixiao.errors import SettingError
 from jixiao.model import REPORT_TABLES
 
 from .schema import SCHEMA_VERSION, migrate
-from .store import FileStat, Pending, delete_document, remember_files, store_group
+from .store import FileStat, Pending, delete_document, insert_rows, remember_files, store_group
 
 CONTENT_TABLES = ("documents", "unread", "reports", *REPORT_TABLES)  # what a document owns
 SHARD_TABLES = (*CONTENT_TABLES, "document_paths", "file_index")
@@ -225,6 +225,7 @@ def load_shard(con: duckdb.DuckDBPyConnection, stage: Stage, shard: Shard, rerea
             for table in CONTENT_TABLES:
                 _insert(con, table, tables[table], take, loaded_at)
             con.execute("INSERT INTO pending VALUES ('link') ON CONFLICT DO NOTHING")  # as a local store marks it
+            insert_rows(con, "link_pending", ["doc_id"], [(doc_id,) for doc_id in take])
     return set(take)
 
 
