@@ -22,12 +22,12 @@ def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict]:
 def overview(con: duckdb.DuckDBPyConnection) -> dict:
     """Counts by status, year and unit; execution rate by unit and year; failed and low-coverage files."""
     status = dict(con.execute("SELECT status, count(*) FROM documents WHERE replaced_by IS NULL GROUP BY status").fetchall())
+    # one pass over each table: copies are not correctable, so `reports` counts them as v_reports would
     totals = _dicts(con.execute("""
-        SELECT (SELECT count(*) FROM v_reports WHERE duplicate_of IS NULL) AS reports,
-               (SELECT count(*) FROM v_reports WHERE duplicate_of IS NOT NULL) AS copies,
-               (SELECT count(*) FROM v_findings) AS findings,
-               (SELECT count(*) FROM v_findings WHERE verdict = 'open') AS open_findings,
-               (SELECT count(*) FROM corrections) AS corrections"""))[0]
+        SELECT (SELECT count(*) FILTER (WHERE duplicate_of IS NULL) FROM reports) AS reports,
+               (SELECT count(*) FILTER (WHERE duplicate_of IS NOT NULL) FROM reports) AS copies,
+               f.findings, f.open_findings, (SELECT count(*) FROM corrections) AS corrections
+        FROM (SELECT count(*) AS findings, count(*) FILTER (WHERE verdict = 'open') AS open_findings FROM v_findings) f"""))[0]
     years = _dicts(con.execute("""
         SELECT fiscal_year, count(*) AS reports, sum(coalesce(budget_adjusted_yuan, budget_initial_yuan)) AS budget_yuan,
                sum(spent_yuan) AS spent_yuan
@@ -36,21 +36,25 @@ def overview(con: duckdb.DuckDBPyConnection) -> dict:
         SELECT coalesce(implementing_unit, department, '（未写明）') AS unit, count(*) AS reports,
                count(DISTINCT fiscal_year) AS years
         FROM v_reports WHERE duplicate_of IS NULL GROUP BY ALL ORDER BY reports DESC, unit LIMIT 50"""))
+    # the chart, aggregated in SQL: v_unit_year computed once, its largest units by budget kept
     rates = _dicts(con.execute(f"""
-        WITH top AS (SELECT unit FROM v_unit_year WHERE unit IS NOT NULL GROUP BY unit
-                     ORDER BY sum(budget_yuan) DESC NULLS LAST, unit LIMIT {UNITS_IN_CHART})
+        WITH unit_year AS MATERIALIZED (SELECT unit, fiscal_year, budget_yuan, weighted_execution_rate_pct FROM v_unit_year
+                                        WHERE unit IS NOT NULL),
+        top AS (SELECT unit FROM unit_year GROUP BY unit ORDER BY sum(budget_yuan) DESC NULLS LAST, unit LIMIT {UNITS_IN_CHART})
         SELECT unit, fiscal_year, weighted_execution_rate_pct AS rate
-        FROM v_unit_year JOIN top USING (unit)
+        FROM unit_year JOIN top USING (unit)
         WHERE weighted_execution_rate_pct IS NOT NULL AND fiscal_year IS NOT NULL
         ORDER BY unit, fiscal_year"""))
     failed = _dicts(con.execute("""
         SELECT doc_id, path, format, error FROM documents WHERE status = 'failed' AND replaced_by IS NULL ORDER BY path LIMIT 200"""))
+    # the 200 lowest first, then what they need; a document's first report is doc_id:1 (warehouse.report_id)
     low = _dicts(con.execute("""
-        SELECT d.doc_id, d.path, d.coverage_pct, min(r.report_id) AS report_id,
-               (SELECT count(*) FROM unread u WHERE u.doc_id = d.doc_id) AS unread
-        FROM documents d LEFT JOIN reports r USING (doc_id)
-        WHERE d.coverage_pct < ? AND d.replaced_by IS NULL GROUP BY ALL ORDER BY d.coverage_pct, d.path LIMIT 200""",
-                              [LOW_COVERAGE_PCT]))
+        WITH low AS (SELECT doc_id, path, coverage_pct, n_reports FROM documents WHERE coverage_pct < ? AND replaced_by IS NULL
+                     ORDER BY coverage_pct, path LIMIT 200)
+        SELECT l.doc_id, l.path, l.coverage_pct, CASE WHEN l.n_reports > 0 THEN l.doc_id || ':1' END AS report_id,
+               count(u.doc_id) AS unread
+        FROM low l LEFT JOIN unread u ON u.doc_id = l.doc_id
+        GROUP BY ALL ORDER BY l.coverage_pct, l.path""", [LOW_COVERAGE_PCT]))
     return {"status": status, "totals": totals, "years": years, "units": units, "rates": rates, "failed": failed,
             "low": low, "low_pct": LOW_COVERAGE_PCT}
 
