@@ -340,22 +340,36 @@ def step(name: str, db: Path, extra: str) -> dict:
         s = ingest([extra], db=db)
         out.update(stored=s.stored, reports=s.reports, failures=s.failures, problems=s.problems,
                    steps={k: round(v, 3) for k, v in s.seconds.items()})
+        import duckdb
+
+        con = duckdb.connect(str(db), read_only=True)
+        out["joined"] = con.execute("""SELECT count(*) FROM reports r JOIN documents d USING (doc_id)
+                                       WHERE d.path LIKE '%/new_%' AND EXISTS (SELECT 1 FROM reports o WHERE o.project_key = r.project_key
+                                                                               AND o.report_id <> r.report_id)""").fetchone()[0]
+        con.close()
     elif name == "views":
         from jixiao.warehouse import connect_locked
         from jixiao.warehouse.schema import VIEW_NAMES
 
         con = connect_locked(db)
-        for view in VIEW_NAMES:
-            t = time.perf_counter()
-            rows = con.execute(f"SELECT * FROM {view}").to_arrow_table().num_rows  # the whole view, computed and fetched
-            out[view] = (round(time.perf_counter() - t, 3), rows)
         rid = con.execute("SELECT report_id FROM reports ORDER BY report_id LIMIT 1 OFFSET 777").fetchone()[0]
-        t = time.perf_counter()
-        con.execute("SELECT * FROM v_reports WHERE report_id = ?", [rid]).fetchall()
-        out["v_reports, one report"] = (round(time.perf_counter() - t, 3), 1)
-        t = time.perf_counter()
-        n = len(con.execute("SELECT * FROM v_spending WHERE execution_rate_pct < 80 ORDER BY fiscal_year LIMIT 500").fetchall())
-        out["v_spending < 80 %, first 500"] = (round(time.perf_counter() - t, 3), n)
+        questions = {view: f"SELECT * FROM {view}" for view in VIEW_NAMES}  # the whole view, computed and fetched
+        questions.update({  # what an analyst asks of them (the README's examples)
+            "v_reports, one report": f"SELECT * FROM v_reports WHERE report_id = '{rid}'",
+            "v_spending < 80 %, by year": "SELECT fiscal_year, region, project_name, budget_yuan, spent_yuan, execution_rate_pct "
+                                          "FROM v_spending WHERE execution_rate_pct < 80 ORDER BY fiscal_year, execution_rate_pct",
+            "v_spending < 80 % three years running": "SELECT project_key, any_value(project_name), list(fiscal_year ORDER BY fiscal_year) "
+                                                     "FROM v_spending WHERE execution_rate_pct < 80 GROUP BY project_key "
+                                                     "HAVING count(DISTINCT fiscal_year) >= 3",
+            "v_scores by year and level1": "SELECT fiscal_year, level1, round(avg(score_pct), 1) FROM v_scores GROUP BY ALL ORDER BY ALL",
+        })
+        for label, sql in questions.items():
+            times = []
+            for _ in range(3):  # the best of three: the host is shared
+                t = time.perf_counter()
+                rows = con.sql(sql).to_arrow_table().num_rows
+                times.append(time.perf_counter() - t)
+            out[label] = (round(min(times), 3), rows)
         con.close()
     elif name == "desk":
         from starlette.testclient import TestClient
@@ -375,18 +389,18 @@ def step(name: str, db: Path, extra: str) -> dict:
                  "findings /findings": "/findings", "open findings": "/findings?verdict=open"}
         for label, url in pages.items():
             times = []
-            for _ in range(2):  # the second is what a user waits for once DuckDB's caches are warm
+            for _ in range(3):  # the first, and the best of the next two (the host is shared)
                 t = time.perf_counter()
                 response = client.get(url)
                 times.append(time.perf_counter() - t)
-            out[label] = (round(times[0], 3), round(times[1], 3), response.status_code, len(response.content))
+            out[label] = (round(times[0], 3), round(min(times[1:]), 3), response.status_code, len(response.content))
     elif name in ("csv", "xlsx", "parquet"):
-        from jixiao.warehouse import connect_locked
+        from jixiao.warehouse import connect
         from jixiao.warehouse.export import export
 
         target = Path(extra)
         shutil.rmtree(target, ignore_errors=True)
-        con = connect_locked(db)
+        con = connect(db, read_only=True)  # as `jixiao export` opens it
         written = export(con, target, name)
         con.close()
         out["files"] = len(written)
@@ -543,10 +557,13 @@ def table(results: list[dict]) -> str:
     row("  the same into an empty warehouse", lambda r: f"{r['ingest_empty']['seconds']:.2f} s")
     row("  outside reading (wall − empty)", lambda r: f"{r['ingest']['seconds'] - r['ingest_empty']['seconds']:.2f} s")
     row("  its store / rules / link", lambda r: " / ".join(f"{r['ingest']['steps'].get(k, 0):.2f}" for k in ("store", "rules", "link")) + " s")
+    row("  new reports that joined a project", lambda r: f"{r['ingest']['joined']} of {r['ingest']['reports']}")
     row("incremental links = full relink", lambda r: r["agree"]["agree"])
-    for view in ("v_reports", "v_spending", "v_unit_year", "v_scores", "v_findings_summary", "v_findings",
-                 "v_reports, one report", "v_spending < 80 %, first 500"):
-        row(f"view {view}", lambda r, v=view: f"{r['views'][v][0]:.2f} s")
+    for view in ("v_reports", "v_spending", "v_unit_year", "v_scores", "v_findings_summary", "v_findings"):
+        row(f"view {view}, whole", lambda r, v=view: f"{r['views'][v][0]:.2f} s ({r['views'][v][1]:,} rows)")
+    for question in ("v_reports, one report", "v_spending < 80 %, by year", "v_spending < 80 % three years running",
+                     "v_scores by year and level1"):
+        row(f"query: {question}", lambda r, q=question: f"{r['views'][q][0]:.2f} s")
     for page in ("overview /", "reports /reports", "reports, year + under 80 %", "reports of a unit", "reports, name search",
                  "reports with open findings", "a report /report/ID", "findings /findings", "open findings"):
         row(f"desk {page}", lambda r, p=page: f"{r['desk'][p][1]:.2f} s")
