@@ -352,7 +352,7 @@ def step(name: str, db: Path, extra: str) -> dict:
         from jixiao.warehouse.schema import VIEW_NAMES
 
         con = connect_locked(db)
-        rid = con.execute("SELECT report_id FROM reports ORDER BY report_id LIMIT 1 OFFSET 777").fetchone()[0]
+        rid = con.execute("SELECT report_id FROM reports ORDER BY report_id LIMIT 1 OFFSET 777").fetchall()[0][0]
         questions = {view: f"SELECT * FROM {view}" for view in VIEW_NAMES}  # the whole view, computed and fetched
         questions.update({  # what an analyst asks of them (the README's examples)
             "v_reports, one report": f"SELECT * FROM v_reports WHERE report_id = '{rid}'",
