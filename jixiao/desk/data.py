@@ -106,27 +106,29 @@ def report_list(con: duckdb.DuckDBPyConnection, f: ReportFilter, page: int = 1, 
     if f.unit:
         where.append("coalesce(r.implementing_unit, r.department) = ?")
         args.append(f.unit)
-    if f.text:
-        where.append("(contains(r.project_name, ?) OR contains(d.path, ?))")
+    if f.text:  # a path is looked for among the documents first: no join of every report with its document
+        where.append("(contains(r.project_name, ?) OR r.doc_id IN (SELECT doc_id FROM documents WHERE contains(path, ?)))")
         args += [f.text, f.text]
     if f.under_pct is not None:
         where.append("r.execution_rate_pct < ?")
         args.append(f.under_pct)
     if f.with_findings:
         where.append("r.report_id IN (SELECT original_report_id FROM v_findings WHERE verdict = 'open')")
-    kept = f"FROM v_reports r JOIN documents d USING (doc_id) WHERE {' AND '.join(where)}"
+    kept = f"FROM v_reports r WHERE {' AND '.join(where)}"
     total = con.execute(f"SELECT count(*) {kept}", args).fetchone()[0]
     offset = max(0, min(page - 1, (total - 1) // size if total else 0)) * size
+    order = "fiscal_year DESC NULLS LAST, unit, project_name, report_id"
     rows = _dicts(con.execute(f"""
-        WITH listed AS (
-            SELECT r.report_id, r.fiscal_year, r.region, r.project_name, coalesce(r.implementing_unit, r.department) AS unit,
+        WITH listed AS (  -- the page first, then its documents and open findings
+            SELECT r.report_id, r.doc_id, r.fiscal_year, r.region, r.project_name, coalesce(r.implementing_unit, r.department) AS unit,
                    coalesce(r.budget_adjusted_yuan, r.budget_initial_yuan) AS budget_yuan, r.spent_yuan, r.execution_rate_pct,
-                   r.score_total, r.corrected_columns, d.path, d.format
+                   r.score_total, r.corrected_columns
             {kept}
-            ORDER BY r.fiscal_year DESC NULLS LAST, unit, r.project_name, r.report_id LIMIT {int(size)} OFFSET {int(offset)}
+            ORDER BY {order} LIMIT {int(size)} OFFSET {int(offset)}
         )
-        SELECT l.*, (SELECT count(*) FROM v_findings x WHERE x.original_report_id = l.report_id AND x.verdict = 'open') AS open_findings
-        FROM listed l ORDER BY l.fiscal_year DESC NULLS LAST, l.unit, l.project_name, l.report_id""", args))
+        SELECT l.* EXCLUDE (doc_id), d.path, d.format,
+               (SELECT count(*) FROM v_findings x WHERE x.original_report_id = l.report_id AND x.verdict = 'open') AS open_findings
+        FROM listed l JOIN documents d USING (doc_id) ORDER BY {order}""", args))
     return Page(rows, total, offset, size)
 
 
