@@ -350,12 +350,6 @@ def _from_index(rows: list[tuple]) -> list[_Report]:
             for rid, doc_id, stamp, year, region, scope, raw_name, raw_unit, code, name, unit_name, mapped, _, _ in rows]
 
 
-@dataclass
-class _Project:
-    key: str
-    members: list[_Report]
-
-
 def _project_row(key: str, members: list[_Report]) -> tuple:
     latest = max(members, key=lambda r: (r.fiscal_year or 0, r.report_id))
     years = sorted({r.fiscal_year for r in members if r.fiscal_year})
