@@ -141,7 +141,7 @@ def main() -> None:
 @click.option("--stage", "stage", default=None, metavar="DIR_OR_URI",
               help="(ray) Where the shards go: a folder every node sees, or s3://, gs://, hdfs:// [default: DB.stage beside the warehouse].")
 @click.option("--shard-files", type=click.IntRange(min=1), default=None, metavar="N",
-              help="(ray) Files per shard, the unit a killed reader redoes [default: 8].")
+              help="(ray) Files per shard, the unit a killed reader redoes [default: about two shards a reader, 8 to 64 files].")
 @wait_option
 def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, memory_mb: int, reread: bool, retry_failed: bool,
            as_json: bool,
@@ -173,9 +173,9 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, m
     with reporter(enabled=not as_json) as rep:
         try:
             if engine == "ray":
-                from jixiao.ray_engine import BATCH_FILES, RaySettings, ingest_ray
+                from jixiao.ray_engine import RaySettings, ingest_ray
 
-                where = RaySettings(address, stage or str(Path(db).with_name(Path(db).name + ".stage")), shard_files or BATCH_FILES)
+                where = RaySettings(address, stage or str(Path(db).with_name(Path(db).name + ".stage")), shard_files)
                 summary = ingest_ray(paths, db, where, reread=reread, retry_failed=retry_failed, jobs=jobs, timeout_s=timeout,
                                      memory_mb=memory_mb, progress=rep, wait_s=wait, include=include, exclude=exclude)
             elif address or stage or shard_files:
