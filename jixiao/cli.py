@@ -249,7 +249,7 @@ def main() -> None:
 @option("--stage", "stage", default=None, metavar="DIR_OR_URI",
               help="(ray) Where the shards go: a folder every node sees, or s3://, gs://, hdfs:// [default: DB.stage beside the warehouse].")
 @option("--shard-files", type=click.IntRange(min=1), default=None, metavar="N",
-              help="(ray) Files per shard, the unit a killed reader redoes [default: 8].")
+              help="(ray) Files per shard, the unit a killed reader redoes [default: about two shards a reader, 8 to 64 files].")
 @wait_option
 def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, file_timeout: float, memory_mb: int, reread: bool,
            lexicon: Path | None, retry_failed: bool, as_json: bool,
@@ -283,9 +283,9 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, f
     with reporter(enabled=not as_json) as rep:
         try:
             if engine == "ray":
-                from jixiao.ray_engine import BATCH_FILES, RaySettings, ingest_ray
+                from jixiao.ray_engine import RaySettings, ingest_ray
 
-                where = RaySettings(address, stage or str(Path(db).with_name(Path(db).name + ".stage")), shard_files or BATCH_FILES)
+                where = RaySettings(address, stage or str(Path(db).with_name(Path(db).name + ".stage")), shard_files)
                 summary = ingest_ray(paths, db, where, reread=reread, retry_failed=retry_failed, jobs=jobs, timeout_s=timeout,
                                      memory_mb=memory_mb, progress=rep, wait_s=wait, include=include, exclude=exclude,
                                      file_timeout_s=file_timeout)
@@ -531,7 +531,7 @@ def link(db: str, map_path: Path | None, wait: float) -> None:
 
     con = open_warehouse(db, wait=wait, create=False)
     try:
-        n = relink(con, map_path)
+        n = relink(con, map_path, full=True)
     except SettingError as exc:  # the mapping file: the user's to mend
         raise click.UsageError(str(exc))
     except Exception as exc:  # a bug in linking: one sentence, the warehouse as it was
@@ -558,16 +558,22 @@ def export(db: str, fmt: str, out: Path, chinese: bool, no_bom: bool, wait: floa
     Example:
       jixiao export --format xlsx --out exports/ --chinese --db yuhua.duckdb
     """
+    import duckdb
+
     from jixiao.warehouse.export import export as run_export
 
     con = open_warehouse(db, read_only=True, wait=wait)
+    notes: list[str] = []
     try:
-        written = run_export(con, out, fmt, chinese, bom=not no_bom)
-    except OSError as exc:
-        raise click.ClickException(_("The export could not be written to {out} ({why}).").format(out=out, why=exc.strerror or exc))
+        written = run_export(con, out, fmt, chinese, bom=not no_bom, notes=notes)
+    except (OSError, duckdb.IOException) as exc:
+        raise click.ClickException(_("The export could not be written to {out} ({why}).").format(
+            out=out, why=getattr(exc, "strerror", None) or str(exc).splitlines()[0]))
     finally:
         con.close()
     click.echo(_("{files} written to {out}").format(files=plural(len(written), "file"), out=out))
+    for note in notes:
+        click.echo(f"  {note}")
 
 
 @main.command(context_settings={"ignore_unknown_options": True})  # a VALUE may be negative: -5
