@@ -33,7 +33,8 @@ def _department(db: Path) -> list[tuple]:
         return con.execute("SELECT department FROM reports").fetchall()
 
 
-def test_a_taught_label_is_read_after_the_file_is_read_again(tmp_path):
+def test_a_taught_label_is_read_after_the_file_is_read_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("JIXIAO_LEXICON", str(tmp_path / "none.csv"))  # ingest --lexicon sets it in this process
     form = F.NATIONAL
     plain = builder.write_docx(F.national_document(form, F.VARIANTS[0]), tmp_path / "plain.docx")
     odd = _with_label(plain, tmp_path / "odd.docx", "主管部门", "归口部门")
@@ -62,7 +63,8 @@ def test_a_taught_label_is_read_after_the_file_is_read_again(tmp_path):
         str(lexicon), "")  # the label list no longer holds it
 
 
-def test_a_lexicon_line_that_cannot_be_used_is_one_sentence(tmp_path):
+def test_a_lexicon_line_that_cannot_be_used_is_one_sentence(tmp_path, monkeypatch):
+    monkeypatch.setenv("JIXIAO_LEXICON", str(tmp_path / "none.csv"))
     db, lexicon = tmp_path / "w.duckdb", tmp_path / "lexicon.csv"
     runner = CliRunner()
     wrong_key = runner.invoke(main, ["labels", "--db", str(db), "--lexicon", str(lexicon), "--add", "field,departmnet,归口部门"])
