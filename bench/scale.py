@@ -354,7 +354,7 @@ def step(name: str, db: Path, extra: str) -> dict:
         con = connect_locked(db)
         rid = con.execute("SELECT report_id FROM reports ORDER BY report_id LIMIT 1 OFFSET 777").fetchall()[0][0]
         questions = {view: f"SELECT * FROM {view}" for view in VIEW_NAMES}  # the whole view, computed and fetched
-        questions.update({  # what an analyst asks of them (the README's examples)
+        questions.update({  # what an analyst asks of them (the examples of docs/warehouse.md)
             "v_reports, one report": f"SELECT * FROM v_reports WHERE report_id = '{rid}'",
             "v_spending < 80 %, by year": "SELECT fiscal_year, region, project_name, budget_yuan, spent_yuan, execution_rate_pct "
                                           "FROM v_spending WHERE execution_rate_pct < 80 ORDER BY fiscal_year, execution_rate_pct",

@@ -1,4 +1,4 @@
-"""The layers of the code, as README's "How the code is laid out" states them, checked on the tree:
+"""The layers of the code, as docs/architecture.md states them, checked on the tree:
 each stage imports only the ground floor and itself, and nothing reaches back up."""
 
 from __future__ import annotations
