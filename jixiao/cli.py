@@ -86,13 +86,17 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-
-
-def _interrupted(exc: BaseException) -> bool:
-    """Ctrl-C or SIGTERM, however it surfaced: as KeyboardInterrupt, or as DuckDB's own 'Query interrupted'
-    when it landed inside a statement."""
-    return isinstance(exc, (KeyboardInterrupt, click.exceptions.Abort)) or (
-        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
+def _interrupted(exc: BaseException | None) -> bool:
+    """Ctrl-C or SIGTERM, however it surfaced: as KeyboardInterrupt, as DuckDB's own 'Query interrupted'
+    when it landed inside a statement, or as the cause of another error (an ImportError when it landed
+    while a native module was being loaded)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, (KeyboardInterrupt, click.exceptions.Abort)) or (
+                isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 class _Translated:
