@@ -1,0 +1,42 @@
+"""Chinese words (jieba), the ground floor the stages share: indicator names are placed by their words
+(normalize/kinds.py) and narrative sentences are searched by them (warehouse/search.py), so both cut the
+same way. Domain words jieba's own dictionary lacks are data: rules/words.csv."""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+from jixiao.data import read_csv
+from jixiao.labels import nfkc, simplified
+
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    import jieba
+
+    jieba.setLogLevel(60)  # its 'Building prefix dict' lines are no news to a user
+    with _LOCK:
+        cutter = jieba.Tokenizer()
+        cutter.initialize()
+        for row in read_csv("words.csv"):
+            cutter.add_word(row["word"], freq=int(row["freq"]) if row.get("freq") else None)
+    return cutter
+
+
+def _plain(text: str) -> str:
+    return nfkc(simplified(text)).lower()
+
+
+@lru_cache(maxsize=16384)  # forms repeat their indicator names
+def words(text: str) -> tuple[str, ...]:
+    """Given a name or sentence, return its words (simplified, NFKC), punctuation and spaces left out."""
+    return tuple(w for w in _tokenizer().lcut(_plain(text), HMM=False) if w.strip() and any(c.isalnum() for c in w))
+
+
+def search_words(text: str) -> list[str]:
+    """Given a sentence or a query, return its words and the shorter words inside long ones (资金拨付 also
+    gives 资金 and 拨付), so a query and a sentence that cut a phrase differently still share words."""
+    return [w for w in _tokenizer().lcut_for_search(_plain(text), HMM=False) if w.strip() and any(c.isalnum() for c in w)]
