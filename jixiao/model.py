@@ -246,6 +246,7 @@ class NarrativeItem:
     number: str | None  # the item's own numbering as written (1、 （二） ②), None for a paragraph
     text: str
     section_seq: int | None = None  # sections.seq it came from; None for a form's cell
+    topic: str | None = None  # a problem's topic (rules/problem_topics.csv: funds_late …), which v_problems follows across years
 
 
 @dataclass

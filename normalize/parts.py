@@ -31,6 +31,17 @@ class _Rules:
 
 
 @lru_cache(maxsize=1)
+def _topics() -> tuple[tuple[str, regex.Pattern], ...]:
+    return tuple((row["topic"].strip(), regex.compile(row["pattern"].strip())) for row in read_csv("problem_topics.csv"))
+
+
+def problem_topic(text: str) -> str | None:
+    """Given a problem item, return its topic (rules/problem_topics.csv), or None when no row names it."""
+    plain = _plain(text)
+    return next((topic for topic, pattern in _topics() if pattern.search(plain)), None)
+
+
+@lru_cache(maxsize=1)
 def _rules() -> _Rules:
     headings, fields, cues = [], {}, []
     for row in read_csv("section_kinds.csv"):
@@ -105,7 +116,8 @@ def narrative_items(report: Report) -> list[NarrativeItem]:
     items: list[NarrativeItem] = []
 
     def add(kind, heading, number, text, section_seq) -> None:
-        items.append(NarrativeItem(len(items) + 1, kind, heading, number, text, section_seq))
+        topic = problem_topic(text) if kind == "problem" else None
+        items.append(NarrativeItem(len(items) + 1, kind, heading, number, text, section_seq, topic))
 
     for section in report.sections:
         kinds = heading_kinds(section.heading)

@@ -16,7 +16,8 @@ ALTER TABLE indicators ADD COLUMN actual_grade VARCHAR;
 ALTER TABLE indicators ADD COLUMN met BOOLEAN;
 ALTER TABLE indicators ADD COLUMN met_rule VARCHAR;
 -- the narrative's numbered items, one row each, with the kind of section they belong to (目标完成情况 → achievement,
--- 存在的问题 → problem, 原因分析 → cause, 改进措施/下一步 → improvement, 结果应用 → results_use): what `jixiao search` finds
+-- 存在的问题 → problem, 原因分析 → cause, 改进措施/下一步 → improvement, 结果应用 → results_use): what `jixiao search` finds;
+-- a problem's topic (资金拨付滞后 → funds_late …) lets v_problems follow it across a project's years
 CREATE TABLE narrative_items (
     report_id VARCHAR NOT NULL, seq INTEGER NOT NULL, kind VARCHAR, heading VARCHAR, number VARCHAR, text VARCHAR NOT NULL,
-    section_seq INTEGER);
+    section_seq INTEGER, topic VARCHAR);
