@@ -35,8 +35,9 @@ from starlette.templating import Jinja2Templates
 
 from jixiao.edits import typed_value
 from jixiao.render import text_of
+from jixiao.model import NARRATIVE_KINDS
 from jixiao.warehouse import (CorrectionRefused, ReviewRefused, WarehouseUnavailable, connect, connect_locked, correct,
-                              review)
+                              review, search)
 from jixiao.warehouse.export import chinese_headers
 from jixiao.warehouse.reviews import VERDICTS
 from jixiao.warehouse.schema import CORRECTABLE
@@ -176,6 +177,16 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
             rows = data.all_corrections(con)
         return page(request, "corrections.html", rows=rows)
 
+    def search_page(request: Request) -> Response:
+        q = request.query_params
+        words, kind = (q.get("q") or "").strip(), q.get("kind") if q.get("kind") in NARRATIVE_KINDS else None
+        year = _int(q.get("year"))
+        hits = []
+        if words:
+            with desk.reading() as con:
+                hits = search(con, words, db_path=desk.db, kind=kind, years=(year,) if year else (), limit=50)
+        return page(request, "search.html", hits=hits, words=words, kind=kind, year=year, kinds=NARRATIVE_KINDS)
+
     def source_page(request: Request) -> Response:
         doc_id, number = request.path_params["doc_id"], request.path_params["page"]
         if not DOC_ID.fullmatch(doc_id):
@@ -200,6 +211,7 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
         Route("/findings", findings),
         Route("/findings/review", review_finding, methods=["POST"]),
         Route("/corrections", corrections),
+        Route("/search", search_page),
         Route("/source/{doc_id}/{page:int}.png", source_page),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
