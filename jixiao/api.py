@@ -64,7 +64,8 @@ class Warehouse:
                              ORDER BY r.fiscal_year, r.project_name, f.original_report_id, f.rule""",
                          {"severity": severity} if severity else None)
         # the message in the reader's language (jixiao.i18n), from the finding's parameters
-        found["message"] = [render(p, fallback=m) for p, m in zip(found["parameters"], found["message"])]
+        found["message"] = [render(p if isinstance(p, str) else None, fallback=m)  # a finding from before parameters: NaN here
+                              for p, m in zip(found["parameters"], found["message"])]
         return found.drop(columns="parameters")
 
     def findings_summary(self) -> pd.DataFrame:
