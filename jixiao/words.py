@@ -36,7 +36,16 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(w for w in _tokenizer().lcut(_plain(text), HMM=False) if w.strip() and any(c.isalnum() for c in w))
 
 
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Words too common to search by (rules/stopwords.csv)."""
+    return frozenset(row["word"] for row in read_csv("stopwords.csv"))
+
+
 def search_words(text: str) -> list[str]:
     """Given a sentence or a query, return its words and the shorter words inside long ones (资金拨付 also
-    gives 资金 and 拨付), so a query and a sentence that cut a phrase differently still share words."""
-    return [w for w in _tokenizer().lcut_for_search(_plain(text), HMM=False) if w.strip() and any(c.isalnum() for c in w)]
+    gives 资金 and 拨付), so a query and a sentence that cut a phrase differently still share words; the
+    commonest words (的, 和 …) left out."""
+    stop = stopwords()
+    return [w for w in _tokenizer().lcut_for_search(_plain(text), HMM=False)
+            if w.strip() and any(c.isalnum() for c in w) and w not in stop]

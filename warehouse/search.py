@@ -69,7 +69,8 @@ def _stamp(con: duckdb.DuckDBPyConnection) -> str:
 
 @lru_cache(maxsize=1)
 def _words_digest() -> str:
-    return hashlib.sha1(json.dumps(read_csv("words.csv"), ensure_ascii=False).encode()).hexdigest()[:12]
+    lists = [read_csv("words.csv"), read_csv("stopwords.csv")]
+    return hashlib.sha1(json.dumps(lists, ensure_ascii=False).encode()).hexdigest()[:12]
 
 
 def _schema():
