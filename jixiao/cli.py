@@ -423,11 +423,12 @@ def check(db: str, as_json: bool, wait: float) -> None:
 @wait_option
 def labels(db: str, as_json: bool, wait: float) -> None:
     """List labels met at ingest that the lexicon does not know, with counts and an example file,
-    and rows that look like the head of a block it does not know.
+    rows that look like the head of a block it does not know, and indicator names no kind places.
 
     Each label is kept in `fields` with an empty key; each unknown block is an `unknown_block`
     finding. To teach one, add a line to rules/lexicon.csv (context,key,label), then ingest again
-    with --reread.
+    with --reread. An indicator name is placed by a line of rules/indicator_kinds.csv
+    (kind,direction,context,words).
 
     \b
     Example:
