@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalize.kinds import default_taxonomy
-from normalize.parts import heading_kinds, problem_topic, split_items
-from normalize.targets import Value, format_value, grades, judge, parse_value
+from jixiao.normalize.kinds import default_taxonomy
+from jixiao.normalize.parts import heading_kinds, problem_topic, split_items
+from jixiao.normalize.targets import Value, format_value, grades, judge, parse_value
 
 # unit as written → (unit stored, factor)
 UNITS = {"%": ("%", 1), "元": ("yuan", 1), "万元": ("yuan", 10000), "天": ("天", 1), "个": ("个", 1), "人次": ("人次", 1),
