@@ -7,8 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from jixiao.labels import simplified
 from jixiao.pipeline import read_file
 from tests.fixtures import families as F
+from tests.fixtures import unseen_classes as U
 
 D = Decimal
 # name → (kind, target (op, value, high, unit, grade), actual (op, value, high, unit, grade), met, met_rule)
@@ -53,6 +55,24 @@ EXPECTED = {
         "市民满意度": ("satisfaction", q("≥", 90, "%"), q("=", 92, "%"), True, "at_least"),
     },
 }
+UNSEEN = {
+    "transfer_payment": {
+        "城镇新增就业人数": ("quantity", q("≥", 12000, "人"), q("=", 13500, "人"), True, "at_least"),
+        "职业技能培训人次": ("quantity", q("≥", 3000, "人次"), q("=", 3426, "人次"), True, "at_least"),
+        "城镇登记失业率": ("incident_rate", q("≤", "4.5", "%"), q("=", "3.2", "%"), True, "at_most"),
+        "补贴资金发放及时率": ("timeliness", q("≥", 95, "%"), q("=", 92, "%"), False, "at_least"),
+        "重点群体就业帮扶": ("social_benefit", N, N, None, "target_unread"),  # 有效帮扶: no scale's word, not guessed
+        "就业形势": ("sustainability", g("稳定"), g("稳定"), True, "grade_rank"),
+        "享受补贴人员满意度": ("satisfaction", q("≥", 90, "%"), q("=", 96, "%"), True, "at_least"),
+    },
+    "transfer_pairs": {
+        "改造校舍面积": ("quantity", q("≥", 15000, "平方米"), q("=", 16200, "平方米"), True, "at_least"),
+        "工程验收合格率": ("pass_rate", q("=", 100, "%"), q("=", 100, "%"), True, "equal"),
+        "项目按期完成率": ("timeliness", q("≥", 95, "%"), q("=", 92, "%"), False, "at_least"),
+        "办学条件改善": ("social_benefit", g("显著提升"), g("显著提升"), True, "grade_rank"),
+        "师生满意度": ("satisfaction", q("≥", 90, "%"), q("=", "94.5", "%"), True, "at_least"),
+    },
+}
 # The seed's form has no actual column: its 目标值 is the points, and whether a target was met cannot be told
 SEED_KINDS = {"项目立项规范性": "planning", "绩效目标合理性": "planning", "绩效指标明确性": "planning", "资金到位率": "funds_in_place",
               "到位及时率": "funds_in_place", "管理制度健全性": "management", "制度执行有效性": "management",
@@ -83,6 +103,20 @@ def test_every_indicator_of_each_family_as_values(read, fmt, family, variant):
     assert [i.name for i in report.indicators] == list(expected)
     for i in report.indicators:
         kind, target, actual, met, rule = expected[i.name]
+        assert (i.kind, _values(i, "target"), _values(i, "actual"), i.met, i.met_rule) == (kind, target, actual, met, rule), i.name
+
+
+UNSEEN_CASES = [(fmt, fam, v.name) for fam in UNSEEN for v in U.VARIANTS for fmt in ("docx", "pdf", "xlsx")]
+
+
+@pytest.mark.parametrize("fmt, family, variant", UNSEEN_CASES)
+def test_every_indicator_of_the_transfer_payment_forms_as_values(unseen_class_files, fmt, family, variant):
+    """Word, PDF and xlsx, traditional characters and 度量单位 columns included: names are compared simplified."""
+    (report,) = read_file(unseen_class_files[(fmt, family, variant)]).reports
+    expected = UNSEEN[family]
+    assert [simplified(i.name) for i in report.indicators] == list(expected)
+    for i in report.indicators:
+        kind, target, actual, met, rule = expected[simplified(i.name)]
         assert (i.kind, _values(i, "target"), _values(i, "actual"), i.met, i.met_rule) == (kind, target, actual, met, rule), i.name
 
 
