@@ -115,8 +115,11 @@ def _build(con: duckdb.DuckDBPyConnection, folder: Path, stamp: str) -> None:
         writer.wait_merging_threads()
         (fresh / "jixiao-stamp").write_text(stamp, encoding="utf-8")
         if folder.exists():
-            shutil.rmtree(folder)
-        fresh.rename(folder)
+            shutil.rmtree(folder, ignore_errors=True)
+        try:
+            fresh.rename(folder)
+        except OSError:  # another search made it meanwhile (a desk and a command at once): theirs serves as well
+            pass
     finally:
         if fresh.exists():
             shutil.rmtree(fresh, ignore_errors=True)
