@@ -16,7 +16,8 @@ plants one problem in 2021 and 2022 of one project, then prints:
 DuckDB's full-text extension (fts) was the other engine to measure: it is not published for DuckDB 2.0.1, the
 DuckDB this project uses (PyPI has duckdb-extension-fts up to 1.5.5; DuckDB 2.0.1 refuses that build, and forcing
 it with allow_extensions_metadata_mismatch crashes the process), and `INSTALL fts` needs DuckDB's own server, which
-this machine cannot reach. So only tantivy is measured.
+this machine cannot reach. So only tantivy is measured here; `--export FILE.parquet` writes the sentences with their
+jieba words for bench/search_duckdb_fts.py, which measures DuckDB 1.5.5's fts on them in a separate environment.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import duckdb
 
 from jixiao.model import DocumentResult, Report, Section
 from jixiao.warehouse import Pending, connect, search, store_many
@@ -92,6 +95,22 @@ def build(db: Path, n_reports: int) -> None:
     con.close()
 
 
+def export(con, path: Path) -> None:
+    """The indexed sentences, one row each with their report's year, their kind and their words (as search cuts them)."""
+    from jixiao.words import search_words
+
+    rows = [(i, report_id, seq, year, kind, sentence, " ".join(search_words(sentence)))
+            for i, (report_id, seq, year, kind, sentence) in enumerate(
+                (rid, seq, year, kind, s) for rid, seq, year, kind, text in con.execute(
+                    "SELECT n.report_id, n.seq, r.fiscal_year, n.kind, n.text FROM narrative_items n JOIN reports r USING (report_id)"
+                ).fetchall() for s in sentences(text))]
+    out = duckdb.connect()
+    out.execute("CREATE TABLE s (id INTEGER, report_id VARCHAR, seq INTEGER, year INTEGER, kind VARCHAR, sentence VARCHAR, words VARCHAR)")
+    out.executemany("INSERT INTO s VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    out.execute("COPY s TO ? (FORMAT parquet)", [str(path)])
+    print(f"wrote {len(rows)} sentences to {path}")
+
+
 def _ms(seconds: list[float]) -> str:
     ordered = sorted(seconds)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -103,6 +122,7 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--keep", type=Path, default=None, help="build the warehouse here and keep it")
+    parser.add_argument("--export", type=Path, default=None, help="write the sentences and their words to this Parquet file")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="jixiao-search-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -116,6 +136,8 @@ def main() -> None:
         con = connect(db, read_only=True)
         texts = [t for (t,) in con.execute("SELECT text FROM narrative_items").fetchall()]
         print(f"{len(texts)} narrative items, {sum(len(sentences(t)) for t in texts)} sentences")
+        if args.export:
+            export(con, args.export)
         started = time.perf_counter()
         search(con, "资金拨付滞后", db_path=db)
         print(f"first search (makes the index): {time.perf_counter() - started:.1f} s")
