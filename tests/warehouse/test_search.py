@@ -131,3 +131,20 @@ def test_v_indicators_as_the_contract_states(warehouse):
                        Decimal("1.00"), "某某镇便民服务中心", 2022, "≥500人次", "480人次")
     assert [r[6] for r in rows] == [True, False, True, True, True, True, True]
     assert sum(r[9] for r in rows) == Decimal("2.00")
+
+
+def test_labels_lists_the_indicator_names_no_kind_places(tmp_path):
+    form = F.copy.deepcopy(F.NATIONAL)
+    row = form["indicators"][4]
+    form["indicators"][4] = (row[0], "特色指标", "农产品品牌影响力", *row[3:])  # neither its name nor its level names a kind
+    folder = tmp_path / "in"
+    folder.mkdir()
+    builder.write_docx(F.national_document(form, F.VARIANTS[0]), folder / "brand.docx")
+    db = tmp_path / "w.duckdb"
+    ingest([folder], db)
+    run = CliRunner().invoke(main, ["labels", "--json", "--db", str(db)])
+    assert run.exit_code == 0, run.output
+    unplaced = json.loads(run.output)["indicators"]
+    assert [(u["name"], u["count"], u["level2"]) for u in unplaced] == [("农产品品牌影响力", 1, "特色指标")]
+    text = CliRunner().invoke(main, ["labels", "--db", str(db)]).output
+    assert "1 indicator names no kind places" in text and "农产品品牌影响力" in text
