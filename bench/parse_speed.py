@@ -19,7 +19,7 @@ It builds its files with the fixture builder, then prints:
    on its share of the cores, the default) and with 2 each on all cores (JIXIAO_OCR_THREADS=0),
    median of --scan-rounds: wall seconds a page, start-up included, and pages a second.
 
---markdown prints the README's speed table at the end.
+--markdown prints the speed table of docs/speed.md at the end.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ def scanned_archive(work: Path, rounds: int) -> dict:
     """Seconds a page of whole ingests of ten scanned reports, in each of SCAN_RUNS's set-ups."""
     sys.path.insert(0, str(ROOT / "bench"))
     import archive as A
-    import unseen_layouts as U
+    from tests.fixtures import unseen_layouts as U
     from tests.fixtures import office_scans as O
 
     forms = [make() for make in U.FORMS]

@@ -10,6 +10,7 @@ leaves nothing behind.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import shutil
 import subprocess
@@ -23,6 +24,8 @@ from jixiao.processes import kill_tree
 from jixiao.scratch import make_scratch, office_pipe
 
 from .formats import CONVERTED
+
+log = logging.getLogger("jixiao.extract.legacy")
 
 TARGETS = CONVERTED  # the formats converted before they are read, and what into (extract/formats.py)
 CONVERT_TIMEOUT_S = 90.0
@@ -159,11 +162,14 @@ def convert_many(items: list[tuple[Path, str]], workdir: Path, timeout_s: float 
                 try:
                     converter.run(sources, target, outdir, min(CONVERT_TIMEOUT_S + 10 * len(sources), timeout_s * len(sources)))
                 except subprocess.TimeoutExpired:
+                    log.info("LibreOffice timed out converting %d files to %s together; each is converted alone", len(sources), target)
                     continue  # each file of the chunk gets its own try, and its own sentence
                 for (path, _), source in zip(chunk, sources):
                     result = outdir / f"{source.stem}.{target}"
                     if result.exists():
                         out[path] = result
+                    else:
+                        log.info("LibreOffice's batch run gave no %s for %s; it is converted alone", target, path)
     finally:
         office_pipe(converter.profile).unlink(missing_ok=True)
         shutil.rmtree(converter.tmp, ignore_errors=True)

@@ -34,6 +34,7 @@ from .symbols import map_private_use, pdf_symbol_font, symbol_font_text
 # pdfminer logs each damaged stream or operator it passes over (「Could not set text font …」) at WARNING,
 # which lands among the user's progress lines; what matters reaches the user as a finding or a sentence
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
+log = logging.getLogger("jixiao.extract.pdf")
 
 SNAP = 2.0  # points: edges closer than this are one grid line
 _CLOSERS = set("%％）)】」』》〉。，、；：！？,.;:!?")
@@ -385,11 +386,12 @@ def read_pdf(data: bytes) -> Document:
         pages = len(fast.pages)
         try:
             return _read_opened(fast, data)
-        except NeedsPdfplumber:
-            pass
+        except NeedsPdfplumber as exc:
+            log.debug("pdfium's pages are read by pdfplumber instead: %s", exc)
         except ExtractError:
             if _page_count(data) == pages:
                 raise  # the same pages, unreadable either way: no second OCR of them
+            log.info("pdfium could not read the file; pdfplumber, which finds other pages, reads it")
     return _read_opened(_open_pdfplumber(data), data)
 
 

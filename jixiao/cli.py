@@ -10,6 +10,7 @@ if __name__ == "__main__":  # python -m jixiao.cli: a signal while the rest load
 import dataclasses
 import json
 import os
+import shlex
 import signal
 import sys
 from contextlib import contextmanager
@@ -32,8 +33,8 @@ MIN_MEMORY_MB = 1024
 EXIT_CODES = """\b
 Exit codes:
   0  every file was read (or holds no report); the command did what it said
-  1  some files failed (each with its sentence), a step after reading failed (linking: said in a sentence),
-     or a file could not be shown
+  1  some files failed (each with its sentence; failures accepted with `jixiao ignore` are listed, not counted),
+     a step after reading failed (linking: said in a sentence), or a file could not be shown
   2  usage: a wrong option or value, or SQL that `query` refuses or cannot run
   3  the warehouse could not be opened: missing, locked by another process, not DuckDB, damaged or unwritable
 130 stopped by Ctrl-C or SIGTERM: what was committed is kept, and the same command goes on from there"""
@@ -86,13 +87,17 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-
-
-def _interrupted(exc: BaseException) -> bool:
-    """Ctrl-C or SIGTERM, however it surfaced: as KeyboardInterrupt, or as DuckDB's own 'Query interrupted'
-    when it landed inside a statement."""
-    return isinstance(exc, (KeyboardInterrupt, click.exceptions.Abort)) or (
-        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
+def _interrupted(exc: BaseException | None) -> bool:
+    """Ctrl-C or SIGTERM, however it surfaced: as KeyboardInterrupt, as DuckDB's own 'Query interrupted'
+    when it landed inside a statement, or as the cause of another error (an ImportError when it landed
+    while a native module was being loaded)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, (KeyboardInterrupt, click.exceptions.Abort)) or (
+                isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 class _Translated:
@@ -234,6 +239,8 @@ def main() -> None:
 @option("--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True,
               help=f"Memory cap per reader process ({MIN_MEMORY_MB} at least: a reader needs that to start); a file that needs more is marked failed.")
 @option("--reread", is_flag=True, help="Read files again even when their bytes are already stored.")
+@option("--lexicon", "lexicon", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+        help="Your own lexicon, merged over the packaged one [default: $JIXIAO_LEXICON or ~/.config/jixiao/lexicon.csv].")
 @option("--retry-failed", is_flag=True,
               help="Read again the files stored as failed for their own reasons (a timeout, crash or memory failure is retried anyway).")
 @option("--json", "as_json", is_flag=True, help="Print the summary as JSON (no progress output).")
@@ -247,10 +254,10 @@ def main() -> None:
 @option("--stage", "stage", default=None, metavar="DIR_OR_URI",
               help="(ray) Where the shards go: a folder every node sees, or s3://, gs://, hdfs:// [default: DB.stage beside the warehouse].")
 @option("--shard-files", type=click.IntRange(min=1), default=None, metavar="N",
-              help="(ray) Files per shard, the unit a killed reader redoes [default: 8].")
+              help="(ray) Files per shard, the unit a killed reader redoes [default: about two shards a reader, 8 to 64 files].")
 @wait_option
 def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, file_timeout: float, memory_mb: int, reread: bool,
-           retry_failed: bool, as_json: bool,
+           lexicon: Path | None, retry_failed: bool, as_json: bool,
            include: tuple[str, ...], exclude: tuple[str, ...], verbose: bool, engine: str, address: str | None,
            stage: str | None, shard_files: int | None, wait: float) -> None:
     """Read report files (folders recursively) into the warehouse.
@@ -259,7 +266,8 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, f
     The same bytes ingested again change nothing, unchanged files are skipped without reading,
     and a run killed at any moment can simply be run again.
 
-    Exit code: 0 when every file was read or holds no report, 1 when some failed, 2 on usage errors,
+    Exit code: 0 when every file was read or holds no report (or its failure was accepted with
+    jixiao ignore), 1 when some failed, 2 on usage errors,
     3 when the warehouse could not be opened.
 
     \b
@@ -275,18 +283,19 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, f
     for path in paths:
         if not path.exists() and not path.is_symlink():  # a typo: nothing to read, said before any work
             raise click.UsageError(_("No such file or folder: {path}").format(path=shown_path(path)))
+    _check_lexicon(lexicon)
 
     with reporter(enabled=not as_json) as rep:
         try:
             if engine == "ray":
-                from jixiao.ray_engine import BATCH_FILES, RaySettings, ingest_ray
+                from jixiao.ray_engine import RaySettings, ingest_ray
 
-                where = RaySettings(address, stage or str(Path(db).with_name(Path(db).name + ".stage")), shard_files or BATCH_FILES)
+                where = RaySettings(address, stage or str(Path(db).with_name(Path(db).name + ".stage")), shard_files)
                 summary = ingest_ray(paths, db, where, reread=reread, retry_failed=retry_failed, jobs=jobs, timeout_s=timeout,
                                      memory_mb=memory_mb, progress=rep, wait_s=wait, include=include, exclude=exclude,
                                      file_timeout_s=file_timeout)
             elif address or stage or shard_files:
-                raise SettingError("--address, --stage and --shard-files belong to --engine ray.")
+                raise SettingError(_("--address, --stage and --shard-files belong to --engine ray."))
             else:
                 summary = run_ingest(paths, db=db, reread=reread, retry_failed=retry_failed, jobs=jobs, timeout_s=timeout,
                                      memory_mb=memory_mb, progress=rep, wait_s=wait, include=include, exclude=exclude,
@@ -325,6 +334,8 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, f
                 click.echo(_("  skipped: {path}: {why}").format(path=shown_path(path), why=why))
         for path, error in s.failures:
             click.echo(_("  failed: {path}: {error}").format(path=shown_path(path), error=error))
+        for path, error, why in s.acknowledged:
+            click.echo(_("  failed, accepted: {path}: {error} (why: {reason})").format(path=shown_path(path), error=error, reason=why))
         for problem in s.problems:
             click.echo(_("  problem: {problem}").format(problem=problem))
     sys.exit(1 if summary.failures or summary.problems else 0)
@@ -420,27 +431,39 @@ def check(db: str, as_json: bool, wait: float) -> None:
 @main.command()
 @option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to read (opened read-only).")
 @option("--json", "as_json", is_flag=True, help="Print the labels as JSON.")
+@option("--add", "additions", multiple=True, metavar="CONTEXT,KEY,LABEL",
+        help="Teach the lexicon a label (repeatable), e.g. 'field,department_name,部门'; kept in your own lexicon file.")
+@option("--lexicon", "lexicon", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help="Your own lexicon file [default: $JIXIAO_LEXICON or ~/.config/jixiao/lexicon.csv].")
 @wait_option
-def labels(db: str, as_json: bool, wait: float) -> None:
+def labels(db: str, as_json: bool, additions: tuple[str, ...], lexicon: Path | None, wait: float) -> None:
     """List labels met at ingest that the lexicon does not know, with counts and an example file,
     rows that look like the head of a block it does not know, and indicator names no kind places.
 
     Each label is kept in `fields` with an empty key; each unknown block is an `unknown_block`
-    finding. To teach one, add a line to rules/lexicon.csv (context,key,label), then ingest again
-    with --reread. An indicator name is placed by a line of rules/indicator_kinds.csv
-    (kind,direction,context,words).
+    finding. To teach one, add it with --add CONTEXT,KEY,LABEL: it goes into your own lexicon
+    (outside the installed package, merged over it at every ingest), and the files holding it
+    are named so that they can be read again with jixiao ingest --reread. An indicator name is placed by a line of
+    rules/indicator_kinds.csv (kind,direction,context,words).
 
     \b
     Example:
       jixiao labels --db yuhua.duckdb
+      jixiao labels --add 'field,department_name,部门' --db yuhua.duckdb
     """
     from jixiao.warehouse import unknown_blocks, unmapped_labels, unplaced_indicators
 
+    if additions and not Path(db).exists():  # teaching needs no warehouse; it names the files to read again when there is one
+        _teach(additions, lexicon, [], db)
+        return
     con = open_warehouse(db, locked=True, wait=wait)
     try:
         found, blocks, unplaced = unmapped_labels(con), unknown_blocks(con), unplaced_indicators(con)
     finally:
         con.close()
+    if additions:
+        _teach(additions, lexicon, found, db)
+        return
     if as_json:
         click.echo(json.dumps({"labels": [dataclasses.asdict(u) for u in found], "blocks": [dataclasses.asdict(b) for b in blocks],
                                "indicators": [dataclasses.asdict(u) for u in unplaced]}, ensure_ascii=False, indent=2))
@@ -504,6 +527,46 @@ def search(words: str, kind: str | None, years: tuple[int, ...], limit: int, db:
         click.echo(f"    {printable(h.sentence)}")
 
 
+def _check_lexicon(lexicon: Path | None) -> None:
+    """The user's lexicon is read here once, so that a line it cannot use is one sentence before any work (the
+    readers, which inherit the environment, would fail every file on it)."""
+    from jixiao.normalize.lexicon import USER_LEXICON_ENV, default_lexicon
+
+    if lexicon is not None:
+        os.environ[USER_LEXICON_ENV] = str(lexicon.resolve())
+    try:
+        default_lexicon()
+    except SettingError as exc:
+        raise click.UsageError(str(exc))
+
+
+def _teach(additions: tuple[str, ...], lexicon: Path | None, found, db: str) -> None:
+    """Add each CONTEXT,KEY,LABEL to the user's lexicon and name the files to read again."""
+    import csv as _csv
+
+    from jixiao.labels import canonical_label
+    from jixiao.normalize.lexicon import add_entry
+
+    for addition in additions:
+        cells = next(_csv.reader([addition]), [])
+        if len(cells) != 3:
+            raise click.UsageError(_("--add takes CONTEXT,KEY,LABEL, e.g. 'field,department_name,部门'; 「{given}」 is not that.").format(
+                given=printable(addition)))
+        try:
+            written = add_entry(*cells, path=lexicon)
+        except SettingError as exc:
+            raise click.UsageError(str(exc))
+        holding = next((u.paths for u in found if u.label == canonical_label(cells[2])), ())
+        click.echo(_("「{label}」 is now read as {key} ({context}); written to {path}.").format(
+            label=printable(cells[2].strip()), key=cells[1].strip(), context=cells[0].strip(), path=shown_path(written)))
+        if holding:
+            own = f"--lexicon {shlex.quote(str(written))} " if lexicon else ""
+            click.echo(ngettext("{n} file holds it unread; read it again with:", "{n} files hold it unread; read them again with:",
+                                len(holding)).format(n=len(holding)))
+            click.echo(f"  jixiao ingest --reread {own}--db {shlex.quote(db)} " + " ".join(shlex.quote(p) for p in holding[:20])
+                       + (" …" if len(holding) > 20 else ""))
+
+
 @main.command()
 @option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file.")
 @option("--map", "map_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
@@ -524,7 +587,7 @@ def link(db: str, map_path: Path | None, wait: float) -> None:
 
     con = open_warehouse(db, wait=wait, create=False)
     try:
-        n = relink(con, map_path)
+        n = relink(con, map_path, full=True)
     except SettingError as exc:  # the mapping file: the user's to mend
         raise click.UsageError(str(exc))
     except Exception as exc:  # a bug in linking: one sentence, the warehouse as it was
@@ -551,16 +614,22 @@ def export(db: str, fmt: str, out: Path, chinese: bool, no_bom: bool, wait: floa
     Example:
       jixiao export --format xlsx --out exports/ --chinese --db yuhua.duckdb
     """
+    import duckdb
+
     from jixiao.warehouse.export import export as run_export
 
     con = open_warehouse(db, read_only=True, wait=wait)
+    notes: list[str] = []
     try:
-        written = run_export(con, out, fmt, chinese, bom=not no_bom)
-    except OSError as exc:
-        raise click.ClickException(_("The export could not be written to {out} ({why}).").format(out=out, why=exc.strerror or exc))
+        written = run_export(con, out, fmt, chinese, bom=not no_bom, notes=notes)
+    except (OSError, duckdb.IOException) as exc:
+        raise click.ClickException(_("The export could not be written to {out} ({why}).").format(
+            out=out, why=getattr(exc, "strerror", None) or str(exc).splitlines()[0]))
     finally:
         con.close()
     click.echo(_("{files} written to {out}").format(files=plural(len(written), "file"), out=out))
+    for note in notes:
+        click.echo(f"  {note}")
 
 
 @main.command(context_settings={"ignore_unknown_options": True})  # a VALUE may be negative: -5
@@ -630,6 +699,77 @@ def corrections(db: str, as_json: bool, wait: float) -> None:
     for c in found:
         click.echo(f"  {c.correction_id:4}  {c.corrected_at:%Y-%m-%d %H:%M}  {c.corrected_by}  {c.report_id}  {c.column_name}: "
                    f"{c.old_value} → {c.new_value}  ({c.reason})")
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@option("--reason", default=None, help="Why the failure is accepted (e.g. 「原件扫描不清，已向单位索要」).")
+@option("--by", "by", default=None, help="Who accepts it [default: the login name].")
+@option("--undo", is_flag=True, help="Take the acceptance back: the failure makes an ingest exit 1 again.")
+@option("--list", "listing", is_flag=True, help="List the accepted failures.")
+@option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file.")
+@option("--json", "as_json", is_flag=True, help="Print them as JSON.")
+@wait_option
+def ignore(paths: tuple[str, ...], reason: str | None, by: str | None, undo: bool, listing: bool, db: str, as_json: bool,
+           wait: float) -> None:
+    """Accept the failure of files someone has looked at (a scan no one can read, a file damaged at its
+    source), so that ingest exits 0 when nothing new failed. They stay failed, are listed in every
+    summary as accepted, and are not read again by themselves; a changed file is new again.
+
+    A PATH is a file as given to ingest (found by its bytes) or a path as the warehouse stores it
+    (an archive member: 「archive.zip!/a.doc」).
+
+    \b
+    Example:
+      jixiao ignore 2021/扫描件.pdf --reason "原件扫描不清，已向单位索要" --db yuhua.duckdb
+      jixiao ignore --list --db yuhua.duckdb
+    """
+    import getpass
+
+    from jixiao.warehouse import AcknowledgeRefused, acknowledge, acknowledged, unacknowledge
+
+    if listing == bool(paths):
+        raise click.UsageError(_("Name the failed files to accept, or give --list (not both)."))
+    con = open_warehouse(db, wait=wait, create=False) if not listing else open_warehouse(db, locked=True, wait=wait)
+    try:
+        if listing:
+            found = acknowledged(con)
+        else:
+            doc_ids = [_document_of(con, path) for path in paths]
+            if undo:
+                n = unacknowledge(con, doc_ids)
+                click.echo(ngettext("{n} accepted failure taken back.", "{n} accepted failures taken back.", n).format(n=n))
+                return
+            if reason is None:
+                raise click.UsageError(_("Say why the failure is accepted (--reason), so that whoever reads the summary later knows."))
+            try:
+                found = acknowledge(con, doc_ids, reason, by or getpass.getuser())
+            except AcknowledgeRefused as exc:
+                raise click.UsageError(str(exc))
+    finally:
+        con.close()
+    if as_json:
+        click.echo(to_json([dataclasses.asdict(a) for a in found]))
+        return
+    for a in found:
+        click.echo(_("  accepted: {path}: {error} (why: {reason}; {by})").format(
+            path=shown_path(a.path), error=a.error or "", reason=a.reason, by=a.acknowledged_by or ""))
+    if listing:
+        click.echo(ngettext("{n} accepted failure", "{n} accepted failures", len(found)).format(n=len(found)))
+
+
+def _document_of(con, path: str) -> str:
+    """The doc_id a PATH names: the bytes of a file as given, else a path as stored."""
+    from jixiao.pipeline import doc_id_of
+    from jixiao.warehouse import documents_at
+
+    given = Path(path)
+    if given.is_file():
+        return doc_id_of(given.read_bytes())
+    stored = documents_at(con, path)
+    if not stored:
+        raise click.UsageError(_("No such file, and no document stored under the path {path}.").format(path=shown_path(path)))
+    return stored[-1]
 
 
 @main.command(context_settings={"ignore_unknown_options": True})  # SQL may start with a -- comment

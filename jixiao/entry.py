@@ -32,6 +32,9 @@ def guard() -> None:
 
 def run() -> None:
     guard()
+    from jixiao import logs
     from jixiao.cli import main
+
+    logs.configure()
 
     main()

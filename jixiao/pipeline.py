@@ -322,6 +322,7 @@ class IngestSummary:
     findings: int = 0
     status: Counter = field(default_factory=Counter)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, error)
+    acknowledged: list[tuple[str, str, str]] = field(default_factory=list)  # (path, error, reason): failures accepted (jixiao ignore)
     problems: list[str] = field(default_factory=list)  # steps after reading that failed (linking), a sentence each
     seconds: Counter = field(default_factory=Counter)  # per step: hash, extract, normalize, store (worker seconds add up)
     wall_seconds: float = 0.0
@@ -338,7 +339,8 @@ class IngestSummary:
         return {"files": self.files, "skipped": [{"path": p, "reason": r} for p, r in self.skipped], "unchanged": self.unchanged,
                 "still_failed": self.still_failed, "not_opened": self.not_opened, "filtered": self.filtered, "already_stored": self.already_stored, "staged": self.staged,
                 "stored": self.stored, "reports": self.reports, "findings": self.findings, "status": dict(self.status),
-                "failures": [{"path": p, "error": e} for p, e in self.failures], "problems": self.problems, "pages": self.pages,
+                "failures": [{"path": p, "error": e} for p, e in self.failures],
+                "acknowledged": [{"path": p, "error": e, "reason": r} for p, e, r in self.acknowledged], "problems": self.problems, "pages": self.pages,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "wall_seconds": round(self.wall_seconds, 3),
                 "worker_peak_rss_mb": round(self.worker_peak_rss_mb, 1),
                 "coverage_pct": None if self.coverage_pct is None else str(self.coverage_pct), "low_coverage": self.low_coverage}
@@ -379,6 +381,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             scratch = make_scratch("ingest")  # conversions, and the archive members to read
             try:
                 plan, findings_before = prepare(con, paths, include, exclude, reread, retry_failed, rules, summary, progress, scratch)
+                warm_up_linking(con, plan)
                 with closing(read_planned(plan, pool, scratch, summary)) as results:
                     write_results(con, results, plan, settings, reread, rules, summary, progress)
             finally:
@@ -389,6 +392,17 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
             con.close()
     summary.wall_seconds = time.perf_counter() - started
     return summary
+
+
+def warm_up_linking(con, plan: "Plan") -> None:
+    """When new files will be linked against reports already linked, load what linking needs (jieba's
+    dictionary) in a thread while the readers read: the writer waits on them meanwhile."""
+    import threading
+
+    from jixiao.warehouse.projects import warm_up
+
+    if plan.tasks and con.execute("SELECT count(*) FROM link_index").fetchone()[0]:
+        threading.Thread(target=warm_up, name="warm-up linking", daemon=True).start()
 
 
 def say_wait(wait_s: float):
@@ -413,7 +427,10 @@ def prepare(con, paths: Iterable[str | Path], include: tuple[str, ...], exclude:
     validate_rules(con, rules)
     findings_before = count_findings(con)
     summary.problems.extend(finish_pending(con, rules, progress).problems)  # what a killed run stored but did not check or link
-    return plan_reads(con, listing, reread, retry_failed, summary, progress, scratch), findings_before
+    t0 = time.perf_counter()
+    plan = plan_reads(con, listing, reread, retry_failed, summary, progress, scratch)
+    summary.seconds["plan"] += time.perf_counter() - t0 - summary.seconds["hash"]
+    return plan, findings_before
 
 
 @dataclass(frozen=True)
@@ -436,24 +453,39 @@ class Plan:
     later: list[tuple[str, "FileStat"]] = field(default_factory=list)  # the same bytes as a file read this run
     retry: set[str] = field(default_factory=set)  # stored as failed, read again: the new rows replace the old
     retried_kinds: dict[str, str] = field(default_factory=dict)  # of those, doc_id → the error_kind they failed with
-    stored: set[str] = field(default_factory=set)  # doc_ids the warehouse holds
+    stored: set[str] = field(default_factory=set)  # doc_ids the warehouse holds, of the files the plan looked at
 
 
 def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary: IngestSummary,
                progress: "Reporter | None", scratch: Path | None = None) -> Plan:
     """Decide, for every listed file and archive member, whether to read it; failures found on the way go to
-    summary. Archive members to read are unpacked into scratch."""
-    from jixiao.warehouse import FileStat, failed_documents, known_files, stored_documents
+    summary. Archive members to read are unpacked into scratch. The warehouse is asked about the listed paths
+    and the bytes read only, a question for all of them at a time: the plan's cost follows the listing, not
+    the archive already stored."""
+    from jixiao.warehouse import FileStat, acknowledged_reasons, failed_documents, known_files, stored_documents
 
-    known = known_files(con)
-    plan = Plan(stored=stored_documents(con))
-    failed_before = failed_documents(con)
+    known: dict[str, tuple[int, int, str]] = {}
+    plan = Plan()
+    failed_before: dict[str, tuple[str | None, str | None]] = {}
+    asked: set[str] = set()
+    accepted = acknowledged_reasons(con)
     queued: set[str] = set()
+    hashed: list[tuple[Path, FileStat, str, str, str]] = []  # bytes read: (path, where found, task path, doc_id, format)
+
+    def learn(paths: list[str] = (), doc_ids: set[str] = frozenset()) -> None:
+        """Ask the warehouse what it holds of these paths and of their (and these) bytes."""
+        known.update(known_files(con, list(paths)) if paths else {})
+        fresh = ({entry[2] for entry in known.values()} | set(doc_ids)) - asked
+        if fresh:
+            plan.stored |= stored_documents(con, fresh)
+            failed_before.update(failed_documents(con, fresh))
+            asked.update(fresh)
 
     def stays_failed(doc_id: str, path: Path) -> bool:
-        """For bytes stored as failed: True when the failure stays (listed again), False when they are read again."""
+        """For bytes stored as failed: True when the failure stays (listed again), False when they are read again
+        (an accepted failure only when asked: a timeout would hold a reader that long on every run)."""
         kind, error = failed_before[doc_id]
-        if retry_failed or kind in RETRIED:
+        if retry_failed or (kind in RETRIED and doc_id not in accepted):
             plan.retry.add(doc_id)
             plan.retried_kinds[doc_id] = kind or ""
             return False
@@ -480,7 +512,7 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
                 and entry[2] not in plan.retry and entry[2] not in failed_before)
 
     def consider(path: Path, seen: FileStat, task_path: str) -> None:
-        """One file (or archive member, unpacked at path): unchanged, bytes stored already, or to read."""
+        """One file (or archive member, unpacked at path): unchanged, or its bytes read to be decided on."""
         entry = known.get(seen.path)
         if not reread and entry and entry[:2] == (seen.size_bytes, seen.mtime_ns) and entry[2] in plan.stored \
                 and entry[2] not in plan.retry:
@@ -497,35 +529,47 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
         except OSError as exc:  # vanished, or not ours to read: this file fails, the batch goes on
             fail_early(Path(seen.path), _("The file could not be opened ({strerror}).").format(strerror=exc.strerror))
             return
-        doc_id = doc_id_of(data)
+        hashed.append((path, seen, task_path, doc_id_of(data), sniff_format(data, seen.path)))
         summary.seconds["hash"] += time.perf_counter() - t0
-        if doc_id in queued:
-            plan.later.append((doc_id, seen))
-            return
-        if not reread and doc_id in plan.stored and doc_id not in plan.retry:
-            if doc_id not in failed_before:
-                plan.remember.append((doc_id, seen, True))
-                return
-            if stays_failed(doc_id, Path(seen.path)):
-                plan.remember.append((doc_id, seen, False))  # its path is recorded; it counts as failed before
-                return
-        queued.add(doc_id)
-        plan.stats[task_path] = seen
-        fmt = sniff_format(data, seen.path)
-        if fmt in LEGACY_TARGETS:
-            plan.legacy.append((path, fmt))
-        plan.tasks.append((task_path, doc_id, None))
 
     # in path order, whatever order the paths were named in: of byte-identical files the first in that
     # order is read and gives documents.path, so the warehouse does not depend on the command line's order
-    for path, st in sorted(listing.files, key=lambda found: readable(str(found[0]))):
+    files = sorted(listing.files, key=lambda found: readable(str(found[0])))
+    learn([readable(str(path)) for path, _ in files] + [member for a in listing.archives for member in archive_paths(a)])
+    for path, st in files:
         name = readable(str(path))  # as stored: a GBK name from a Windows zip decoded (jixiao/paths.py)
         entry = known.get(name)
         consider(path, FileStat(name, st.st_size, st.st_mtime_ns, looked_up=True, previous=entry[2] if entry else None), name)
     archives = sorted(listing.archives, key=lambda a: readable(str(a.path)))
     while archives:
-        archives += walk_archive(archives.pop(0), known, unchanged, consider, fail_early, summary, scratch)
+        inner = walk_archive(archives.pop(0), known, unchanged, consider, fail_early, summary, scratch)
+        learn([member for a in inner for member in archive_paths(a)])
+        archives += inner
+
+    learn(doc_ids={doc_id for *_, doc_id, _ in hashed})  # bytes not asked about yet: one question for all
+    for path, seen, task_path, doc_id, fmt in hashed:
+        if doc_id in queued:
+            plan.later.append((doc_id, seen))
+            continue
+        if not reread and doc_id in plan.stored and doc_id not in plan.retry:
+            if doc_id not in failed_before:
+                plan.remember.append((doc_id, seen, True))
+                continue
+            if stays_failed(doc_id, Path(seen.path)):
+                plan.remember.append((doc_id, seen, False))  # its path is recorded; it counts as failed before
+                continue
+        queued.add(doc_id)
+        plan.stats[task_path] = seen
+        if fmt in LEGACY_TARGETS:
+            plan.legacy.append((path, fmt))
+        plan.tasks.append((task_path, doc_id, None))
     return plan
+
+
+def archive_paths(archive: Archive) -> list[str]:
+    """The paths an archive's members are stored under (「archive.zip!/a.doc」)."""
+    where = archive.within or readable(str(archive.path))
+    return [f"{where}{SEPARATOR}{m.name}" for m in archive.members]
 
 
 def walk_archive(archive: Archive, known: dict, unchanged, consider, fail_early, summary: IngestSummary,
@@ -672,9 +716,13 @@ def record_paths(con, found: list[tuple[str, "FileStat", bool]], summary: Ingest
 
 
 def finish(con, rules, summary: IngestSummary, progress: "Reporter | None", findings_before: int) -> None:
-    """The end of every engine's ingest: the work the stored documents owe, and the findings it made."""
-    from jixiao.warehouse import count_findings
+    """The end of every engine's ingest: the work the stored documents owe, the findings it made, and the
+    failures someone accepted set aside from those that make the run exit 1."""
+    from jixiao.warehouse import acknowledged_paths, count_findings
 
+    accepted = acknowledged_paths(con)
+    summary.acknowledged += [(p, e, accepted[p]) for p, e in summary.failures if p in accepted]
+    summary.failures = [(p, e) for p, e in summary.failures if p not in accepted]
     owed = finish_pending(con, rules, progress)
     for step, secs in owed.seconds.items():
         summary.seconds[step] += secs

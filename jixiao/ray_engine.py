@@ -19,16 +19,19 @@ import contextlib
 import hashlib
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from jixiao.errors import SettingError
+from jixiao.i18n import N_, _
 from jixiao.model import DocumentResult
 
-BATCH_FILES = 8  # files per shard: small enough that a retry costs little, large enough that a shard is worth a file
-RAY_MISSING = "The ray engine needs Ray: pip install 'jixiao[ray]' (or leave out --engine ray)."
+BATCH_FILES = 8  # files per shard at least: small enough that a retry costs little, large enough that a shard is worth a file
+MAX_BATCH_FILES = 64  # and at most
+RAY_MISSING = N_("The ray engine needs Ray: pip install 'jixiao[ray]' (or leave out --engine ray).")
 MAX_RETRIES = 3
 
 
@@ -36,7 +39,7 @@ def require_ray():
     try:
         import ray
     except ImportError:
-        raise SettingError(RAY_MISSING) from None
+        raise SettingError(_(RAY_MISSING)) from None
     return ray
 
 
@@ -44,12 +47,18 @@ class StageReader:
     """A Ray actor: reads batches of files in its own reader process and writes each as a shard."""
 
     def __init__(self, stage_uri: str, timeout_s: float, memory_mb: int, file_timeout_s: float | None = None) -> None:
+        import duckdb
+
+        from jixiao.warehouse import migrate
         from jixiao.warehouse.stage import Stage
         from jixiao.workers import DEFAULT_FILE_TIMEOUT_S, WorkerPool
 
         self.stage = Stage(stage_uri)
         self.pool = WorkerPool(1, timeout_s, memory_mb, threads=1,  # the one CPU Ray gives each reader
                                file_timeout_s=file_timeout_s or DEFAULT_FILE_TIMEOUT_S)
+        self.pool.start()  # its reader process imports while the driver plans and sends the first batch
+        self.shard = duckdb.connect(":memory:")  # one in-memory warehouse for every batch, emptied for each
+        migrate(self.shard)
 
     def read(self, shard_id: str, tasks: list[tuple[str, str, None]], stats: dict, before: dict | None = None) -> list[DocumentResult]:
         """before: doc_id → the error_kind of a failed file read again (a failure that recurs is the file's own)."""
@@ -57,7 +66,7 @@ class StageReader:
         from jixiao.warehouse import Pending
 
         results = [settled(r, (before or {}).get(r.doc_id)) for r in self.pool.run(tasks) if isinstance(r, DocumentResult)]
-        stored = self.stage.write(shard_id, [Pending(r, stats[r.path], stats[r.path].size_bytes) for r in results])
+        stored = self.stage.write(shard_id, [Pending(r, stats[r.path], stats[r.path].size_bytes) for r in results], self.shard)
         return [_light(p.result) for p in stored]
 
 
@@ -80,7 +89,7 @@ def shard_id_of(batch: list[tuple[str, int, int]]) -> str:
 class RaySettings:
     address: str | None  # None: a Ray of this machine's own, started and stopped here
     stage: str
-    batch_files: int = BATCH_FILES
+    batch_files: int | None = None  # files per shard; None: batch_size()
 
 
 def ingest_ray(paths: Iterable[str | Path], db: str | Path, ray_settings: RaySettings, reread: bool = False,
@@ -108,7 +117,7 @@ def ingest_ray(paths: Iterable[str | Path], db: str | Path, ray_settings: RaySet
 
     staged = {} if reread else stage.staged()  # --reread reads the staged files again too
     todo = []
-    for path, doc_id, _ in plan.tasks:
+    for path, doc_id, _converted in plan.tasks:
         seen = plan.stats[path]
         if (seen.path, seen.size_bytes, seen.mtime_ns) in staged:
             summary.staged += 1  # read by an earlier run into this stage: loaded below, not read again
@@ -117,60 +126,82 @@ def ingest_ray(paths: Iterable[str | Path], db: str | Path, ray_settings: RaySet
         else:
             todo.append((path, doc_id, None))
     todo.sort(key=lambda t: -plan.stats[t[0]].size_bytes)  # the long files first, as locally
-    size = max(1, ray_settings.batch_files)
-    batches = [todo[i:i + size] for i in range(0, len(todo), size)]
-    shard_ids = [shard_id_of([(s.path, s.size_bytes, s.mtime_ns) for s in (plan.stats[p] for p, _, _ in batch)]) for batch in batches]
-
-    if batches:
-        # Ray's own messages (a worker that died and was restarted) go to stderr: stdout is ours (--json)
-        with contextlib.redirect_stdout(sys.stderr):
-            t0 = time.perf_counter()
-            for results in _read_on_ray(ray, ray_settings, stage, settings, jobs, plan.stats, list(zip(shard_ids, batches)),
-                                        plan.retried_kinds):
-                for result in results:
-                    tally(summary, result)
-                    if progress:
-                        progress.file(result.status, Path(result.path), result)
-            summary.seconds["ray"] += time.perf_counter() - t0
-
-    con = connect(db, wait_s=wait_s, on_wait=say_wait(wait_s))
+    shard_ids: list[str] = []
+    stopping = None  # a Ray of our own stops in a thread while the stage loads (about 1.5 s of waiting for its processes)
     try:
-        if progress:
-            progress.stage("loading the stage")
-        t0 = time.perf_counter()
-        load_stage(con, stage, set(shard_ids) if reread else False)  # what this run read replaces; older shards do not
-        summary.seconds["load"] += time.perf_counter() - t0
-        record_paths(con, [(doc_id, seen, True) for doc_id, seen in plan.later], summary, progress)
-        finish(con, rules, summary, progress, findings_before)
+        if todo:
+            # Ray's own messages (a worker that died and was restarted) go to stderr: stdout is ours (--json)
+            with contextlib.redirect_stdout(sys.stderr):
+                t0 = time.perf_counter()
+                workers = _start(ray, ray_settings.address, jobs)
+                try:
+                    size = ray_settings.batch_files or batch_size(len(todo), workers)
+                    batches = [todo[i:i + size] for i in range(0, len(todo), size)]
+                    shard_ids = [shard_id_of([(s.path, s.size_bytes, s.mtime_ns) for s in (plan.stats[p] for p, _, _ in batch)])
+                                 for batch in batches]
+                    for results in _read_on_ray(ray, workers, stage, settings, plan.stats, list(zip(shard_ids, batches)),
+                                                plan.retried_kinds):
+                        for result in results:
+                            tally(summary, result)
+                            if progress:
+                                progress.file(result.status, Path(result.path), result)
+                except BaseException:
+                    if ray_settings.address is None:
+                        ray.shutdown()
+                    raise
+                summary.seconds["ray"] += time.perf_counter() - t0
+            if ray_settings.address is None:  # after the redirection above ends: the thread makes its own
+                stopping = threading.Thread(target=_stop, args=(ray,), name="stop Ray", daemon=True)
+                stopping.start()
+
+        con = connect(db, wait_s=wait_s, on_wait=say_wait(wait_s))
+        try:
+            if progress:
+                progress.stage("loading the stage")
+            t0 = time.perf_counter()
+            load_stage(con, stage, set(shard_ids) if reread else False)  # what this run read replaces; older shards do not
+            summary.seconds["load"] += time.perf_counter() - t0
+            record_paths(con, [(doc_id, seen, True) for doc_id, seen in plan.later], summary, progress)
+            finish(con, rules, summary, progress, findings_before)
+        finally:
+            con.close()
     finally:
-        con.close()
+        if stopping is not None:
+            stopping.join()
     summary.wall_seconds = time.perf_counter() - started
     return summary
 
 
-def _read_on_ray(ray, where: RaySettings, stage, settings, jobs: int | None, stats: dict, jobs_by_shard: list,
-                 before: dict[str, str] | None = None):
+def _stop(ray) -> None:
+    """Stop a Ray of our own; what it says goes to stderr (stdout is ours: --json, printed after this ends)."""
+    with contextlib.redirect_stdout(sys.stderr):
+        ray.shutdown()
+
+
+def batch_size(files: int, readers: int) -> int:
+    """Files per shard when --shard-files is not given: about two batches a reader, so each reader's
+    start and each shard's writing and loading are paid for many files, but never more than
+    MAX_BATCH_FILES (what a retry redoes) nor fewer than BATCH_FILES."""
+    return max(BATCH_FILES, min(MAX_BATCH_FILES, -(-files // (2 * max(1, readers)))))
+
+
+def _read_on_ray(ray, workers: int, stage, settings, stats: dict, jobs_by_shard: list, before: dict[str, str] | None = None):
     """Yield each batch's results as its shard is written, from a pool of StageReader actors."""
     from ray.util import ActorPool
 
     from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
 
-    workers = _start(ray, where.address, jobs)
-    try:
-        actor = ray.remote(num_cpus=1, max_restarts=MAX_RETRIES, max_task_retries=MAX_RETRIES)(StageReader)
-        readers = [actor.remote(stage.uri, settings.timeout_s or DEFAULT_TIMEOUT_S, settings.memory_mb or DEFAULT_MEMORY_MB,
-                                settings.file_timeout_s)
-                   for _ in range(min(workers, len(jobs_by_shard)))]
+    actor = ray.remote(num_cpus=1, max_restarts=MAX_RETRIES, max_task_retries=MAX_RETRIES)(StageReader)
+    readers = [actor.remote(stage.uri, settings.timeout_s or DEFAULT_TIMEOUT_S, settings.memory_mb or DEFAULT_MEMORY_MB,
+                            settings.file_timeout_s)
+               for _ in range(min(workers, len(jobs_by_shard)))]
 
-        def submit(reader, job):
-            shard, batch = job
-            return reader.read.remote(shard, batch, {p: stats[p] for p, _, _ in batch},
-                                      {d: (before or {})[d] for _, d, _ in batch if d in (before or {})})
+    def submit(reader, job):
+        shard, batch = job
+        return reader.read.remote(shard, batch, {p: stats[p] for p, _, _ in batch},
+                                  {d: (before or {})[d] for _, d, _ in batch if d in (before or {})})
 
-        yield from ActorPool(readers).map_unordered(submit, jobs_by_shard)
-    finally:
-        if where.address is None:  # a Ray of our own: stopped with the run
-            ray.shutdown()
+    yield from ActorPool(readers).map_unordered(submit, jobs_by_shard)
 
 
 def _start(ray, address: str | None, jobs: int | None) -> int:
@@ -183,8 +214,8 @@ def _start(ray, address: str | None, jobs: int | None) -> int:
         try:
             ray.init(address=address, **quiet)
         except ConnectionError as exc:
-            raise SettingError(f"No Ray cluster answered at {address} ({str(exc).splitlines()[0]}); "
-                               "start one with `ray start --head`, or leave out --address for one of this machine.") from exc
+            raise SettingError(_("No Ray cluster answered at {address} ({why}); start one with `ray start --head`, or leave "
+                                 "out --address for one of this machine.").format(address=address, why=str(exc).splitlines()[0])) from exc
     cpus = int(ray.cluster_resources().get("CPU", 1))
     return max(1, min(jobs, cpus) if jobs else cpus)
 

@@ -14,7 +14,6 @@ what happened in the file's sentence. The pool's scratch folder carries its crea
 
 from __future__ import annotations
 
-from jixiao.i18n import _
 import importlib
 import multiprocessing as mp
 import os
@@ -30,7 +29,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Iterable, Iterator
 
-from jixiao import notes
+from jixiao import logs, notes
+from jixiao.i18n import _
 from jixiao.model import DocumentResult
 from jixiao.processes import kill_tree
 from jixiao.scratch import make_scratch
@@ -178,6 +178,7 @@ def _serve(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: 
         conn.send(f"A reader process could not start ({type(exc).__name__}: {exc}).")
         return
     tempfile.tempdir = tmp  # scratch (LibreOffice profiles, conversions) under the pool's folder
+    logs.configure()
     capped = _limit_memory(memory_mb)
     if watch_parent or not capped:
         threading.Thread(target=_watch, args=(parent_pid if watch_parent else None, 0 if capped else memory_mb),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from jixiao.errors import NormalizeError
 from jixiao.messages import finding
-from jixiao.model import Coverage, Document, Finding, Paragraph, Report, Table
+from jixiao.model import Coverage, Document, Paragraph, Report, Table
 
 from .fit import fit_report
 from .form import LOW_COVERAGE_PCT, read_segment

@@ -239,7 +239,7 @@ def _body(doc: Document) -> list[Paragraph]:
     texts = _lines(doc)
     title = _title(texts)
     if title is None:
-        title = next((i for i, p in enumerate(texts[:6]) if "绩效" in p.text or "績效" in p.text), -1)
+        title = next((i for i, p in enumerate(texts[:6]) if ("绩效" in p.text or "績效" in p.text) and not narrative.is_numbered(p.text)), -1)
     return [p for p in texts[title + 1:] if not narrative.is_portal_line(p.text)]
 
 

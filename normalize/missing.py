@@ -8,7 +8,7 @@ import regex
 
 from jixiao.labels import canonical_label
 from jixiao.messages import finding
-from jixiao.model import Coverage, Document, Finding, Paragraph, Report, Unread
+from jixiao.model import Coverage, Document, Paragraph, Report, Unread
 
 from .lexicon import Lexicon
 

@@ -167,12 +167,28 @@ def is_portal_line(text: str) -> bool:
     return bool(_PORTAL.search(nfkc(simplified(text))))
 
 
+# OCR of a scan may join the title and the first heading into one line: 「…绩效自评报告一、项目概况」
+_GLUED_HEADING = regex.compile(r"(?<=报告|表|总结)\s*一\s*[、.．][^，。；]{0,20}$")
+
+
+def is_numbered(text: str) -> bool:
+    """Whether a line opens as a numbered heading does: 「三、…」, 「（二）…」."""
+    return bool(_HEADING.match(text) or regex.match(r"\s*[（(][一二三四五六七八九十\d]{1,3}[)）]", text))
+
+
+def title_part(text: str) -> str:
+    """A title line without a first heading run into it."""
+    return _GLUED_HEADING.sub("", text.strip())
+
+
 def title_index(texts: list[str], within: int = 8) -> int | None:
     """The index of a report's title among its first lines: a line naming a performance evaluation (绩效, 自评,
-    评价) and ending as a title does (…报告, …表, …总结), no sentence and no web page chrome; None when none is."""
+    评价) and ending as a title does (…报告, …表, …总结), no sentence, no numbered heading (「三、绩效目标完成
+    情况」) and no web page chrome; None when none is."""
     for i, text in enumerate(texts[:within]):
-        s = nfkc(simplified(text)).strip()
-        if not s or len(s) > _TITLE_MAX or is_portal_line(s) or regex.search(r"[，。；！？,;]", s):
+        s = title_part(nfkc(simplified(text)))
+        if (not s or len(s) > _TITLE_MAX or is_portal_line(s) or regex.search(r"[，。；！？,;]", s)
+                or is_numbered(s)):
             continue
         if _TITLE_LIKE.search(s) and _TITLE_END.search(s):
             return i
@@ -193,7 +209,7 @@ def _names_something(name: str) -> bool:
 def name_from_title(title: str) -> str | None:
     """The project a report's title names: 「关于平城区2022年度城市社区居家养老服务项目绩效自评情况的报告」 →
     城市社区居家养老服务; None when the title names none (「项目支出绩效自评报告」, 「…部门整体支出绩效自评报告」)."""
-    text = title.strip()
+    text = title_part(title)
     lead = _YEAR_LEAD.match(nfkc(text))
     if lead is None or len(nfkc(text)) != len(text):
         return None  # no year before the name: what leads the title (a place, a unit) cannot be told from the name

@@ -13,7 +13,7 @@ from typing import Any, Callable, Literal
 import regex
 
 from jixiao.messages import finding
-from jixiao.model import Cell, Field, Finding, Flag, Report, Table
+from jixiao.model import Cell, Field, Flag, Report, Table
 
 from . import checkbox
 from .lexicon import Lexicon

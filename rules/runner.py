@@ -14,7 +14,7 @@ from jixiao.db import insert_rows, transaction, warehouse_language
 from jixiao.errors import StepFailed
 from jixiao.i18n import _
 from jixiao.messages import render
-from jixiao.model import SEVERITIES
+from jixiao.model import REPORT_TABLES, SEVERITIES
 
 
 class RuleError(StepFailed):
@@ -84,11 +84,12 @@ def _select(rule: Rule) -> str:
 
 
 def validate_rules(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> None:
-    """Run each rule on no rows so that a broken file is named before any document is stored."""
+    """Plan each rule (EXPLAIN: bound against the schema, run on nothing, whatever the warehouse holds) so
+    that a broken file is named before any document is stored."""
     _prepare(con)
     for rule in rules:
         try:
-            con.execute(f"{_select(rule)} LIMIT 0")
+            con.execute(f"EXPLAIN {_select(rule)}")
         except duckdb.Error as exc:
             raise RuleError(_("Rule {id} ({source}) does not run: {value}").format(id=rule.id, source=rule.source, value=str(exc).splitlines()[0]))
 
@@ -97,6 +98,14 @@ _SCOPES = {
     "all": "SELECT report_id, doc_id FROM reports",
     "pending": "SELECT report_id, doc_id FROM reports JOIN documents USING (doc_id) WHERE NOT coalesce(rules_checked, FALSE)",
 }
+# The tables that hold a report's own rows: a rule judges one report at a time, so for a few reports
+# it reads these tables cut down to theirs (temp tables of the same names, which DuckDB reads first).
+REPORT_ROW_TABLES = ("reports", *REPORT_TABLES)
+
+
+def _tables_read(rules: tuple[Rule, ...]) -> list[str]:
+    text = " ".join(rule.sql for rule in rules)
+    return [t for t in REPORT_ROW_TABLES if regex.search(rf"\b{t}\b", text)]
 
 
 def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | None = None,
@@ -108,6 +117,10 @@ def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | Non
     run killed in between leaves documents unchecked, which the next run checks first), or a list
     of doc_ids. Findings made while reading (value_unreadable, …) are not rules' and stay as they
     are. Runs in the caller's transaction.
+
+    A rule judges one report at a time (rules/checks/README.md), so for a scope short of "all" each
+    rule reads only the rows of the reports in scope: the cost follows the documents checked, not
+    the warehouse.
     """
     rules = default_rules() if rules is None else rules
     _prepare(con)
@@ -120,17 +133,30 @@ def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | Non
     in_scope = " AND report_id IN (SELECT report_id FROM jx_scope)"
     con.execute(f"DELETE FROM findings WHERE list_contains($ids, rule){in_scope}", {"ids": ids})
     lang = warehouse_language(con)
-    for rule in rules:
-        try:  # the rule's SQL is packaged data (rules/checks), not user input
-            found = con.execute(f"SELECT report_id, message, CAST(expected AS VARCHAR), CAST(actual AS VARCHAR) FROM ({_select(rule)})"
-                                f" WHERE report_id IN (SELECT report_id FROM jx_scope)").fetchall()
-        except duckdb.Error as exc:
-            raise RuleError(_("Rule {id} ({source}) failed: {value}").format(id=rule.id, source=rule.source, value=str(exc).splitlines()[0]))
-        # a rule returns its message as parameters (a JSON object naming its template): rendered here in the
-        # warehouse's language, kept for rendering in any other
-        rows = [(rid, rule.id, rule.severity, render(params, lang, fallback=rule.meaning), expected, actual, params)
-                for rid, params, expected, actual in found]
-        insert_rows(con, "findings", ["report_id", "rule", "severity", "message", "expected", "actual", "parameters"], rows)
+    shadowed = [] if scope == "all" else _tables_read(rules)
+    database = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+    try:
+        for table in shadowed:  # names from the constant above
+            con.execute(f'CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM "{database}".main.{table} '
+                        "WHERE report_id IN (SELECT report_id FROM jx_scope)")
+        for rule in rules:
+            try:  # the rule's SQL is packaged data (rules/checks), not user input
+                found = con.execute(f"SELECT report_id, message, CAST(expected AS VARCHAR), CAST(actual AS VARCHAR) FROM ({_select(rule)})"
+                                    f" WHERE report_id IN (SELECT report_id FROM jx_scope)").fetchall()
+            except duckdb.Error as exc:
+                raise RuleError(_("Rule {id} ({source}) failed: {value}").format(id=rule.id, source=rule.source,
+                                                                                  value=str(exc).splitlines()[0]))
+            # a rule returns its message as parameters (a JSON object naming its template): rendered here in the
+            # warehouse's language, kept for rendering in any other
+            rows = [(rid, rule.id, rule.severity, render(params, lang, fallback=rule.meaning), expected, actual, params)
+                    for rid, params, expected, actual in found]
+            insert_rows(con, "findings", ["report_id", "rule", "severity", "message", "expected", "actual", "parameters"], rows)
+    finally:
+        for table in shadowed:
+            try:
+                con.execute(f"DROP TABLE IF EXISTS temp.main.{table}")
+            except duckdb.Error:  # the transaction failed: rolling it back drops them
+                pass
     found = con.execute(f"SELECT count(*) FROM findings WHERE list_contains($ids, rule){in_scope}", {"ids": ids}).fetchone()[0]
     if scope == "pending" or scope == "all":  # documents without reports count as checked too
         con.execute("UPDATE documents SET rules_checked = TRUE WHERE NOT coalesce(rules_checked, FALSE)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from tests.fixtures import builder
 # Users read Chinese, the default; most tests assert the English wording (the code's own), and the
 # language tests (tests/test_language.py) ask for Chinese themselves. Subprocesses inherit it.
 os.environ.setdefault("JIXIAO_LANG", "en")
+# A user's own lexicon (~/.config/jixiao/lexicon.csv) must not change what the tests read: none, unless a test names one.
+os.environ["JIXIAO_LEXICON"] = os.path.join(tempfile.mkdtemp(prefix="jixiao-tests-"), "no-lexicon.csv")
 
 SEED_STYLES = builder.CHECKBOX_STYLES  # √/□ text, Wingdings w:sym, content controls, 是（√）
 

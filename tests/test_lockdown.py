@@ -380,6 +380,8 @@ def test_the_lock_sentence_names_what_holds_the_warehouse(warehouse, tmp_path, s
         ingest.wait()
     desk = subprocess.Popen(JIXIAO + ["serve", "--db", str(db), "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
+        # Asked once it is serving, as a lock's holder always is: just after exec its command line is still empty
+        assert "review desk" in desk.stdout.readline()
         said = _holder(desk.pid, sys.executable)
         assert said.startswith("the review desk (jixiao serve), which holds it only while it answers a page"), said
     finally:

@@ -59,3 +59,27 @@ def test_a_signal_inside_a_statement_is_one_sentence(tmp_path, family_files, sig
         assert "Traceback" not in run.stderr and "Aborted!" not in run.stderr
         if run.returncode == 130:
             assert STOPPED in run.stderr
+
+
+def test_a_signal_while_a_native_module_loads_is_still_a_signal():
+    """Ctrl-C while a C extension initialises surfaces as an ImportError caused by the KeyboardInterrupt (seen
+    with opencc as an ingest starts): it is the signal, to be told in one sentence, not a crash."""
+    from jixiao.cli import _interrupted
+
+    def load():
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise ImportError("initialization failed") from exc
+
+    try:
+        try:
+            load()
+        except ImportError:
+            raise ImportError("opencc_clib not found in Bazel runfiles")
+    except ImportError as exc:
+        assert _interrupted(exc)
+    try:
+        raise ImportError("No module named 'opencc_clib'")
+    except ImportError as exc:
+        assert not _interrupted(exc)

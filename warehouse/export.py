@@ -7,21 +7,20 @@ COPY needs goes in as a quoted literal (DuckDB takes no parameter there).
 from __future__ import annotations
 
 import csv
-from decimal import Decimal
+import shutil
 from functools import lru_cache
 from pathlib import Path
 
 import duckdb
 
 from jixiao.data import read_csv
+from jixiao.i18n import _
 from jixiao.model import REPORT_TABLES
 
 from .schema import VIEW_NAMES
 
 EXPORTED = ("documents", "document_paths", "reports", *REPORT_TABLES, "unread", "projects", "project_links", "corrections", "finding_reviews",
-            *VIEW_NAMES)  # all but the bookkeeping tables: file_index, schema_version, pending
-EXCEL_MAX_ROWS = 1_048_575
-MONEY_FORMAT = "#,##0.00"  # thousands separators, two decimals: how finance staff read 元
+            *VIEW_NAMES)  # all but the bookkeeping tables: file_index, schema_version, pending, link_*
 
 
 @lru_cache(maxsize=1)
@@ -41,72 +40,87 @@ def _select(con: duckdb.DuckDBPyConnection, table: str) -> duckdb.DuckDBPyConnec
     return con.execute(f"SELECT * FROM {table}")
 
 
-def export(con: duckdb.DuckDBPyConnection, out: Path, fmt: str, chinese: bool = False, bom: bool = True) -> list[Path]:
+def export(con: duckdb.DuckDBPyConnection, out: Path, fmt: str, chinese: bool = False, bom: bool = True,
+           notes: list[str] | None = None) -> list[Path]:
     """Write every exported table to out in fmt (parquet, csv, xlsx); return the files written.
 
-    CSV starts with a byte-order mark unless bom is False: Excel on Chinese Windows reads a CSV
-    without one as GBK and garbles it.
+    Every format streams: DuckDB writes Parquet and the CSV body itself, and the workbook's sheets
+    are written row by row (warehouse/workbook.py), so memory stays bounded at any size. CSV starts
+    with a byte-order mark unless bom is False: Excel on Chinese Windows reads a CSV without one as
+    GBK and garbles it. A table longer than an Excel sheet goes on in further sheets; notes (when
+    given) gets a sentence for each.
     """
     out.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
-        return [_xlsx(con, out / "jixiao.xlsx", chinese)]
+        return [_xlsx(con, out / "jixiao.xlsx", chinese, notes if notes is not None else [])]
     headers = chinese_headers() if chinese else {}
     written = []
     for table in EXPORTED:
         path = out / f"{table}.{fmt}"
+        _select(con, table)  # checks the name
         if fmt == "parquet":
-            _select(con, table)  # checks the name
             con.execute(f"COPY (SELECT * FROM {table}) TO {sql_literal(str(path))} (FORMAT parquet)")
         else:
-            _csv(_select(con, table), path, headers, bom)
+            _csv(con, table, path, headers, bom)
         written.append(path)
     return written
 
 
-def _csv(cursor: duckdb.DuckDBPyConnection, path: Path, headers: dict[str, str], bom: bool) -> None:
-    from jixiao.render import text_of
+def _as_text(name: str, kind: str) -> str:
+    """A column as the CSV shows it (jixiao.render.text_of): lists comma-joined, timestamps in ISO form."""
+    column = '"' + name.replace('"', '""') + '"'
+    if kind.endswith("[]"):
+        return f"array_to_string({column}, ', ') AS {column}"
+    if kind.startswith("TIMESTAMP"):
+        return (f"CASE WHEN microsecond({column}) = 0 THEN strftime({column}, '%Y-%m-%dT%H:%M:%S') "
+                f"ELSE strftime({column}, '%Y-%m-%dT%H:%M:%S.%f') END AS {column}")
+    return column
 
-    columns = [d[0] for d in cursor.description]
-    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([headers.get(c, c) for c in columns])
-        while rows := cursor.fetchmany(5000):
-            writer.writerows([text_of(v) for v in row] for row in rows)
+
+def _csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, headers: dict[str, str], bom: bool) -> None:
+    """The header (Chinese when asked) and the byte-order mark from here, the rows from DuckDB's own CSV writer."""
+    kinds = con.execute(f"DESCRIBE {table}").fetchall()  # table: checked against EXPORTED by the caller
+    body = path.with_name(path.name + ".part")
+    try:
+        con.execute(f"COPY (SELECT {', '.join(_as_text(name, kind) for name, kind, *_ in kinds)} FROM {table}) "
+                    f"TO {sql_literal(str(body))} (FORMAT csv, HEADER false)")
+        with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerow([headers.get(name, name) for name, *_ in kinds])
+        with path.open("ab") as fh, body.open("rb") as rows:
+            shutil.copyfileobj(rows, fh, 1 << 20)
+    finally:
+        body.unlink(missing_ok=True)
 
 
-def _xlsx(con: duckdb.DuckDBPyConnection, path: Path, chinese: bool) -> Path:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
+def _xlsx(con: duckdb.DuckDBPyConnection, path: Path, chinese: bool, notes: list[str]) -> Path:
+    from .workbook import SHEET_ROWS, Workbook
 
     headers = chinese_headers() if chinese else {}
-    book = Workbook(write_only=True)
-    for table in EXPORTED:
-        cursor = _select(con, table)
-        columns = [d[0] for d in cursor.description]
-        sheet = book.create_sheet(headers.get(f"sheet:{table}", table)[:31])
-        sheet.freeze_panes = "A2"  # the header stays in view while scrolling
-        for i, name in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(headers.get(name, name)) * 2 + 2))
-        sheet.append([headers.get(c, c) for c in columns])
-        money = [c.endswith("_yuan") for c in columns]
-
-        def cell(value, is_money: bool):
-            if isinstance(value, Decimal):
-                # Excel stores numbers as doubles: exact to the cent for any amount below 10^13 yuan
-                value = float(value)
-                if is_money:
-                    value = WriteOnlyCell(sheet, value=value)
-                    value.number_format = MONEY_FORMAT
-                return value
-            return ", ".join(map(str, value)) if isinstance(value, list) else value
-
-        n = 0
-        while rows := cursor.fetchmany(5000):
-            for row in rows:
-                n += 1
-                if n > EXCEL_MAX_ROWS:
-                    break
-                sheet.append([cell(v, m) for v, m in zip(row, money)])
-    book.save(path)
-    return path
+    book = Workbook()
+    try:
+        for table in EXPORTED:
+            cursor = _select(con, table)
+            columns = [d[0] for d in cursor.description]
+            names = [headers.get(c, c) for c in columns]
+            widths = [max(10, min(40, len(n) * 2 + 2)) for n in names]
+            money = [c.endswith("_yuan") for c in columns]
+            title = headers.get(f"sheet:{table}", table)
+            sheets = [book.sheet(title, widths, money)]
+            sheets[-1].header(names)
+            while rows := cursor.fetchmany(5000):
+                for row in rows:
+                    if sheets[-1].full:  # Excel's limit: the table goes on in the next sheet, under the same header
+                        book.add(sheets[-1])
+                        sheets.append(book.sheet(title, widths, money))
+                        sheets[-1].header(names)
+                    sheets[-1].append(row)
+            book.add(sheets[-1])
+            if len(sheets) > 1:
+                rows_in = sum(s.rows - 1 for s in sheets)
+                notes.append(_("{table} has {rows} rows, more than an Excel sheet holds ({limit} under its header), so it is split "
+                               "across the sheets {sheets}.").format(table=table, rows=f"{rows_in:,}", limit=f"{SHEET_ROWS - 1:,}",
+                                                                     sheets=", ".join(s.name for s in sheets)))
+        return book.save(path)
+    except BaseException:
+        book.discard()
+        raise

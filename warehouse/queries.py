@@ -17,6 +17,7 @@ class UnmappedLabel:
     count: int
     example_label: str  # as written
     example_path: str
+    paths: tuple[str, ...] = ()  # every file holding it: what to read again once it is taught
 
 
 def unmapped_labels(con: duckdb.DuckDBPyConnection) -> list[UnmappedLabel]:
@@ -29,7 +30,8 @@ def unmapped_labels(con: duckdb.DuckDBPyConnection) -> list[UnmappedLabel]:
     grouped: dict[str, list[tuple[str, str]]] = {}
     for label, path in rows:
         grouped.setdefault(canonical_label(label), []).append((label, path))
-    out = [UnmappedLabel(canon, len(seen), seen[0][0], seen[0][1]) for canon, seen in grouped.items() if canon]
+    out = [UnmappedLabel(canon, len(seen), seen[0][0], seen[0][1], tuple(dict.fromkeys(path for _label, path in seen)))
+           for canon, seen in grouped.items() if canon]
     return sorted(out, key=lambda u: (-u.count, u.label))
 
 

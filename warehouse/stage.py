@@ -27,7 +27,7 @@ from jixiao.i18n import _
 from jixiao.model import REPORT_TABLES
 
 from .schema import SCHEMA_VERSION, migrate
-from .store import FileStat, Pending, delete_document, remember_files, store_group
+from .store import FileStat, Pending, delete_document, insert_rows, remember_files, store_group
 
 CONTENT_TABLES = ("documents", "unread", "reports", *REPORT_TABLES)  # what a document owns
 SHARD_TABLES = (*CONTENT_TABLES, "document_paths", "file_index")
@@ -119,15 +119,23 @@ class Stage:
     def _manifest_path(self, shard_id: str) -> str:
         return f"{self.root}/manifest/{shard_id}.json"
 
-    def write(self, shard_id: str, pending: list[Pending]) -> list[Pending]:
+    def write(self, shard_id: str, pending: list[Pending], con: duckdb.DuckDBPyConnection | None = None) -> list[Pending]:
         """Store the documents into a shard (replacing an unfinished or earlier one of the same id:
         a batch retried after its reader was killed writes the same shard again, never a second);
-        return them as stored (one the store refused is stored as failed, as locally)."""
+        return them as stored (one the store refused is stored as failed, as locally).
+
+        con: an in-memory warehouse to store them in first (a reader keeps one for all its batches and
+        it is emptied here), else one made for this shard."""
         import pyarrow.parquet as pq
 
-        con = duckdb.connect(":memory:")
-        try:
+        own = con is None
+        if own:
+            con = duckdb.connect(":memory:")
             migrate(con)
+        else:
+            for table in (*SHARD_TABLES, "pending", "link_pending"):  # names from constants
+                con.execute(f"DELETE FROM {table}")
+        try:
             done = store_group(con, pending, replace=False, stored=set())
             self.fs.create_dir(f"{self.root}/shards/{shard_id}", recursive=True)
             rows, checksums = {}, {}
@@ -137,7 +145,8 @@ class Stage:
                 rows[table] = data.num_rows
                 checksums[table] = self._checksum(shard_id, table)
         finally:
-            con.close()
+            if own:
+                con.close()
         files = tuple(StagedFile(p.seen.path, p.seen.size_bytes, p.seen.mtime_ns, p.result.doc_id, p.result.status, p.result.error)
                       for p in done if p.seen is not None)
         shard = Shard(shard_id, SCHEMA_VERSION, files, rows, datetime.now(timezone.utc).isoformat(timespec="seconds"), checksums)
@@ -226,6 +235,7 @@ def load_shard(con: duckdb.DuckDBPyConnection, stage: Stage, shard: Shard, rerea
             for table in CONTENT_TABLES:
                 _insert(con, table, tables[table], take, loaded_at)
             con.execute("INSERT INTO pending VALUES ('link') ON CONFLICT DO NOTHING")  # as a local store marks it
+            insert_rows(con, "link_pending", ["doc_id"], [(doc_id,) for doc_id in take])
     return set(take)
 
 

@@ -5,19 +5,32 @@ from __future__ import annotations
 import duckdb
 
 
-def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, str]]:
-    """path → (size_bytes, mtime_ns, doc_id) as last seen."""
-    return {row[0]: (row[1], row[2], row[3]) for row in con.execute("SELECT path, size_bytes, mtime_ns, doc_id FROM file_index").fetchall()}
+def known_files(con: duckdb.DuckDBPyConnection, paths: list[str] | None = None) -> dict[str, tuple[int, int, str]]:
+    """path → (size_bytes, mtime_ns, doc_id) as last seen; of the given paths only, when given."""
+    if paths is None:
+        rows = con.execute("SELECT path, size_bytes, mtime_ns, doc_id FROM file_index").fetchall()
+    else:
+        rows = con.execute("SELECT path, size_bytes, mtime_ns, doc_id FROM file_index WHERE path IN (SELECT unnest($1::VARCHAR[]))",
+                           [paths]).fetchall()
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
 
-def stored_documents(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {row[0] for row in con.execute("SELECT doc_id FROM documents").fetchall()}
+def stored_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str] | set[str] | None = None) -> set[str]:
+    """The doc_ids the warehouse holds; of the given ones only, when given."""
+    if doc_ids is None:
+        return {row[0] for row in con.execute("SELECT doc_id FROM documents").fetchall()}
+    return {row[0] for row in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest($1::VARCHAR[]))",
+                                          [list(doc_ids)]).fetchall()}
 
 
-def failed_documents(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str | None, str | None]]:
-    """doc_id → (error_kind, error) of every document stored as failed."""
-    return {d: (kind, error) for d, kind, error in
-            con.execute("SELECT doc_id, error_kind, error FROM documents WHERE status = 'failed'").fetchall()}
+def failed_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str] | set[str] | None = None) -> dict[str, tuple[str | None, str | None]]:
+    """doc_id → (error_kind, error) of every document stored as failed; of the given ones only, when given."""
+    if doc_ids is None:
+        rows = con.execute("SELECT doc_id, error_kind, error FROM documents WHERE status = 'failed'").fetchall()
+    else:
+        rows = con.execute("""SELECT doc_id, error_kind, error FROM documents
+                              WHERE status = 'failed' AND doc_id IN (SELECT unnest($1::VARCHAR[]))""", [list(doc_ids)]).fetchall()
+    return {d: (kind, error) for d, kind, error in rows}
 
 
 def count_findings(con: duckdb.DuckDBPyConnection) -> int:

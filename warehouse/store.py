@@ -133,6 +133,7 @@ def store_many(con: duckdb.DuckDBPyConnection, docs: list[Pending], replace: boo
                 insert_rows(con, table, _columns(table), table_rows)
             if written:  # project links must be recomputed; marked with the rows, so a kill cannot lose it
                 con.execute("INSERT INTO pending VALUES ('link') ON CONFLICT DO NOTHING")
+                insert_rows(con, "link_pending", ["doc_id"], [(doc_id,) for doc_id in written])  # which documents
         return set(written)
     except StepFailed:
         raise

@@ -85,12 +85,15 @@ WHERE scope = 'project'
 GROUP BY unit, fiscal_year;
 
 CREATE OR REPLACE VIEW v_scores AS
-SELECT r.report_id, r.project_key, r.fiscal_year, r.project_name, i.level1, i.level2,
-       count(*) AS n_indicators, sum(i.weight) AS weight, sum(i.score) AS score,
-       CAST(round(100 * sum(i.score) / nullif(sum(i.weight), 0), 2) AS DECIMAL(9,2)) AS score_pct
-FROM indicators i JOIN v_reports r USING (report_id)
-WHERE r.duplicate_of IS NULL
-GROUP BY ALL;
+-- the indicators summed by report and level first (a narrow key), then named by their report
+WITH s AS (
+    SELECT report_id, level1, level2, count(*) AS n_indicators, sum(weight) AS weight, sum(score) AS score
+    FROM indicators GROUP BY report_id, level1, level2
+)
+SELECT r.report_id, r.project_key, r.fiscal_year, r.project_name, s.level1, s.level2, s.n_indicators, s.weight, s.score,
+       CAST(round(100 * s.score / nullif(s.weight, 0), 2) AS DECIMAL(9,2)) AS score_pct
+FROM s JOIN v_reports r USING (report_id)
+WHERE r.duplicate_of IS NULL;
 
 CREATE OR REPLACE VIEW v_findings_summary AS
 SELECT f.rule, f.severity, r.fiscal_year, count(*) AS findings, count(DISTINCT f.report_id) AS reports

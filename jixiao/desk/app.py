@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import urlencode
 
 import duckdb
 from starlette.applications import Starlette
@@ -125,9 +126,9 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
         f = data.ReportFilter(year=_int(q.get("year")), unit=q.get("unit") or None, text=(q.get("q") or "").strip() or None,
                               under_pct=_decimal(q.get("under")), with_findings=q.get("findings") == "1")
         with desk.reading() as con:
-            rows = data.report_list(con, f)
+            listed = data.report_list(con, f, _int(q.get("page")) or 1, data.PAGE_ROWS)
             years, units = data.years_and_units(con)
-        return page(request, "reports.html", rows=rows, f=f, years=years, units=units)
+        return page(request, "reports.html", rows=listed.rows, listed=listed, pager=_pager(request, listed), f=f, years=years, units=units)
 
     def report_page(request: Request, report_id: str, message: str | None = None, status: int = 200) -> Response:
         with desk.reading() as con:
@@ -155,9 +156,10 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
         q = request.query_params
         rule, severity, verdict = q.get("rule") or None, q.get("severity") or None, q.get("verdict") or None
         with desk.reading() as con:
-            rows = data.findings_list(con, rule, severity, verdict)
+            listed = data.findings_list(con, rule, severity, verdict, _int(q.get("page")) or 1, data.PAGE_ROWS)
             rules = data.rules_and_counts(con)
-        return page(request, "findings.html", rows=rows, rules=rules, rule=rule, severity=severity, verdict=verdict)
+        return page(request, "findings.html", rows=listed.rows, listed=listed, pager=_pager(request, listed), rules=rules, rule=rule,
+                    severity=severity, verdict=verdict)
 
     async def review_finding(request: Request) -> Response:
         form = await _form(request, desk)
@@ -305,6 +307,16 @@ def _viewer(desk: Desk, view: data.ReportView) -> dict:
     first = min((b.page for b in boxes.values()), default=1)
     boxes_json = json.dumps({n: [b.page, b.x0, b.y0, b.x1, b.y1, b.found_by] for n, b in boxes.items()})
     return {"error": None, "sizes": sizes, "boxes_json": boxes_json, "first": first, "doc_id": doc["doc_id"]}
+
+
+def _pager(request: Request, listed: data.Page) -> dict:
+    """Links to the page before and after this one, with the same filters."""
+    def to(number: int) -> str | None:
+        if not 1 <= number <= listed.pages or number == listed.number:
+            return None
+        return "?" + urlencode({**{k: v for k, v in request.query_params.items() if k != "page"}, "page": number})
+
+    return {"previous": to(listed.number - 1), "next": to(listed.number + 1), "first": to(1), "last": to(listed.pages)}
 
 
 def _host_name(header: str) -> str:

@@ -23,12 +23,12 @@ def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict]:
 def overview(con: duckdb.DuckDBPyConnection) -> dict:
     """Counts by status, year and unit; execution rate by unit and year; failed and low-coverage files."""
     status = dict(con.execute("SELECT status, count(*) FROM documents WHERE replaced_by IS NULL GROUP BY status").fetchall())
+    # one pass over each table: copies are not correctable, so `reports` counts them as v_reports would
     totals = _dicts(con.execute("""
-        SELECT (SELECT count(*) FROM v_reports WHERE duplicate_of IS NULL) AS reports,
-               (SELECT count(*) FROM v_reports WHERE duplicate_of IS NOT NULL) AS copies,
-               (SELECT count(*) FROM v_findings) AS findings,
-               (SELECT count(*) FROM v_findings WHERE verdict = 'open') AS open_findings,
-               (SELECT count(*) FROM corrections) AS corrections"""))[0]
+        SELECT (SELECT count(*) FILTER (WHERE duplicate_of IS NULL) FROM reports) AS reports,
+               (SELECT count(*) FILTER (WHERE duplicate_of IS NOT NULL) FROM reports) AS copies,
+               f.findings, f.open_findings, (SELECT count(*) FROM corrections) AS corrections
+        FROM (SELECT count(*) AS findings, count(*) FILTER (WHERE verdict = 'open') AS open_findings FROM v_findings) f"""))[0]
     years = _dicts(con.execute("""
         SELECT fiscal_year, count(*) AS reports, sum(coalesce(budget_adjusted_yuan, budget_initial_yuan)) AS budget_yuan,
                sum(spent_yuan) AS spent_yuan
@@ -37,21 +37,25 @@ def overview(con: duckdb.DuckDBPyConnection) -> dict:
         SELECT coalesce(implementing_unit, department, '（未写明）') AS unit, count(*) AS reports,
                count(DISTINCT fiscal_year) AS years
         FROM v_reports WHERE duplicate_of IS NULL GROUP BY ALL ORDER BY reports DESC, unit LIMIT 50"""))
+    # the chart, aggregated in SQL: v_unit_year computed once, its largest units by budget kept
     rates = _dicts(con.execute(f"""
-        WITH top AS (SELECT unit FROM v_unit_year WHERE unit IS NOT NULL GROUP BY unit
-                     ORDER BY sum(budget_yuan) DESC NULLS LAST, unit LIMIT {UNITS_IN_CHART})
+        WITH unit_year AS MATERIALIZED (SELECT unit, fiscal_year, budget_yuan, weighted_execution_rate_pct FROM v_unit_year
+                                        WHERE unit IS NOT NULL),
+        top AS (SELECT unit FROM unit_year GROUP BY unit ORDER BY sum(budget_yuan) DESC NULLS LAST, unit LIMIT {UNITS_IN_CHART})
         SELECT unit, fiscal_year, weighted_execution_rate_pct AS rate
-        FROM v_unit_year JOIN top USING (unit)
+        FROM unit_year JOIN top USING (unit)
         WHERE weighted_execution_rate_pct IS NOT NULL AND fiscal_year IS NOT NULL
         ORDER BY unit, fiscal_year"""))
     failed = _dicts(con.execute("""
         SELECT doc_id, path, format, error FROM documents WHERE status = 'failed' AND replaced_by IS NULL ORDER BY path LIMIT 200"""))
+    # the 200 lowest first, then what they need; a document's first report is doc_id:1 (warehouse.report_id)
     low = _dicts(con.execute("""
-        SELECT d.doc_id, d.path, d.coverage_pct, min(r.report_id) AS report_id,
-               (SELECT count(*) FROM unread u WHERE u.doc_id = d.doc_id) AS unread
-        FROM documents d LEFT JOIN reports r USING (doc_id)
-        WHERE d.coverage_pct < ? AND d.replaced_by IS NULL GROUP BY ALL ORDER BY d.coverage_pct, d.path LIMIT 200""",
-                              [LOW_COVERAGE_PCT]))
+        WITH low AS (SELECT doc_id, path, coverage_pct, n_reports FROM documents WHERE coverage_pct < ? AND replaced_by IS NULL AND status = 'ok'
+                     ORDER BY coverage_pct, path LIMIT 200)
+        SELECT l.doc_id, l.path, l.coverage_pct, CASE WHEN l.n_reports > 0 THEN l.doc_id || ':1' END AS report_id,
+               count(u.doc_id) AS unread
+        FROM low l LEFT JOIN unread u ON u.doc_id = l.doc_id
+        GROUP BY ALL ORDER BY l.coverage_pct, l.path""", [LOW_COVERAGE_PCT]))
     not_reports = _dicts(con.execute("""
         SELECT doc_id, path, format, not_report_reason AS reason FROM documents
         WHERE status = 'not_report' AND replaced_by IS NULL ORDER BY path LIMIT 200"""))
@@ -68,7 +72,37 @@ class ReportFilter:
     with_findings: bool = False
 
 
-def report_list(con: duckdb.DuckDBPyConnection, f: ReportFilter, limit: int = 500) -> list[dict]:
+PAGE_ROWS = 100  # rows a list page shows; the rest are a page away
+
+
+@dataclass
+class Page:
+    """One page of a list: its rows, the filtered total, and where it starts (0-based)."""
+
+    rows: list[dict]
+    total: int
+    offset: int
+    size: int = PAGE_ROWS
+
+    @property
+    def first(self) -> int:
+        return self.offset + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.rows)
+
+    @property
+    def number(self) -> int:
+        return self.offset // self.size + 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def report_list(con: duckdb.DuckDBPyConnection, f: ReportFilter, page: int = 1, size: int = PAGE_ROWS) -> Page:
+    """One page of the reports the filter keeps (copies left out), filtered, counted and ordered in SQL."""
     where, args = ["r.duplicate_of IS NULL"], []
     if f.year is not None:
         where.append("r.fiscal_year = ?")
@@ -76,22 +110,30 @@ def report_list(con: duckdb.DuckDBPyConnection, f: ReportFilter, limit: int = 50
     if f.unit:
         where.append("coalesce(r.implementing_unit, r.department) = ?")
         args.append(f.unit)
-    if f.text:
-        where.append("(contains(r.project_name, ?) OR contains(d.path, ?))")
+    if f.text:  # a path is looked for among the documents first: no join of every report with its document
+        where.append("(contains(r.project_name, ?) OR r.doc_id IN (SELECT doc_id FROM documents WHERE contains(path, ?)))")
         args += [f.text, f.text]
     if f.under_pct is not None:
         where.append("r.execution_rate_pct < ?")
         args.append(f.under_pct)
     if f.with_findings:
-        where.append("EXISTS (SELECT 1 FROM v_findings x WHERE x.original_report_id = r.report_id AND x.verdict = 'open')")
-    return _dicts(con.execute(f"""
-        SELECT r.report_id, r.fiscal_year, r.region, r.project_name, coalesce(r.implementing_unit, r.department) AS unit,
-               coalesce(r.budget_adjusted_yuan, r.budget_initial_yuan) AS budget_yuan, r.spent_yuan, r.execution_rate_pct,
-               r.score_total, r.corrected_columns, d.path, d.format,
-               (SELECT count(*) FROM v_findings x WHERE x.original_report_id = r.report_id AND x.verdict = 'open') AS open_findings
-        FROM v_reports r JOIN documents d USING (doc_id)
-        WHERE {' AND '.join(where)}
-        ORDER BY r.fiscal_year DESC NULLS LAST, unit, r.project_name LIMIT {int(limit)}""", args))
+        where.append("r.report_id IN (SELECT original_report_id FROM v_findings WHERE verdict = 'open')")
+    kept = f"FROM v_reports r WHERE {' AND '.join(where)}"
+    total = con.execute(f"SELECT count(*) {kept}", args).fetchone()[0]
+    offset = max(0, min(page - 1, (total - 1) // size if total else 0)) * size
+    order = "fiscal_year DESC NULLS LAST, unit, project_name, report_id"
+    rows = _dicts(con.execute(f"""
+        WITH listed AS (  -- the page first, then its documents and open findings
+            SELECT r.report_id, r.doc_id, r.fiscal_year, r.region, r.project_name, coalesce(r.implementing_unit, r.department) AS unit,
+                   coalesce(r.budget_adjusted_yuan, r.budget_initial_yuan) AS budget_yuan, r.spent_yuan, r.execution_rate_pct,
+                   r.score_total, r.corrected_columns
+            {kept}
+            ORDER BY {order} LIMIT {int(size)} OFFSET {int(offset)}
+        )
+        SELECT l.* EXCLUDE (doc_id), d.path, d.format,
+               (SELECT count(*) FROM v_findings x WHERE x.original_report_id = l.report_id AND x.verdict = 'open') AS open_findings
+        FROM listed l JOIN documents d USING (doc_id) ORDER BY {order}""", args))
+    return Page(rows, total, offset, size)
 
 
 def years_and_units(con: duckdb.DuckDBPyConnection) -> tuple[list[int], list[str]]:
@@ -163,18 +205,24 @@ def _shown(findings: list[dict]) -> list[dict]:
 
 
 def findings_list(con: duckdb.DuckDBPyConnection, rule: str | None, severity: str | None, verdict: str | None,
-                  limit: int = 1000) -> list[dict]:
+                  page: int = 1, size: int = PAGE_ROWS) -> Page:
+    """One page of the findings the filter keeps, filtered, counted and ordered in SQL."""
     where, args = [], []
     for column, value in (("f.rule", rule), ("f.severity", severity), ("f.verdict", verdict)):
         if value:
             where.append(f"{column} = ?")
             args.append(value)
-    return _shown(_dicts(con.execute(f"""
+    kept = f"FROM v_findings f {('WHERE ' + ' AND '.join(where)) if where else ''}"
+    total = con.execute(f"SELECT count(*) {kept}", args).fetchone()[0]
+    offset = max(0, min(page - 1, (total - 1) // size if total else 0)) * size
+    order = ("CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.rule, f.original_report_id, f.report_id, "
+             "f.message")
+    rows = _shown(_dicts(con.execute(f"""
+        WITH listed AS (SELECT f.* {kept} ORDER BY {order} LIMIT {int(size)} OFFSET {int(offset)})
         SELECT f.*, r.project_name, r.fiscal_year, d.path
-        FROM v_findings f LEFT JOIN reports r USING (report_id) LEFT JOIN documents d ON d.doc_id = r.doc_id
-        {('WHERE ' + ' AND '.join(where)) if where else ''}
-        ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.rule, f.original_report_id, f.report_id, f.message
-        LIMIT {int(limit)}""", args)))
+        FROM listed f LEFT JOIN reports r USING (report_id) LEFT JOIN documents d ON d.doc_id = r.doc_id
+        ORDER BY {order}""", args)))
+    return Page(rows, total, offset, size)
 
 
 def finding(con: duckdb.DuckDBPyConnection, report_id: str, rule: str, message: str) -> dict | None:

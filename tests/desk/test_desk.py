@@ -68,6 +68,31 @@ def test_report_list_filters_by_rate_year_and_unit(desk_db, tmp_path):
     assert by_unit.count('href="/report/') == 2
 
 
+def test_lists_come_a_page_at_a_time_with_their_filters(desk_db, tmp_path, monkeypatch):
+    """Counted and cut in SQL: every report once over the pages, in the list's order, each page linking
+    to the next with the same filters; a page past the end shows the last."""
+    from jixiao.desk import data
+
+    monkeypatch.setattr(data, "PAGE_ROWS", 2)
+    client = _client(desk_db, tmp_path)
+    seen, url = [], "/reports"
+    while url:
+        html = client.get(url).text
+        seen += re.findall(r'href="/report/([^"]+)"', html)
+        following = re.search(r'href="([^"]+)" rel="next"', html)
+        url = "/reports" + unescape(following[1]) if following else None
+    ordered = rows(desk_db, """SELECT report_id FROM reports WHERE duplicate_of IS NULL
+                               ORDER BY fiscal_year DESC NULLS LAST, coalesce(implementing_unit, department), project_name, report_id""")
+    assert seen == [rid for (rid,) in ordered] and len(seen) == 5
+    assert "第 1–2 份，共 5 份（第 1/3 页）" in client.get("/reports").text
+    last = client.get("/reports", params={"page": "9"}).text
+    assert "第 5–5 份，共 5 份（第 3/3 页）" in last and 'rel="next"' not in last
+    # the filter travels with the page links
+    assert re.search(r'href="\?under=101&amp;page=2" rel="next"', client.get("/reports", params={"under": "101"}).text)
+    findings = client.get("/findings", params={"verdict": "open"}).text
+    assert "第 1–2 条，共 2 条" in findings and 'rel="next"' not in findings
+
+
 def test_a_pdf_value_is_shown_with_its_own_cell(desk_db, tmp_path):
     rid = _report_of(desk_db, "2021_planted.pdf")
     html = _client(desk_db, tmp_path).get(f"/report/{rid}").text

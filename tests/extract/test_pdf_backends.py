@@ -131,3 +131,23 @@ def test_ligatures_read_alike(tmp_path):
     _agree([pdf])
     (paragraph, *_) = read_document(pdf.read_bytes()).paragraphs
     assert paragraph.text.startswith("office efficient fluff final affine 项目经费 fi fl ffi")
+
+
+def test_the_switch_to_pdfplumber_is_logged_only_when_asked(seed_files, tmp_path):
+    # handled without a word to the user; JIXIAO_LOG shows it to whoever maintains the installation
+    import os
+    import subprocess
+    import sys
+
+    pdf = pdfium.PdfDocument(seed_files["pdf-text"].read_bytes())
+    pdf[3].set_rotation(90)
+    rotated = tmp_path / "rotated.pdf"
+    pdf.save(str(rotated))
+    pdf.close()
+    command = [sys.executable, "-c", "from jixiao.entry import run; run()", "ingest", str(rotated), "--db", str(tmp_path / "w.duckdb"), "--json"]
+    env = {k: v for k, v in os.environ.items() if k != "JIXIAO_LOG"}
+    quiet = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert quiet.returncode == 0 and "pdfplumber" not in quiet.stderr
+    told = subprocess.run(command + ["--reread"], env={**env, "JIXIAO_LOG": "debug"}, capture_output=True, text=True, timeout=300)
+    assert told.returncode == 0
+    assert "DEBUG jixiao.extract.pdf" in told.stderr and "read by pdfplumber instead: page 4" in told.stderr

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from jixiao.pipeline import read_file
-from tests.fixtures import builder
 from tests.fixtures import real_layouts as R
 
 FORMATS = ("docx", "pdf")

@@ -260,3 +260,23 @@ def test_a_finding_is_data_shown_in_either_language(tmp_path):
     assert params["key"] == "execution_rate_matches" and params["place"] == "区县财政"
     assert render(parameters, "en") == message == "区县财政: the execution rate (执行率) is stated as 80.00 % but 94.44万元 ÷ 127万元 = 74.36 %"
     assert render(parameters, "zh") == "区县财政：执行率填报为80.00%，但94.44万元÷127万元=74.36%"
+
+
+def test_checking_new_documents_alone_finds_what_checking_everything_finds(tmp_path, seed_files):
+    """An ingest runs the rules over the documents it stored only (each rule reads those reports' rows):
+    every planted contradiction, stored one file after another with the seed, gives the findings a check
+    of the whole warehouse gives, and the seed's report none."""
+    con = connect(":memory:")
+    store_many(con, [Pending(read_file(seed_files["docx-text"]))])
+    check_pending(con, default_rules())
+    for plant, _ in PLANTED:
+        data = copy.deepcopy(builder.load_seed())
+        plant(data)
+        store_many(con, [Pending(read_file(builder.build_seed(tmp_path, data=data, name=plant.__name__)))])
+        assert con.execute("SELECT count(*) FROM documents WHERE NOT rules_checked").fetchone()[0] == 1
+        check_pending(con, default_rules())
+    one_by_one = con.execute("SELECT * FROM findings ORDER BY ALL").fetchall()
+    assert {rule for rule, *_ in _findings(con)} == set().union(*(fired for _, fired in PLANTED))
+    write_findings(con, default_rules(), "all")
+    assert con.execute("SELECT * FROM findings ORDER BY ALL").fetchall() == one_by_one
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0] == 0  # no cut-down table left

@@ -7,6 +7,8 @@ from decimal import Decimal
 import duckdb
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from jixiao.cli import main
 from tests.fixtures import builder
@@ -120,6 +122,36 @@ def test_exports_round_trip(cross_year_db, tmp_path):
     stored = dict(con.execute("SELECT project_name, spent_yuan FROM reports").fetchall())
     assert {k: Decimal(str(v)).quantize(Decimal("0.01")) for k, v in spent.items()} == stored
     assert set(book.sheetnames) >= {"报告", "资金", "逐年支出", "单位年度", "核查发现"}
+
+
+def test_a_table_longer_than_a_sheet_goes_on_in_further_sheets(cross_year_db, tmp_path, monkeypatch):
+    """A sheet holds Excel's 1,048,576 rows at most (here made 4: a header and three rows): a longer table
+    goes on in sheets named after it, each under the same header, every row once, and the export says so."""
+    from openpyxl import load_workbook
+
+    import jixiao.warehouse.workbook as workbook
+
+    monkeypatch.setattr(workbook, "SHEET_ROWS", 4)
+    result = CliRunner().invoke(main, ["export", "--format", "xlsx", "--out", str(tmp_path), "--db", str(cross_year_db)])
+    assert result.exit_code == 0, result.output
+    con = _con(cross_year_db)
+    n = con.execute("SELECT count(*) FROM indicators").fetchone()[0]
+    names = ["indicators"] + [f"indicators ({k})" for k in range(2, -(-n // 3) + 1)]
+    assert (f"indicators has {n} rows, more than an Excel sheet holds (3 under its header), so it is split across the sheets "
+            f"{', '.join(names)}.") in result.output
+    book = load_workbook(tmp_path / "jixiao.xlsx", read_only=True)
+    assert [s for s in book.sheetnames if s.startswith("indicators")] == names
+    header, back = None, []
+    for name in names:
+        sheet_rows = list(book[name].iter_rows(values_only=True))
+        assert header in (None, sheet_rows[0]) and 2 <= len(sheet_rows) <= 4
+        header = sheet_rows[0]
+        back += [r[:3] for r in sheet_rows[1:]]
+    assert sorted(back) == sorted(con.execute("SELECT report_id, seq, level1 FROM indicators").fetchall())
+    documents = list(book["documents"].iter_rows(values_only=True))  # timestamps as Excel dates
+    stamp, doc_id = documents[0].index("ingested_at"), documents[0].index("doc_id")
+    stored = dict(con.execute("SELECT doc_id, ingested_at FROM documents").fetchall())
+    assert all(abs((r[stamp] - stored[r[doc_id]]).total_seconds()) < 0.001 for r in documents[1:]) and len(documents) == 4
 
 
 def test_python_api_returns_dataframes(cross_year_db):
@@ -247,3 +279,100 @@ def test_the_most_complete_copy_is_the_original_whatever_came_first(tmp_path):
     assert rows == {True: True, False: False}
     score = con.execute("SELECT score_total FROM reports r JOIN documents d USING (doc_id) WHERE d.path LIKE '%/complete.docx'").fetchone()[0]
     assert score is not None and con.execute("SELECT score_total FROM v_spending").fetchall() == [(score,)]
+
+
+# --- linking what changed gives what linking everything gives ------------------------------------
+
+def _linked(con) -> tuple:
+    """What linking decides: every report's project and copy mark, every link with its reason, every project."""
+    return (con.execute("SELECT report_id, project_key, duplicate_of FROM reports ORDER BY ALL").fetchall(),
+            con.execute("SELECT report_id, project_key, reason FROM project_links ORDER BY ALL").fetchall(),
+            con.execute("SELECT * FROM projects ORDER BY ALL").fetchall())
+
+
+def test_linking_file_by_file_gives_what_a_full_relink_gives(tmp_path):
+    """The cross-year archive ingested one file at a time (each ingest links only its new report against
+    the index), then `jixiao link` links everything afresh: the same projects, keys and reasons."""
+    db = tmp_path / "w.duckdb"
+    for name, blocks in F.cross_year_archive().items():
+        folder = tmp_path / name.removesuffix(".docx")
+        folder.mkdir()
+        builder.write_docx(blocks, folder / name)
+        assert CliRunner().invoke(main, ["ingest", str(folder), "--db", str(db)]).exit_code == 0
+    con = _con(db)
+    step_by_step = _linked(con)
+    assert con.execute("SELECT count(*) FROM link_index").fetchone()[0] == 5
+    con.close()
+    assert CliRunner().invoke(main, ["link", "--db", str(db)]).exit_code == 0
+    con = _con(db)
+    assert _linked(con) == step_by_step
+    keys = dict(con.execute("SELECT project_name, project_key FROM reports").fetchall())
+    assert keys["城管执法专项经费"] == keys["城市管理综合执法专项经费"] != keys["农村道路建设项目"] != keys["农村道路养护项目"]
+
+
+_NAMES = ["城市管理综合执法专项经费", "城管执法专项经费", "2021年度城管执法经费", "城市管理综合执法专项经费",
+          "农村道路建设项目", "农村道路养护项目", "河道综合治理项目", "河道治理项目", "河道治理", None]
+_UNITS = ["区城市管理局", "区城市管理和综合执法局", "区交通运输局", "区水利局", None]
+_report_spec = st.tuples(st.sampled_from(_NAMES), st.sampled_from(_UNITS), st.sampled_from(["雨花区", "天心区", None]),
+                         st.sampled_from([None, None, None, "A-001", "A-002"]), st.sampled_from([2020, 2021, 2022, None]),
+                         st.sampled_from([100, 200]))
+# a step stores a new file, or reads a stored one again and gets other reports (none: it failed)
+_step = st.one_of(st.tuples(st.just("new"), st.lists(_report_spec, min_size=1, max_size=3)),
+                  st.tuples(st.just("again"), st.integers(0, 50), st.lists(_report_spec, max_size=2)))
+
+
+def _document(doc_id: str, specs: list[tuple]):
+    from jixiao.model import Coverage, DocumentResult, Report
+
+    reports = [Report("national_project", fiscal_year=year, region=region, project_name=name, project_code=code, department=unit,
+                      implementing_unit=unit, budget_adjusted_yuan=Decimal(1000), spent_yuan=Decimal(spent))
+               for name, unit, region, code, year, spent in specs]
+    return DocumentResult(doc_id, f"/in/{doc_id[:8]}.docx", "docx", "ok" if reports else "failed",
+                          None if reports else "The file is damaged.", reports=reports, coverage=Coverage(10, 9))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(_step, min_size=1, max_size=7), mapped=st.sampled_from(["none", "roads", "a plain key"]), recorded=st.booleans())
+# the mapping file's key comes into use (the group holding it as its own takes its second key) and goes again
+@example(steps=[("new", [("城市管理综合执法专项经费", "区城市管理局", "雨花区", None, 2020, 100)]),
+                ("new", [("河道治理", None, "雨花区", None, 2021, 100)]), ("again", 1, []),
+                ("new", [("河道治理", None, "雨花区", None, 2021, 100), ("城管执法专项经费", "区城市管理局", "雨花区", "A-001", 2021, 100)]),
+                ("again", 2, [("城管执法专项经费", "区城市管理局", "雨花区", "A-001", 2019, 100)])], mapped="a plain key", recorded=True)
+def test_linking_what_changed_agrees_with_linking_everything(steps, mapped, recorded):
+    """Over random archives — drifting names, renamed units, codes, copies, files read again with other
+    reports or none, a mapping file, one whose key is a key linking would give a group — the index-driven
+    linking after each step gives the projects, keys, reasons and copies a full relink gives; whether it
+    learns what changed from the stores (link_pending) or, as after an older jixiao stored, by comparing
+    every report with the index."""
+    import hashlib
+
+    from jixiao.db import transaction
+    from jixiao.warehouse import migrate
+    from jixiao.warehouse.projects import MapEntry, _plain_key, _Report, canonical_name, link_projects
+    from jixiao.warehouse.store import Pending, store_many
+
+    mapping = {"none": [], "roads": [MapEntry("roads", canonical_name("农村道路建设项目"), "")],
+               # the mapping file uses the key the 城市管理局 group of 雨花区 would get: that group must take another
+               "a plain key": [MapEntry(_plain_key(_Report("x", None, "雨花区", canonical_name("城市管理综合执法专项经费"),
+                                                           canonical_name("区城市管理局"), None, None, None)),
+                                        canonical_name("河道治理"), "")]}[mapped]
+    con = duckdb.connect(":memory:")
+    migrate(con)
+    docs: list[str] = []
+    for n, step in enumerate(steps):
+        if step[0] == "again" and docs:
+            doc_id, specs = docs[step[1] % len(docs)], step[2]
+        else:
+            doc_id, specs = hashlib.sha256(str(n).encode()).hexdigest(), step[1] if step[0] == "new" else step[2]
+            docs.append(doc_id)
+        store_many(con, [Pending(_document(doc_id, specs), None, 100, replace=True)])
+        if not recorded:
+            con.execute("DELETE FROM link_pending")
+        with transaction(con):
+            link_projects(con, mapping, full=False)
+        incremental = _linked(con)
+        con.execute("BEGIN")
+        link_projects(con, mapping, full=True)
+        assert _linked(con) == incremental
+        con.execute("ROLLBACK")
+    con.close()

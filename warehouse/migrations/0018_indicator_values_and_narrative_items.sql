@@ -1,4 +1,4 @@
--- migration 17: frozen; a change to the schema is a new migration, never an edit of this file
+-- migration 18: frozen; a change to the schema is a new migration, never an edit of this file
 -- indicators' targets and actuals as comparable values beside the text as written, their kind, and whether the
 -- target was met with the rule that decided it (normalize/targets.py, normalize/kinds.py). Rows stored before
 -- keep NULL here until their files are read again (jixiao ingest --reread)
