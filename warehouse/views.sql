@@ -77,12 +77,17 @@ FROM yearly
 WINDOW w AS (PARTITION BY project_key ORDER BY fiscal_year);
 
 CREATE OR REPLACE VIEW v_unit_year AS
-SELECT unit, fiscal_year, count(*) AS n_projects, sum(budget_yuan) AS budget_yuan, sum(spent_yuan) AS spent_yuan,
-       CAST(round(100 * sum(spent_yuan) / nullif(sum(budget_yuan) FILTER (WHERE spent_yuan IS NOT NULL), 0), 2) AS DECIMAL(9,2))
-           AS weighted_execution_rate_pct
-FROM v_spending
-WHERE scope = 'project'
-GROUP BY unit, fiscal_year;
+-- the self-scores of a unit's projects that year: a copy (reports.duplicate_of) v_spending still picked, because its
+-- original is linked elsewhere, is not a second score of the unit's
+SELECT s.unit, s.fiscal_year, count(*) AS n_projects, sum(s.budget_yuan) AS budget_yuan, sum(s.spent_yuan) AS spent_yuan,
+       CAST(round(100 * sum(s.spent_yuan) / nullif(sum(s.budget_yuan) FILTER (WHERE s.spent_yuan IS NOT NULL), 0), 2) AS DECIMAL(9,2))
+           AS weighted_execution_rate_pct,
+       CAST(round(avg(s.score_total) FILTER (WHERE r.duplicate_of IS NULL), 2) AS DECIMAL(9,2)) AS score_total_avg,
+       min(s.score_total) FILTER (WHERE r.duplicate_of IS NULL) AS score_total_min,
+       max(s.score_total) FILTER (WHERE r.duplicate_of IS NULL) AS score_total_max
+FROM v_spending s LEFT JOIN reports r USING (report_id)
+WHERE s.scope = 'project'
+GROUP BY s.unit, s.fiscal_year;
 
 CREATE OR REPLACE VIEW v_scores AS
 -- the indicators summed by report and level first (a narrow key), then named by their report
