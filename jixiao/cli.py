@@ -672,6 +672,8 @@ def correct(report_id: str, column: str, value: str, reason: str, by: str | None
         con.close()
     click.echo(_("correction {id}: {report} {column} {old} → {new} (by {by})").format(
         id=c.correction_id, report=c.report_id, column=c.column_name, old=c.old_value, new=c.new_value, by=c.corrected_by))
+    for rule, message in c.resolved:
+        click.echo("  " + _("closes finding {rule}: {message}").format(rule=rule, message=message))
 
 
 @main.command()

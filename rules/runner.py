@@ -166,6 +166,35 @@ def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | Non
     return int(found)
 
 
+def findings_as_corrected(con: duckdb.DuckDBPyConnection, report_id: str, rules: tuple[Rule, ...] | None = None) -> list[tuple[str, str]]:
+    """Given a report, return (rule, message) of each finding the rules make of it with its corrections applied.
+
+    Findings stay those of what was read (a check rewrites them from `reports`); this asks what they would be if
+    the reader had read the corrected values, so a correction can say which findings it resolves. The report's
+    rows are temp tables of the tables' names, `reports` taken from v_reports; the caller's transaction sees them
+    and they are dropped before returning.
+    """
+    rules = default_rules() if rules is None else rules
+    _prepare(con)
+    lang = warehouse_language(con)
+    database = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+    tables = _tables_read(rules)
+    try:
+        for table in tables:  # names from the constant REPORT_ROW_TABLES
+            source = "v_reports" if table == "reports" else table
+            extra = " EXCLUDE (corrected_columns)" if table == "reports" else ""
+            con.execute(f'CREATE OR REPLACE TEMP TABLE {table} AS SELECT *{extra} FROM "{database}".main.{source} '
+                        "WHERE report_id = ?", [report_id])
+        found = []
+        for rule in rules:  # packaged SQL, as in write_findings
+            rows = con.execute(f"SELECT message FROM ({_select(rule)}) WHERE report_id = ?", [report_id]).fetchall()
+            found += [(rule.id, render(params, lang, fallback=rule.meaning)) for (params,) in rows]
+        return found
+    finally:
+        for table in tables:
+            con.execute(f"DROP TABLE IF EXISTS temp.main.{table}")
+
+
 @dataclass
 class CheckSummary:
     rules: int

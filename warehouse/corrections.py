@@ -1,8 +1,14 @@
-"""Corrections: a person's fix of a value the reader got wrong, kept beside the value read, never over it."""
+"""Corrections: a person's fix of a value the reader got wrong, kept beside the value read, never over it.
+
+A correction re-runs its report's rules over the corrected values; a finding they no longer make is closed by a
+review (verdict explained, the verdict the table's CHECK allows for "the finding has its explanation") whose note
+names the correction. The finding itself stays, as findings are of what was read; v_findings shows it closed.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -29,6 +35,10 @@ class Correction:
     corrected_by: str
     corrected_at: datetime
     reason: str
+    resolved: tuple[tuple[str, str], ...] = ()  # (rule, message) of the findings this correction closed
+
+
+RESOLVED_VERDICT = "explained"
 
 
 def correct(con: duckdb.DuckDBPyConnection, report_id: str, column: str, value: Decimal | int | str | None,
@@ -52,7 +62,37 @@ def correct(con: duckdb.DuckDBPyConnection, report_id: str, column: str, value: 
         cid = con.execute("""INSERT INTO corrections (report_id, column_name, old_value, new_value, corrected_by, reason)
                              VALUES (?, ?, ?, ?, ?, ?) RETURNING correction_id""",
                           [report_id, column, None if row[0] is None else text_of(row[0]), new, by, reason]).fetchone()[0]
-    return corrections(con, [cid])[0]
+        made = corrections(con, [cid])[0]
+        resolved = _close_resolved_findings(con, made)
+    return replace(made, resolved=resolved)
+
+
+def resolved_findings(con: duckdb.DuckDBPyConnection, report_id: str) -> list[tuple[str, str]]:
+    """Given a report, return the (rule, message) of its rules' findings that its corrected values no longer give.
+
+    A finding is resolved when its message is gone and its rule finds fewer things than before: a rule whose
+    message only changed (a mismatch corrected into another mismatch) still finds the problem.
+    """
+    from jixiao.rules import default_rules, findings_as_corrected
+
+    rules = default_rules()
+    before = con.execute("SELECT rule, message FROM findings WHERE report_id = ? AND list_contains(?, rule) ORDER BY rule, message",
+                         [report_id, [r.id for r in rules]]).fetchall()
+    after = findings_as_corrected(con, report_id, rules)
+    fewer = Counter(rule for rule, _m in after)
+    counted = Counter(rule for rule, _m in before)
+    return [(rule, message) for rule, message in before if (rule, message) not in after and fewer[rule] < counted[rule]]
+
+
+def _close_resolved_findings(con: duckdb.DuckDBPyConnection, c: Correction) -> tuple[tuple[str, str], ...]:
+    """Review each finding c resolves as explained by c (in the caller's transaction); return them."""
+    resolved = resolved_findings(con, c.report_id)
+    note = _("Resolved by correction {id}: {column} {old} → {new} ({reason}).").format(
+        id=c.correction_id, column=c.column_name, old=c.old_value or "NULL", new=c.new_value or "NULL", reason=c.reason)
+    for rule, message in resolved:
+        con.execute("""INSERT INTO finding_reviews (report_id, rule, message, verdict, note, reviewed_by)
+                       VALUES (?, ?, ?, ?, ?, ?)""", [c.report_id, rule, message, RESOLVED_VERDICT, note, c.corrected_by])
+    return tuple(resolved)
 
 
 def corrections(con: duckdb.DuckDBPyConnection, ids: list[int] | None = None) -> list[Correction]:
