@@ -657,6 +657,7 @@ def correct(report_id: str, column: str, value: str, reason: str, by: str | None
 
     from jixiao.edits import typed_value
     from jixiao.warehouse import CorrectionRefused
+    from jixiao.rules import resolved_findings
     from jixiao.warehouse import correct as run_correct
 
     try:
@@ -665,7 +666,7 @@ def correct(report_id: str, column: str, value: str, reason: str, by: str | None
         raise click.UsageError(str(exc))
     con = open_warehouse(db, wait=wait, create=False)
     try:
-        c = run_correct(con, report_id, column, typed, by or getpass.getuser(), reason)
+        c = run_correct(con, report_id, column, typed, by or getpass.getuser(), reason, resolves=resolved_findings)
     except CorrectionRefused as exc:
         raise click.UsageError(str(exc))
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -193,6 +194,22 @@ def findings_as_corrected(con: duckdb.DuckDBPyConnection, report_id: str, rules:
     finally:
         for table in tables:
             con.execute(f"DROP TABLE IF EXISTS temp.main.{table}")
+
+
+def resolved_findings(con: duckdb.DuckDBPyConnection, report_id: str) -> list[tuple[str, str]]:
+    """Given a report, return the (rule, message) of its rules' findings that its corrected values no longer give.
+
+    A finding is resolved when its message is gone and its rule finds fewer things than before: a rule whose
+    message only changed (a mismatch corrected into another mismatch) still finds the problem.
+    """
+    rules = default_rules()
+    before = con.execute("SELECT rule, message FROM findings WHERE report_id = ? AND list_contains(?, rule) ORDER BY rule, message",
+                         [report_id, [r.id for r in rules]]).fetchall()
+    after = findings_as_corrected(con, report_id, rules)
+    fewer = Counter(rule for rule, _m in after)
+    counted = Counter(rule for rule, _m in before)
+    return [(rule, message) for rule, message in before if (rule, message) not in after and fewer[rule] < counted[rule]]
+
 
 
 @dataclass

@@ -7,7 +7,7 @@ names the correction. The finding itself stays, as findings are of what was read
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -41,10 +41,16 @@ class Correction:
 RESOLVED_VERDICT = "explained"
 
 
+# Given the connection (in the correction's transaction) and a report, the (rule, message) of the findings its
+# corrected values no longer give: the rules' business (jixiao.rules.resolved_findings), handed in by the caller
+Resolver = Callable[[duckdb.DuckDBPyConnection, str], list[tuple[str, str]]]
+
+
 def correct(con: duckdb.DuckDBPyConnection, report_id: str, column: str, value: Decimal | int | str | None,
-            by: str, reason: str) -> Correction:
+            by: str, reason: str, resolves: Resolver | None = None) -> Correction:
     """Record that report_id's column should read value (None: unknown), keeping the value it read
-    as before (after earlier corrections); return the correction."""
+    as before (after earlier corrections); return the correction. With resolves, the findings the corrected
+    values resolve are closed by a review naming the correction."""
     if column not in CORRECTABLE:
         raise CorrectionRefused(_("「{column}」 cannot be corrected; these can: {value}.").format(column=column, value=', '.join(CORRECTABLE)))
     if not by.strip() or not reason.strip():
@@ -63,30 +69,12 @@ def correct(con: duckdb.DuckDBPyConnection, report_id: str, column: str, value: 
                              VALUES (?, ?, ?, ?, ?, ?) RETURNING correction_id""",
                           [report_id, column, None if row[0] is None else text_of(row[0]), new, by, reason]).fetchone()[0]
         made = corrections(con, [cid])[0]
-        resolved = _close_resolved_findings(con, made)
+        resolved = _close_resolved_findings(con, made, resolves(con, report_id)) if resolves else ()
     return replace(made, resolved=resolved)
 
 
-def resolved_findings(con: duckdb.DuckDBPyConnection, report_id: str) -> list[tuple[str, str]]:
-    """Given a report, return the (rule, message) of its rules' findings that its corrected values no longer give.
-
-    A finding is resolved when its message is gone and its rule finds fewer things than before: a rule whose
-    message only changed (a mismatch corrected into another mismatch) still finds the problem.
-    """
-    from jixiao.rules import default_rules, findings_as_corrected
-
-    rules = default_rules()
-    before = con.execute("SELECT rule, message FROM findings WHERE report_id = ? AND list_contains(?, rule) ORDER BY rule, message",
-                         [report_id, [r.id for r in rules]]).fetchall()
-    after = findings_as_corrected(con, report_id, rules)
-    fewer = Counter(rule for rule, _m in after)
-    counted = Counter(rule for rule, _m in before)
-    return [(rule, message) for rule, message in before if (rule, message) not in after and fewer[rule] < counted[rule]]
-
-
-def _close_resolved_findings(con: duckdb.DuckDBPyConnection, c: Correction) -> tuple[tuple[str, str], ...]:
+def _close_resolved_findings(con: duckdb.DuckDBPyConnection, c: Correction, resolved: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """Review each finding c resolves as explained by c (in the caller's transaction); return them."""
-    resolved = resolved_findings(con, c.report_id)
     note = _("Resolved by correction {id}: {column} {old} → {new} ({reason}).").format(
         id=c.correction_id, column=c.column_name, old=c.old_value or "NULL", new=c.new_value or "NULL", reason=c.reason)
     for rule, message in resolved:

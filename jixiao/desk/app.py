@@ -36,6 +36,7 @@ from starlette.templating import Jinja2Templates
 
 from jixiao.edits import typed_value
 from jixiao.render import text_of
+from jixiao.rules import resolved_findings
 from jixiao.model import NARRATIVE_KINDS
 from jixiao.warehouse import (CorrectionRefused, ReviewRefused, WarehouseUnavailable, connect, connect_locked, correct,
                               review, search)
@@ -264,7 +265,8 @@ def _correct(desk: Desk, report_id: str, form: dict[str, str]) -> tuple[str, boo
     try:
         value = typed_value(column, form.get("value", ""))
         with desk.writing() as con:
-            c = correct(con, report_id, column, value, form.get("by") or desk.user, form.get("reason", ""))
+            c = correct(con, report_id, column, value, form.get("by") or desk.user, form.get("reason", ""),
+                        resolves=resolved_findings)
     except (ValueError, CorrectionRefused) as exc:
         return str(exc), True
     closed = [_("closes finding {rule}: {message}").format(rule=rule, message=message) for rule, message in c.resolved]
