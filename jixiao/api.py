@@ -18,8 +18,9 @@ from jixiao.warehouse import connect as _connect
 class Warehouse:
     """A read-only view of a warehouse file with helpers for the common questions."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection):
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str | Path | None = None):
         self.con = con
+        self.path = path  # where the search index lives beside it (FILE.search/)
 
     def sql(self, query: str, params: list | dict | None = None) -> pd.DataFrame:
         """Run SQL and return a DataFrame whose DECIMAL columns hold exact Decimals."""
@@ -64,8 +65,28 @@ class Warehouse:
                              ORDER BY r.fiscal_year, r.project_name, f.original_report_id, f.rule""",
                          {"severity": severity} if severity else None)
         # the message in the reader's language (jixiao.i18n), from the finding's parameters
-        found["message"] = [render(p, fallback=m) for p, m in zip(found["parameters"], found["message"])]
+        found["message"] = [render(p if isinstance(p, str) else None, fallback=m)  # a finding from before parameters: NaN here
+                              for p, m in zip(found["parameters"], found["message"])]
         return found.drop(columns="parameters")
+
+    def indicators(self, missed_only: bool = False) -> pd.DataFrame:
+        """Indicators as comparable values (v_indicators): kind, target and actual as written and as values, met,
+        points lost; missed_only keeps those whose target was missed (met false)."""
+        where = " WHERE met = FALSE" if missed_only else ""
+        return self.sql(f"SELECT * FROM v_indicators{where} ORDER BY fiscal_year, unit, project_key, report_id, seq")
+
+    def problems(self, recurring_only: bool = False) -> pd.DataFrame:
+        """The problems each project's reports name, by topic across years (v_problems)."""
+        where = " WHERE recurring" if recurring_only else ""
+        return self.sql(f"SELECT * FROM v_problems{where} ORDER BY n_years DESC, project_name, topic")
+
+    def search(self, words: str, kind: str | None = None, years: tuple[int, ...] = (), limit: int = 20) -> pd.DataFrame:
+        """Sentences of the narrative that match Chinese words, best first (as `jixiao search`)."""
+        from jixiao.warehouse import search
+
+        hits = search(self.con, words, db_path=self.path, kind=kind, years=tuple(years), limit=limit)
+        return pd.DataFrame([h.as_dict() for h in hits], columns=["fiscal_year", "project_name", "unit", "kind", "sentence",
+                                                                    "score", "report_id", "seq", "path"])
 
     def findings_summary(self) -> pd.DataFrame:
         return self.sql("SELECT * FROM v_findings_summary ORDER BY fiscal_year, rule")
@@ -82,4 +103,4 @@ class Warehouse:
 
 def connect(path: str | Path = "jixiao.duckdb", read_only: bool = True) -> Warehouse:
     """Open a warehouse for analysis (read-only unless asked)."""
-    return Warehouse(_connect(path, read_only=read_only))
+    return Warehouse(_connect(path, read_only=read_only), path)

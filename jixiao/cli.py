@@ -22,6 +22,7 @@ from jixiao import __version__
 from jixiao.entry import STOPPED
 from jixiao.errors import SettingError, StepFailed
 from jixiao.i18n import N_, _, ngettext
+from jixiao.model import NARRATIVE_KINDS
 from jixiao.render import printable, shown_path
 
 DEFAULT_DB = "jixiao.duckdb"
@@ -437,34 +438,35 @@ def check(db: str, as_json: bool, wait: float) -> None:
 @wait_option
 def labels(db: str, as_json: bool, additions: tuple[str, ...], lexicon: Path | None, wait: float) -> None:
     """List labels met at ingest that the lexicon does not know, with counts and an example file,
-    and rows that look like the head of a block it does not know.
+    rows that look like the head of a block it does not know, and indicator names no kind places.
 
     Each label is kept in `fields` with an empty key; each unknown block is an `unknown_block`
     finding. To teach one, add it with --add CONTEXT,KEY,LABEL: it goes into your own lexicon
     (outside the installed package, merged over it at every ingest), and the files holding it
-    are named so that they can be read again with jixiao ingest --reread.
+    are named so that they can be read again with jixiao ingest --reread. An indicator name is placed by a line of
+    rules/indicator_kinds.csv (kind,direction,context,words).
 
     \b
     Example:
       jixiao labels --db yuhua.duckdb
       jixiao labels --add 'field,department_name,部门' --db yuhua.duckdb
     """
-    from jixiao.warehouse import unknown_blocks, unmapped_labels
+    from jixiao.warehouse import unknown_blocks, unmapped_labels, unplaced_indicators
 
     if additions and not Path(db).exists():  # teaching needs no warehouse; it names the files to read again when there is one
         _teach(additions, lexicon, [], db)
         return
     con = open_warehouse(db, locked=True, wait=wait)
     try:
-        found, blocks = unmapped_labels(con), unknown_blocks(con)
+        found, blocks, unplaced = unmapped_labels(con), unknown_blocks(con), unplaced_indicators(con)
     finally:
         con.close()
     if additions:
         _teach(additions, lexicon, found, db)
         return
     if as_json:
-        click.echo(json.dumps({"labels": [dataclasses.asdict(u) for u in found], "blocks": [dataclasses.asdict(b) for b in blocks]},
-                              ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"labels": [dataclasses.asdict(u) for u in found], "blocks": [dataclasses.asdict(b) for b in blocks],
+                               "indicators": [dataclasses.asdict(u) for u in unplaced]}, ensure_ascii=False, indent=2))
         return
     click.echo(_("{n} labels the lexicon does not know").format(n=len(found)))
     for u in found:
@@ -473,6 +475,56 @@ def labels(db: str, as_json: bool, additions: tuple[str, ...], lexicon: Path | N
     click.echo(_("{n} blocks the lexicon does not know").format(n=len(blocks)))
     for b in blocks:
         click.echo(_("  {count}  {heads}    e.g. in {path}").format(count=f"{b.count:5}", heads=printable(b.heads), path=shown_path(b.example_path)))
+    click.echo(_("{n} indicator names no kind places (rules/indicator_kinds.csv)").format(n=len(unplaced)))
+    for u in unplaced:
+        click.echo(_("  {count}  {name}    e.g. 「{example}」 under {level2} in {path}").format(
+            count=f"{u.count:5}", name=printable(u.name), example=printable(u.example_name), level2=printable(u.level2 or "—"),
+            path=shown_path(u.example_path)))
+
+
+# the kinds of narrative text as a reader calls them (narrative_items.kind)
+_KIND_NAMES = {"achievement": N_("target completion"), "problem": N_("problem"), "cause": N_("cause"),
+               "improvement": N_("improvement"), "results_use": N_("use of results")}
+
+
+@main.command()
+@click.argument("words")
+@option("--kind", type=click.Choice(NARRATIVE_KINDS), default=None,
+        help="Only this kind of text: achievement (目标完成情况), problem (存在的问题), cause (原因分析), improvement (改进措施/下一步), "
+             "results_use (结果应用).")
+@option("--year", "years", type=int, multiple=True, help="Only reports of this fiscal year (give it again for more years).")
+@option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="How many sentences to show.")
+@option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file.")
+@option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+@wait_option
+def search(words: str, kind: str | None, years: tuple[int, ...], limit: int, db: str, as_json: bool, wait: float) -> None:
+    """Find sentences of the reports' narrative by their Chinese words, best first, each with its report, year and
+    project.
+
+    Words are cut as jieba cuts them (资金拨付滞后 is 资金 / 拨付 / 滞后) and ranked by tantivy's BM25. The index is
+    made on the first search beside the warehouse (FILE.search/) and again after an ingest changed the narrative.
+
+    \b
+    Example:
+      jixiao search "资金拨付滞后" --kind problem --db yuhua.duckdb
+      jixiao search "预算编制不精准" --year 2021 --year 2022 --json --db yuhua.duckdb
+    """
+    from jixiao.warehouse import search as find
+
+    con = open_warehouse(db, locked=True, wait=wait)
+    try:
+        hits = find(con, words, db_path=db, kind=kind, years=years, limit=limit)
+    finally:
+        con.close()
+    if as_json:
+        click.echo(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=2))
+        return
+    click.echo(ngettext("{n} sentence found", "{n} sentences found", len(hits)).format(n=len(hits)))
+    for h in hits:
+        click.echo(_("{year}  {project}  [{kind}]  {path}").format(
+            year=h.fiscal_year or "—", project=printable(h.project_name or "—"), kind=_(_KIND_NAMES[h.kind]) if h.kind in _KIND_NAMES else "—",
+            path=shown_path(h.path or h.report_id)))
+        click.echo(f"    {printable(h.sentence)}")
 
 
 def _check_lexicon(lexicon: Path | None) -> None:
@@ -605,6 +657,7 @@ def correct(report_id: str, column: str, value: str, reason: str, by: str | None
 
     from jixiao.edits import typed_value
     from jixiao.warehouse import CorrectionRefused
+    from jixiao.rules import resolved_findings
     from jixiao.warehouse import correct as run_correct
 
     try:
@@ -613,13 +666,15 @@ def correct(report_id: str, column: str, value: str, reason: str, by: str | None
         raise click.UsageError(str(exc))
     con = open_warehouse(db, wait=wait, create=False)
     try:
-        c = run_correct(con, report_id, column, typed, by or getpass.getuser(), reason)
+        c = run_correct(con, report_id, column, typed, by or getpass.getuser(), reason, resolves=resolved_findings)
     except CorrectionRefused as exc:
         raise click.UsageError(str(exc))
     finally:
         con.close()
     click.echo(_("correction {id}: {report} {column} {old} → {new} (by {by})").format(
         id=c.correction_id, report=c.report_id, column=c.column_name, old=c.old_value, new=c.new_value, by=c.corrected_by))
+    for rule, message in c.resolved:
+        click.echo("  " + _("closes finding {rule}: {message}").format(rule=rule, message=message))
 
 
 @main.command()

@@ -168,6 +168,22 @@ class Indicator:
     score: Decimal | None = None
     note: str | None = None
     parent: str | None = None  # the 三级指标 this numbered sub-item belongs to (一、道路维护里程 → 1、主干道维护里程)
+    # target and actual as comparable values beside the text as written (normalize/targets.py): an operator
+    # (≥ ≤ = > < ≈ range), a number in its normalised unit (yuan, %, 天 …; a range's upper bound in *_value_high),
+    # or a grade on an ordered scale (rules/grades.csv); NULL where the text does not parse
+    kind: str | None = None  # rules/indicator_kinds.csv; None when no row places the name
+    target_op: str | None = None
+    target_value: Decimal | None = None
+    target_value_high: Decimal | None = None
+    target_unit: str | None = None
+    target_grade: str | None = None
+    actual_op: str | None = None
+    actual_value: Decimal | None = None
+    actual_value_high: Decimal | None = None
+    actual_unit: str | None = None
+    actual_grade: str | None = None
+    met: bool | None = None  # the actual reaches the target; None when that cannot be told
+    met_rule: str | None = None  # the rule that decided met (at_least, grade_rank …), or why it could not (units_differ …)
 
 
 @dataclass
@@ -213,6 +229,24 @@ class Section:
     seq: int
     heading: str | None
     text: str
+
+
+NarrativeKind = Literal["achievement", "problem", "cause", "improvement", "results_use"]
+NARRATIVE_KINDS: tuple[str, ...] = get_args(NarrativeKind)
+
+
+@dataclass
+class NarrativeItem:
+    """One numbered item (or paragraph) of a narrative section or of a form's text cell (问题与分析 …), with
+    the kind of section it belongs to (rules/section_kinds.csv): the rows `jixiao search` finds."""
+
+    seq: int
+    kind: NarrativeKind | None  # None: a section of no kind we classify (项目概况 …)
+    heading: str | None  # the section heading or the form's label, as written
+    number: str | None  # the item's own numbering as written (1、 （二） ②), None for a paragraph
+    text: str
+    section_seq: int | None = None  # sections.seq it came from; None for a form's cell
+    topic: str | None = None  # a problem's topic (rules/problem_topics.csv: funds_late …), which v_problems follows across years
 
 
 @dataclass
@@ -307,6 +341,7 @@ class Report:
     allocations: list[Allocation] = rows_of(Allocation, numbered=True)
     budget_lines: list[BudgetLine] = rows_of(BudgetLine)
     sections: list[Section] = rows_of(Section)
+    narrative_items: list[NarrativeItem] = rows_of(NarrativeItem)
     facts: list[Fact] = rows_of(Fact)
     fields: list[Field] = rows_of(Field)
     findings: list[Finding] = rows_of(Finding)

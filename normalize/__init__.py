@@ -16,6 +16,7 @@ from jixiao.model import Coverage, Document, Paragraph, Report, Table
 
 from .fit import fit_report
 from .form import LOW_COVERAGE_PCT, read_segment
+from .outcomes import describe
 from .lexicon import Lexicon, default_lexicon, load_lexicon
 
 __all__ = ["LOW_COVERAGE_PCT", "NormalizeError", "Normalized", "normalize", "normalize_document", "segments", "Lexicon", "load_lexicon",
@@ -141,7 +142,7 @@ def normalize_document(doc: Document, lexicon: Lexicon | None = None) -> Normali
         report, coverage, why = read_segment(segment, lexicon)
         out.coverage = out.coverage + coverage
         if report is not None:
-            out.reports.append(fit_report(report))
+            out.reports.append(fit_report(describe(report)))
         elif out.not_report_reason is None:
             out.not_report_reason = why
     if out.reports:

@@ -14,10 +14,13 @@ from jixiao.model import REPORT_TABLES, Fact, Finding, Report
 
 MONEY_LIMIT = Decimal(10) ** 16
 RATE_LIMIT = Decimal(10) ** 7
+VALUE_LIMIT = Decimal(10) ** 14  # an indicator's target or actual value, DECIMAL(18,4): yuan, people, percent alike
 _HALF_CENT = Decimal("0.005")  # the column rounds to cents: 9999999999999999.995 overflows too
 
 
 def _limit(record: object, name: str) -> Decimal:
+    if name.endswith(("_value", "_value_high")):
+        return VALUE_LIMIT
     return MONEY_LIMIT if name.endswith("_yuan") or (isinstance(record, Fact) and name == "value") else RATE_LIMIT
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -164,6 +165,51 @@ def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | Non
         con.execute("UPDATE documents SET rules_checked = TRUE WHERE list_contains($ids, doc_id)", {"ids": list(scope)})
     con.execute("DROP TABLE jx_scope")
     return int(found)
+
+
+def findings_as_corrected(con: duckdb.DuckDBPyConnection, report_id: str, rules: tuple[Rule, ...] | None = None) -> list[tuple[str, str]]:
+    """Given a report, return (rule, message) of each finding the rules make of it with its corrections applied.
+
+    Findings stay those of what was read (a check rewrites them from `reports`); this asks what they would be if
+    the reader had read the corrected values, so a correction can say which findings it resolves. The report's
+    rows are temp tables of the tables' names, `reports` taken from v_reports; the caller's transaction sees them
+    and they are dropped before returning.
+    """
+    rules = default_rules() if rules is None else rules
+    _prepare(con)
+    lang = warehouse_language(con)
+    database = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+    tables = _tables_read(rules)
+    try:
+        for table in tables:  # names from the constant REPORT_ROW_TABLES
+            source = "v_reports" if table == "reports" else table
+            extra = " EXCLUDE (corrected_columns)" if table == "reports" else ""
+            con.execute(f'CREATE OR REPLACE TEMP TABLE {table} AS SELECT *{extra} FROM "{database}".main.{source} '
+                        "WHERE report_id = ?", [report_id])
+        found = []
+        for rule in rules:  # packaged SQL, as in write_findings
+            rows = con.execute(f"SELECT message FROM ({_select(rule)}) WHERE report_id = ?", [report_id]).fetchall()
+            found += [(rule.id, render(params, lang, fallback=rule.meaning)) for (params,) in rows]
+        return found
+    finally:
+        for table in tables:
+            con.execute(f"DROP TABLE IF EXISTS temp.main.{table}")
+
+
+def resolved_findings(con: duckdb.DuckDBPyConnection, report_id: str) -> list[tuple[str, str]]:
+    """Given a report, return the (rule, message) of its rules' findings that its corrected values no longer give.
+
+    A finding is resolved when its message is gone and its rule finds fewer things than before: a rule whose
+    message only changed (a mismatch corrected into another mismatch) still finds the problem.
+    """
+    rules = default_rules()
+    before = con.execute("SELECT rule, message FROM findings WHERE report_id = ? AND list_contains(?, rule) ORDER BY rule, message",
+                         [report_id, [r.id for r in rules]]).fetchall()
+    after = findings_as_corrected(con, report_id, rules)
+    fewer = Counter(rule for rule, _m in after)
+    counted = Counter(rule for rule, _m in before)
+    return [(rule, message) for rule, message in before if (rule, message) not in after and fewer[rule] < counted[rule]]
+
 
 
 @dataclass

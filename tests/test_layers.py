@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUND = {"jixiao.model", "jixiao.errors", "jixiao.labels", "jixiao.data", "jixiao.db", "jixiao.notes", "jixiao.processes",
-          "jixiao.scratch", "jixiao.logs", "jixiao.render", "jixiao.i18n", "jixiao.messages", "jixiao.paths", "jixiao.__version__"}
+          "jixiao.scratch", "jixiao.logs", "jixiao.render", "jixiao.i18n", "jixiao.messages", "jixiao.paths", "jixiao.words", "jixiao.__version__"}
 # folder → what its modules may import from the project besides themselves and the ground floor
 ALLOWED = {
     "extract": {"jixiao.extract"},

@@ -33,12 +33,16 @@ def fixture_warehouse(tmp_path_factory):
     planted["funding"][1][1][6] = "80.00%"  # 支出率 that 94.44 ÷ 127 does not give
     planted["allocations"][0][1] = "117"
     builder.build_seed(folder, data=planted, name="planted")
+    inflated = copy.deepcopy(F.NATIONAL)  # 480 of ≥500 人次 trained, and still all 10 points
+    inflated["project_name"] = "便民服务培训项目"
+    inflated["indicators"][1] = inflated["indicators"][1][:6] + ("10", "")
+    builder.write_docx(F.national_document(inflated, F.VARIANTS[0]), folder / "inflated.docx")
     db = tmp_path_factory.mktemp("nb_db") / "w.duckdb"
     assert CliRunner().invoke(main, ["ingest", str(folder), "--db", str(db)]).exit_code == 0
     return db
 
 
-@pytest.mark.parametrize("name", ["spending_across_years.ipynb", "findings_review.ipynb"])
+@pytest.mark.parametrize("name", ["spending_across_years.ipynb", "findings_review.ipynb", "targets_and_self_scores.ipynb"])
 def test_notebook_runs(name, fixture_warehouse, monkeypatch):
     monkeypatch.setenv("JIXIAO_DB", str(fixture_warehouse))
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
@@ -55,5 +59,10 @@ def test_notebook_runs(name, fixture_warehouse, monkeypatch):
         assert "城管执法专项经费" in text and "74.36" in text
         images = [o for cell in notebook.cells for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
         assert len(images) >= 2
+    elif name.startswith("targets"):
+        assert "便民服务培训项目" in text and "培训人次" in text and "full_score_target_missed" in text  # the inflated self-score
+        assert "met_rate_pct" in text
+        images = [o for cell in notebook.cells for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+        assert len(images) == 1
     else:
         assert "execution_rate_matches" in text and "allocations_sum" in text

@@ -109,3 +109,26 @@ def run_readonly(con: duckdb.DuckDBPyConnection, sql: str) -> list[Result]:
         columns = [d[0] for d in cursor.description or []]
         results.append(Result(statement.query.strip(), columns, cursor.fetchall()))
     return results
+
+
+@dataclass(frozen=True)
+class UnplacedIndicator:
+    name: str  # canonical form: what a line of rules/indicator_kinds.csv would match
+    count: int
+    example_name: str  # as written
+    level2: str | None
+    example_path: str
+
+
+def unplaced_indicators(con: duckdb.DuckDBPyConnection) -> list[UnplacedIndicator]:
+    """Indicator names the kinds taxonomy (rules/indicator_kinds.csv) could not place, most frequent first."""
+    rows = con.execute("""
+        SELECT i.name, i.level2, d.path
+        FROM indicators i JOIN reports r USING (report_id) JOIN documents d USING (doc_id)
+        WHERE i.kind IS NULL AND i.name IS NOT NULL AND i.name <> ''
+        ORDER BY d.path, i.seq""").fetchall()
+    grouped: dict[str, list[tuple[str, str | None, str]]] = {}
+    for name, level2, path in rows:
+        grouped.setdefault(canonical_label(name), []).append((name, level2, path))
+    out = [UnplacedIndicator(canon, len(seen), seen[0][0], seen[0][1], seen[0][2]) for canon, seen in grouped.items() if canon]
+    return sorted(out, key=lambda u: (-u.count, u.name))

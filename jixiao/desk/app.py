@@ -36,8 +36,10 @@ from starlette.templating import Jinja2Templates
 
 from jixiao.edits import typed_value
 from jixiao.render import text_of
+from jixiao.rules import resolved_findings
+from jixiao.model import NARRATIVE_KINDS
 from jixiao.warehouse import (CorrectionRefused, ReviewRefused, WarehouseUnavailable, connect, connect_locked, correct,
-                              review)
+                              review, search)
 from jixiao.warehouse.export import chinese_headers
 from jixiao.warehouse.reviews import VERDICTS
 from jixiao.warehouse.schema import CORRECTABLE
@@ -129,14 +131,15 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
             years, units = data.years_and_units(con)
         return page(request, "reports.html", rows=listed.rows, listed=listed, pager=_pager(request, listed), f=f, years=years, units=units)
 
-    def report_page(request: Request, report_id: str, message: str | None = None, status: int = 200) -> Response:
+    def report_page(request: Request, report_id: str, message: str | None = None, status: int = 200,
+                    refusal: dict | None = None) -> Response:
         with desk.reading() as con:
             view = data.report_view(con, report_id)
         if view is None:
             return failure(request, _("There is no report {report_id} in this warehouse.").format(report_id=report_id), 404)
         viewer = _viewer(desk, view)
         name = "_report_main.html" if request.headers.get("HX-Request") else "report.html"
-        return page(request, name, status, v=view, viewer=viewer, message=message)
+        return page(request, name, status, v=view, viewer=viewer, message=message, refusal=refusal)
 
     def report(request: Request) -> Response:
         return report_page(request, request.path_params["report_id"])
@@ -146,9 +149,13 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
         if form is None:
             return failure(request, _("This change came without the desk's form key (from another site?) and was refused."), 403)
         report_id = request.path_params["report_id"]
-        message = await run_in_threadpool(_correct, desk, report_id, form)
-        if request.headers.get("HX-Request"):
-            return await run_in_threadpool(report_page, request, report_id, message)
+        message, refused = await run_in_threadpool(_correct, desk, report_id, form)
+        # a refused value stays in its field beside the reason in red, so the person fixes it rather than types it again
+        refusal = {"column": form.get("column"), "value": form.get("value", ""), "reason": form.get("reason", "")} if refused else None
+        if request.headers.get("HX-Request"):  # htmx swaps only a 2xx answer
+            return await run_in_threadpool(report_page, request, report_id, message, 200, refusal)
+        if refused:
+            return await run_in_threadpool(report_page, request, report_id, message, 422, refusal)
         return RedirectResponse(f"/report/{report_id}", status_code=303)
 
     def findings(request: Request) -> Response:
@@ -178,6 +185,16 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
             rows = data.all_corrections(con)
         return page(request, "corrections.html", rows=rows)
 
+    def search_page(request: Request) -> Response:
+        q = request.query_params
+        words, kind = (q.get("q") or "").strip(), q.get("kind") if q.get("kind") in NARRATIVE_KINDS else None
+        year = _int(q.get("year"))
+        hits = []
+        if words:
+            with desk.reading() as con:
+                hits = search(con, words, db_path=desk.db, kind=kind, years=(year,) if year else (), limit=50)
+        return page(request, "search.html", hits=hits, words=words, kind=kind, year=year, kinds=NARRATIVE_KINDS)
+
     def source_page(request: Request) -> Response:
         doc_id, number = request.path_params["doc_id"], request.path_params["page"]
         if not DOC_ID.fullmatch(doc_id):
@@ -202,6 +219,7 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
         Route("/findings", findings),
         Route("/findings/review", review_finding, methods=["POST"]),
         Route("/corrections", corrections),
+        Route("/search", search_page),
         Route("/source/{doc_id}/{page:int}.png", source_page),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
@@ -240,16 +258,19 @@ class Guard(BaseHTTPMiddleware):
         return response
 
 
-def _correct(desk: Desk, report_id: str, form: dict[str, str]) -> str:
-    """Record the form's correction; the sentence to show (what changed, or why nothing did)."""
+def _correct(desk: Desk, report_id: str, form: dict[str, str]) -> tuple[str, bool]:
+    """Record the form's correction; the sentence to show (what changed and the findings it closed, or why nothing
+    did) and whether it was refused."""
     column = form.get("column", "")
     try:
         value = typed_value(column, form.get("value", ""))
         with desk.writing() as con:
-            c = correct(con, report_id, column, value, form.get("by") or desk.user, form.get("reason", ""))
+            c = correct(con, report_id, column, value, form.get("by") or desk.user, form.get("reason", ""),
+                        resolves=resolved_findings)
     except (ValueError, CorrectionRefused) as exc:
-        return str(exc)
-    return f"已更正 {_header(column)}：{c.old_value or '空'} → {c.new_value or '空'}"
+        return str(exc), True
+    closed = [_("closes finding {rule}: {message}").format(rule=rule, message=message) for rule, message in c.resolved]
+    return "；".join([f"已更正 {_header(column)}：{c.old_value or '空'} → {c.new_value or '空'}", *closed]), False
 
 
 def _review(desk: Desk, key: tuple[str, str, str], form: dict[str, str]) -> str | None:

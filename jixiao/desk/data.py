@@ -155,6 +155,14 @@ class ReportView:
     findings: list[dict]
     corrections: list[dict]
     pages: list[int] = field(default_factory=list)  # pages its values came from
+    original_title: str | None = None  # a copy's original, as a person names it: year and project
+
+
+def report_title(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
+    """A report as a person names it, 「2021 年度 城管执法专项经费」, never by its 64-character id."""
+    row = con.execute("SELECT fiscal_year, project_name FROM v_reports WHERE report_id = ?", [report_id]).fetchone()
+    year, name = row or (None, None)
+    return " ".join(part for part in (f"{year} 年度" if year else None, name or "（无名称）") if part)
 
 
 def report_view(con: duckdb.DuckDBPyConnection, report_id: str) -> ReportView | None:
@@ -181,7 +189,8 @@ def report_view(con: duckdb.DuckDBPyConnection, report_id: str) -> ReportView | 
                                             ORDER BY report_id <> original_report_id, severity, rule, message""", [report_id])))
     corrections = _dicts(con.execute("SELECT * FROM corrections WHERE report_id = ? ORDER BY correction_id DESC", [report_id]))
     pages = sorted({f["page"] for f in fields if f["page"] is not None})
-    return ReportView(report, document, paths, values, fields, funding, indicators, findings, corrections, pages)
+    original = report_title(con, report["duplicate_of"]) if report["duplicate_of"] else None
+    return ReportView(report, document, paths, values, fields, funding, indicators, findings, corrections, pages, original)
 
 
 def _source_of(column: str, fields: list[dict]) -> dict | None:

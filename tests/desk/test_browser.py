@@ -129,12 +129,20 @@ def test_review_a_report_in_the_browser(served, browser):
     _shot(browser, "4-correcting")
     form.find_element(By.TAG_NAME, "button").click()
     message = _wait(lambda: browser.find_elements(By.ID, "message"))[0]
-    assert message.text == "已更正 执行率（%）：80.00 → 74.36"
+    # the narrative's 74.36 % now agrees with the corrected rate: the correction closes that finding, and says so
+    assert message.text.startswith("已更正 执行率（%）：80.00 → 74.36；closes finding facts_agree: The narrative says the "
+                                   "execution rate is 74.36 % but the table gives 80.00 %")
     assert "已更正" in browser.find_element(By.ID, "value-execution_rate_pct").text
+    closed = browser.find_element(By.CSS_SELECTOR, "#report-findings tr.verdict-explained")
+    assert "facts_agree" in closed.text and "Resolved by correction 1" in closed.text
     _shot(browser, "5-corrected")
     assert _read(app, "SELECT execution_rate_pct FROM v_spending WHERE report_id = ?", [rid]) == [(Decimal("74.36"),)]
     assert _read(app, "SELECT execution_rate_pct FROM reports WHERE report_id = ?", [rid]) == [(Decimal("80.00"),)]
     assert _read(app, "SELECT corrected_by FROM corrections") == [("王审核",)]
+    assert _read(app, "SELECT rule, verdict, review_note, reviewed_by FROM v_findings WHERE report_id = ? ORDER BY rule", [rid]) == [
+        ("execution_rate_matches", "open", None, None),  # the 区县财政 row still says 80.00 %
+        ("facts_agree", "explained", "Resolved by correction 1: execution_rate_pct 80.00 → 74.36 (原表支出率填错：94.44 ÷ 127 = 74.36%).",
+         "王审核")]
 
     # triage: the contradiction is confirmed, with a note
     browser.find_element(By.ID, "nav-findings").click()
@@ -165,3 +173,29 @@ def test_a_word_report_shows_its_converted_page(served, browser):
     _wait(browser.find_element(By.ID, "highlight").is_displayed)
     assert browser.find_element(By.ID, "found-by").text == "按文字在原件中找到"
     _shot(browser, "7-word-report")
+
+
+def test_a_refused_correction_is_red_and_keeps_the_value(served, browser):
+    """A value the column cannot hold: the reason in red above the table, the form left open with the value and
+    the reason as typed, the field edged in red, and nothing written."""
+    from selenium.webdriver.common.by import By
+
+    app, base = served
+    [(rid,)] = _read(app, "SELECT report_id FROM reports WHERE fiscal_year = 2021 AND project_name LIKE '政务服务%'")
+    browser.get(f"{base}/report/{rid}")
+    row = browser.find_element(By.ID, "value-spent_yuan")
+    row.find_element(By.TAG_NAME, "summary").click()
+    form = row.find_element(By.TAG_NAME, "form")
+    form.find_element(By.NAME, "value").send_keys("九十四万")
+    form.find_element(By.NAME, "reason").send_keys("原表第2页")
+    form.find_element(By.TAG_NAME, "button").click()
+    message = _wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#message.refused"))[0]
+    assert message.text.startswith("「九十四万」 is not a value spent can hold")
+    assert message.value_of_css_property("color") == "rgba(176, 0, 32, 1)"  # #b00020
+    row = browser.find_element(By.ID, "value-spent_yuan")
+    assert row.find_element(By.TAG_NAME, "details").get_attribute("open") is not None
+    field = row.find_element(By.NAME, "value")
+    assert field.get_property("value") == "九十四万" and row.find_element(By.NAME, "reason").get_property("value") == "原表第2页"
+    assert field.value_of_css_property("border-top-color") == "rgba(176, 0, 32, 1)"
+    _shot(browser, "8-refused")
+    assert _read(app, "SELECT count(*) FROM corrections") == [(0,)]

@@ -296,3 +296,30 @@ def test_a_page_that_claims_to_be_huge_is_shown_within_a_pixel_budget(tmp_path):
     doc.close()
     image = Image.open(io.BytesIO(_png(str(path), path.stat().st_mtime_ns, 1)))
     assert image.width * image.height <= MAX_PIXELS and image.width == image.height > 1000
+
+
+def test_search_finds_a_sentence_with_its_report_and_year(desk_db, tmp_path):
+    client = _client(desk_db, tmp_path)
+    html = client.get("/search", params={"q": "预算数与决算数存在差距", "kind": "problem"}).text
+    rows = re.findall(r'<tr><td>(\d{4})</td><td><a href="/report/([^"]+)">([^<]+)</a></td>.*?<td class="sentence">([^<]+)</td></tr>', html, re.S)
+    assert rows and rows[0][0] == "2021" and rows[0][2] == "政务服务及政务大厅运转经费"
+    assert "预算数与决算数存在差距的原因" in rows[0][3]
+    assert client.get(f"/report/{rows[0][1]}").status_code == 200
+    assert "没有找到" in client.get("/search", params={"q": "量子计算机"}).text
+    assert 'id="nav-search"' in client.get("/").text
+
+
+def test_a_copy_names_its_original_by_year_and_project_and_a_missing_region_leaves_no_gap(desk_db, tmp_path):
+    """A copy's page links to its original as 「2021 年度 政务服务…」, never by its 64-character id; a report with no
+    region shows its year, unit and layout without an empty 「· ·」."""
+    original = _report_of(desk_db, "2021_planted.pdf")
+    copy = _report_of(desk_db, "2022_rural_roads_upkeep.docx")
+    con = duckdb.connect(str(desk_db))
+    con.execute("UPDATE reports SET duplicate_of = ?, region = NULL WHERE report_id = ?", [original, copy])
+    con.close()
+    html = _client(desk_db, tmp_path).get(f"/report/{copy}").text
+    link = re.search(r'<a href="/report/([^"]+)" id="original">([^<]+)</a>', html)
+    assert link.groups() == (original, "2021 年度 政务服务及政务大厅运转经费")
+    meta = " ".join(re.search(r'<p class="meta">(.*?)<br>', html, re.S)[1].split())
+    assert meta == "2022 年度 · 区交通运输局 · 版式 national_project · 项目支出"
+    assert original not in re.sub(r'href="[^"]*"|value="[^"]*"', "", html)  # the id only in links and forms

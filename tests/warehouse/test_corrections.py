@@ -105,3 +105,47 @@ def test_the_python_api_reads_what_the_desk_reads(warehouse):
         found = wh.findings()
         assert found[["rule", "verdict", "review_note", "original_report_id"]].values.tolist() == [
             ["subtotal_mismatch", "explained", "口径不同", rid]]
+
+
+@pytest.fixture()
+def misread_total(tmp_path):
+    """The seed with its total score printed as 95 where its indicators add up to 97: one total_score_matches finding."""
+    import copy
+
+    from click.testing import CliRunner
+
+    from jixiao.cli import main
+    from tests.fixtures import builder
+
+    data = copy.deepcopy(builder.load_seed())
+    data["score_total"][3] = "95"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    builder.build_seed(folder, data=data)
+    db = tmp_path / "w.duckdb"
+    result = CliRunner().invoke(main, ["ingest", str(folder), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    [(rid,)] = rows(db, "SELECT report_id FROM reports")
+    assert rows(db, "SELECT rule, verdict FROM v_findings") == [("total_score_matches", "open")]
+    return db, rid
+
+
+def test_a_correction_closes_the_finding_its_value_resolves(misread_total):
+    from click.testing import CliRunner
+
+    from jixiao.cli import main
+
+    db, rid = misread_total
+    again = CliRunner().invoke(main, ["correct", rid, "score_total", "96", "--reason", "复核", "--by", "审核员", "--db", str(db)])
+    assert again.exit_code == 0 and "closes" not in again.output  # 96 is not 97 either: the finding stays open
+    assert rows(db, "SELECT verdict FROM v_findings") == [("open",)]
+    result = CliRunner().invoke(main, ["correct", rid, "score_total", "97", "--reason", "原表总分为97", "--by", "审核员", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "closes finding total_score_matches" in result.output
+    [(verdict, note, by)] = rows(db, "SELECT verdict, review_note, reviewed_by FROM v_findings")
+    [(cid,)] = rows(db, "SELECT max(correction_id) FROM corrections")
+    assert (verdict, by) == ("explained", "审核员")
+    assert note == f"Resolved by correction {cid}: score_total 96.00 → 97.00 (原表总分为97)."
+    assert rows(db, "SELECT score_total FROM reports") == [(Decimal("95.00"),)]  # what was read stays, and so does its finding
+    assert CliRunner().invoke(main, ["check", "--db", str(db)]).exit_code == 0
+    assert rows(db, "SELECT rule, verdict FROM v_findings") == [("total_score_matches", "explained")]  # closed across checks

@@ -78,7 +78,7 @@ def reference(seed_files, family_files, tmp_path_factory):
     con.close()
 
 
-@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+@pytest.mark.parametrize("version", [n for n, _ in MIGRATIONS][:-1])
 def test_a_warehouse_of_every_version_with_data_upgrades_like_a_fresh_one(reference, version, tmp_path):
     fresh, fresh_tables = reference
     old = duckdb.connect(str(tmp_path / f"v{version}.duckdb"))
@@ -101,11 +101,12 @@ def test_a_warehouse_of_every_version_with_data_upgrades_like_a_fresh_one(refere
 
 
 def test_migrations_are_numbered_files_and_run_once(tmp_path):
-    assert [n for n, _ in MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1))
+    numbers = [n for n, _ in MIGRATIONS]
+    assert numbers == sorted(set(numbers)) and numbers[-1] == SCHEMA_VERSION
     con = connect(tmp_path / "w.duckdb")
     con.close()
     con = connect(tmp_path / "w.duckdb")  # a second open runs no migration again
-    assert con.execute("SELECT list(version ORDER BY version) FROM schema_version").fetchone()[0] == list(range(1, SCHEMA_VERSION + 1))
+    assert con.execute("SELECT list(version ORDER BY version) FROM schema_version").fetchone()[0] == numbers
     con.close()
 
 
@@ -133,7 +134,7 @@ def test_a_reader_of_an_older_warehouse_gets_it_upgraded(reference, tmp_path):
     fresh, tables = reference
     path = tmp_path / "old.duckdb"
     old = duckdb.connect(str(path))
-    migrate(old, upto=SCHEMA_VERSION - 1)
+    migrate(old, upto=MIGRATIONS[-2][0])
     _copy_rows(fresh, old, _tables(old))
     old.close()
     with jixiao.connect(path) as wh:

@@ -117,9 +117,10 @@ def test_exports_round_trip(cross_year_db, tmp_path):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("报告编号", "文件编号") and "项目名称" in rows[0]
     header = list(rows[0])
-    spent = {r[header.index("项目名称")]: r[header.index("实际支出（元）")] for r in rows[1:]}
-    assert spent["城管执法专项经费"] == 944400 and isinstance(spent["城管执法专项经费"], (int, float))  # money as numbers
-    stored = dict(con.execute("SELECT project_name, spent_yuan FROM reports").fetchall())
+    spent = {r[header.index("报告编号")]: r[header.index("实际支出（元）")] for r in rows[1:]}
+    [rid] = [r[0] for r in rows[1:] if r[header.index("项目名称")] == "城管执法专项经费"]
+    assert spent[rid] == 944400 and isinstance(spent[rid], (int, float))  # money as numbers
+    stored = dict(con.execute("SELECT report_id, spent_yuan FROM reports").fetchall())
     assert {k: Decimal(str(v)).quantize(Decimal("0.01")) for k, v in spent.items()} == stored
     assert set(book.sheetnames) >= {"报告", "资金", "逐年支出", "单位年度", "核查发现"}
 
