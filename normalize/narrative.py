@@ -68,8 +68,17 @@ def is_heading(text: str) -> bool:
     return len(s) <= 20 and not regex.search(r"[，,；;：:\d]", s) and not s.endswith(("。", "！", "？"))
 
 
+# A page's number printed as a line of its own (「- 2 -」, 「— 3」, 「第2页 共5页」, 「2/5」): no text of the report
+_PAGE_NUMBER = regex.compile(r"[-—–]\s*\d{1,4}\s*[-—–]?|\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}")
+
+
+def is_page_number(text: str) -> bool:
+    return bool(_PAGE_NUMBER.fullmatch(nfkc(text).strip()))
+
+
 def sections(paragraphs: list[str]) -> list[Section]:
-    """Given narrative paragraphs, return sections; a heading followed at once by another is a title."""
+    """Given narrative paragraphs, return sections; a heading followed at once by another is a title; a page
+    number standing alone is left out."""
     out: list[Section] = []
     heading: str | None = None
     body: list[str] = []
@@ -79,7 +88,7 @@ def sections(paragraphs: list[str]) -> list[Section]:
             out.append(Section(len(out) + 1, heading, "\n".join(body)))
 
     for text in (p.strip() for p in paragraphs):
-        if not text:
+        if not text or is_page_number(text):
             continue
         if is_heading(text):
             close()

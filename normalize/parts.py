@@ -16,10 +16,9 @@ from jixiao.model import NarrativeItem, Report
 from .text import clean_text
 
 # An item's numbering: at the text's start or after a sentence ends (「。2、」, 「；二是」, 「：一是」); 「2.5万元」 is no item
-_NUMBER = regex.compile(
-    r"(?:(?<=^|[。；;！!？?：:\n])\s*)"
-    r"(?P<n>\d{1,2}[、．](?!\d)|\d{1,2}\.(?!\d)|[（(]\d{1,2}[）)]|[①-⑳]|[（(][一二三四五六七八九十]{1,3}[）)]"
-    r"|[一二三四五六七八九十]{1,3}[、是]|第[一二三四五六七八九十]{1,3}[，,、是])")
+_NUMBERING = (r"\d{1,2}[、．](?!\d)|\d{1,2}\.(?!\d)|[（(]\d{1,2}[）)]|[①-⑳]|[（(][一二三四五六七八九十]{1,3}[）)]"
+              r"|[一二三四五六七八九十]{1,3}[、是]|第[一二三四五六七八九十]{1,3}[，,、是]")
+_NUMBER = regex.compile(r"(?:(?<=^|[。；;！!？?：:\n])\s*)(?P<n>" + _NUMBERING + ")")
 _MIN_ITEM = 4  # characters: 「1、」 and a word is a list's label, not an item
 
 
@@ -110,6 +109,15 @@ def split_items(text: str) -> list[tuple[str | None, str]]:
     return out
 
 
+# A line break inside a form's cell is where the cell's width wrapped the text (a PDF's cell keeps it) as often as a
+# paragraph the writer began: only a break before an item's numbering is kept
+_WRAP = regex.compile(r"\s*\n(?!\s*(?:" + _NUMBERING + r"))\s*")
+
+
+def _unwrapped(text: str | None) -> str | None:
+    return None if text is None else _WRAP.sub("", text)
+
+
 def narrative_items(report: Report) -> list[NarrativeItem]:
     """Given a report with its sections and fields, return its narrative items, numbered from 1."""
     rules = _rules()
@@ -125,7 +133,7 @@ def narrative_items(report: Report) -> list[NarrativeItem]:
             add(item_kind(text, kinds) if len(kinds) > 1 else (kinds[0] if kinds else None), section.heading, number, text, section.seq)
     for field in report.fields:
         kind = rules.fields.get(field.key or "")
-        value = clean_text(field.value)
+        value = _unwrapped(clean_text(field.value))
         if kind is None or value is None:
             continue
         for number, text in split_items(value):

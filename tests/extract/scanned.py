@@ -25,3 +25,18 @@ def as_read(report) -> dict:
             return [norm(v) for v in value]
         return value
     return norm(data)
+
+
+def assert_prose_alike(got: dict, want: dict, headings: bool = True) -> None:
+    """Pop the prose from two reads (as_read) and compare it as OCR allows: sections by heading and by similar text,
+    the narrative items cut from them by kind, heading and numbering and by similar text (OCR misreads a rare
+    character of prose now and then: 纾 as 纤). Every figure in the prose is a fact, compared exactly with the rest."""
+    import difflib
+
+    got_sections, want_sections = got.pop("sections"), want.pop("sections")
+    got_items, want_items = got.pop("narrative_items", []), want.pop("narrative_items", [])
+    if headings:
+        assert [s["heading"] for s in got_sections] == [s["heading"] for s in want_sections]
+        assert [(i["kind"], i["heading"], i["number"]) for i in got_items] == [(i["kind"], i["heading"], i["number"]) for i in want_items]
+    for a, b in [*zip(got_sections, want_sections), *zip(got_items, want_items)]:
+        assert difflib.SequenceMatcher(None, a["text"], b["text"]).ratio() > 0.93, (a["heading"], a["text"])
