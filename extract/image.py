@@ -48,7 +48,8 @@ def image_pdf(data: bytes) -> bytes:
         frames = []
         for i, frame in enumerate(ImageSequence.Iterator(image)):
             if i >= _MAX_FRAMES:
-                raise ExtractError(_("The image file holds more than {MAX_FRAMES} pages; split it and ingest the parts.").format(MAX_FRAMES=_MAX_FRAMES))
+                raise ExtractError(_("The image file holds more than {MAX_FRAMES} pages; split it and ingest the parts.").format(
+                    MAX_FRAMES=_MAX_FRAMES))
             frames.append((_upright(frame, ImageOps), _resolution(frame)))
     except Image.DecompressionBombError as exc:
         raise ExtractError(_("The image is larger than any scan of a form (over 60 million pixels); it was not read."),

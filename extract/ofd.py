@@ -50,7 +50,7 @@ class _Pages:
     def __init__(self, pages: list[OcrPage]) -> None:
         self.pages = pages
 
-    def __enter__(self) -> "_Pages":
+    def __enter__(self) -> _Pages:
         return self
 
     def __exit__(self, *exc) -> None:

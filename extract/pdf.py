@@ -410,9 +410,9 @@ def _open_pdfplumber(data: bytes):
     except Exception as exc:  # pdfminer raises many types for broken files; pdfplumber wraps them
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
         if isinstance(inner, PDFPasswordIncorrect) or "password" in str(inner).lower() or "encrypt" in str(inner).lower():
-            raise ExtractError(_("The PDF is password-protected; remove the password and ingest it again."))
+            raise ExtractError(_("The PDF is password-protected; remove the password and ingest it again.")) from exc
         raise ExtractError(_("The PDF is damaged and could not be opened; open it in a PDF reader, save it again (or print "
-                             "it to a new PDF) and ingest the new file."), detail=f"{type(inner).__name__}: {inner}")
+                             "it to a new PDF) and ingest the new file."), detail=f"{type(inner).__name__}: {inner}") from exc
 
 
 class _PageInTree(PDFPage):
@@ -455,7 +455,7 @@ def _read_opened(pdf, data: bytes) -> Document:
             raise MemoryError(str(exc)) from exc
         if not raised_by_parser(exc):
             raise  # a fault of ours: the pipeline says so, never "damaged"
-        raise ExtractError(_(DAMAGED), detail=f"{type(exc).__name__}: {exc}")
+        raise ExtractError(_(DAMAGED), detail=f"{type(exc).__name__}: {exc}") from exc
     finally:
         _close(pdf)
 
@@ -613,7 +613,7 @@ def _read_pages(pdf, data: bytes | None) -> Document:
         lines_here = [it[1] for it in items if isinstance(it[1], Line)]
         if lines_here:
             right_margin = max(right_margin, max(ln.x1 for ln in lines_here))
-        for pos, (top, item) in enumerate(items):
+        for pos, (_top, item) in enumerate(items):
             if isinstance(item, Line):
                 flush_table()
                 if pending_lines and pending_page != page_no and not _continues(pending_lines[-1], item, right_margin):
@@ -658,10 +658,12 @@ def _read_pages(pdf, data: bytes | None) -> Document:
     findings = []
     if damaged:
         findings.append(Finding("file_damaged", "warning", _("The PDF's {value} could not be read (the contents are "
-                                                             "damaged); the other pages were.").format(value=_pages_phrase(damaged)), None, ", ".join(map(str, damaged))))
+                                                             "damaged); the other pages were.").format(value=_pages_phrase(damaged)), None,
+                                ", ".join(map(str, damaged))))
     if copies:
         findings.append(Finding("pages_repeated", "info", _("The PDF's {value} repeat earlier scanned pages byte for byte; "
-                                                            "each was read once and gives the same text.").format(value=_pages_phrase(sorted(copies))), None,
+                                                            "each was read once and gives the same text.").format(
+                                                                value=_pages_phrase(sorted(copies))), None,
                                 str(len(copies))))
     return Document("pdf", tuple(blocks), n_pages=count, ocr=bool(ocr_pages), unread_pages=tuple(unread),
                     sealed_pages=tuple(sealed), findings=tuple(findings))

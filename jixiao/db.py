@@ -3,10 +3,10 @@ warehouse's language."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Iterator
 
 import duckdb
 

@@ -13,18 +13,19 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from jixiao.errors import ExtractError, SettingError, StepFailed, is_out_of_memory, raised_by_parser
-from jixiao.i18n import N_, _
 from jixiao.extract import READ_SUFFIXES, file_format, read_document, sniff_format
 from jixiao.extract.archives import ARCHIVE_SUFFIXES, MAX_DEPTH, SEPARATOR, Member, archive_kind, list_members, unpack
 from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
 from jixiao.extract.legacy import convert_many
+from jixiao.i18n import N_, _
 from jixiao.model import Coverage, DocumentResult
 from jixiao.normalize import LOW_COVERAGE_PCT, Lexicon, normalize_document
 from jixiao.paths import on_disk, readable
@@ -272,7 +273,8 @@ def read_path(path: str, doc_id: str, converted: str | None = None) -> DocumentR
         data = Path(on_disk(path)).read_bytes()
         made = Path(converted).read_bytes() if converted else None
     except OSError as exc:
-        return DocumentResult(doc_id, path, "unknown", "failed", _("The file could not be opened ({strerror}).").format(strerror=exc.strerror), error_kind="file")
+        return DocumentResult(doc_id, path, "unknown", "failed", _("The file could not be opened ({strerror}).").format(strerror=exc.strerror),
+                              error_kind="file")
     if doc_id_of(data) != doc_id:
         return DocumentResult(doc_id, path, "unknown", "failed", _("The file changed while it was being ingested; ingest it "
                                                                    "again."),
@@ -290,7 +292,8 @@ def extract_path(path: str, doc_id: str, converted: str | None = None):
     except ExtractError as exc:
         return DocumentResult(doc_id, path, "unknown", "failed", str(exc), error_kind="file", error_detail=exc.detail)
     except OSError as exc:
-        return DocumentResult(doc_id, path, "unknown", "failed", _("The file could not be opened ({strerror}).").format(strerror=exc.strerror), error_kind="file")
+        return DocumentResult(doc_id, path, "unknown", "failed", _("The file could not be opened ({strerror}).").format(strerror=exc.strerror),
+                              error_kind="file")
 
 
 def read_limited(path: Path, stage: str = "normalize", timeout_s: float | None = None, memory_mb: int | None = None,
@@ -337,10 +340,12 @@ class IngestSummary:
 
     def as_dict(self) -> dict:
         return {"files": self.files, "skipped": [{"path": p, "reason": r} for p, r in self.skipped], "unchanged": self.unchanged,
-                "still_failed": self.still_failed, "not_opened": self.not_opened, "filtered": self.filtered, "already_stored": self.already_stored, "staged": self.staged,
+                "still_failed": self.still_failed, "not_opened": self.not_opened, "filtered": self.filtered, "already_stored": self.already_stored,
+                "staged": self.staged,
                 "stored": self.stored, "reports": self.reports, "findings": self.findings, "status": dict(self.status),
                 "failures": [{"path": p, "error": e} for p, e in self.failures],
-                "acknowledged": [{"path": p, "error": e, "reason": r} for p, e, r in self.acknowledged], "problems": self.problems, "pages": self.pages,
+                "acknowledged": [{"path": p, "error": e, "reason": r} for p, e, r in self.acknowledged], "problems": self.problems,
+                "pages": self.pages,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "wall_seconds": round(self.wall_seconds, 3),
                 "worker_peak_rss_mb": round(self.worker_peak_rss_mb, 1),
                 "coverage_pct": None if self.coverage_pct is None else str(self.coverage_pct), "low_coverage": self.low_coverage}
@@ -348,7 +353,7 @@ class IngestSummary:
 
 def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread: bool = False, retry_failed: bool = False,
            jobs: int | None = None, timeout_s: float | None = None, memory_mb: int | None = None,
-           progress: "Reporter | None" = None, wait_s: float = 0.0,
+           progress: Reporter | None = None, wait_s: float = 0.0,
            include: tuple[str, ...] = (), exclude: tuple[str, ...] = (), file_timeout_s: float | None = None) -> IngestSummary:
     """Read every file under paths into the warehouse at db, in parallel; return what happened.
 
@@ -394,7 +399,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     return summary
 
 
-def warm_up_linking(con, plan: "Plan") -> None:
+def warm_up_linking(con, plan: Plan) -> None:
     """When new files will be linked against reports already linked, load what linking needs (jieba's
     dictionary) in a thread while the readers read: the writer waits on them meanwhile."""
     import threading
@@ -411,8 +416,8 @@ def say_wait(wait_s: float):
 
 
 def prepare(con, paths: Iterable[str | Path], include: tuple[str, ...], exclude: tuple[str, ...], reread: bool,
-            retry_failed: bool, rules, summary: IngestSummary, progress: "Reporter | None",
-            scratch: Path | None = None) -> tuple["Plan", int]:
+            retry_failed: bool, rules, summary: IngestSummary, progress: Reporter | None,
+            scratch: Path | None = None) -> tuple[Plan, int]:
     """The plan step, the same for every engine: list the files, finish what a killed run owed, and
     decide what to read; return the plan and the findings counted before."""
     from jixiao.rules import validate_rules
@@ -447,17 +452,17 @@ class Plan:
     """What the plan step decided: the files to read, and paths to record for bytes already stored."""
 
     tasks: list[tuple[str, str, str | None]] = field(default_factory=list)  # (path, doc_id, converted)
-    stats: dict[str, "FileStat"] = field(default_factory=dict)  # path → where it was found
+    stats: dict[str, FileStat] = field(default_factory=dict)  # path → where it was found
     legacy: list[tuple[Path, str]] = field(default_factory=list)  # (path, format) to convert first
-    remember: list[tuple[str, "FileStat", bool]] = field(default_factory=list)  # bytes stored already (counted as such?)
-    later: list[tuple[str, "FileStat"]] = field(default_factory=list)  # the same bytes as a file read this run
+    remember: list[tuple[str, FileStat, bool]] = field(default_factory=list)  # bytes stored already (counted as such?)
+    later: list[tuple[str, FileStat]] = field(default_factory=list)  # the same bytes as a file read this run
     retry: set[str] = field(default_factory=set)  # stored as failed, read again: the new rows replace the old
     retried_kinds: dict[str, str] = field(default_factory=dict)  # of those, doc_id → the error_kind they failed with
     stored: set[str] = field(default_factory=set)  # doc_ids the warehouse holds, of the files the plan looked at
 
 
 def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary: IngestSummary,
-               progress: "Reporter | None", scratch: Path | None = None) -> Plan:
+               progress: Reporter | None, scratch: Path | None = None) -> Plan:
     """Decide, for every listed file and archive member, whether to read it; failures found on the way go to
     summary. Archive members to read are unpacked into scratch. The warehouse is asked about the listed paths
     and the bytes read only, a question for all of them at a time: the plan's cost follows the listing, not
@@ -623,7 +628,7 @@ def walk_archive(archive: Archive, known: dict, unchanged, consider, fail_early,
     return inner
 
 
-def read_planned(plan: Plan, pool: "WorkerPool", scratch: Path, summary: IngestSummary) -> Iterator:
+def read_planned(plan: Plan, pool: WorkerPool, scratch: Path, summary: IngestSummary) -> Iterator:
     """Convert the plan's legacy files, then read every planned file in the pool's reader processes;
     yield what they send (DocumentResult, Note, or None as a heartbeat) as it comes."""
     t0 = time.perf_counter()
@@ -639,7 +644,7 @@ def read_planned(plan: Plan, pool: "WorkerPool", scratch: Path, summary: IngestS
 
 
 def write_results(con, results: Iterable, plan: Plan, settings: ReadSettings, reread: bool, rules,
-                  summary: IngestSummary, progress: "Reporter | None") -> None:
+                  summary: IngestSummary, progress: Reporter | None) -> None:
     """Store what the readers send as it comes, up to settings.group documents per transaction, with
     the rules' findings every RULES_BATCH documents; record the plan's paths for bytes already stored."""
     from jixiao.warehouse import Pending, store_group
@@ -703,7 +708,7 @@ def settled(result: DocumentResult, kind_before: str | None) -> DocumentResult:
                                                     + (f": {result.error_detail}" if result.error_detail else ""))
 
 
-def record_paths(con, found: list[tuple[str, "FileStat", bool]], summary: IngestSummary, progress: "Reporter | None") -> None:
+def record_paths(con, found: list[tuple[str, FileStat, bool]], summary: IngestSummary, progress: Reporter | None) -> None:
     """Record the paths of bytes stored already (doc_id, where, whether it counts as already stored)."""
     from jixiao.warehouse import remember_only
 
@@ -715,7 +720,7 @@ def record_paths(con, found: list[tuple[str, "FileStat", bool]], summary: Ingest
                 progress.file("already stored", Path(seen.path), None)
 
 
-def finish(con, rules, summary: IngestSummary, progress: "Reporter | None", findings_before: int) -> None:
+def finish(con, rules, summary: IngestSummary, progress: Reporter | None, findings_before: int) -> None:
     """The end of every engine's ingest: the work the stored documents owe, the findings it made, and the
     failures someone accepted set aside from those that make the run exit 1."""
     from jixiao.warehouse import acknowledged_paths, count_findings
@@ -747,7 +752,7 @@ class Owed:
     problems: list[str] = field(default_factory=list)
 
 
-def finish_pending(con, rules=None, progress: "Reporter | None" = None) -> Owed:
+def finish_pending(con, rules=None, progress: Reporter | None = None) -> Owed:
     """Do the work a writer owes the warehouse: findings of documents not yet checked, and project
     links when documents came or went since the last linking. Run first by every command that
     writes, and at the end of an ingest. progress hears each step's name.

@@ -21,9 +21,9 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from jixiao.errors import SettingError
 from jixiao.i18n import N_, _

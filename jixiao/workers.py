@@ -24,10 +24,10 @@ import tempfile
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Iterable, Iterator
 
 from jixiao import logs, notes
 from jixiao.i18n import _
@@ -251,7 +251,7 @@ class WorkerPool:
         self._starting: list[_Slot] = []  # started by `start`, not yet known to be ready
         self._tmp = str(make_scratch("pool"))  # removed at close, whatever the workers left
 
-    def __enter__(self) -> "WorkerPool":
+    def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, exc_type, *exc) -> None:

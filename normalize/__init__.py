@@ -16,8 +16,8 @@ from jixiao.model import Coverage, Document, Paragraph, Report, Table
 
 from .fit import fit_report
 from .form import LOW_COVERAGE_PCT, read_segment
-from .outcomes import describe
 from .lexicon import Lexicon, default_lexicon, load_lexicon
+from .outcomes import describe
 
 __all__ = ["LOW_COVERAGE_PCT", "NormalizeError", "Normalized", "normalize", "normalize_document", "segments", "Lexicon", "load_lexicon",
            "default_lexicon"]

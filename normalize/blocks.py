@@ -10,8 +10,8 @@ in the same columns. Which rows fit a block's kind is the kind's reader's to say
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import regex
 

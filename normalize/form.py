@@ -21,13 +21,12 @@ from .families import Features, explain, recognise
 from .head import detect_scope, fill_report, grade_in_text, money_from_fields, read_titles
 from .indicators import read_indicators
 from .keyvalues import inline_pairs, read_key_values
-from .layout import (Placed, is_title_row, join_page_cuts, paragraphs_after_tables, paragraphs_before_tables, placed_tables,
-                     starting)
+from .layout import Placed, is_title_row, join_page_cuts, paragraphs_after_tables, paragraphs_before_tables, placed_tables, starting
 from .lexicon import Lexicon
 from .lists import read_allocations, read_budget_lines, read_goals
+from .missing import check_key_values, count_flattened, flattened_paragraphs, narrative_paragraphs
 from .money import money_from_funding, read_money
 from .reading import ReadContext, locator
-from .missing import check_key_values, count_flattened, flattened_paragraphs, narrative_paragraphs
 from .text import clean_text
 
 _LABEL_MAX = 40

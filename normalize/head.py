@@ -11,8 +11,7 @@ from jixiao.model import Report
 from . import checkbox
 from .reading import ReadContext
 from .text import one_line
-from .values import (find_fiscal_year, find_region, is_fraction, parse_date_range, parse_percent, parse_score, region_of_unit,
-                     settle_fraction)
+from .values import find_fiscal_year, find_region, is_fraction, parse_date_range, parse_percent, parse_score, region_of_unit, settle_fraction
 
 _CODE_NAME = regex.compile(r"^\s*(?P<code>(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{8,})\s*[-—－_]\s*(?P<name>\S.*)$")
 # The grades forms print, each with the level rules map it to (rules/checks/grade_matches_score.sql); the

@@ -9,10 +9,10 @@ names make the level-1 name certain. The 总分 row ends the block.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from decimal import Decimal
-from typing import Iterator
+from functools import lru_cache
 
 import regex
 

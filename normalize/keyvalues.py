@@ -152,7 +152,7 @@ def inline_pairs(ctx: ReadContext, text: str, table: Table | None, cell: Cell | 
         marks.append((start, value_start, key, run[start - run_start:]))
         glued = glued or key is not None
     found_any = False
-    for i, (start, value_start, key, label) in enumerate(marks):
+    for i, (_start, value_start, key, label) in enumerate(marks):
         if key is None:
             continue
         end = marks[i + 1][0] if i + 1 < len(marks) else len(s)

@@ -8,9 +8,9 @@ A value cell that straddles two header columns cannot be placed: NULL and a find
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterator
 
 import regex
 

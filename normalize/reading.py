@@ -7,8 +7,9 @@ notes what each cell turned out to be, for coverage.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import regex
 

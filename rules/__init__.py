@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .runner import (CheckSummary, Rule, RuleError, check, default_rules, load_rules, parse_rule,
-                     validate_rules, write_findings)
+from .runner import CheckSummary, Rule, RuleError, check, default_rules, load_rules, parse_rule, validate_rules, write_findings
 
 __all__ = ["CheckSummary", "Rule", "RuleError", "check", "default_rules", "load_rules", "parse_rule",
            "validate_rules", "write_findings"]

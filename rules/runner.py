@@ -91,7 +91,8 @@ def validate_rules(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> N
         try:
             con.execute(f"EXPLAIN {_select(rule)}")
         except duckdb.Error as exc:
-            raise RuleError(_("Rule {id} ({source}) does not run: {value}").format(id=rule.id, source=rule.source, value=str(exc).splitlines()[0]))
+            raise RuleError(_("Rule {id} ({source}) does not run: {value}").format(id=rule.id, source=rule.source,
+                                                                                   value=str(exc).splitlines()[0])) from exc
 
 
 _SCOPES = {
@@ -145,7 +146,7 @@ def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | Non
                                     f" WHERE report_id IN (SELECT report_id FROM jx_scope)").fetchall()
             except duckdb.Error as exc:
                 raise RuleError(_("Rule {id} ({source}) failed: {value}").format(id=rule.id, source=rule.source,
-                                                                                  value=str(exc).splitlines()[0]))
+                                                                                  value=str(exc).splitlines()[0])) from exc
             # a rule returns its message as parameters (a JSON object naming its template): rendered here in the
             # warehouse's language, kept for rendering in any other
             rows = [(rid, rule.id, rule.severity, render(params, lang, fallback=rule.meaning), expected, actual, params)

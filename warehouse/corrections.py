@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from jixiao.i18n import _
 import duckdb
 
 from jixiao.db import transaction
+from jixiao.i18n import _
 from jixiao.render import text_of
 
 from .schema import CORRECTABLE

@@ -42,7 +42,6 @@ from jixiao.i18n import _
 from jixiao.labels import canonical_label
 from jixiao.messages import render
 
-
 _YEAR = regex.compile(r"[(（]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?")
 _CODE_PREFIX = regex.compile(r"^\s*(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{3,}\s*[-—－_]\s*")
 _GENERIC_TAIL = ("项目", "经费", "资金", "专项")
@@ -507,7 +506,8 @@ def _link_changed(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry]) -> No
     _ids_table(con, "_relinked", [r.report_id for r in relinked])
     # what the relinked reports held before: their keys, plain keys and map keys
     old_keys = {k for (k,) in con.execute("""SELECT DISTINCT project_key FROM project_links
-                                             WHERE report_id IN (SELECT report_id FROM _relinked UNION ALL SELECT report_id FROM _stale)""").fetchall()}
+                                             WHERE report_id IN (SELECT report_id FROM _relinked
+                                                                 UNION ALL SELECT report_id FROM _stale)""").fetchall()}
     old_rows = stale + con.execute(f"{_INDEXED} WHERE report_id IN (SELECT report_id FROM _relinked)").fetchall()
     old_plain = {row[13] for row in old_rows}
     map_keys_before = {k for (k,) in con.execute("SELECT DISTINCT mapped FROM link_index WHERE mapped IS NOT NULL").fetchall()}
@@ -610,7 +610,8 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, groups: set[tuple] | None = 
                {values_read} + coalesce(i.n, 0) + coalesce(f.n, 0) AS n_values, coalesce(d.coverage_pct, 0)
         FROM picked r JOIN documents d USING (doc_id)
         LEFT JOIN (SELECT report_id, count(*) AS n FROM indicators WHERE report_id IN (SELECT report_id FROM picked) GROUP BY ALL) i USING (report_id)
-        LEFT JOIN (SELECT report_id, count(*) AS n FROM funding WHERE report_id IN (SELECT report_id FROM picked) GROUP BY ALL) f USING (report_id)""").fetchall()
+        LEFT JOIN (SELECT report_id, count(*) AS n FROM funding WHERE report_id IN (SELECT report_id FROM picked) GROUP BY ALL) f
+            USING (report_id)""").fetchall()
     by_group: dict[tuple, list[tuple]] = {}
     for row in rows:
         by_group.setdefault(row[2:6], []).append(row)
@@ -627,7 +628,8 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, groups: set[tuple] | None = 
     if groups is None:
         con.execute("UPDATE reports SET duplicate_of = NULL WHERE duplicate_of IS NOT NULL")
     else:
-        con.execute(f"UPDATE reports SET duplicate_of = NULL WHERE duplicate_of IS NOT NULL AND report_id IN (SELECT r.report_id FROM reports r {scope})")
+        con.execute("UPDATE reports SET duplicate_of = NULL "
+                    f"WHERE duplicate_of IS NOT NULL AND report_id IN (SELECT r.report_id FROM reports r {scope})")
         con.execute("DROP TABLE _dup_groups")
     if copies:
         con.execute("CREATE OR REPLACE TEMP TABLE _copies (report_id VARCHAR, original VARCHAR)")

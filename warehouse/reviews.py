@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from jixiao.i18n import _
 import duckdb
 
 from jixiao.db import transaction
+from jixiao.i18n import _
 
 VERDICTS = {"confirmed": "确认有误", "explained": "已说明", "false_alarm": "误报", "open": "待复核"}
 

@@ -58,7 +58,7 @@ def _text(value: str) -> str:
 class Sheet:
     """One worksheet being written: rows are appended as XML to a temporary file."""
 
-    def __init__(self, book: "Workbook", name: str, widths: list[float], money: list[bool]) -> None:
+    def __init__(self, book: Workbook, name: str, widths: list[float], money: list[bool]) -> None:
         self.name = name
         self.rows = 0
         self._money = money
@@ -156,8 +156,10 @@ class Workbook:
                             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
                             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
                             '<Default Extension="xml" ContentType="application/xml"/>'
-                            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-                            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+                            '<Override PartName="/xl/workbook.xml" '
+                            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                            '<Override PartName="/xl/styles.xml" '
+                            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
                             + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
                                       'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
                                       for i in range(1, n + 1)) + "</Types>")
@@ -175,7 +177,8 @@ class Workbook:
                 zf.writestr("xl/_rels/workbook.xml.rels",
                             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                            + "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                            + "".join(f'<Relationship Id="rId{i}" '
+                                      'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
                                       f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))
                             + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
                               'Target="styles.xml"/></Relationships>')
