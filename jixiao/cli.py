@@ -22,7 +22,7 @@ from jixiao import __version__
 from jixiao.entry import STOPPED
 from jixiao.errors import SettingError, StepFailed
 from jixiao.i18n import N_, _, ngettext
-from jixiao.model import NARRATIVE_KINDS
+from jixiao.model import LOW_COVERAGE_PCT, NARRATIVE_KINDS
 from jixiao.render import printable, shown_path
 
 DEFAULT_DB = "jixiao.duckdb"
@@ -311,8 +311,6 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, f
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:
         s = summary
-        from jixiao.normalize.form import LOW_COVERAGE_PCT
-
         status = _("{ok} ok, {not_report} not_report, {failed} failed").format(**{k: s.status.get(k, 0) for k in ("ok", "not_report", "failed")})
         # every file is in exactly one of these: read, unchanged, already stored, failed before, not opened
         extra = "".join(part for n, part in (

@@ -290,6 +290,9 @@ class Unread:
     text: str
 
 
+LOW_COVERAGE_PCT = Decimal(85)  # a report understood less than this gets a low_coverage finding
+
+
 @dataclass
 class Coverage:
     """How much of a document (or one report's part of it) was understood: read into a value,

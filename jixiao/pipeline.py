@@ -26,8 +26,8 @@ from jixiao.extract.archives import ARCHIVE_SUFFIXES, MAX_DEPTH, SEPARATOR, Memb
 from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
 from jixiao.extract.legacy import convert_many
 from jixiao.i18n import N_, _
-from jixiao.model import Coverage, DocumentResult
-from jixiao.normalize import LOW_COVERAGE_PCT, Lexicon, normalize_document
+from jixiao.model import LOW_COVERAGE_PCT, Coverage, DocumentResult
+from jixiao.normalize import Lexicon, normalize_document
 from jixiao.paths import on_disk, readable
 from jixiao.progress import Reporter
 from jixiao.scratch import make_scratch, remove_stale_scratch

@@ -10,17 +10,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field, replace
 
-from jixiao.errors import NormalizeError
 from jixiao.messages import finding
 from jixiao.model import Coverage, Document, Paragraph, Report, Table
 
 from .fit import fit_report
-from .form import LOW_COVERAGE_PCT, read_segment
+from .form import read_segment
 from .lexicon import Lexicon, default_lexicon, load_lexicon
 from .outcomes import describe
 
-__all__ = ["LOW_COVERAGE_PCT", "NormalizeError", "Normalized", "normalize", "normalize_document", "segments", "Lexicon", "load_lexicon",
-           "default_lexicon"]
+__all__ = ["Normalized", "normalize_document", "segments", "Lexicon", "load_lexicon", "default_lexicon"]
 
 _ANCHORS = ("project_name", "department_name")
 _TITLE_MAX = 60  # a paragraph this short between two forms is the next form's title, not the last one's text
@@ -160,8 +158,3 @@ def _page_findings(reports: list[Report], pages: tuple[int, ...], rule: str, sev
         listed = ", ".join(map(str, pages))
         for report in reports:
             report.findings.append(finding(rule, severity, rule, listed, pages=listed))
-
-
-def normalize(doc: Document, lexicon: Lexicon | None = None) -> list[Report]:
-    """Given an extracted document, return its reports in order; an empty list means it holds none (not_report)."""
-    return normalize_document(doc, lexicon).reports

@@ -13,7 +13,7 @@ from decimal import Decimal
 import regex
 
 from jixiao.labels import canonical_label, label_parts, simplified
-from jixiao.model import Coverage, Document, Field, Paragraph, Report, Table, Unread
+from jixiao.model import LOW_COVERAGE_PCT, Coverage, Document, Field, Paragraph, Report, Table, Unread
 
 from . import narrative
 from .blocks import Block, add_title, caption_unit, continuation, find_header
@@ -30,7 +30,6 @@ from .reading import ReadContext, locator
 from .text import clean_text
 
 _LABEL_MAX = 40
-LOW_COVERAGE_PCT = Decimal(85)  # a report understood less than this gets a low_coverage finding
 _NAMED_UNREAD = 8  # cells a low_coverage finding names
 
 

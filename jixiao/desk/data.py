@@ -9,9 +9,9 @@ from decimal import Decimal
 import duckdb
 
 from jixiao.messages import render
+from jixiao.model import LOW_COVERAGE_PCT
 from jixiao.warehouse.schema import CORRECTABLE
 
-LOW_COVERAGE_PCT = 85  # as the low_coverage finding
 UNITS_IN_CHART = 20
 
 
