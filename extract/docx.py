@@ -20,6 +20,7 @@ from jixiao.i18n import N_, _
 from jixiao.model import Block, Cell, Document, Finding, Paragraph, Table
 
 from .office_zip import PartUnreadable, open_zip, read_part
+from .options import ReadOptions
 from .symbols import EMPTY, TICKED, symbol_code, symbol_font_text, symbol_to_text, word_symbol_font
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -340,8 +341,8 @@ def _symbol_styles(zf: zipfile.ZipFile, findings: list[Finding]) -> dict[str, di
     return found
 
 
-def read_docx(data: bytes) -> Document:
-    """Given the bytes of a .docx, return its paragraphs and tables in reading order."""
+def read_docx(data: bytes, options: ReadOptions | None = None) -> Document:
+    """Given the bytes of a .docx, return its paragraphs and tables in reading order (no option applies to it)."""
     findings: list[Finding] = []
     with open_zip(data, N_("a Word document"), "Word") as zf:
         if "EncryptedPackage" in zf.namelist():

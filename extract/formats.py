@@ -16,7 +16,7 @@ from jixiao.i18n import N_
 class FileFormat:
     name: str  # documents.format: what the bytes are
     suffixes: tuple[str, ...]  # endings a folder walk reads by (any file whose bytes are a format is read too)
-    reader: str | None  # "module:function" in this package: bytes (and the format's name) → Document; None: refused
+    reader: str | None  # "module:function" in this package: (bytes, ReadOptions) → Document; None: refused
     converts_to: str | None = None  # read after LibreOffice converts it to this format (.doc → docx)
     desk: str = "none"  # how the desk shows its pages: "itself" (a PDF), "libreoffice" (converted to PDF), "pdf-of-image"
     refusal: str | None = None  # for a format recognised but not read: the sentence (translated where said)

@@ -28,7 +28,8 @@ from jixiao.i18n import N_, _, language, ngettext
 from jixiao.model import Block, Cell, Document, Finding, Paragraph, Table
 
 from .ocr import fix_checkboxes, ocr_available, ocr_page, scan_key
-from .pdfium_pages import NeedsPdfplumber, PdfiumPdf, backend, open_pdf
+from .options import ReadOptions
+from .pdfium_pages import NeedsPdfplumber, PdfiumPdf, open_pdf
 from .symbols import map_private_use, pdf_symbol_font, symbol_font_text
 
 # pdfminer logs each damaged stream or operator it passes over (「Could not set text font …」) at WARNING,
@@ -374,25 +375,27 @@ def _page_blocks(page, page_no: int) -> list[tuple[float, object]]:
     return items
 
 
-def read_pdf(data: bytes) -> Document:
-    """Given the bytes of a text PDF, return its paragraphs and tables in reading order.
+def read_pdf(data: bytes, options: ReadOptions | None = None) -> Document:
+    """Given the bytes of a text PDF, return its paragraphs and tables in reading order (scanned pages read
+    by OCR as the options say; by default, as the environment says).
 
-    pdfium reads it unless JIXIAO_PDF_BACKEND=pdfplumber, or pdfium cannot open it, or a page's
+    pdfium reads it unless JIXIAO_PDF_BACKEND=pdfplumber (options.pdf_backend), or pdfium cannot open it, or a page's
     geometry is one pdfium_pages does not map (then pdfplumber reads the whole file). A file the
     fast path cannot read goes to pdfplumber too unless both find the same pages: pdfium repairs
     what pdfminer refuses, and 「damaged」 says more than 「no text on its 1 page」."""
-    fast = open_pdf(data) if backend() == "pdfium" else None
+    options = options or ReadOptions.from_env()
+    fast = open_pdf(data) if options.pdf_backend == "pdfium" else None
     if fast is not None:
         pages = len(fast.pages)
         try:
-            return _read_opened(fast, data)
+            return _read_opened(fast, data, options)
         except NeedsPdfplumber as exc:
             log.debug("pdfium's pages are read by pdfplumber instead: %s", exc)
         except ExtractError:
             if _page_count(data) == pages:
                 raise  # the same pages, unreadable either way: no second OCR of them
             log.info("pdfium could not read the file; pdfplumber, which finds other pages, reads it")
-    return _read_opened(_open_pdfplumber(data), data)
+    return _read_opened(_open_pdfplumber(data), data, options)
 
 
 def _page_count(data: bytes) -> int | None:
@@ -445,9 +448,9 @@ class _PlumberPages:
         return pdfplumber.page.Page(self.pdf, self.objects[i], page_number=i + 1, initial_doctop=0)
 
 
-def _read_opened(pdf, data: bytes) -> Document:
+def _read_opened(pdf, data: bytes, options: ReadOptions) -> Document:
     try:
-        return _read_pages(pdf, data)
+        return _read_pages(pdf, data, options)
     except (ExtractError, NeedsPdfplumber):
         raise
     except Exception as exc:
@@ -517,14 +520,14 @@ class NoTextFound(ExtractError):
     """OCR read the pages and found no text on them."""
 
 
-def read_pages(pages) -> Document:
+def read_pages(pages, options: ReadOptions | None = None) -> Document:
     """The Document of pages in the shapes pdfplumber's have (chars, find_tables(), height), given as an
     object with .pages that is a context manager: another fixed-layout format's pages (OFD)."""
     with pages:
-        return _read_pages(pages, None)
+        return _read_pages(pages, None, options or ReadOptions.from_env())
 
 
-def _read_pages(pdf, data: bytes | None) -> Document:
+def _read_pages(pdf, data: bytes | None, options: ReadOptions) -> Document:
     blocks: list[Block] = []
     ocr_pages: list[int] = []
     pending_lines: list[Line] = []
@@ -571,7 +574,7 @@ def _read_pages(pdf, data: bytes | None) -> Document:
             copies[page_no] = first
             return page
         notes.step(f"OCR {page_no}/{count} 页")
-        page = ocr_page(source)
+        page = ocr_page(source, options)
         if key is not None:
             read_scans[key] = (page_no, page)
             if len(read_scans) > _SCANS_KEPT:
@@ -587,7 +590,7 @@ def _read_pages(pdf, data: bytes | None) -> Document:
             kind = "text"
             if on_page < 5 and (page.images or page.chars):  # a scanned page, or glyphs that map to no text
                 # another fixed-layout format's page (OFD, data None) has no PDF to render for OCR
-                kind = "scan" if ocr_available() and (data is not None or isinstance(pdf, PdfiumPdf)) else "unread"
+                kind = "scan" if ocr_available(options) and (data is not None or isinstance(pdf, PdfiumPdf)) else "unread"
                 if kind == "scan":
                     page = scanned(page_no)
                     on_page = len(page.chars)

@@ -17,22 +17,20 @@ the next character would start.
 from __future__ import annotations
 
 import ctypes
-import os
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pdfplumber.table import TableFinder
-
-BACKEND_VARIABLE = "JIXIAO_PDF_BACKEND"
 
 _PATH, _IMAGE, _FORM = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM
 _MOVETO = pdfium_c.FPDF_SEGMENT_MOVETO
 
 
 def backend() -> str:
-    """The PDF backend asked for: "pdfium" (the default) or "pdfplumber"."""
-    value = os.environ.get(BACKEND_VARIABLE, "pdfium").strip().lower()
-    return "pdfplumber" if value == "pdfplumber" else "pdfium"
+    """The PDF backend the environment asks for: "pdfium" (the default) or "pdfplumber" (JIXIAO_PDF_BACKEND)."""
+    from .options import ReadOptions
+
+    return ReadOptions.from_env().pdf_backend
 
 
 class PdfiumPdf:

@@ -31,6 +31,7 @@ from jixiao.i18n import N_, _
 from jixiao.model import Block, Cell, Document, Finding, Paragraph, Table
 
 from .office_zip import PartUnreadable, open_zip, read_part
+from .options import ReadOptions
 
 MAX_SHEET_CELLS = 2_000_000  # a report form is a few thousand cells; a grid past this is not one
 _DECIMALS = regex.compile(r"0\.(0+)")
@@ -287,8 +288,8 @@ def cell_text(value, number_format: str | None) -> str:
     return str(value).strip()
 
 
-def read_xlsx(data: bytes) -> Document:
-    """Given the bytes of an .xlsx, return its sheets' title paragraphs and table grids."""
+def read_xlsx(data: bytes, options: ReadOptions | None = None) -> Document:
+    """Given the bytes of an .xlsx, return its sheets' title paragraphs and table grids (no option applies to it)."""
     from openpyxl import load_workbook
 
     findings: list[Finding] = []
