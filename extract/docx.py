@@ -331,11 +331,13 @@ def _symbol_styles(zf: zipfile.ZipFile, findings: list[Finding]) -> dict[str, di
             parent[sid] = based.get(W + "val") if based is not None else None
     found: dict[str, dict[int, str]] = {}
     for sid in own:
-        cur, seen = sid, set()
+        cur: str | None = sid
+        seen: set[str | None] = set()
         while cur in own and own[cur] is None and cur not in seen:  # inherit the font along basedOn
             seen.add(cur)
             cur = parent[cur]
-        glyphs = _font_glyphs(tuple(own[cur].values())) if own.get(cur) is not None else None
+        fonts = own.get(cur) if cur is not None else None  # None: the chain ended in a style basedOn nothing
+        glyphs = _font_glyphs(tuple(fonts.values())) if fonts is not None else None
         if glyphs:
             found[sid] = glyphs
     return found

@@ -207,9 +207,10 @@ def _read_mht(data: bytes, options: ReadOptions) -> Document:
     html, images = None, []
     for part in message.walk():
         kind = part.get_content_type()
+        payload = part.get_payload(decode=True)  # bytes, or None for a part holding parts
         if kind == "text/html" and html is None:
-            html = _decode(part.get_payload(decode=True) or b"", part.get_content_charset())
-        elif kind.startswith("image/") and (payload := part.get_payload(decode=True)):
+            html = _decode(payload if isinstance(payload, bytes) else b"", part.get_content_charset())
+        elif kind.startswith("image/") and isinstance(payload, bytes) and payload:
             images.append(payload)
     if html is None:
         raise ExtractError(_("The saved web page (MHT) holds no HTML part; save the page again from the browser."))

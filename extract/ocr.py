@@ -10,7 +10,6 @@ wrapped cell text and joins tables across pages exactly as for a text PDF.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -41,7 +40,7 @@ _SLIPS = [(regex.compile(r"(?<=\d\s*)[兀无](?=[，,。;；\s]|$)|(?<=[万千�
 
 # A text box as an engine returns it: its four corners (pixels of the image it was given), its text,
 # and the engine's confidence in that text (0 to 1).
-TextBox = tuple[Sequence[Sequence[float]], str, float]
+TextBox = tuple[list[list[float]], str, float]
 
 
 class OcrEngine(Protocol):
@@ -169,7 +168,7 @@ class _OpenVinoModel:
         core = openvino.Core()
         # No cache of compiled kernels per input shape: every text line has its own width, and that
         # cache alone grew a reader by some 100 MB a page.
-        config = {"PERFORMANCE_HINT": "LATENCY", "CPU_RUNTIME_CACHE_CAPACITY": "0"}
+        config: dict[str, str | int | bool] = {"PERFORMANCE_HINT": "LATENCY", "CPU_RUNTIME_CACHE_CAPACITY": "0"}
         if threads:
             # Several readers share the cores: each runs on its share, unpinned. Pinned, every
             # reader's threads sat on the same first cores (two 1-thread readers took twice as long).

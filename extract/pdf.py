@@ -16,6 +16,7 @@ import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Literal, Protocol
 
 import pdfplumber
 import pypdfium2 as pdfium
@@ -57,6 +58,20 @@ class Line:
     page: int = 0
 
 
+class _FoundTable(Protocol):
+    """A table a page's finder gave: pdfplumber's (its own pages, or pdfium_pages' through its TableFinder)
+    or OCR's OcrTable."""
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]: ...
+
+    @property
+    def cells(self) -> list[tuple[float, float, float, float]]: ...
+
+
+Continues = Literal["cut", "maybe"]  # how a cell below a page break may go on from the one above (Cell.continues)
+
+
 @dataclass
 class _RawCell:
     x0: float
@@ -67,7 +82,7 @@ class _RawCell:
     page: int
     confidence: float | None = None
     pitch: float = 0.0  # distance from one line of the cell's text to the next; 0 for an empty cell
-    continues: str | None = None  # first below a page break: "cut" or "maybe" the rest of the cell above it (Cell.continues)
+    continues: Continues | None = None  # first below a page break: "cut" or "maybe" the rest of the cell above it (Cell.continues)
     tail: float = 0.0  # right end of its last line of text
     limit: float = 0.0  # right edge its text may reach (the cell's right edge less its padding)
     head: float = 0.0  # width of the first character of its first line, with the marks that travel with it
@@ -295,10 +310,11 @@ def _raw_cells(page, table, page_no: int, y_offset: float) -> list[_RawCell]:
     return out
 
 
-def _locator(box: tuple[float, float, float, float]) -> tuple[float, ...]:
+def _locator(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     """A cell box to a tenth of a point, first to a thousandth: pdfium's single-precision 701.34998
     and pdfminer's 701.35000001 are the same line and must round alike."""
-    return tuple(round(round(v, 3), 1) for v in box)
+    x0, top, x1, bottom = (round(round(v, 3), 1) for v in box)
+    return x0, top, x1, bottom
 
 
 def _head_width(line: Line) -> float:
@@ -355,9 +371,9 @@ def _same_columns(a: list[float], b: list[float]) -> bool:
 
 # --- pages --------------------------------------------------------------------------
 
-def _page_blocks(page, page_no: int) -> list[tuple[float, object]]:
+def _page_blocks(page, page_no: int) -> list[tuple[float, Line | _FoundTable]]:
     """Return (top, item) for the tables and text lines of a page, page numbers dropped."""
-    items: list[tuple[float, object]] = []
+    items: list[tuple[float, Line | _FoundTable]] = []
     found = page.find_tables()
     boxes = [t.bbox for t in found]
     for t in found:
@@ -629,7 +645,7 @@ def _read_pages(pdf, data: bytes | None, options: ReadOptions) -> Document:
             xs = _snap([b[0] for b in item.cells] + [b[2] for b in item.cells])
             continues = raw is not None and pos == 0 and raw.page < page_no and _same_columns(raw.xs, xs)
             flush_lines()
-            if not continues:
+            if not continues or raw is None:  # (continues only when there is a table before)
                 flush_table()
                 raw = _RawTable(page=page_no)
             cells = _raw_cells(page, item, page_no, raw.height)
@@ -672,7 +688,7 @@ def _read_pages(pdf, data: bytes | None, options: ReadOptions) -> Document:
                     sealed_pages=tuple(sealed), findings=tuple(findings))
 
 
-def _floor(items: list[tuple[float, object]], height: float) -> float:
+def _floor(items: list[tuple[float, Line | _FoundTable]], height: float) -> float:
     """The lowest bottom of a page's tables and body lines; lines in the bottom tenth may be a footer and are left out."""
     bottoms = [item.bbox[3] for _, item in items if not isinstance(item, Line)]
     bottoms += [item.bottom for _, item in items if isinstance(item, Line) and item.bottom < 0.9 * height]
@@ -741,7 +757,7 @@ def _merge_across_break(raw: _RawTable, cells: list[_RawCell]) -> list[_RawCell]
     return [c for c in cells if id(c) not in folded]
 
 
-def _may_continue(raw: _RawTable, cells: list[_RawCell], floor: float) -> dict[int, str]:
+def _may_continue(raw: _RawTable, cells: list[_RawCell], floor: float) -> dict[int, Continues]:
     """The continuation's first cells that may be the rest of the cell above them, cut by the page break:
     id → "cut" or "maybe" (see `_evidence`).
 
@@ -794,7 +810,7 @@ def _may_continue(raw: _RawTable, cells: list[_RawCell], floor: float) -> dict[i
     return {id(b): _evidence(a, b, True) for a, b in pairs if b.text and id(b) in merged}
 
 
-def _evidence(above: _RawCell, below: _RawCell, merged: bool) -> str:
+def _evidence(above: _RawCell, below: _RawCell, merged: bool) -> Continues:
     """"cut" when nothing speaks against the text below going on from the text above: the text above
     ran so close to the edge that not even the first character below would have fitted, or one side
     is blank — but a row's cell blank above with text below is no cut (a cut row keeps every cell's
@@ -835,7 +851,7 @@ def _paragraphs(lines: list[Line], right: float) -> list[str]:
     for line in lines:
         prev = paras[-1][-1] if paras else None
         near = prev is not None and (prev.page != line.page or line.top - prev.bottom < 2 * (line.bottom - line.top))
-        if near and _same_size(prev, line) and _continues(prev, line, right):
+        if near and prev is not None and _same_size(prev, line) and _continues(prev, line, right):
             paras[-1].append(line)
         else:
             paras.append([line])

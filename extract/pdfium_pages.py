@@ -133,7 +133,7 @@ def _chars(textpage, height: float) -> list[dict]:
     origin, loose_box, size_of, font_info = (pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox,
                                              pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetFontInfo)
     generated, get_unicode, unmapped = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_HasUnicodeMapError
-    chars = []
+    chars: list[dict] = []
     for i in range(count):
         code = get_unicode(textpage, i)
         ch = chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"  # a lone surrogate is no character

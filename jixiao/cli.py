@@ -15,6 +15,7 @@ import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -100,7 +101,13 @@ def _interrupted(exc: BaseException | None) -> bool:
     return False
 
 
-class _Translated:
+if TYPE_CHECKING:
+    _CommandBase = click.Command  # what _Translated is mixed into: its super() calls are click.Command's
+else:
+    _CommandBase = object
+
+
+class _Translated(_CommandBase):
     """Help shown in the reader's language (jixiao.i18n): click keeps help as plain strings, written
     in English here; each is looked up in the catalog when it is shown, so --lang and JIXIAO_LANG apply."""
 
@@ -209,7 +216,7 @@ def wait_option(command):
 def to_json(obj) -> str:
     from jixiao.render import json_value
 
-    return json.dumps(dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj,
+    return json.dumps(dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) and not isinstance(obj, type) else obj,
                       ensure_ascii=False, indent=2, default=json_value)
 
 
@@ -475,10 +482,10 @@ def labels(db: str, as_json: bool, additions: tuple[str, ...], lexicon: Path | N
     for b in blocks:
         click.echo(_("  {count}  {heads}    e.g. in {path}").format(count=f"{b.count:5}", heads=printable(b.heads), path=shown_path(b.example_path)))
     click.echo(_("{n} indicator names no kind places (rules/indicator_kinds.csv)").format(n=len(unplaced)))
-    for u in unplaced:
+    for i in unplaced:
         click.echo(_("  {count}  {name}    e.g. 「{example}」 under {level2} in {path}").format(
-            count=f"{u.count:5}", name=printable(u.name), example=printable(u.example_name), level2=printable(u.level2 or "—"),
-            path=shown_path(u.example_path)))
+            count=f"{i.count:5}", name=printable(i.name), example=printable(i.example_name), level2=printable(i.level2 or "—"),
+            path=shown_path(i.example_path)))
 
 
 # the kinds of narrative text as a reader calls them (narrative_items.kind)
@@ -551,8 +558,9 @@ def _teach(additions: tuple[str, ...], lexicon: Path | None, found, db: str) -> 
         if len(cells) != 3:
             raise click.UsageError(_("--add takes CONTEXT,KEY,LABEL, e.g. 'field,department_name,部门'; 「{given}」 is not that.").format(
                 given=printable(addition)))
+        context, key, label = cells
         try:
-            written = add_entry(*cells, path=lexicon)
+            written = add_entry(context, key, label, path=lexicon)
         except SettingError as exc:
             raise click.UsageError(str(exc)) from exc
         holding = next((u.paths for u in found if u.label == canonical_label(cells[2])), ())

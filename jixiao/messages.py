@@ -57,8 +57,8 @@ class _Shown:
         if self.value is None:
             return "—"
         if spec == "more":  # how many more a list left out: 「 and 3 more」, 「等另3处」
-            n = int(self.value or 0)
-            return "" if n <= 0 else (f"等另{n}处" if self.lang == "zh" else f" and {n} more")
+            more = int(self.value or 0)
+            return "" if more <= 0 else (f"等另{more}处" if self.lang == "zh" else f" and {more} more")
         if spec == "column":  # a warehouse column, named as the form names it
             name = str(self.value)
             if self.lang == "zh":

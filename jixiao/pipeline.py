@@ -13,13 +13,15 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from jixiao.db import one_value
 from jixiao.errors import ExtractError, SettingError, StepFailed, is_out_of_memory, raised_by_parser
 from jixiao.extract import READ_SUFFIXES, file_format, read_document, sniff_format
 from jixiao.extract.archives import ARCHIVE_SUFFIXES, MAX_DEPTH, SEPARATOR, Member, archive_kind, list_members, unpack
@@ -34,7 +36,7 @@ from jixiao.scratch import make_scratch, remove_stale_scratch
 
 if TYPE_CHECKING:  # the warehouse (and DuckDB) is imported only where it writes: readers never load it
     from jixiao.warehouse import FileStat
-    from jixiao.workers import WorkerPool
+    from jixiao.workers import Note, WorkerPool
 
 # Failures that may not recur on another try: the next run reads these files again by itself, once.
 RETRIED = frozenset({"timeout", "crash", "memory"})
@@ -310,6 +312,13 @@ def read_limited(path: Path, stage: str = "normalize", timeout_s: float | None =
     return result
 
 
+class Seconds(dict[str, float]):
+    """Seconds per step: a step not timed yet reads as 0 and is not added by the reading (as a Counter, of floats)."""
+
+    def __missing__(self, key: str) -> float:
+        return 0.0
+
+
 @dataclass
 class IngestSummary:
     files: int = 0
@@ -327,7 +336,7 @@ class IngestSummary:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, error)
     acknowledged: list[tuple[str, str, str]] = field(default_factory=list)  # (path, error, reason): failures accepted (jixiao ignore)
     problems: list[str] = field(default_factory=list)  # steps after reading that failed (linking), a sentence each
-    seconds: Counter = field(default_factory=Counter)  # per step: hash, extract, normalize, store (worker seconds add up)
+    seconds: Seconds = field(default_factory=lambda: Seconds())  # per step: hash, extract, normalize, store (worker seconds add up)
     wall_seconds: float = 0.0
     pages: int = 0
     worker_peak_rss_mb: float = 0.0
@@ -406,7 +415,7 @@ def warm_up_linking(con, plan: Plan) -> None:
 
     from jixiao.warehouse.projects import warm_up
 
-    if plan.tasks and con.execute("SELECT count(*) FROM link_index").fetchone()[0]:
+    if plan.tasks and one_value(con.execute("SELECT count(*) FROM link_index")):
         threading.Thread(target=warm_up, name="warm-up linking", daemon=True).start()
 
 
@@ -477,7 +486,7 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
     queued: set[str] = set()
     hashed: list[tuple[Path, FileStat, str, str, str]] = []  # bytes read: (path, where found, task path, doc_id, format)
 
-    def learn(paths: list[str] = (), doc_ids: set[str] = frozenset()) -> None:
+    def learn(paths: Sequence[str] = (), doc_ids: AbstractSet[str] = frozenset()) -> None:
         """Ask the warehouse what it holds of these paths and of their (and these) bytes."""
         known.update(known_files(con, list(paths)) if paths else {})
         fresh = ({entry[2] for entry in known.values()} | set(doc_ids)) - asked
@@ -610,7 +619,7 @@ def walk_archive(archive: Archive, known: dict, unchanged, consider, fail_early,
         seen = stats[m.name]
         path = unpacked.get(m.name)
         kind = archive_kind(path.read_bytes()[:8]) if path is not None and Path(m.name).suffix.lower() in ARCHIVE_SUFFIXES else None
-        if kind is not None:
+        if kind is not None and path is not None:  # (a kind is only found in a file unpacked)
             summary.files -= 1  # an archive inside: its members are counted instead
             if archive.depth >= MAX_DEPTH:
                 fail_early(Path(seen.path), _("Archives are nested more than {MAX_DEPTH} deep here, which no archive of "
@@ -628,7 +637,7 @@ def walk_archive(archive: Archive, known: dict, unchanged, consider, fail_early,
     return inner
 
 
-def read_planned(plan: Plan, pool: WorkerPool, scratch: Path, summary: IngestSummary) -> Iterator:
+def read_planned(plan: Plan, pool: WorkerPool, scratch: Path, summary: IngestSummary) -> Generator[DocumentResult | Note | None, None, None]:
     """Convert the plan's legacy files, then read every planned file in the pool's reader processes;
     yield what they send (DocumentResult, Note, or None as a heartbeat) as it comes."""
     t0 = time.perf_counter()

@@ -35,7 +35,7 @@ from jixiao.model import DocumentResult
 from jixiao.processes import kill_tree
 from jixiao.scratch import make_scratch
 
-if os.name == "posix":
+if sys.platform != "win32":  # os.name == "posix", in the form type checkers understand
     import resource
 else:  # Windows: no rlimits, process groups or setsid; psutil caps memory and kills process trees
     resource = None
@@ -259,7 +259,7 @@ class WorkerPool:
 
     def pids(self) -> list[int]:
         """The pids of the running workers (started by `start` or `run`)."""
-        return [slot.process.pid for slot in self._slots + self._starting]
+        return [pid for slot in self._slots + self._starting if (pid := slot.process.pid) is not None]  # all started: each has one
 
     def start(self) -> None:
         """Start the reader processes without waiting for them: they import what they need while the
@@ -319,7 +319,8 @@ class WorkerPool:
 
     @staticmethod
     def _kill(process: mp.process.BaseProcess) -> None:
-        kill_tree(process.pid)
+        if process.pid is not None:  # started, as every process a slot holds
+            kill_tree(process.pid)
         process.kill()  # not yet in its own group, or the group kill was refused
         process.join(5)
 

@@ -101,11 +101,11 @@ def _forms_apart(doc: Document, lexicon: Lexicon) -> Document:
         return doc
     tables = [b for b in blocks if isinstance(b, Table)]
     renumbered = {id(t): i for i, t in enumerate(tables)}
-    first = {}  # old index → new index of its first part, for nested tables' parents
+    first: dict[int, int] = {}  # old index → new index of its first part, for nested tables' parents
     for t in tables:
         first.setdefault(t.index, renumbered[id(t)])
-    blocks = [replace(b, index=renumbered[id(b)], parent=first.get(b.parent, b.parent)) if isinstance(b, Table) else b
-              for b in blocks]
+    blocks = [replace(b, index=renumbered[id(b)], parent=None if b.parent is None else first.get(b.parent, b.parent))
+              if isinstance(b, Table) else b for b in blocks]
     return replace(doc, blocks=tuple(blocks))
 
 
@@ -125,7 +125,7 @@ def segments(doc: Document, lexicon: Lexicon | None = None) -> list[Document]:
     starts = [0]
     for prev, here in zip(anchors, anchors[1:]):
         start = here
-        while start - 1 > prev and isinstance(doc.blocks[start - 1], Paragraph) and len(doc.blocks[start - 1].text.strip()) <= _TITLE_MAX:
+        while start - 1 > prev and isinstance(block := doc.blocks[start - 1], Paragraph) and len(block.text.strip()) <= _TITLE_MAX:
             start -= 1
         starts.append(start)
     bounds = list(zip(starts, starts[1:] + [len(doc.blocks)]))

@@ -251,7 +251,7 @@ def _narrative_fields(report: Report, doc: Document) -> None:
     body = [p for p in body if not narrative.is_portal_line(p.text)][:8]
     found = narrative.head_facts([p.text for p in body])
     name = narrative.name_from_title(lines[title].text) if title is not None else None
-    if name is not None:
+    if name is not None and title is not None:
         p = lines[title]
         report.fields.append(Field("project_name", "标题", name, p.page, f"p{p.index + 1}"))
     for key in ("project_name", "department", "implementing_unit"):

@@ -98,7 +98,7 @@ def _pair(ctx: ReadContext, table: Table, label_cell: Cell, found: tuple[str, st
         return
     value = ctx.value(value_cell)
     ctx.record(key, label, value, table, value_cell, label_cell)
-    if value and checkbox.has_checkboxes(value):
+    if value and value_cell is not None and checkbox.has_checkboxes(value):
         ctx.questions(value, table, value_cell)
 
 

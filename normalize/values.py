@@ -118,7 +118,9 @@ def settle_fraction(text: str, part: Decimal | None, whole: Decimal | None) -> D
     if part is None or not whole or not is_fraction(text):
         return None
     value = parse_decimal(_compact(clean_text(text) or ""))
-    tolerance = Decimal(5) / Decimal(10) ** (max(2, -value.as_tuple().exponent) + 1)
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # a fraction (is_fraction) is finite: no 'n' or 'F' here
+    tolerance = Decimal(5) / Decimal(10) ** (max(2, -exponent) + 1)
     ratio = part / whole
     if abs(ratio - value) <= tolerance:
         return (value * 100).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import regex
 
-from jixiao.db import insert_rows, transaction, warehouse_language
+from jixiao.db import insert_rows, one_value, transaction, warehouse_language
 from jixiao.errors import StepFailed
 from jixiao.i18n import _
 from jixiao.messages import render
@@ -135,7 +135,7 @@ def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | Non
     con.execute(f"DELETE FROM findings WHERE list_contains($ids, rule){in_scope}", {"ids": ids})
     lang = warehouse_language(con)
     shadowed = [] if scope == "all" else _tables_read(rules)
-    database = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+    database = one_value(con.execute("SELECT current_database()")).replace('"', '""')
     try:
         for table in shadowed:  # names from the constant above
             con.execute(f'CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM "{database}".main.{table} '
@@ -158,7 +158,7 @@ def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | Non
                 con.execute(f"DROP TABLE IF EXISTS temp.main.{table}")
             except duckdb.Error:  # the transaction failed: rolling it back drops them
                 pass
-    found = con.execute(f"SELECT count(*) FROM findings WHERE list_contains($ids, rule){in_scope}", {"ids": ids}).fetchone()[0]
+    found = one_value(con.execute(f"SELECT count(*) FROM findings WHERE list_contains($ids, rule){in_scope}", {"ids": ids}))
     if scope == "pending" or scope == "all":  # documents without reports count as checked too
         con.execute("UPDATE documents SET rules_checked = TRUE WHERE NOT coalesce(rules_checked, FALSE)")
     else:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from jixiao.db import transaction
+from jixiao.db import one_value, transaction
 from jixiao.errors import SettingError
 from jixiao.i18n import _
 from jixiao.model import REPORT_TABLES
@@ -129,7 +129,7 @@ class Stage:
         import pyarrow.parquet as pq
 
         own = con is None
-        if own:
+        if con is None:
             con = duckdb.connect(":memory:")
             migrate(con)
         else:
@@ -245,7 +245,7 @@ def load_stage(con: duckdb.DuckDBPyConnection, stage: Stage, reread: bool | set[
     """Load every finished shard of the stage, each in its own transaction; return (shards, documents
     written). reread: True for every shard, or the ids of the shards whose readings replace what is stored."""
     shards = stage.shards()
-    loaded_at = con.execute("SELECT CAST(current_timestamp AS TIMESTAMP)").fetchone()[0]
+    loaded_at = one_value(con.execute("SELECT CAST(current_timestamp AS TIMESTAMP)"))
     return len(shards), sum(len(load_shard(con, stage, shard, reread is True or shard.shard_id in (reread or ()), loaded_at))
                             for shard in shards)
 

@@ -26,7 +26,8 @@ def _rows(report: Report, rid: str, table: str) -> list[tuple]:
     records = getattr(report, table)
     if not records:
         return []
-    values = _getter(type(records[0]))  # shallow: dataclasses.astuple deep-copies every value
+    kind: type = type(records[0])  # as `type`: mypy takes a type[Any] for unhashable
+    values = _getter(kind)  # shallow: dataclasses.astuple deep-copies every value
     if table in NUMBERED_TABLES:
         return [(rid, i, *values(r)) for i, r in enumerate(records, start=1)]
     return [(rid, *values(r)) for r in records]

@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -58,7 +59,7 @@ def _text(value: str) -> str:
 class Sheet:
     """One worksheet being written: rows are appended as XML to a temporary file."""
 
-    def __init__(self, book: Workbook, name: str, widths: list[float], money: list[bool]) -> None:
+    def __init__(self, book: Workbook, name: str, widths: Sequence[float], money: Sequence[bool]) -> None:
         self.name = name
         self.rows = 0
         self._money = money
@@ -137,7 +138,7 @@ class Workbook:
         self._names.add(name.lower())
         return name
 
-    def sheet(self, name: str, widths: list[float], money: list[bool]) -> Sheet:
+    def sheet(self, name: str, widths: Sequence[float], money: Sequence[bool]) -> Sheet:
         return Sheet(self, self.name_for(name), widths, money)
 
     def add(self, sheet: Sheet) -> None:

@@ -191,7 +191,7 @@ def _locate(path: str, _mtime: int, label: str, value: str) -> Box | None:
 
 def _hits(textpage, needle: str, height: float) -> list[tuple[float, float, float, float]]:
     """Boxes (x0, top, x1, bottom from the top-left corner) of needle in a page's text."""
-    out = []
+    out: list[tuple[float, float, float, float]] = []
     # the text layer may hold spaces where the form had none: search the page text with them taken out
     chars = textpage.count_chars()
     whole = textpage.get_text_range(0, chars) if chars else ""
