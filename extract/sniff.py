@@ -9,7 +9,7 @@ import zipfile
 from jixiao.model import Format
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_IMAGES = ((b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"),
+_IMAGES: tuple[tuple[bytes, Format], ...] = ((b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"),
            (b"GIF8", "gif"), (b"BM", "bmp"))
 
 
@@ -32,7 +32,7 @@ def sniff_format(data: bytes, name: str = "") -> Format:
         return "unknown"
     for magic, kind in _IMAGES:
         if data.startswith(magic):
-            return kind  # type: ignore[return-value]
+            return kind
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:5] == b"{\\rtf":
         return "rtf"
     text_kind = _text_kind(data[:4096])
@@ -50,9 +50,13 @@ def sniff_format(data: bytes, name: str = "") -> Format:
     return "unknown"
 
 
+# the Office kinds a name's ending may tell apart where the bytes cannot (a damaged zip, an OLE2 file of no known stream)
+_BY_ENDING: dict[str, Format] = {"doc": "doc", "wps": "wps", "xls": "xls", "et": "et", "docx": "docx", "xlsx": "xlsx", "ofd": "ofd"}
+
+
 def _office_kind_from_name(name: str, default: Format) -> Format:
     ext = name.lower().rsplit(".", 1)[-1] if "." in name else ""
-    return ext if ext in ("doc", "wps", "xls", "et", "docx", "xlsx", "ofd") else default  # type: ignore[return-value]
+    return _BY_ENDING.get(ext, default)
 
 
 _HTML = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE | re.DOTALL)

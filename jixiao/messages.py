@@ -17,9 +17,13 @@ from __future__ import annotations
 import json
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from jixiao.data import read_csv
 from jixiao.i18n import language
+
+if TYPE_CHECKING:
+    from jixiao.model import Severity
 
 
 @lru_cache(maxsize=1)
@@ -106,10 +110,10 @@ def column_label(column: str, lang: str | None = None) -> str:
     return format(_Shown(column, lang or language()), "column")
 
 
-def finding(rule: str, severity: str, key: str, actual: str | None = None, expected: str | None = None, **parameters):
+def finding(rule: str, severity: Severity, key: str, actual: str | None = None, expected: str | None = None, **parameters):
     """A Finding as data: its parameters (with its template's key) kept, its message rendered in the language
     shown now (the store writes it again in the warehouse's)."""
     from jixiao.model import Finding
 
     data = {"key": key, **parameters}
-    return Finding(rule, severity, render(data) or key, expected, actual, dumps(data))  # type: ignore[arg-type]
+    return Finding(rule, severity, render(data) or key, expected, actual, dumps(data))

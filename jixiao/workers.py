@@ -355,7 +355,8 @@ class WorkerPool:
             now = time.monotonic()
             came = False
             for slot in busy:
-                path, doc_id = slot.task[:2]  # type: ignore[index]
+                assert slot.task is not None  # busy: it has one
+                path, doc_id = slot.task[:2]
                 if slot.conn in ready:
                     try:
                         result = slot.conn.recv()

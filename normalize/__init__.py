@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field, replace
 
 from jixiao.messages import finding
-from jixiao.model import Coverage, Document, Paragraph, Report, Table
+from jixiao.model import Coverage, Document, Paragraph, Report, Severity, Table
 
 from .fit import fit_report
 from .form import read_segment
@@ -152,7 +152,7 @@ def normalize_document(doc: Document, lexicon: Lexicon | None = None) -> Normali
     return out
 
 
-def _page_findings(reports: list[Report], pages: tuple[int, ...], rule: str, severity: str) -> None:
+def _page_findings(reports: list[Report], pages: tuple[int, ...], rule: str, severity: Severity) -> None:
     """One finding on every report of the document about some of its pages (its message: rules/messages.csv)."""
     if pages:
         listed = ", ".join(map(str, pages))
