@@ -8,9 +8,11 @@ import zipfile
 
 from jixiao.model import Format
 
+from .formats import FORMATS
+
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_IMAGES: tuple[tuple[bytes, Format], ...] = ((b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"),
-           (b"GIF8", "gif"), (b"BM", "bmp"))
+# the formats a prefix says (the images), from the registry; no prefix there is the start of another
+_MAGIC: tuple[tuple[bytes, Format], ...] = tuple((magic, f.name) for f in FORMATS for magic in f.magic)
 
 
 def sniff_format(data: bytes, name: str = "") -> Format:
@@ -30,7 +32,7 @@ def sniff_format(data: bytes, name: str = "") -> Format:
         if any(n.lower() == "ofd.xml" for n in names):
             return "ofd"
         return "unknown"
-    for magic, kind in _IMAGES:
+    for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:5] == b"{\\rtf":
