@@ -160,7 +160,8 @@ def main() -> None:
         archive.mkdir(parents=True)
         files = generate(archive, args.files)
     n_docx = sum(1 for f in files if f.suffix == ".docx")
-    print(f"{'reused' if args.reuse else 'generated'} {len(files)} files ({n_docx} docx, {len(files) - n_docx} pdf) in {time.perf_counter() - t0:.0f} s")
+    print(f"{'reused' if args.reuse else 'generated'} {len(files)} files ({n_docx} docx, {len(files) - n_docx} pdf) "
+          f"in {time.perf_counter() - t0:.0f} s")
 
     cores = os.cpu_count() or 1
     # 1 and all processes alternate, --repeat times each: a shared machine's speed drifts by 10-20 %

@@ -54,7 +54,9 @@ def _set_threads(ocr, threads: int | None) -> None:
 
         params = {f"{part}.intra_op_num_threads": threads for part in ("Det", "Rec", "Cls")}
         engine = RapidOCR(max_side_len=3000, **params)
-        ocr._engine = lambda: engine
+        # untuned, on onnxruntime; this tree's OCR module takes engines behind its OcrEngine protocol
+        adapter = ocr.RapidOcr(engine) if hasattr(ocr, "RapidOcr") else engine
+        ocr._engine = lambda *choice: adapter
 
 
 def measure(side: str, pdf: Path, pages: int, threads: int | None, before: Path | None) -> dict:

@@ -189,8 +189,9 @@ def scanned_archive(work: Path, rounds: int) -> dict:
     """Seconds a page of whole ingests of ten scanned reports, in each of SCAN_RUNS's set-ups."""
     sys.path.insert(0, str(ROOT / "bench"))
     import archive as A
-    from tests.fixtures import unseen_layouts as U
+
     from tests.fixtures import office_scans as O
+    from tests.fixtures import unseen_layouts as U
 
     forms = [make() for make in U.FORMS]
     paths = U.build(forms, work / "unseen")

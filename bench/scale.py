@@ -254,7 +254,8 @@ def generate(db: Path, n_reports: int, seed: int = 31) -> dict:
     con.execute("""
         INSERT INTO findings (report_id, rule, severity, message, expected, actual)
         SELECT report_id, 'execution_rate_matches', 'error',
-               '报告: 执行率 is stated as ' || execution_rate_pct || '% but the figures give ' || round(100 * spent_yuan / budget_adjusted_yuan, 2) || '%',
+               '报告: 执行率 is stated as ' || execution_rate_pct || '% but the figures give '
+                   || round(100 * spent_yuan / budget_adjusted_yuan, 2) || '%',
                CAST(round(100 * spent_yuan / budget_adjusted_yuan, 2) AS VARCHAR), CAST(execution_rate_pct AS VARCHAR)
         FROM reports WHERE abs(100 * spent_yuan / budget_adjusted_yuan - execution_rate_pct) > 0.01""")
     con.execute("INSERT INTO pending VALUES ('link') ON CONFLICT DO NOTHING")  # as every store marks it
@@ -372,11 +373,10 @@ def step(name: str, db: Path, extra: str) -> dict:
             out[label] = (round(min(times), 3), rows)
         con.close()
     elif name == "desk":
+        import duckdb
         from starlette.testclient import TestClient
 
         from jixiao.desk.app import create_app
-
-        import duckdb
 
         con = duckdb.connect(str(db), read_only=True)
         rid = con.execute("SELECT report_id FROM reports WHERE duplicate_of IS NULL ORDER BY report_id LIMIT 1 OFFSET 777").fetchone()[0]

@@ -35,9 +35,9 @@ from pathlib import Path
 import duckdb
 
 from jixiao.model import DocumentResult, Report, Section
+from jixiao.normalize.outcomes import describe
 from jixiao.warehouse import Pending, connect, search, store_many
 from jixiao.warehouse.search import sentences
-from jixiao.normalize.outcomes import describe
 
 PLANTED_PROJECT = "智慧城管平台运维经费"
 PLANTED = {2021: "上级专项资金拨付滞后，平台运维合同款延期支付。", 2022: "专项资金拨付滞后，运维费用未能按季度结算。"}

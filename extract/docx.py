@@ -20,6 +20,7 @@ from jixiao.i18n import N_, _
 from jixiao.model import Block, Cell, Document, Finding, Paragraph, Table
 
 from .office_zip import PartUnreadable, open_zip, read_part
+from .options import ReadOptions
 from .symbols import EMPTY, TICKED, symbol_code, symbol_font_text, symbol_to_text, word_symbol_font
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -50,13 +51,13 @@ def _text_part(zf: zipfile.ZipFile) -> bytes:
     """The bytes of word/document.xml, which holds the text: the file is unreadable without them."""
     try:
         info = zf.getinfo("word/document.xml")
-    except KeyError:
-        raise ExtractError(_("The Word file has no word/document.xml part, so it is damaged or not a Word document."))
+    except KeyError as exc:
+        raise ExtractError(_("The Word file has no word/document.xml part, so it is damaged or not a Word document.")) from exc
     try:
         return read_part(zf, info, _OWNER)
     except PartUnreadable as exc:
         raise ExtractError(_("{OWNER} {name}, which holds its text, {reason}; open the file in Word or WPS, save it again "
-                             "and ingest the saved copy.").format(OWNER=_(_OWNER), name=exc.name, reason=exc.reason), detail=exc.detail)
+                             "and ingest the saved copy.").format(OWNER=_(_OWNER), name=exc.name, reason=exc.reason), detail=exc.detail) from exc
 
 
 # Characters XML forbids (a control character, &#1;, U+FFFF): the one kind of damage read past, each left
@@ -160,7 +161,8 @@ class _Walker:
                 span = max(1, _int_val(tcpr.find(W + "gridSpan") if tcpr is not None else None, 1))
                 if col + span > MAX_GRID_COLUMNS:
                     raise ExtractError(_("A table in the Word file declares a row {value} columns wide; Word tables have at "
-                                         "most 63 columns, so the file is damaged or was not made by Word; it was not read.").format(value=col + span))
+                                         "most 63 columns, so the file is damaged or was not made by Word; it was not read.").format(
+                                         value=col + span))
                 vmerge = tcpr.find(W + "vMerge") if tcpr is not None else None
                 hmerge = tcpr.find(W + "hMerge") if tcpr is not None else None
                 text = self._cell_text(tc, index)
@@ -312,10 +314,12 @@ def _symbol_styles(zf: zipfile.ZipFile, findings: list[Finding]) -> dict[str, di
     try:
         root = etree.fromstring(read_part(zf, zf.getinfo("word/styles.xml"), _OWNER), _xml_parser())
     except PartUnreadable as exc:
-        findings.append(Finding("file_damaged", "warning", _("{OWNER} {name} {reason}; {lost}.").format(OWNER=_(_OWNER), name=exc.name, reason=exc.reason, lost=lost), None, exc.name))
+        findings.append(Finding("file_damaged", "warning", _("{OWNER} {name} {reason}; {lost}.").format(
+                                    OWNER=_(_OWNER), name=exc.name, reason=exc.reason, lost=lost), None, exc.name))
         return {}
     except etree.XMLSyntaxError:
-        findings.append(Finding("file_damaged", "warning", _("{OWNER} word/styles.xml is damaged; {lost}.").format(OWNER=_(_OWNER), lost=lost), None, "word/styles.xml"))
+        findings.append(Finding("file_damaged", "warning", _("{OWNER} word/styles.xml is damaged; {lost}.").format(OWNER=_(_OWNER), lost=lost), None,
+                                "word/styles.xml"))
         return {}
     own: dict[str, etree._Element | None] = {}
     parent: dict[str, str | None] = {}
@@ -327,18 +331,20 @@ def _symbol_styles(zf: zipfile.ZipFile, findings: list[Finding]) -> dict[str, di
             parent[sid] = based.get(W + "val") if based is not None else None
     found: dict[str, dict[int, str]] = {}
     for sid in own:
-        cur, seen = sid, set()
+        cur: str | None = sid
+        seen: set[str | None] = set()
         while cur in own and own[cur] is None and cur not in seen:  # inherit the font along basedOn
             seen.add(cur)
             cur = parent[cur]
-        glyphs = _font_glyphs(tuple(own[cur].values())) if own.get(cur) is not None else None
+        fonts = own.get(cur) if cur is not None else None  # None: the chain ended in a style basedOn nothing
+        glyphs = _font_glyphs(tuple(fonts.values())) if fonts is not None else None
         if glyphs:
             found[sid] = glyphs
     return found
 
 
-def read_docx(data: bytes) -> Document:
-    """Given the bytes of a .docx, return its paragraphs and tables in reading order."""
+def read_docx(data: bytes, options: ReadOptions | None = None) -> Document:
+    """Given the bytes of a .docx, return its paragraphs and tables in reading order (no option applies to it)."""
     findings: list[Finding] = []
     with open_zip(data, N_("a Word document"), "Word") as zf:
         if "EncryptedPackage" in zf.namelist():

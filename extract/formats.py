@@ -1,8 +1,10 @@
 """Every file format jixiao knows, in one place: its name (documents.format), the file name endings a
-folder walk reads it by, how it is read, and how the review desk shows its pages. The sniffer
-(sniff.py) tells a format from the first bytes; everything else asks this table.
+folder walk reads it by, the leading bytes that say it, how it is read, and how the review desk shows
+its pages. The sniffer (sniff.py) tells a format from the first bytes, by the magic here where a prefix
+says it and in code where it takes more (a zip's parts, an OLE2 file's streams, a web page's head);
+everything else asks this table.
 
-To add a format: a line here, a reader in this folder, and its magic in sniff.py.
+To add a format: a line here (and its name in jixiao.model.Format), and a reader in this folder.
 """
 
 from __future__ import annotations
@@ -10,16 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jixiao.i18n import N_
+from jixiao.model import Format
 
 
 @dataclass(frozen=True)
 class FileFormat:
-    name: str  # documents.format: what the bytes are
+    name: Format  # documents.format: what the bytes are
     suffixes: tuple[str, ...]  # endings a folder walk reads by (any file whose bytes are a format is read too)
-    reader: str | None  # "module:function" in this package: bytes (and the format's name) → Document; None: refused
+    reader: str | None  # "module:function" in this package: (bytes, ReadOptions) → Document; None: refused
     converts_to: str | None = None  # read after LibreOffice converts it to this format (.doc → docx)
     desk: str = "none"  # how the desk shows its pages: "itself" (a PDF), "libreoffice" (converted to PDF), "pdf-of-image"
     refusal: str | None = None  # for a format recognised but not read: the sentence (translated where said)
+    magic: tuple[bytes, ...] = ()  # prefixes that say it (sniff.py); none: told by more than a prefix
 
 
 FORMATS: tuple[FileFormat, ...] = (
@@ -32,11 +36,11 @@ FORMATS: tuple[FileFormat, ...] = (
     FileFormat("et", (".et",), "xlsx:read_xlsx", converts_to="xlsx", desk="libreoffice"),
     # Rich Text, often under a .doc name (AbiWord and older WPS save .doc so)
     FileFormat("rtf", (".rtf",), "docx:read_docx", converts_to="docx", desk="libreoffice"),
-    FileFormat("jpeg", (".jpg", ".jpeg"), "image:read_image", desk="pdf-of-image"),
-    FileFormat("png", (".png",), "image:read_image", desk="pdf-of-image"),
-    FileFormat("tiff", (".tif", ".tiff"), "image:read_image", desk="pdf-of-image"),
-    FileFormat("bmp", (".bmp",), "image:read_image", desk="pdf-of-image"),
-    FileFormat("gif", (".gif",), "image:read_image", desk="pdf-of-image"),
+    FileFormat("jpeg", (".jpg", ".jpeg"), "image:read_image", desk="pdf-of-image", magic=(b"\xff\xd8\xff",)),
+    FileFormat("png", (".png",), "image:read_image", desk="pdf-of-image", magic=(b"\x89PNG",)),
+    FileFormat("tiff", (".tif", ".tiff"), "image:read_image", desk="pdf-of-image", magic=(b"II*\x00", b"MM\x00*")),
+    FileFormat("bmp", (".bmp",), "image:read_image", desk="pdf-of-image", magic=(b"BM",)),
+    FileFormat("gif", (".gif",), "image:read_image", desk="pdf-of-image", magic=(b"GIF8",)),
     FileFormat("html", (".html", ".htm", ".shtml", ".xhtml"), "html:read_html", desk="libreoffice"),
     FileFormat("mht", (".mht", ".mhtml"), "html:read_html"),
     FileFormat("ofd", (".ofd",), "ofd:read_ofd"),

@@ -20,6 +20,8 @@ from jixiao.errors import ExtractError
 from jixiao.i18n import _
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
+from .options import ReadOptions
+
 _DROPPED = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "select", "button", "form", "iframe"}
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "blockquote", "pre", "dl",
           "dt", "dd", "center", "hr", "address", "figure", "figcaption", "main", "body"}
@@ -33,12 +35,12 @@ _MAX_SPAN = 1000  # rows or columns a cell may span, at most: a larger value is 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
 
 
-def read_html(data: bytes) -> Document:
+def read_html(data: bytes, options: ReadOptions | None = None) -> Document:
     """Given a saved web page's bytes (HTML, or MHT/MHTML), return its paragraphs and tables."""
     from .sniff import sniff_format
 
     if sniff_format(data) == "mht":
-        return _read_mht(data)
+        return _read_mht(data, options or ReadOptions.from_env())
     return Document("html", tuple(html_blocks(_decode(data))), n_pages=1)
 
 
@@ -196,7 +198,7 @@ def _is_chrome(element) -> bool:
     return bool(marks.strip()) and bool(_CHROME.search(marks))
 
 
-def _read_mht(data: bytes) -> Document:
+def _read_mht(data: bytes, options: ReadOptions) -> Document:
     """An MHT: its HTML part's blocks, then the OCR'd pages of the images it carries where the page
     holds no table of its own (the form saved as a picture)."""
     from .image import read_image
@@ -205,9 +207,10 @@ def _read_mht(data: bytes) -> Document:
     html, images = None, []
     for part in message.walk():
         kind = part.get_content_type()
+        payload = part.get_payload(decode=True)  # bytes, or None for a part holding parts
         if kind == "text/html" and html is None:
-            html = _decode(part.get_payload(decode=True) or b"", part.get_content_charset())
-        elif kind.startswith("image/") and (payload := part.get_payload(decode=True)):
+            html = _decode(payload if isinstance(payload, bytes) else b"", part.get_content_charset())
+        elif kind.startswith("image/") and isinstance(payload, bytes) and payload:
             images.append(payload)
     if html is None:
         raise ExtractError(_("The saved web page (MHT) holds no HTML part; save the page again from the browser."))
@@ -216,7 +219,7 @@ def _read_mht(data: bytes) -> Document:
     if images and not any(isinstance(b, Table) for b in blocks):
         for payload in images:
             try:
-                scanned = read_image(payload)
+                scanned = read_image(payload, options)
             except ExtractError:  # an icon, or a picture that is no page: the page's text stands alone
                 continue
             blocks += [_on_page(b, pages + (b.page or 1)) for b in scanned.blocks]

@@ -17,22 +17,25 @@ from jixiao.errors import ExtractError
 from jixiao.i18n import _
 from jixiao.model import Document
 
+from .options import ReadOptions
+
 _A4_IN = (8.27, 11.69)
 _MAX_FRAMES = 500  # pages of one image file, at most
 _MAX_PIXELS = 60_000_000  # pixels of one frame, at most: a 600-dpi A3 scan is 42 million
 
 
-def read_image(data: bytes) -> Document:
-    """Given an image file's bytes, return its pages read by OCR."""
+def read_image(data: bytes, options: ReadOptions | None = None) -> Document:
+    """Given an image file's bytes, return its pages read by OCR (the options' engine; by default, the environment's)."""
     from .ocr import ocr_available
     from .pdf import NoTextFound, read_pdf
 
-    if not ocr_available():
+    options = options or ReadOptions.from_env()
+    if not ocr_available(options):
         raise ExtractError(_("The file is an image of a page, and OCR is not available (JIXIAO_OCR=0, or its packages are "
                              "missing), so nothing was read."))
     pdf = image_pdf(data)
     try:
-        return replace(read_pdf(pdf), format="image")
+        return replace(read_pdf(pdf, options), format="image")
     except NoTextFound as exc:
         raise ExtractError(_("OCR found no text in the image; it may be blank, or not a page of a form.")) from exc
 
@@ -48,7 +51,8 @@ def image_pdf(data: bytes) -> bytes:
         frames = []
         for i, frame in enumerate(ImageSequence.Iterator(image)):
             if i >= _MAX_FRAMES:
-                raise ExtractError(_("The image file holds more than {MAX_FRAMES} pages; split it and ingest the parts.").format(MAX_FRAMES=_MAX_FRAMES))
+                raise ExtractError(_("The image file holds more than {MAX_FRAMES} pages; split it and ingest the parts.").format(
+                    MAX_FRAMES=_MAX_FRAMES))
             frames.append((_upright(frame, ImageOps), _resolution(frame)))
     except Image.DecompressionBombError as exc:
         raise ExtractError(_("The image is larger than any scan of a form (over 60 million pixels); it was not read."),

@@ -108,9 +108,9 @@ class Converter:
             source.write_bytes(data)
             try:
                 self.run([source], target, work, CONVERT_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
+            except subprocess.TimeoutExpired as exc:
                 raise ExtractError(_("LibreOffice took longer than {CONVERT_TIMEOUT_S:g} s to convert the .{fmt} file and "
-                                     "was stopped.").format(CONVERT_TIMEOUT_S=CONVERT_TIMEOUT_S, fmt=fmt))
+                                     "was stopped.").format(CONVERT_TIMEOUT_S=CONVERT_TIMEOUT_S, fmt=fmt)) from exc
             result = work / f"in.{target}"
             if not result.exists():
                 raise ExtractError(_("LibreOffice could not convert the .{fmt} file; it is damaged, password-protected or "

@@ -1,8 +1,9 @@
 """Pages without a text layer, read by OCR into the same shapes the text-PDF reader uses.
 
 A scanned page is rendered (pypdfium2), its ruling lines found in the image (OpenCV), and the
-cells built from them by pdfplumber's own edge → intersection → cell steps; RapidOCR (PP-OCR
-Chinese models shipped inside its wheel, nothing downloaded) reads the text boxes. Each box
+cells built from them by pdfplumber's own edge → intersection → cell steps; an OCR engine reads the
+text boxes: RapidOCR (PP-OCR Chinese models shipped inside its wheel, nothing downloaded), the one in
+ENGINES today, behind the one-method `OcrEngine` protocol so another could stand beside it. Each box
 becomes per-character pseudo-chars with its confidence, so `pdf.py` groups lines, rejoins
 wrapped cell text and joins tables across pages exactly as for a text PDF.
 """
@@ -11,8 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Protocol
 
 import regex
+
+from .options import ReadOptions
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DPI = 200
 PT = 72 / DPI  # points per pixel at the render resolution
@@ -31,36 +38,82 @@ _SLIPS = [(regex.compile(r"(?<=\d\s*)[兀无](?=[，,。;；\s]|$)|(?<=[万千�
           (regex.compile(r"顶(?=目)"), "项"), (regex.compile(r"頂(?=目)"), "項")]
 
 
-def ocr_available() -> bool:
-    """Whether scanned pages can be read: the OCR packages are installed and JIXIAO_OCR is not 0."""
-    import os
+# A text box as an engine returns it: its four corners (pixels of the image it was given), its text,
+# and the engine's confidence in that text (0 to 1).
+TextBox = tuple[list[list[float]], str, float]
+
+
+class OcrEngine(Protocol):
+    """An OCR engine: one image in, the text boxes it reads there out."""
+
+    def read(self, image: np.ndarray) -> list[TextBox]:
+        """Given a grayscale image (a page, or a band of one), return its text boxes."""
+        ...
+
+
+class RapidOcr:
+    """RapidOCR tuned for pages of forms: no downscaling, no angle classifier (scans are upright, see
+    read_bands), the detector's normalisation by table, and OpenVINO running its models where installed.
+
+    It reaches into RapidOCR's private attributes (text_det, text_rec, text_cls and their sessions), which
+    is why pyproject.toml pins rapidocr-onnxruntime below its next minor release."""
+
+    package = "rapidocr_onnxruntime"  # what must be installed for it (ocr_available)
+
+    def __init__(self, rapid: Any):
+        self._rapid = rapid  # a rapidocr_onnxruntime.RapidOCR
+
+    @classmethod
+    def tuned(cls, threads: int | None, runtime: str) -> RapidOcr:
+        """Given the threads it may use (None: all) and what runs its models, return the engine set up as above."""
+        from rapidocr_onnxruntime import RapidOCR
+
+        if threads:
+            import cv2
+
+            cv2.setNumThreads(threads)
+        # The default downscales pages to 2000 px, which at 200 dpi drops whole lines of body text.
+        engine = RapidOCR(max_side_len=3000, **{f"{model}.intra_op_num_threads": threads for model in ("Det", "Rec", "Cls") if threads})
+        if runtime == "openvino":
+            # The same ONNX models, run by OpenVINO: about twice onnxruntime's speed on them here.
+            _fewer_malloc_arenas()
+            engine.text_det.infer = _OpenVinoModel(engine.text_det.infer.session._model_path, threads)
+            engine.text_rec.session = _OpenVinoModel(engine.text_rec.session.session._model_path, threads)
+        engine.text_cls = None  # never called (scans are upright, see read_bands); its session is memory
+        preprocess = engine.text_det.get_preprocess
+        engine.text_det.get_preprocess = lambda longest: _normalize_by_table(preprocess(longest))
+        return cls(engine)
+
+    def read(self, image: np.ndarray) -> list[TextBox]:
+        # scans are upright; the angle classifier flips short cells (≥90% → %06z)
+        results, _ = self._rapid(image, use_cls=False)
+        return list(results or [])
+
+
+# The engines ReadOptions.ocr_engine may name; each is built by its `tuned(threads, runtime)`.
+ENGINES: dict[str, type[RapidOcr]] = {"rapidocr": RapidOcr}
+
+
+def ocr_available(options: ReadOptions | None = None) -> bool:
+    """Whether scanned pages can be read: an engine is chosen (JIXIAO_OCR is not 0) and its packages are installed."""
     from importlib.util import find_spec
 
-    if os.environ.get("JIXIAO_OCR", "1").strip().lower() in ("0", "off", "no", "false"):
+    name = (options or ReadOptions.from_env()).ocr_engine
+    if name is None or name not in ENGINES:
         return False
-    return find_spec("cv2") is not None and find_spec("rapidocr_onnxruntime") is not None
+    return find_spec("cv2") is not None and find_spec(ENGINES[name].package) is not None
+
+
+def engine_for(options: ReadOptions) -> OcrEngine:
+    """The engine the options choose, loaded once per process (its models are hundreds of MB)."""
+    if options.ocr_engine is None:
+        raise ValueError("no OCR engine is chosen")
+    return _engine(options.ocr_engine, options.ocr_threads, runtime(options))
 
 
 @lru_cache(maxsize=1)
-def _engine():
-    from rapidocr_onnxruntime import RapidOCR
-
-    threads = ocr_threads()
-    if threads:
-        import cv2
-
-        cv2.setNumThreads(threads)
-    # The default downscales pages to 2000 px, which at 200 dpi drops whole lines of body text.
-    engine = RapidOCR(max_side_len=3000, **{f"{model}.intra_op_num_threads": threads for model in ("Det", "Rec", "Cls") if threads})
-    if runtime() == "openvino":
-        # The same ONNX models, run by OpenVINO: about twice onnxruntime's speed on them here.
-        _fewer_malloc_arenas()
-        engine.text_det.infer = _OpenVinoModel(engine.text_det.infer.session._model_path, threads)
-        engine.text_rec.session = _OpenVinoModel(engine.text_rec.session.session._model_path, threads)
-    engine.text_cls = None  # never called (scans are upright, see read_bands); its session is memory
-    preprocess = engine.text_det.get_preprocess
-    engine.text_det.get_preprocess = lambda longest: _normalize_by_table(preprocess(longest))
-    return engine
+def _engine(name: str, threads: int | None, runtime: str) -> OcrEngine:
+    return ENGINES[name].tuned(threads, runtime)
 
 
 def _fewer_malloc_arenas() -> None:
@@ -90,13 +143,12 @@ def _normalize_by_table(op):
     return op
 
 
-def runtime() -> str:
+def runtime(options: ReadOptions | None = None) -> str:
     """What runs the OCR models: OpenVINO where it is installed, else onnxruntime (RapidOCR's own);
-    JIXIAO_OCR_RUNTIME=onnxruntime forces the latter."""
-    import os
+    JIXIAO_OCR_RUNTIME=onnxruntime (options.ocr_runtime) forces the latter."""
     from importlib.util import find_spec
 
-    if os.environ.get("JIXIAO_OCR_RUNTIME", "").strip().lower() == "onnxruntime" or find_spec("openvino") is None:
+    if (options or ReadOptions.from_env()).ocr_runtime == "onnxruntime" or find_spec("openvino") is None:
         return "onnxruntime"
     return "openvino"
 
@@ -104,10 +156,7 @@ def runtime() -> str:
 def ocr_threads() -> int | None:
     """The threads one reader's OCR may use, from JIXIAO_OCR_THREADS (the reader pool sets it to its
     share of the cores); None: all of them, for a single reader."""
-    import os
-
-    value = os.environ.get("JIXIAO_OCR_THREADS", "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else None
+    return ReadOptions.from_env().ocr_threads
 
 
 class _OpenVinoModel:
@@ -119,7 +168,7 @@ class _OpenVinoModel:
         core = openvino.Core()
         # No cache of compiled kernels per input shape: every text line has its own width, and that
         # cache alone grew a reader by some 100 MB a page.
-        config = {"PERFORMANCE_HINT": "LATENCY", "CPU_RUNTIME_CACHE_CAPACITY": "0"}
+        config: dict[str, str | int | bool] = {"PERFORMANCE_HINT": "LATENCY", "CPU_RUNTIME_CACHE_CAPACITY": "0"}
         if threads:
             # Several readers share the cores: each runs on its share, unpinned. Pinned, every
             # reader's threads sat on the same first cores (two 1-thread readers took twice as long).
@@ -269,8 +318,8 @@ def scan_key(pdfium_page) -> bytes | None:
     return digest.digest()
 
 
-def ocr_page(pdfium_page) -> OcrPage:
-    """Given a pypdfium2 page, return it read by OCR as an OcrPage."""
+def ocr_page(pdfium_page, options: ReadOptions | None = None) -> OcrPage:
+    """Given a pypdfium2 page, return it read by OCR as an OcrPage (by the engine the options choose)."""
     import numpy as np
 
     scale = render_scale(pdfium_page)
@@ -280,7 +329,7 @@ def ocr_page(pdfium_page) -> OcrPage:
     gray, seals = remove_seals(rgb)
     del rgb
     gray = straighten(gray)
-    results = read_bands(gray)
+    results = read_bands(gray, engine_for(options or ReadOptions.from_env()))
     page = OcrPage(pdfium_page.get_width(), pdfium_page.get_height(), seals=seals)
     page.chars = boxes_to_chars(results, 1 / scale)
     page.tables = edges_to_tables(ruling_edges(gray, 1 / scale))
@@ -315,8 +364,8 @@ def _image_scale(pdfium_page) -> float | None:
     return best[1] if best else None
 
 
-def read_bands(gray) -> list:
-    """RapidOCR's (box, text, confidence) results for a page read band by band (boxes in page pixels).
+def read_bands(gray, engine: OcrEngine) -> list[TextBox]:
+    """The engine's (box, text, confidence) results for a page read band by band (boxes in page pixels).
 
     The text detector's memory grows with the image it is given: a 200-dpi A4 page in two bands
     peaks near 600 MB instead of 900, and is no slower. Bands are cut where no text line can
@@ -325,9 +374,8 @@ def read_bands(gray) -> list:
 
     out = []
     for top, bottom in _bands(gray):
-        # scans are upright; the angle classifier flips short cells (≥90% → %06z)
-        results, _ = _engine()(np.ascontiguousarray(gray[top:bottom]), use_cls=False)
-        out += [([[x, y + top] for x, y in box], text, score) for box, text, score in results or []]
+        results = engine.read(np.ascontiguousarray(gray[top:bottom]))
+        out += [([[x, y + top] for x, y in box], text, score) for box, text, score in results]
     return out
 
 

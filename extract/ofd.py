@@ -20,6 +20,7 @@ from jixiao.i18n import _
 from jixiao.model import Document
 
 from .ocr import OcrPage, edges_to_tables
+from .options import ReadOptions
 
 PT_PER_MM = 72 / 25.4
 _MAX_PAGES = 2000
@@ -28,7 +29,7 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE]-?\d+)?")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
-def read_ofd(data: bytes) -> Document:
+def read_ofd(data: bytes, options: ReadOptions | None = None) -> Document:
     """Given an OFD file's bytes, return its paragraphs and tables in reading order."""
     from .pdf import read_pages
 
@@ -41,7 +42,7 @@ def read_ofd(data: bytes) -> Document:
     except (KeyError, etree.XMLSyntaxError, ValueError, zipfile.BadZipFile, NotImplementedError, EOFError) as exc:
         raise ExtractError(_("The OFD file's pages could not be read (its XML is damaged or incomplete); save it again from "
                              "the issuing system, or as PDF."), detail=f"{type(exc).__name__}: {exc}") from exc
-    return replace(read_pages(_Pages(pages)), format="ofd")
+    return replace(read_pages(_Pages(pages), options), format="ofd")
 
 
 class _Pages:
@@ -50,7 +51,7 @@ class _Pages:
     def __init__(self, pages: list[OcrPage]) -> None:
         self.pages = pages
 
-    def __enter__(self) -> "_Pages":
+    def __enter__(self) -> _Pages:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -16,6 +16,7 @@ import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Literal, Protocol
 
 import pdfplumber
 import pypdfium2 as pdfium
@@ -28,7 +29,8 @@ from jixiao.i18n import N_, _, language, ngettext
 from jixiao.model import Block, Cell, Document, Finding, Paragraph, Table
 
 from .ocr import fix_checkboxes, ocr_available, ocr_page, scan_key
-from .pdfium_pages import NeedsPdfplumber, PdfiumPdf, backend, open_pdf
+from .options import ReadOptions
+from .pdfium_pages import NeedsPdfplumber, PdfiumPdf, open_pdf
 from .symbols import map_private_use, pdf_symbol_font, symbol_font_text
 
 # pdfminer logs each damaged stream or operator it passes over (「Could not set text font …」) at WARNING,
@@ -56,6 +58,20 @@ class Line:
     page: int = 0
 
 
+class _FoundTable(Protocol):
+    """A table a page's finder gave: pdfplumber's (its own pages, or pdfium_pages' through its TableFinder)
+    or OCR's OcrTable."""
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]: ...
+
+    @property
+    def cells(self) -> list[tuple[float, float, float, float]]: ...
+
+
+Continues = Literal["cut", "maybe"]  # how a cell below a page break may go on from the one above (Cell.continues)
+
+
 @dataclass
 class _RawCell:
     x0: float
@@ -66,7 +82,7 @@ class _RawCell:
     page: int
     confidence: float | None = None
     pitch: float = 0.0  # distance from one line of the cell's text to the next; 0 for an empty cell
-    continues: str | None = None  # first below a page break: "cut" or "maybe" the rest of the cell above it (Cell.continues)
+    continues: Continues | None = None  # first below a page break: "cut" or "maybe" the rest of the cell above it (Cell.continues)
     tail: float = 0.0  # right end of its last line of text
     limit: float = 0.0  # right edge its text may reach (the cell's right edge less its padding)
     head: float = 0.0  # width of the first character of its first line, with the marks that travel with it
@@ -294,10 +310,11 @@ def _raw_cells(page, table, page_no: int, y_offset: float) -> list[_RawCell]:
     return out
 
 
-def _locator(box: tuple[float, float, float, float]) -> tuple[float, ...]:
+def _locator(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     """A cell box to a tenth of a point, first to a thousandth: pdfium's single-precision 701.34998
     and pdfminer's 701.35000001 are the same line and must round alike."""
-    return tuple(round(round(v, 3), 1) for v in box)
+    x0, top, x1, bottom = (round(round(v, 3), 1) for v in box)
+    return x0, top, x1, bottom
 
 
 def _head_width(line: Line) -> float:
@@ -354,9 +371,9 @@ def _same_columns(a: list[float], b: list[float]) -> bool:
 
 # --- pages --------------------------------------------------------------------------
 
-def _page_blocks(page, page_no: int) -> list[tuple[float, object]]:
+def _page_blocks(page, page_no: int) -> list[tuple[float, Line | _FoundTable]]:
     """Return (top, item) for the tables and text lines of a page, page numbers dropped."""
-    items: list[tuple[float, object]] = []
+    items: list[tuple[float, Line | _FoundTable]] = []
     found = page.find_tables()
     boxes = [t.bbox for t in found]
     for t in found:
@@ -374,25 +391,27 @@ def _page_blocks(page, page_no: int) -> list[tuple[float, object]]:
     return items
 
 
-def read_pdf(data: bytes) -> Document:
-    """Given the bytes of a text PDF, return its paragraphs and tables in reading order.
+def read_pdf(data: bytes, options: ReadOptions | None = None) -> Document:
+    """Given the bytes of a text PDF, return its paragraphs and tables in reading order (scanned pages read
+    by OCR as the options say; by default, as the environment says).
 
-    pdfium reads it unless JIXIAO_PDF_BACKEND=pdfplumber, or pdfium cannot open it, or a page's
+    pdfium reads it unless JIXIAO_PDF_BACKEND=pdfplumber (options.pdf_backend), or pdfium cannot open it, or a page's
     geometry is one pdfium_pages does not map (then pdfplumber reads the whole file). A file the
     fast path cannot read goes to pdfplumber too unless both find the same pages: pdfium repairs
     what pdfminer refuses, and 「damaged」 says more than 「no text on its 1 page」."""
-    fast = open_pdf(data) if backend() == "pdfium" else None
+    options = options or ReadOptions.from_env()
+    fast = open_pdf(data) if options.pdf_backend == "pdfium" else None
     if fast is not None:
         pages = len(fast.pages)
         try:
-            return _read_opened(fast, data)
+            return _read_opened(fast, data, options)
         except NeedsPdfplumber as exc:
             log.debug("pdfium's pages are read by pdfplumber instead: %s", exc)
         except ExtractError:
             if _page_count(data) == pages:
                 raise  # the same pages, unreadable either way: no second OCR of them
             log.info("pdfium could not read the file; pdfplumber, which finds other pages, reads it")
-    return _read_opened(_open_pdfplumber(data), data)
+    return _read_opened(_open_pdfplumber(data), data, options)
 
 
 def _page_count(data: bytes) -> int | None:
@@ -410,9 +429,9 @@ def _open_pdfplumber(data: bytes):
     except Exception as exc:  # pdfminer raises many types for broken files; pdfplumber wraps them
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
         if isinstance(inner, PDFPasswordIncorrect) or "password" in str(inner).lower() or "encrypt" in str(inner).lower():
-            raise ExtractError(_("The PDF is password-protected; remove the password and ingest it again."))
+            raise ExtractError(_("The PDF is password-protected; remove the password and ingest it again.")) from exc
         raise ExtractError(_("The PDF is damaged and could not be opened; open it in a PDF reader, save it again (or print "
-                             "it to a new PDF) and ingest the new file."), detail=f"{type(inner).__name__}: {inner}")
+                             "it to a new PDF) and ingest the new file."), detail=f"{type(inner).__name__}: {inner}") from exc
 
 
 class _PageInTree(PDFPage):
@@ -445,9 +464,9 @@ class _PlumberPages:
         return pdfplumber.page.Page(self.pdf, self.objects[i], page_number=i + 1, initial_doctop=0)
 
 
-def _read_opened(pdf, data: bytes) -> Document:
+def _read_opened(pdf, data: bytes, options: ReadOptions) -> Document:
     try:
-        return _read_pages(pdf, data)
+        return _read_pages(pdf, data, options)
     except (ExtractError, NeedsPdfplumber):
         raise
     except Exception as exc:
@@ -455,7 +474,7 @@ def _read_opened(pdf, data: bytes) -> Document:
             raise MemoryError(str(exc)) from exc
         if not raised_by_parser(exc):
             raise  # a fault of ours: the pipeline says so, never "damaged"
-        raise ExtractError(_(DAMAGED), detail=f"{type(exc).__name__}: {exc}")
+        raise ExtractError(_(DAMAGED), detail=f"{type(exc).__name__}: {exc}") from exc
     finally:
         _close(pdf)
 
@@ -517,14 +536,14 @@ class NoTextFound(ExtractError):
     """OCR read the pages and found no text on them."""
 
 
-def read_pages(pages) -> Document:
+def read_pages(pages, options: ReadOptions | None = None) -> Document:
     """The Document of pages in the shapes pdfplumber's have (chars, find_tables(), height), given as an
     object with .pages that is a context manager: another fixed-layout format's pages (OFD)."""
     with pages:
-        return _read_pages(pages, None)
+        return _read_pages(pages, None, options or ReadOptions.from_env())
 
 
-def _read_pages(pdf, data: bytes | None) -> Document:
+def _read_pages(pdf, data: bytes | None, options: ReadOptions) -> Document:
     blocks: list[Block] = []
     ocr_pages: list[int] = []
     pending_lines: list[Line] = []
@@ -571,7 +590,7 @@ def _read_pages(pdf, data: bytes | None) -> Document:
             copies[page_no] = first
             return page
         notes.step(f"OCR {page_no}/{count} 页")
-        page = ocr_page(source)
+        page = ocr_page(source, options)
         if key is not None:
             read_scans[key] = (page_no, page)
             if len(read_scans) > _SCANS_KEPT:
@@ -587,7 +606,7 @@ def _read_pages(pdf, data: bytes | None) -> Document:
             kind = "text"
             if on_page < 5 and (page.images or page.chars):  # a scanned page, or glyphs that map to no text
                 # another fixed-layout format's page (OFD, data None) has no PDF to render for OCR
-                kind = "scan" if ocr_available() and (data is not None or isinstance(pdf, PdfiumPdf)) else "unread"
+                kind = "scan" if ocr_available(options) and (data is not None or isinstance(pdf, PdfiumPdf)) else "unread"
                 if kind == "scan":
                     page = scanned(page_no)
                     on_page = len(page.chars)
@@ -613,7 +632,7 @@ def _read_pages(pdf, data: bytes | None) -> Document:
         lines_here = [it[1] for it in items if isinstance(it[1], Line)]
         if lines_here:
             right_margin = max(right_margin, max(ln.x1 for ln in lines_here))
-        for pos, (top, item) in enumerate(items):
+        for pos, (_top, item) in enumerate(items):
             if isinstance(item, Line):
                 flush_table()
                 if pending_lines and pending_page != page_no and not _continues(pending_lines[-1], item, right_margin):
@@ -626,7 +645,7 @@ def _read_pages(pdf, data: bytes | None) -> Document:
             xs = _snap([b[0] for b in item.cells] + [b[2] for b in item.cells])
             continues = raw is not None and pos == 0 and raw.page < page_no and _same_columns(raw.xs, xs)
             flush_lines()
-            if not continues:
+            if not continues or raw is None:  # (continues only when there is a table before)
                 flush_table()
                 raw = _RawTable(page=page_no)
             cells = _raw_cells(page, item, page_no, raw.height)
@@ -658,16 +677,18 @@ def _read_pages(pdf, data: bytes | None) -> Document:
     findings = []
     if damaged:
         findings.append(Finding("file_damaged", "warning", _("The PDF's {value} could not be read (the contents are "
-                                                             "damaged); the other pages were.").format(value=_pages_phrase(damaged)), None, ", ".join(map(str, damaged))))
+                                                             "damaged); the other pages were.").format(value=_pages_phrase(damaged)), None,
+                                ", ".join(map(str, damaged))))
     if copies:
         findings.append(Finding("pages_repeated", "info", _("The PDF's {value} repeat earlier scanned pages byte for byte; "
-                                                            "each was read once and gives the same text.").format(value=_pages_phrase(sorted(copies))), None,
+                                                            "each was read once and gives the same text.").format(
+                                                                value=_pages_phrase(sorted(copies))), None,
                                 str(len(copies))))
     return Document("pdf", tuple(blocks), n_pages=count, ocr=bool(ocr_pages), unread_pages=tuple(unread),
                     sealed_pages=tuple(sealed), findings=tuple(findings))
 
 
-def _floor(items: list[tuple[float, object]], height: float) -> float:
+def _floor(items: list[tuple[float, Line | _FoundTable]], height: float) -> float:
     """The lowest bottom of a page's tables and body lines; lines in the bottom tenth may be a footer and are left out."""
     bottoms = [item.bbox[3] for _, item in items if not isinstance(item, Line)]
     bottoms += [item.bottom for _, item in items if isinstance(item, Line) and item.bottom < 0.9 * height]
@@ -736,7 +757,7 @@ def _merge_across_break(raw: _RawTable, cells: list[_RawCell]) -> list[_RawCell]
     return [c for c in cells if id(c) not in folded]
 
 
-def _may_continue(raw: _RawTable, cells: list[_RawCell], floor: float) -> dict[int, str]:
+def _may_continue(raw: _RawTable, cells: list[_RawCell], floor: float) -> dict[int, Continues]:
     """The continuation's first cells that may be the rest of the cell above them, cut by the page break:
     id → "cut" or "maybe" (see `_evidence`).
 
@@ -789,7 +810,7 @@ def _may_continue(raw: _RawTable, cells: list[_RawCell], floor: float) -> dict[i
     return {id(b): _evidence(a, b, True) for a, b in pairs if b.text and id(b) in merged}
 
 
-def _evidence(above: _RawCell, below: _RawCell, merged: bool) -> str:
+def _evidence(above: _RawCell, below: _RawCell, merged: bool) -> Continues:
     """"cut" when nothing speaks against the text below going on from the text above: the text above
     ran so close to the edge that not even the first character below would have fitted, or one side
     is blank — but a row's cell blank above with text below is no cut (a cut row keeps every cell's
@@ -830,7 +851,7 @@ def _paragraphs(lines: list[Line], right: float) -> list[str]:
     for line in lines:
         prev = paras[-1][-1] if paras else None
         near = prev is not None and (prev.page != line.page or line.top - prev.bottom < 2 * (line.bottom - line.top))
-        if near and _same_size(prev, line) and _continues(prev, line, right):
+        if near and prev is not None and _same_size(prev, line) and _continues(prev, line, right):
             paras[-1].append(line)
         else:
             paras.append([line])

@@ -17,22 +17,20 @@ the next character would start.
 from __future__ import annotations
 
 import ctypes
-import os
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pdfplumber.table import TableFinder
-
-BACKEND_VARIABLE = "JIXIAO_PDF_BACKEND"
 
 _PATH, _IMAGE, _FORM = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM
 _MOVETO = pdfium_c.FPDF_SEGMENT_MOVETO
 
 
 def backend() -> str:
-    """The PDF backend asked for: "pdfium" (the default) or "pdfplumber"."""
-    value = os.environ.get(BACKEND_VARIABLE, "pdfium").strip().lower()
-    return "pdfplumber" if value == "pdfplumber" else "pdfium"
+    """The PDF backend the environment asks for: "pdfium" (the default) or "pdfplumber" (JIXIAO_PDF_BACKEND)."""
+    from .options import ReadOptions
+
+    return ReadOptions.from_env().pdf_backend
 
 
 class PdfiumPdf:
@@ -135,7 +133,7 @@ def _chars(textpage, height: float) -> list[dict]:
     origin, loose_box, size_of, font_info = (pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox,
                                              pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetFontInfo)
     generated, get_unicode, unmapped = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_HasUnicodeMapError
-    chars = []
+    chars: list[dict] = []
     for i in range(count):
         code = get_unicode(textpage, i)
         ch = chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"  # a lone surrogate is no character

@@ -8,9 +8,11 @@ import zipfile
 
 from jixiao.model import Format
 
+from .formats import FORMATS
+
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_IMAGES = ((b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"),
-           (b"GIF8", "gif"), (b"BM", "bmp"))
+# the formats a prefix says (the images), from the registry; no prefix there is the start of another
+_MAGIC: tuple[tuple[bytes, Format], ...] = tuple((magic, f.name) for f in FORMATS for magic in f.magic)
 
 
 def sniff_format(data: bytes, name: str = "") -> Format:
@@ -30,9 +32,9 @@ def sniff_format(data: bytes, name: str = "") -> Format:
         if any(n.lower() == "ofd.xml" for n in names):
             return "ofd"
         return "unknown"
-    for magic, kind in _IMAGES:
+    for magic, kind in _MAGIC:
         if data.startswith(magic):
-            return kind  # type: ignore[return-value]
+            return kind
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:5] == b"{\\rtf":
         return "rtf"
     text_kind = _text_kind(data[:4096])
@@ -50,9 +52,13 @@ def sniff_format(data: bytes, name: str = "") -> Format:
     return "unknown"
 
 
+# the Office kinds a name's ending may tell apart where the bytes cannot (a damaged zip, an OLE2 file of no known stream)
+_BY_ENDING: dict[str, Format] = {"doc": "doc", "wps": "wps", "xls": "xls", "et": "et", "docx": "docx", "xlsx": "xlsx", "ofd": "ofd"}
+
+
 def _office_kind_from_name(name: str, default: Format) -> Format:
     ext = name.lower().rsplit(".", 1)[-1] if "." in name else ""
-    return ext if ext in ("doc", "wps", "xls", "et", "docx", "xlsx", "ofd") else default  # type: ignore[return-value]
+    return _BY_ENDING.get(ext, default)
 
 
 _HTML = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE | re.DOTALL)

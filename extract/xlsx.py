@@ -31,6 +31,7 @@ from jixiao.i18n import N_, _
 from jixiao.model import Block, Cell, Document, Finding, Paragraph, Table
 
 from .office_zip import PartUnreadable, open_zip, read_part
+from .options import ReadOptions
 
 MAX_SHEET_CELLS = 2_000_000  # a report form is a few thousand cells; a grid past this is not one
 _DECIMALS = regex.compile(r"0\.(0+)")
@@ -62,9 +63,10 @@ def _salvaged(data: bytes, findings: list[Finding]) -> bytes:
             except PartUnreadable as exc:
                 if not _SPARE.match(info.filename):
                     raise ExtractError(_("{OWNER} {name} {reason}; open it in Excel or WPS, save it again and ingest the "
-                                         "saved copy.").format(OWNER=_(_OWNER), name=exc.name, reason=exc.reason), detail=exc.detail)
+                                         "saved copy.").format(OWNER=_(_OWNER), name=exc.name, reason=exc.reason), detail=exc.detail) from exc
                 findings.append(Finding("file_damaged", "warning", _("{OWNER} {name} {reason}; it holds no values of the "
-                                                                     "form, and the workbook was read without it.").format(OWNER=_(_OWNER), name=exc.name, reason=exc.reason), None, exc.name))
+                                                                     "form, and the workbook was read without it.").format(
+                                                                         OWNER=_(_OWNER), name=exc.name, reason=exc.reason), None, exc.name))
                 continue
             if info.filename.endswith((".xml", ".rels", ".vml")) and (b"<!DOCTYPE" in part or b"<!ENTITY" in part):
                 # Excel never writes a DTD; one is an entity-expansion attack or not Excel's
@@ -77,7 +79,8 @@ def _salvaged(data: bytes, findings: list[Finding]) -> bytes:
         except etree.XMLSyntaxError:
             del parts[name]
             findings.append(Finding("file_damaged", "warning", _("{OWNER} {name} is damaged; it holds no values of the form, "
-                                                                 "and the workbook was read without it.").format(OWNER=_(_OWNER), name=name), None, name))
+                                                                 "and the workbook was read without it.").format(OWNER=_(_OWNER), name=name), None,
+                                    name))
     styles, strings = _count(parts, "xl/styles.xml", "cellXfs", "xf"), _count(parts, "xl/sharedStrings.xml", None, "si")
     names = _sheet_names(parts)
     for name in [n for n in parts if _WORKSHEET.match(n)]:
@@ -154,7 +157,8 @@ def _plain_sheet(xml: bytes, sheet: str, styles: int, strings: int, findings: li
         root = etree.fromstring(xml, _xml_parser())
     except etree.XMLSyntaxError as exc:
         raise ExtractError(_("{sheet} of the workbook is damaged near line {position}, column {position2} and could not be "
-                             "read; open the workbook in Excel or WPS, save it again and ingest the saved copy.").format(sheet=sheet, position=exc.position[0], position2=exc.position[1]), detail=exc.msg)
+                             "read; open the workbook in Excel or WPS, save it again and ingest the saved copy.").format(
+                                 sheet=sheet, position=exc.position[0], position2=exc.position[1]), detail=exc.msg) from exc
     out = etree.Element(root.tag, nsmap=root.nsmap)
     data = root.find(f"{{{_MAIN}}}sheetData")
     filled: set[tuple[int, int]] = set()
@@ -191,11 +195,13 @@ def _plain_sheet(xml: bytes, sheet: str, styles: int, strings: int, findings: li
     if odd:
         findings.append(Finding("value_unreadable", "warning", _("{sheet}: {n_odd} cell(s) hold a value that does not fit "
                                                                  "its type (the first {odd}); each reads as #VALUE! and is "
-                                                                 "stored as NULL.").format(sheet=sheet, n_odd=len(odd), odd=odd[0]), None, ", ".join(odd[:20])))
+                                                                 "stored as NULL.").format(sheet=sheet, n_odd=len(odd), odd=odd[0]), None,
+                                ", ".join(odd[:20])))
     if restyled:
         findings.append(Finding("file_damaged", "warning", _("{sheet}: {n_restyled} cell(s) name a style the workbook does "
                                                              "not have (the first {restyled}); they are shown unformatted "
-                                                             "(0.9365, not 93.65%).").format(sheet=sheet, n_restyled=len(restyled), restyled=restyled[0]), None,
+                                                             "(0.9365, not 93.65%).").format(sheet=sheet, n_restyled=len(restyled),
+                                                                                             restyled=restyled[0]), None,
                                 ", ".join(restyled[:20])))
     merges = _plain_merges(root.find(f"{{{_MAIN}}}mergeCells"), filled, sheet, findings)
     if merges is not None:
@@ -238,7 +244,8 @@ def _plain_merges(merges: etree._Element | None, filled: set[tuple[int, int]], s
         if hidden:
             findings.append(Finding("file_damaged", "warning", _("{sheet} has a merged range {ref} that would hide {hidden} "
                                                                  "filled cell(s); Excel and WPS clear the cells they merge, "
-                                                                 "so the range is damage and was left out.").format(sheet=sheet, ref=ref, hidden=hidden),
+                                                                 "so the range is damage and was left out.").format(sheet=sheet, ref=ref,
+                                                                                                                    hidden=hidden),
                                     None, ref))
             continue
         total += area
@@ -281,8 +288,8 @@ def cell_text(value, number_format: str | None) -> str:
     return str(value).strip()
 
 
-def read_xlsx(data: bytes) -> Document:
-    """Given the bytes of an .xlsx, return its sheets' title paragraphs and table grids."""
+def read_xlsx(data: bytes, options: ReadOptions | None = None) -> Document:
+    """Given the bytes of an .xlsx, return its sheets' title paragraphs and table grids (no option applies to it)."""
     from openpyxl import load_workbook
 
     findings: list[Finding] = []
@@ -296,7 +303,7 @@ def read_xlsx(data: bytes) -> Document:
     except Exception as exc:
         raise ExtractError(_("The workbook's contents are damaged; open it in Excel or WPS, save it again and ingest the "
                              "saved copy."),
-                           detail=f"{type(exc).__name__}: {exc}")
+                           detail=f"{type(exc).__name__}: {exc}") from exc
     blocks: list[Block] = []
     n_tables = 0
     unformatted: list[str] = []
@@ -310,7 +317,9 @@ def read_xlsx(data: bytes) -> Document:
     if unformatted:
         findings.append(Finding("file_damaged", "warning", _("{n_unformatted} cell(s) of the workbook have a style naming a "
                                                              "number format it does not define (the first {unformatted}); "
-                                                             "they are shown as General (0.9365, not 93.65%).").format(n_unformatted=len(unformatted), unformatted=unformatted[0]), None, ", ".join(unformatted[:20])))
+                                                             "they are shown as General (0.9365, not 93.65%).").format(
+                                                                 n_unformatted=len(unformatted), unformatted=unformatted[0]),
+                                None, ", ".join(unformatted[:20])))
     return Document("xlsx", tuple(blocks), n_pages=len(book.worksheets), findings=tuple(findings))
 
 
@@ -340,7 +349,8 @@ def _sheet_rows(sheet, sheet_no: int, unformatted: list[str]) -> list[list[Cell]
     used_rows = sorted({r for r, _ in filled} | {r for r, _ in covered} | {r for r, _ in spans})
     if len(used_rows) * left > MAX_SHEET_CELLS:
         raise ExtractError(_("Sheet {sheet_no} holds {n_filled} cells spread over {n_used_rows} rows and {left} columns, far "
-                             "beyond any report form; it was not read. Keep only the form in the sheet and save it again.").format(sheet_no=sheet_no, n_filled=len(filled), n_used_rows=len(used_rows), left=left))
+                             "beyond any report form; it was not read. Keep only the form in the sheet and save it again.").format(
+                                 sheet_no=sheet_no, n_filled=len(filled), n_used_rows=len(used_rows), left=left))
     rows: list[list[Cell]] = []
     previous = 0
     for r in used_rows:

@@ -15,6 +15,7 @@ import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,7 +23,7 @@ from jixiao import __version__
 from jixiao.entry import STOPPED
 from jixiao.errors import SettingError, StepFailed
 from jixiao.i18n import N_, _, ngettext
-from jixiao.model import NARRATIVE_KINDS
+from jixiao.model import LOW_COVERAGE_PCT, NARRATIVE_KINDS
 from jixiao.render import printable, shown_path
 
 DEFAULT_DB = "jixiao.duckdb"
@@ -54,9 +55,9 @@ def open_warehouse(db: str, read_only: bool = False, wait: float = 0.0, locked: 
         said = (lambda text: click.echo(text, err=True)) if wait else None  # a wait is never silent
         return connect_locked(db, wait, said) if locked else connect(db, read_only=read_only, wait_s=wait, create=create, on_wait=said)
     except SettingError as exc:
-        raise click.UsageError(str(exc))
+        raise click.UsageError(str(exc)) from exc
     except WarehouseUnavailable as exc:
-        raise WarehouseError(str(exc))
+        raise WarehouseError(str(exc)) from exc
 
 
 # words the summaries count, and the severities they name, for the catalog (their Chinese carries its measure word)
@@ -100,7 +101,13 @@ def _interrupted(exc: BaseException | None) -> bool:
     return False
 
 
-class _Translated:
+if TYPE_CHECKING:
+    _CommandBase = click.Command  # what _Translated is mixed into: its super() calls are click.Command's
+else:
+    _CommandBase = object
+
+
+class _Translated(_CommandBase):
     """Help shown in the reader's language (jixiao.i18n): click keeps help as plain strings, written
     in English here; each is looked up in the catalog when it is shown, so --lang and JIXIAO_LANG apply."""
 
@@ -209,7 +216,7 @@ def wait_option(command):
 def to_json(obj) -> str:
     from jixiao.render import json_value
 
-    return json.dumps(dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj,
+    return json.dumps(dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) and not isinstance(obj, type) else obj,
                       ensure_ascii=False, indent=2, default=json_value)
 
 
@@ -237,7 +244,8 @@ def main() -> None:
 @option("--file-timeout", type=click.FloatRange(min=0.001), default=3600.0, show_default=True,
         help="Seconds one file may take at most, whatever its page count says (a PDF of 2,000 copies of one page).")
 @option("--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True,
-              help=f"Memory cap per reader process ({MIN_MEMORY_MB} at least: a reader needs that to start); a file that needs more is marked failed.")
+              help=f"Memory cap per reader process ({MIN_MEMORY_MB} at least: a reader needs that to start); "
+                   "a file that needs more is marked failed.")
 @option("--reread", is_flag=True, help="Read files again even when their bytes are already stored.")
 @option("--lexicon", "lexicon", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
         help="Your own lexicon, merged over the packaged one [default: $JIXIAO_LEXICON or ~/.config/jixiao/lexicon.csv].")
@@ -301,17 +309,15 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, f
                                      memory_mb=memory_mb, progress=rep, wait_s=wait, include=include, exclude=exclude,
                                      file_timeout_s=file_timeout)
         except WarehouseUnavailable as exc:
-            raise WarehouseError(str(exc))
+            raise WarehouseError(str(exc)) from exc
         except StepFailed as exc:
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from exc
         except SettingError as exc:
-            raise click.UsageError(str(exc))
+            raise click.UsageError(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:
         s = summary
-        from jixiao.normalize.form import LOW_COVERAGE_PCT
-
         status = _("{ok} ok, {not_report} not_report, {failed} failed").format(**{k: s.status.get(k, 0) for k in ("ok", "not_report", "failed")})
         # every file is in exactly one of these: read, unchanged, already stored, failed before, not opened
         extra = "".join(part for n, part in (
@@ -412,7 +418,7 @@ def check(db: str, as_json: bool, wait: float) -> None:
         problems = finish_pending(con).problems  # a killed ingest's links, before the findings are recounted
         summary = run_check(con)
     except StepFailed as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from exc
     finally:
         con.close()
     if as_json:
@@ -476,10 +482,10 @@ def labels(db: str, as_json: bool, additions: tuple[str, ...], lexicon: Path | N
     for b in blocks:
         click.echo(_("  {count}  {heads}    e.g. in {path}").format(count=f"{b.count:5}", heads=printable(b.heads), path=shown_path(b.example_path)))
     click.echo(_("{n} indicator names no kind places (rules/indicator_kinds.csv)").format(n=len(unplaced)))
-    for u in unplaced:
+    for i in unplaced:
         click.echo(_("  {count}  {name}    e.g. 「{example}」 under {level2} in {path}").format(
-            count=f"{u.count:5}", name=printable(u.name), example=printable(u.example_name), level2=printable(u.level2 or "—"),
-            path=shown_path(u.example_path)))
+            count=f"{i.count:5}", name=printable(i.name), example=printable(i.example_name), level2=printable(i.level2 or "—"),
+            path=shown_path(i.example_path)))
 
 
 # the kinds of narrative text as a reader calls them (narrative_items.kind)
@@ -537,7 +543,7 @@ def _check_lexicon(lexicon: Path | None) -> None:
     try:
         default_lexicon()
     except SettingError as exc:
-        raise click.UsageError(str(exc))
+        raise click.UsageError(str(exc)) from exc
 
 
 def _teach(additions: tuple[str, ...], lexicon: Path | None, found, db: str) -> None:
@@ -552,10 +558,11 @@ def _teach(additions: tuple[str, ...], lexicon: Path | None, found, db: str) -> 
         if len(cells) != 3:
             raise click.UsageError(_("--add takes CONTEXT,KEY,LABEL, e.g. 'field,department_name,部门'; 「{given}」 is not that.").format(
                 given=printable(addition)))
+        context, key, label = cells
         try:
-            written = add_entry(*cells, path=lexicon)
+            written = add_entry(context, key, label, path=lexicon)
         except SettingError as exc:
-            raise click.UsageError(str(exc))
+            raise click.UsageError(str(exc)) from exc
         holding = next((u.paths for u in found if u.label == canonical_label(cells[2])), ())
         click.echo(_("「{label}」 is now read as {key} ({context}); written to {path}.").format(
             label=printable(cells[2].strip()), key=cells[1].strip(), context=cells[0].strip(), path=shown_path(written)))
@@ -589,9 +596,9 @@ def link(db: str, map_path: Path | None, wait: float) -> None:
     try:
         n = relink(con, map_path, full=True)
     except SettingError as exc:  # the mapping file: the user's to mend
-        raise click.UsageError(str(exc))
+        raise click.UsageError(str(exc)) from exc
     except Exception as exc:  # a bug in linking: one sentence, the warehouse as it was
-        raise click.ClickException(link_failed(exc))
+        raise click.ClickException(link_failed(exc)) from exc
     finally:
         con.close()
     click.echo(plural(n, "project"))
@@ -624,7 +631,7 @@ def export(db: str, fmt: str, out: Path, chinese: bool, no_bom: bool, wait: floa
         written = run_export(con, out, fmt, chinese, bom=not no_bom, notes=notes)
     except (OSError, duckdb.IOException) as exc:
         raise click.ClickException(_("The export could not be written to {out} ({why}).").format(
-            out=out, why=getattr(exc, "strerror", None) or str(exc).splitlines()[0]))
+            out=out, why=getattr(exc, "strerror", None) or str(exc).splitlines()[0])) from exc
     finally:
         con.close()
     click.echo(_("{files} written to {out}").format(files=plural(len(written), "file"), out=out))
@@ -656,19 +663,19 @@ def correct(report_id: str, column: str, value: str, reason: str, by: str | None
     import getpass
 
     from jixiao.edits import typed_value
-    from jixiao.warehouse import CorrectionRefused
     from jixiao.rules import resolved_findings
+    from jixiao.warehouse import CorrectionRefused
     from jixiao.warehouse import correct as run_correct
 
     try:
         typed = typed_value(column, value)
     except ValueError as exc:
-        raise click.UsageError(str(exc))
+        raise click.UsageError(str(exc)) from exc
     con = open_warehouse(db, wait=wait, create=False)
     try:
         c = run_correct(con, report_id, column, typed, by or getpass.getuser(), reason, resolves=resolved_findings)
     except CorrectionRefused as exc:
-        raise click.UsageError(str(exc))
+        raise click.UsageError(str(exc)) from exc
     finally:
         con.close()
     click.echo(_("correction {id}: {report} {column} {old} → {new} (by {by})").format(
@@ -748,7 +755,7 @@ def ignore(paths: tuple[str, ...], reason: str | None, by: str | None, undo: boo
             try:
                 found = acknowledge(con, doc_ids, reason, by or getpass.getuser())
             except AcknowledgeRefused as exc:
-                raise click.UsageError(str(exc))
+                raise click.UsageError(str(exc)) from exc
     finally:
         con.close()
     if as_json:
@@ -825,18 +832,19 @@ def query(sql: str | None, sql_file, db: str, stage: str | None, fmt: str, as_cs
         try:
             con = stage_connection(Stage(stage))
         except StageError as exc:
-            raise click.UsageError(str(exc))
+            raise click.UsageError(str(exc)) from exc
     else:
         con = open_warehouse(db, locked=True, wait=wait)
     try:
         results = run_readonly(con, sql)
     except QueryRefused as exc:
-        raise click.UsageError(str(exc))
+        raise click.UsageError(str(exc)) from exc
     except duckdb.PermissionException as exc:
         raise click.UsageError(_("The query reaches outside the warehouse (a file, another database or an extension), which "
-                                 "`jixiao query` refuses; use `jixiao export` to write files ({detail}).").format(detail=str(exc).splitlines()[0]))
+                                 "`jixiao query` refuses; use `jixiao export` to write files ({detail}).").format(
+                                     detail=str(exc).splitlines()[0])) from exc
     except duckdb.Error as exc:  # the whole message: DuckDB's hints (Did you mean "reports"?) are the useful part
-        raise click.UsageError(_("The SQL could not run: {detail}").format(detail=exc))
+        raise click.UsageError(_("The SQL could not run: {detail}").format(detail=exc)) from exc
     finally:
         con.close()
     if fmt == "json" and len(results) > 1:  # one JSON document, not several one after the other
@@ -883,7 +891,7 @@ def load(stage: str, db: str, reread: bool, wait: float) -> None:
     try:
         staged = Stage(stage).must_exist()  # before the warehouse: a wrong path creates no empty file
     except StageError as exc:
-        raise click.UsageError(str(exc))
+        raise click.UsageError(str(exc)) from exc
     con = open_warehouse(db, wait=wait)
     try:
         rules = default_rules()
@@ -894,9 +902,9 @@ def load(stage: str, db: str, reread: bool, wait: float) -> None:
         problems += [p for p in finish_pending(con, rules).problems if p not in problems]
         found = count_findings(con) - before
     except StageError as exc:
-        raise click.UsageError(str(exc))
+        raise click.UsageError(str(exc)) from exc
     except StepFailed as exc:
-        raise click.ClickException(str(exc))
+        raise click.ClickException(str(exc)) from exc
     finally:
         con.close()
     click.echo(_("{shards} from {stage}: {documents} written, {findings} → {db} in {seconds} s").format(
@@ -943,16 +951,16 @@ def serve(db: str, host: str, port: int, user: str | None, pages_dir: str | None
     try:
         app = create_app(db, pages_dir=pages_dir, user=user or getpass.getuser(), token=token, loopback=loopback)
     except SettingError as exc:
-        raise click.UsageError(str(exc))
+        raise click.UsageError(str(exc)) from exc
     except WarehouseUnavailable as exc:
-        raise WarehouseError(str(exc))
+        raise WarehouseError(str(exc)) from exc
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:  # a taken port: one sentence
         try:
             probe.bind((host, port))
             port = probe.getsockname()[1]
         except OSError as exc:
             raise click.UsageError(_("Cannot listen on {host}:{port} ({why}); choose another --port or --host.").format(
-                host=host, port=port, why=exc.strerror))
+                host=host, port=port, why=exc.strerror)) from exc
     shown = host
     if host in ("0.0.0.0", "::"):  # every address of this machine: name one others can open
         try:

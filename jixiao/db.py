@@ -3,12 +3,27 @@ warehouse's language."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Iterator
+from typing import Any
 
 import duckdb
+
+
+def one_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """The one row an executed statement gives (aggregates, an INSERT … RETURNING): DuckDB types fetchone()
+    as maybe None, which for these statements it never is."""
+    row = result.fetchone()
+    if row is None:
+        raise LookupError("the statement gave no row")
+    return row
+
+
+def one_value(result: duckdb.DuckDBPyConnection) -> Any:
+    """The first value of the one row an executed statement gives (see one_row)."""
+    return one_row(result)[0]
 
 
 @contextmanager

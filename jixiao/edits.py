@@ -20,6 +20,7 @@ def typed_value(column: str, text: str) -> Decimal | int | str | None:
         return None if kind is not None else text  # an unknown column is refused by name below
     if kind not in (MONEY, RATE, "INTEGER"):
         return text.strip()
+    value: Decimal | int | None
     try:
         if kind == MONEY:
             value = parse_money(text)
@@ -30,7 +31,7 @@ def typed_value(column: str, text: str) -> Decimal | int | str | None:
     except ValueError:
         value = None
     limit = MONEY_LIMIT if kind == MONEY else RATE_LIMIT
-    if value is None or abs(value) >= limit:  # the view casts it to the column's type: it must fit
+    if value is None or abs(Decimal(value)) >= limit:  # the view casts it to the column's type: it must fit
         raise ValueError(_("「{text}」 is not a value {column} can hold; write it as the form does (94.44万元, 74.36%, 97), or "
                            "NULL.").format(text=text, column=column_label(column)))
     return value

@@ -23,10 +23,6 @@ class ExtractError(StepFailed):
     step = "extract"
 
 
-class NormalizeError(StepFailed):
-    step = "normalize"
-
-
 class LoadError(StepFailed):
     step = "load"
 

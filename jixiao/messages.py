@@ -17,9 +17,13 @@ from __future__ import annotations
 import json
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from jixiao.data import read_csv
 from jixiao.i18n import language
+
+if TYPE_CHECKING:
+    from jixiao.model import Severity
 
 
 @lru_cache(maxsize=1)
@@ -57,8 +61,8 @@ class _Shown:
         if self.value is None:
             return "—"
         if spec == "more":  # how many more a list left out: 「 and 3 more」, 「等另3处」
-            n = int(self.value or 0)
-            return "" if n <= 0 else (f"等另{n}处" if self.lang == "zh" else f" and {n} more")
+            more = int(self.value or 0)
+            return "" if more <= 0 else (f"等另{more}处" if self.lang == "zh" else f" and {more} more")
         if spec == "column":  # a warehouse column, named as the form names it
             name = str(self.value)
             if self.lang == "zh":
@@ -106,10 +110,10 @@ def column_label(column: str, lang: str | None = None) -> str:
     return format(_Shown(column, lang or language()), "column")
 
 
-def finding(rule: str, severity: str, key: str, actual: str | None = None, expected: str | None = None, **parameters):
+def finding(rule: str, severity: Severity, key: str, actual: str | None = None, expected: str | None = None, **parameters):
     """A Finding as data: its parameters (with its template's key) kept, its message rendered in the language
     shown now (the store writes it again in the warehouse's)."""
     from jixiao.model import Finding
 
     data = {"key": key, **parameters}
-    return Finding(rule, severity, render(data) or key, expected, actual, dumps(data))  # type: ignore[arg-type]
+    return Finding(rule, severity, render(data) or key, expected, actual, dumps(data))

@@ -14,9 +14,9 @@ from these, and a test compares them with the tables a migration made.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from functools import cached_property
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal, get_args
 
 Format = Literal["docx", "doc", "wps", "pdf", "xlsx", "xls", "et", "rtf", "jpeg", "png", "tiff", "bmp", "gif", "html", "mht", "ofd",
@@ -126,7 +126,7 @@ class Document:
     sealed_pages: tuple[int, ...] = ()  # scanned pages bearing a seal, its ink removed before OCR
     # what the reader met and went past that a person should know (a part or page it could not read,
     # a value no writer makes); normalize puts them on every report of the file
-    findings: tuple["Finding", ...] = ()
+    findings: tuple[Finding, ...] = ()
 
     @property
     def tables(self) -> list[Table]:
@@ -290,6 +290,9 @@ class Unread:
     text: str
 
 
+LOW_COVERAGE_PCT = Decimal(85)  # a report understood less than this gets a low_coverage finding
+
+
 @dataclass
 class Coverage:
     """How much of a document (or one report's part of it) was understood: read into a value,
@@ -305,7 +308,7 @@ class Coverage:
             return None
         return (Decimal(100) * self.understood / self.items).quantize(Decimal("0.01"))
 
-    def __add__(self, other: "Coverage") -> "Coverage":
+    def __add__(self, other: Coverage) -> Coverage:
         return Coverage(self.items + other.items, self.understood + other.understood, self.unread + other.unread)
 
 

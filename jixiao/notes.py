@@ -4,7 +4,7 @@ listens and these cost nothing."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 _listener: Callable[[tuple], None] | None = None
 

@@ -13,27 +13,30 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING
 
+from jixiao.db import one_value
 from jixiao.errors import ExtractError, SettingError, StepFailed, is_out_of_memory, raised_by_parser
-from jixiao.i18n import N_, _
 from jixiao.extract import READ_SUFFIXES, file_format, read_document, sniff_format
 from jixiao.extract.archives import ARCHIVE_SUFFIXES, MAX_DEPTH, SEPARATOR, Member, archive_kind, list_members, unpack
 from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
 from jixiao.extract.legacy import convert_many
-from jixiao.model import Coverage, DocumentResult
-from jixiao.normalize import LOW_COVERAGE_PCT, Lexicon, normalize_document
+from jixiao.i18n import N_, _
+from jixiao.model import LOW_COVERAGE_PCT, Coverage, DocumentResult
+from jixiao.normalize import Lexicon, normalize_document
 from jixiao.paths import on_disk, readable
 from jixiao.progress import Reporter
 from jixiao.scratch import make_scratch, remove_stale_scratch
 
 if TYPE_CHECKING:  # the warehouse (and DuckDB) is imported only where it writes: readers never load it
     from jixiao.warehouse import FileStat
-    from jixiao.workers import WorkerPool
+    from jixiao.workers import Note, WorkerPool
 
 # Failures that may not recur on another try: the next run reads these files again by itself, once.
 RETRIED = frozenset({"timeout", "crash", "memory"})
@@ -272,7 +275,8 @@ def read_path(path: str, doc_id: str, converted: str | None = None) -> DocumentR
         data = Path(on_disk(path)).read_bytes()
         made = Path(converted).read_bytes() if converted else None
     except OSError as exc:
-        return DocumentResult(doc_id, path, "unknown", "failed", _("The file could not be opened ({strerror}).").format(strerror=exc.strerror), error_kind="file")
+        return DocumentResult(doc_id, path, "unknown", "failed", _("The file could not be opened ({strerror}).").format(strerror=exc.strerror),
+                              error_kind="file")
     if doc_id_of(data) != doc_id:
         return DocumentResult(doc_id, path, "unknown", "failed", _("The file changed while it was being ingested; ingest it "
                                                                    "again."),
@@ -290,7 +294,8 @@ def extract_path(path: str, doc_id: str, converted: str | None = None):
     except ExtractError as exc:
         return DocumentResult(doc_id, path, "unknown", "failed", str(exc), error_kind="file", error_detail=exc.detail)
     except OSError as exc:
-        return DocumentResult(doc_id, path, "unknown", "failed", _("The file could not be opened ({strerror}).").format(strerror=exc.strerror), error_kind="file")
+        return DocumentResult(doc_id, path, "unknown", "failed", _("The file could not be opened ({strerror}).").format(strerror=exc.strerror),
+                              error_kind="file")
 
 
 def read_limited(path: Path, stage: str = "normalize", timeout_s: float | None = None, memory_mb: int | None = None,
@@ -305,6 +310,13 @@ def read_limited(path: Path, stage: str = "normalize", timeout_s: float | None =
                     file_timeout_s=file_timeout_s or DEFAULT_FILE_TIMEOUT_S) as pool:
         [result] = [r for r in pool.run([(readable(str(path)), doc_id, None)]) if not isinstance(r, Note)]
     return result
+
+
+class Seconds(dict[str, float]):
+    """Seconds per step: a step not timed yet reads as 0 and is not added by the reading (as a Counter, of floats)."""
+
+    def __missing__(self, key: str) -> float:
+        return 0.0
 
 
 @dataclass
@@ -324,7 +336,7 @@ class IngestSummary:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, error)
     acknowledged: list[tuple[str, str, str]] = field(default_factory=list)  # (path, error, reason): failures accepted (jixiao ignore)
     problems: list[str] = field(default_factory=list)  # steps after reading that failed (linking), a sentence each
-    seconds: Counter = field(default_factory=Counter)  # per step: hash, extract, normalize, store (worker seconds add up)
+    seconds: Seconds = field(default_factory=lambda: Seconds())  # per step: hash, extract, normalize, store (worker seconds add up)
     wall_seconds: float = 0.0
     pages: int = 0
     worker_peak_rss_mb: float = 0.0
@@ -337,10 +349,12 @@ class IngestSummary:
 
     def as_dict(self) -> dict:
         return {"files": self.files, "skipped": [{"path": p, "reason": r} for p, r in self.skipped], "unchanged": self.unchanged,
-                "still_failed": self.still_failed, "not_opened": self.not_opened, "filtered": self.filtered, "already_stored": self.already_stored, "staged": self.staged,
+                "still_failed": self.still_failed, "not_opened": self.not_opened, "filtered": self.filtered, "already_stored": self.already_stored,
+                "staged": self.staged,
                 "stored": self.stored, "reports": self.reports, "findings": self.findings, "status": dict(self.status),
                 "failures": [{"path": p, "error": e} for p, e in self.failures],
-                "acknowledged": [{"path": p, "error": e, "reason": r} for p, e, r in self.acknowledged], "problems": self.problems, "pages": self.pages,
+                "acknowledged": [{"path": p, "error": e, "reason": r} for p, e, r in self.acknowledged], "problems": self.problems,
+                "pages": self.pages,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "wall_seconds": round(self.wall_seconds, 3),
                 "worker_peak_rss_mb": round(self.worker_peak_rss_mb, 1),
                 "coverage_pct": None if self.coverage_pct is None else str(self.coverage_pct), "low_coverage": self.low_coverage}
@@ -348,7 +362,7 @@ class IngestSummary:
 
 def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread: bool = False, retry_failed: bool = False,
            jobs: int | None = None, timeout_s: float | None = None, memory_mb: int | None = None,
-           progress: "Reporter | None" = None, wait_s: float = 0.0,
+           progress: Reporter | None = None, wait_s: float = 0.0,
            include: tuple[str, ...] = (), exclude: tuple[str, ...] = (), file_timeout_s: float | None = None) -> IngestSummary:
     """Read every file under paths into the warehouse at db, in parallel; return what happened.
 
@@ -394,14 +408,14 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     return summary
 
 
-def warm_up_linking(con, plan: "Plan") -> None:
+def warm_up_linking(con, plan: Plan) -> None:
     """When new files will be linked against reports already linked, load what linking needs (jieba's
     dictionary) in a thread while the readers read: the writer waits on them meanwhile."""
     import threading
 
     from jixiao.warehouse.projects import warm_up
 
-    if plan.tasks and con.execute("SELECT count(*) FROM link_index").fetchone()[0]:
+    if plan.tasks and one_value(con.execute("SELECT count(*) FROM link_index")):
         threading.Thread(target=warm_up, name="warm-up linking", daemon=True).start()
 
 
@@ -411,8 +425,8 @@ def say_wait(wait_s: float):
 
 
 def prepare(con, paths: Iterable[str | Path], include: tuple[str, ...], exclude: tuple[str, ...], reread: bool,
-            retry_failed: bool, rules, summary: IngestSummary, progress: "Reporter | None",
-            scratch: Path | None = None) -> tuple["Plan", int]:
+            retry_failed: bool, rules, summary: IngestSummary, progress: Reporter | None,
+            scratch: Path | None = None) -> tuple[Plan, int]:
     """The plan step, the same for every engine: list the files, finish what a killed run owed, and
     decide what to read; return the plan and the findings counted before."""
     from jixiao.rules import validate_rules
@@ -447,17 +461,17 @@ class Plan:
     """What the plan step decided: the files to read, and paths to record for bytes already stored."""
 
     tasks: list[tuple[str, str, str | None]] = field(default_factory=list)  # (path, doc_id, converted)
-    stats: dict[str, "FileStat"] = field(default_factory=dict)  # path → where it was found
+    stats: dict[str, FileStat] = field(default_factory=dict)  # path → where it was found
     legacy: list[tuple[Path, str]] = field(default_factory=list)  # (path, format) to convert first
-    remember: list[tuple[str, "FileStat", bool]] = field(default_factory=list)  # bytes stored already (counted as such?)
-    later: list[tuple[str, "FileStat"]] = field(default_factory=list)  # the same bytes as a file read this run
+    remember: list[tuple[str, FileStat, bool]] = field(default_factory=list)  # bytes stored already (counted as such?)
+    later: list[tuple[str, FileStat]] = field(default_factory=list)  # the same bytes as a file read this run
     retry: set[str] = field(default_factory=set)  # stored as failed, read again: the new rows replace the old
     retried_kinds: dict[str, str] = field(default_factory=dict)  # of those, doc_id → the error_kind they failed with
     stored: set[str] = field(default_factory=set)  # doc_ids the warehouse holds, of the files the plan looked at
 
 
 def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary: IngestSummary,
-               progress: "Reporter | None", scratch: Path | None = None) -> Plan:
+               progress: Reporter | None, scratch: Path | None = None) -> Plan:
     """Decide, for every listed file and archive member, whether to read it; failures found on the way go to
     summary. Archive members to read are unpacked into scratch. The warehouse is asked about the listed paths
     and the bytes read only, a question for all of them at a time: the plan's cost follows the listing, not
@@ -472,7 +486,7 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
     queued: set[str] = set()
     hashed: list[tuple[Path, FileStat, str, str, str]] = []  # bytes read: (path, where found, task path, doc_id, format)
 
-    def learn(paths: list[str] = (), doc_ids: set[str] = frozenset()) -> None:
+    def learn(paths: Sequence[str] = (), doc_ids: AbstractSet[str] = frozenset()) -> None:
         """Ask the warehouse what it holds of these paths and of their (and these) bytes."""
         known.update(known_files(con, list(paths)) if paths else {})
         fresh = ({entry[2] for entry in known.values()} | set(doc_ids)) - asked
@@ -605,7 +619,7 @@ def walk_archive(archive: Archive, known: dict, unchanged, consider, fail_early,
         seen = stats[m.name]
         path = unpacked.get(m.name)
         kind = archive_kind(path.read_bytes()[:8]) if path is not None and Path(m.name).suffix.lower() in ARCHIVE_SUFFIXES else None
-        if kind is not None:
+        if kind is not None and path is not None:  # (a kind is only found in a file unpacked)
             summary.files -= 1  # an archive inside: its members are counted instead
             if archive.depth >= MAX_DEPTH:
                 fail_early(Path(seen.path), _("Archives are nested more than {MAX_DEPTH} deep here, which no archive of "
@@ -623,7 +637,7 @@ def walk_archive(archive: Archive, known: dict, unchanged, consider, fail_early,
     return inner
 
 
-def read_planned(plan: Plan, pool: "WorkerPool", scratch: Path, summary: IngestSummary) -> Iterator:
+def read_planned(plan: Plan, pool: WorkerPool, scratch: Path, summary: IngestSummary) -> Generator[DocumentResult | Note | None, None, None]:
     """Convert the plan's legacy files, then read every planned file in the pool's reader processes;
     yield what they send (DocumentResult, Note, or None as a heartbeat) as it comes."""
     t0 = time.perf_counter()
@@ -639,7 +653,7 @@ def read_planned(plan: Plan, pool: "WorkerPool", scratch: Path, summary: IngestS
 
 
 def write_results(con, results: Iterable, plan: Plan, settings: ReadSettings, reread: bool, rules,
-                  summary: IngestSummary, progress: "Reporter | None") -> None:
+                  summary: IngestSummary, progress: Reporter | None) -> None:
     """Store what the readers send as it comes, up to settings.group documents per transaction, with
     the rules' findings every RULES_BATCH documents; record the plan's paths for bytes already stored."""
     from jixiao.warehouse import Pending, store_group
@@ -703,7 +717,7 @@ def settled(result: DocumentResult, kind_before: str | None) -> DocumentResult:
                                                     + (f": {result.error_detail}" if result.error_detail else ""))
 
 
-def record_paths(con, found: list[tuple[str, "FileStat", bool]], summary: IngestSummary, progress: "Reporter | None") -> None:
+def record_paths(con, found: list[tuple[str, FileStat, bool]], summary: IngestSummary, progress: Reporter | None) -> None:
     """Record the paths of bytes stored already (doc_id, where, whether it counts as already stored)."""
     from jixiao.warehouse import remember_only
 
@@ -715,7 +729,7 @@ def record_paths(con, found: list[tuple[str, "FileStat", bool]], summary: Ingest
                 progress.file("already stored", Path(seen.path), None)
 
 
-def finish(con, rules, summary: IngestSummary, progress: "Reporter | None", findings_before: int) -> None:
+def finish(con, rules, summary: IngestSummary, progress: Reporter | None, findings_before: int) -> None:
     """The end of every engine's ingest: the work the stored documents owe, the findings it made, and the
     failures someone accepted set aside from those that make the run exit 1."""
     from jixiao.warehouse import acknowledged_paths, count_findings
@@ -747,7 +761,7 @@ class Owed:
     problems: list[str] = field(default_factory=list)
 
 
-def finish_pending(con, rules=None, progress: "Reporter | None" = None) -> Owed:
+def finish_pending(con, rules=None, progress: Reporter | None = None) -> Owed:
     """Do the work a writer owes the warehouse: findings of documents not yet checked, and project
     links when documents came or went since the last linking. Run first by every command that
     writes, and at the end of an ingest. progress hears each step's name.

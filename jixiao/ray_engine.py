@@ -21,9 +21,10 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any
 
 from jixiao.errors import SettingError
 from jixiao.i18n import N_, _
@@ -76,7 +77,8 @@ def _light(result: DocumentResult) -> DocumentResult:
 
     from jixiao.model import REPORT_TABLES
 
-    return dataclasses.replace(result, reports=[dataclasses.replace(r, **{t: [] for t in REPORT_TABLES}) for r in result.reports])
+    emptied: dict[str, Any] = {t: [] for t in REPORT_TABLES}
+    return dataclasses.replace(result, reports=[dataclasses.replace(r, **emptied) for r in result.reports])
 
 
 def shard_id_of(batch: list[tuple[str, int, int]]) -> str:

@@ -24,10 +24,10 @@ import tempfile
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Iterable, Iterator
 
 from jixiao import logs, notes
 from jixiao.i18n import _
@@ -35,7 +35,7 @@ from jixiao.model import DocumentResult
 from jixiao.processes import kill_tree
 from jixiao.scratch import make_scratch
 
-if os.name == "posix":
+if sys.platform != "win32":  # os.name == "posix", in the form type checkers understand
     import resource
 else:  # Windows: no rlimits, process groups or setsid; psutil caps memory and kills process trees
     resource = None
@@ -251,7 +251,7 @@ class WorkerPool:
         self._starting: list[_Slot] = []  # started by `start`, not yet known to be ready
         self._tmp = str(make_scratch("pool"))  # removed at close, whatever the workers left
 
-    def __enter__(self) -> "WorkerPool":
+    def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, exc_type, *exc) -> None:
@@ -259,7 +259,7 @@ class WorkerPool:
 
     def pids(self) -> list[int]:
         """The pids of the running workers (started by `start` or `run`)."""
-        return [slot.process.pid for slot in self._slots + self._starting]
+        return [pid for slot in self._slots + self._starting if (pid := slot.process.pid) is not None]  # all started: each has one
 
     def start(self) -> None:
         """Start the reader processes without waiting for them: they import what they need while the
@@ -319,7 +319,8 @@ class WorkerPool:
 
     @staticmethod
     def _kill(process: mp.process.BaseProcess) -> None:
-        kill_tree(process.pid)
+        if process.pid is not None:  # started, as every process a slot holds
+            kill_tree(process.pid)
         process.kill()  # not yet in its own group, or the group kill was refused
         process.join(5)
 
@@ -354,7 +355,8 @@ class WorkerPool:
             now = time.monotonic()
             came = False
             for slot in busy:
-                path, doc_id = slot.task[:2]  # type: ignore[index]
+                assert slot.task is not None  # busy: it has one
+                path, doc_id = slot.task[:2]
                 if slot.conn in ready:
                     try:
                         result = slot.conn.recv()

@@ -10,17 +10,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field, replace
 
-from jixiao.errors import NormalizeError
 from jixiao.messages import finding
-from jixiao.model import Coverage, Document, Paragraph, Report, Table
+from jixiao.model import Coverage, Document, Paragraph, Report, Severity, Table
 
 from .fit import fit_report
-from .form import LOW_COVERAGE_PCT, read_segment
-from .outcomes import describe
+from .form import read_segment
 from .lexicon import Lexicon, default_lexicon, load_lexicon
+from .outcomes import describe
 
-__all__ = ["LOW_COVERAGE_PCT", "NormalizeError", "Normalized", "normalize", "normalize_document", "segments", "Lexicon", "load_lexicon",
-           "default_lexicon"]
+__all__ = ["Normalized", "normalize_document", "segments", "Lexicon", "load_lexicon", "default_lexicon"]
 
 _ANCHORS = ("project_name", "department_name")
 _TITLE_MAX = 60  # a paragraph this short between two forms is the next form's title, not the last one's text
@@ -103,11 +101,11 @@ def _forms_apart(doc: Document, lexicon: Lexicon) -> Document:
         return doc
     tables = [b for b in blocks if isinstance(b, Table)]
     renumbered = {id(t): i for i, t in enumerate(tables)}
-    first = {}  # old index → new index of its first part, for nested tables' parents
+    first: dict[int, int] = {}  # old index → new index of its first part, for nested tables' parents
     for t in tables:
         first.setdefault(t.index, renumbered[id(t)])
-    blocks = [replace(b, index=renumbered[id(b)], parent=first.get(b.parent, b.parent)) if isinstance(b, Table) else b
-              for b in blocks]
+    blocks = [replace(b, index=renumbered[id(b)], parent=None if b.parent is None else first.get(b.parent, b.parent))
+              if isinstance(b, Table) else b for b in blocks]
     return replace(doc, blocks=tuple(blocks))
 
 
@@ -127,7 +125,7 @@ def segments(doc: Document, lexicon: Lexicon | None = None) -> list[Document]:
     starts = [0]
     for prev, here in zip(anchors, anchors[1:]):
         start = here
-        while start - 1 > prev and isinstance(doc.blocks[start - 1], Paragraph) and len(doc.blocks[start - 1].text.strip()) <= _TITLE_MAX:
+        while start - 1 > prev and isinstance(block := doc.blocks[start - 1], Paragraph) and len(block.text.strip()) <= _TITLE_MAX:
             start -= 1
         starts.append(start)
     bounds = list(zip(starts, starts[1:] + [len(doc.blocks)]))
@@ -154,14 +152,9 @@ def normalize_document(doc: Document, lexicon: Lexicon | None = None) -> Normali
     return out
 
 
-def _page_findings(reports: list[Report], pages: tuple[int, ...], rule: str, severity: str) -> None:
+def _page_findings(reports: list[Report], pages: tuple[int, ...], rule: str, severity: Severity) -> None:
     """One finding on every report of the document about some of its pages (its message: rules/messages.csv)."""
     if pages:
         listed = ", ".join(map(str, pages))
         for report in reports:
             report.findings.append(finding(rule, severity, rule, listed, pages=listed))
-
-
-def normalize(doc: Document, lexicon: Lexicon | None = None) -> list[Report]:
-    """Given an extracted document, return its reports in order; an empty list means it holds none (not_report)."""
-    return normalize_document(doc, lexicon).reports

@@ -10,8 +10,8 @@ in the same columns. Which rows fit a block's kind is the kind's reader's to say
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import regex
 
@@ -292,8 +292,8 @@ def add_title(block: Block, placed: Placed) -> None:
     left = [c for c in table.row_cells(r) if c.last_col < block.first_col and c.text.strip() and c.col not in block.columns]
     titles.extend(c for c in left if c.row <= r)
     above = r - 1
-    if above >= 0 and is_title_row(table, above):
-        titles.append(grid[above][0])
+    if above >= 0 and is_title_row(table, above) and (title := grid[above][0]) is not None:
+        titles.append(title)
     texts = [c.text for c in titles]
     if r == 0 or (above >= 0 and all(is_title_row(table, x) for x in range(0, r))):
         texts += [p.text for p in placed.before]

@@ -25,7 +25,8 @@ _LONE_LETTER = regex.compile(r"(?<=^|[\s\p{Han}、，,;；:：])([£RTþ¨o])(?=
 # tried from every character of a long run it scans to the run's end each time (a 20 KB cell took a minute).
 _AFTER = regex.compile(r"(?<![\p{Han}A-Za-z])([\p{Han}A-Za-z]+)\s*[(（]\s*([√✓✔☑■●xX×✗]?)\s*[)）]")
 # A question, then its answer: a glyph (□是 √否), or 是/否 after a colon or a space (是（√）, 是 □ 否 √).
-_QUESTION = regex.compile(rf"(?<![^\s{_GLYPHS}:：。;；])([^\s{_GLYPHS}:：。;；]+?)(?:\s*[:：]?\s*(?=[{_GLYPHS}])|\s*[:：]\s*(?=[是否])|\s+(?=[是否]\s*[{_GLYPHS}(（]))")
+_QUESTION = regex.compile(rf"(?<![^\s{_GLYPHS}:：。;；])([^\s{_GLYPHS}:：。;；]+?)"
+                          rf"(?:\s*[:：]?\s*(?=[{_GLYPHS}])|\s*[:：]\s*(?=[是否])|\s+(?=[是否]\s*[{_GLYPHS}(（]))")
 _NUMBERING = regex.compile(r"(?:^|(?<=[\s\p{Han}]))(?:\d{1,2}\s*[、.．)）]|[（(]\d{1,2}[)）]|[①-⑳])")
 _SEPARATORS = regex.compile(r"[\s、,，;；]+")
 _GLYPH_SPLIT = regex.compile(rf"([{_GLYPHS}])")
@@ -104,7 +105,7 @@ def _options(text: str) -> list[Option]:
     before = _glyphs_lead(runs, glyphs)
     found: list[Option] = []
     if before:
-        for n, i in enumerate(glyphs):
+        for i in glyphs:
             following = runs[i + 1] if i + 1 < len(runs) and runs[i + 1] not in _GLYPHS else ""
             words = _words(following)
             if words:

@@ -27,7 +27,7 @@ class Family:
     signs: tuple[str, ...]
     base: float = 0.0
 
-    def match(self, features: "Features") -> float | None:
+    def match(self, features: Features) -> float | None:
         """How well a segment's features fit (0..1), or None when a need is not met."""
         if not all(holds(need, features) for need in self.needs):
             return None

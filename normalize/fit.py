@@ -30,7 +30,7 @@ def _too_big(value: object, limit: Decimal) -> bool:
 
 def _fit(record, where: str, findings: list[Finding]):
     """record with every figure that does not fit its column set to None; a finding for each."""
-    changes = {}
+    changes: dict[str, None] = {}
     for f in dataclasses.fields(record):
         value = getattr(record, f.name)
         if _too_big(value, _limit(record, f.name)):

@@ -13,7 +13,7 @@ from decimal import Decimal
 import regex
 
 from jixiao.labels import canonical_label, label_parts, simplified
-from jixiao.model import Coverage, Document, Field, Paragraph, Report, Table, Unread
+from jixiao.model import LOW_COVERAGE_PCT, Coverage, Document, Field, Paragraph, Report, Table, Unread
 
 from . import narrative
 from .blocks import Block, add_title, caption_unit, continuation, find_header
@@ -21,17 +21,15 @@ from .families import Features, explain, recognise
 from .head import detect_scope, fill_report, grade_in_text, money_from_fields, read_titles
 from .indicators import read_indicators
 from .keyvalues import inline_pairs, read_key_values
-from .layout import (Placed, is_title_row, join_page_cuts, paragraphs_after_tables, paragraphs_before_tables, placed_tables,
-                     starting)
+from .layout import Placed, is_title_row, join_page_cuts, paragraphs_after_tables, paragraphs_before_tables, placed_tables, starting
 from .lexicon import Lexicon
 from .lists import read_allocations, read_budget_lines, read_goals
+from .missing import check_key_values, count_flattened, flattened_paragraphs, narrative_paragraphs
 from .money import money_from_funding, read_money
 from .reading import ReadContext, locator
-from .missing import check_key_values, count_flattened, flattened_paragraphs, narrative_paragraphs
 from .text import clean_text
 
 _LABEL_MAX = 40
-LOW_COVERAGE_PCT = Decimal(85)  # a report understood less than this gets a low_coverage finding
 _NAMED_UNREAD = 8  # cells a low_coverage finding names
 
 
@@ -253,7 +251,7 @@ def _narrative_fields(report: Report, doc: Document) -> None:
     body = [p for p in body if not narrative.is_portal_line(p.text)][:8]
     found = narrative.head_facts([p.text for p in body])
     name = narrative.name_from_title(lines[title].text) if title is not None else None
-    if name is not None:
+    if name is not None and title is not None:
         p = lines[title]
         report.fields.append(Field("project_name", "标题", name, p.page, f"p{p.index + 1}"))
     for key in ("project_name", "department", "implementing_unit"):

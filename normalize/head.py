@@ -11,8 +11,7 @@ from jixiao.model import Report
 from . import checkbox
 from .reading import ReadContext
 from .text import one_line
-from .values import (find_fiscal_year, find_region, is_fraction, parse_date_range, parse_percent, parse_score, region_of_unit,
-                     settle_fraction)
+from .values import find_fiscal_year, find_region, is_fraction, parse_date_range, parse_percent, parse_score, region_of_unit, settle_fraction
 
 _CODE_NAME = regex.compile(r"^\s*(?P<code>(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{8,})\s*[-—－_]\s*(?P<name>\S.*)$")
 # The grades forms print, each with the level rules map it to (rules/checks/grade_matches_score.sql); the
@@ -60,7 +59,7 @@ def fill_report(ctx: ReadContext, scope: str) -> None:
     first = first_values(report)
 
     def name(key: str) -> str | None:  # names lose the line breaks that only wrap them
-        return one_line(first[key]) if first.get(key) else None
+        return one_line(value) if (value := first.get(key)) else None
     report.project_name = name("project_name")
     report.project_code = first.get("project_code")
     report.department = name("department")
@@ -112,10 +111,10 @@ def money_from_fields(ctx: ReadContext) -> None:
     report = ctx.report
     money = [f for f in report.fields if (f.key or "").startswith("money.") and f.value is not None]
     for f in sorted(money, key=lambda f: f.key == "money.execution_rate_pct"):  # a rate after the figures that settle it
-        column = f.key.removeprefix("money.")
+        column = (f.key or "").removeprefix("money.")
         if getattr(report, column) is not None:
             continue
-        if column == "execution_rate_pct" and is_fraction(f.value):
+        if column == "execution_rate_pct" and f.value is not None and is_fraction(f.value):
             whole = report.budget_adjusted_yuan if report.budget_adjusted_yuan is not None else report.budget_initial_yuan
             value = settle_fraction(f.value, report.spent_yuan, whole)
             if value is None:

@@ -9,10 +9,10 @@ names make the level-1 name certain. The 总分 row ends the block.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from decimal import Decimal
-from typing import Iterator
+from functools import lru_cache
 
 import regex
 
@@ -178,9 +178,9 @@ def _wrapped_line(ctx: ReadContext, items: list[OutlineRow], grid, r: int, cols:
     def own(key: str) -> Cell | None:
         cell = grid[r][cols[key]] if key in cols else None
         return cell if cell is not None and cell.row == r else None
-    if any(clean_text(own(k).text) for k in ("level1", "level2") + _FIGURE_KEYS if own(k) is not None):
+    if any(clean_text(cell.text) for k in ("level1", "level2") + _FIGURE_KEYS if (cell := own(k)) is not None):
         return False
-    texts = [(k, own(k)) for k in _TEXT_KEYS if own(k) is not None and clean_text(own(k).text)]
+    texts = [(k, cell) for k in _TEXT_KEYS if (cell := own(k)) is not None and clean_text(cell.text)]
     if not texts:
         return False
     item = items[-1]
@@ -232,9 +232,9 @@ def _level(ctx: ReadContext, cell: Cell | None, items: list[OutlineRow], depth: 
             return (prev.level1 if depth == 1 else prev.level2), (prev.group1 if depth == 1 else None)
     if weight is not None and id(cell) not in seen:
         seen.add(id(cell))
-        prev = items[-1] if items else None
-        if name is not None and prev is not None and (prev.level1 if depth == 1 else prev.level2) == name and (
-                depth == 1 or prev.level1 == level1):
+        last = items[-1] if items else None
+        if name is not None and last is not None and (last.level1 if depth == 1 else last.level2) == name and (
+                depth == 1 or last.level1 == level1):
             return name, id(cell)  # the level printed again after a page break: the group it goes on, weighed once
         ctx.report.indicator_groups.append(IndicatorGroup(
             len(ctx.report.indicator_groups) + 1, depth, name if depth == 1 else level1, name if depth == 2 else None,

@@ -98,7 +98,7 @@ def _pair(ctx: ReadContext, table: Table, label_cell: Cell, found: tuple[str, st
         return
     value = ctx.value(value_cell)
     ctx.record(key, label, value, table, value_cell, label_cell)
-    if value and checkbox.has_checkboxes(value):
+    if value and value_cell is not None and checkbox.has_checkboxes(value):
         ctx.questions(value, table, value_cell)
 
 
@@ -152,7 +152,7 @@ def inline_pairs(ctx: ReadContext, text: str, table: Table | None, cell: Cell | 
         marks.append((start, value_start, key, run[start - run_start:]))
         glued = glued or key is not None
     found_any = False
-    for i, (start, value_start, key, label) in enumerate(marks):
+    for i, (_start, value_start, key, label) in enumerate(marks):
         if key is None:
             continue
         end = marks[i + 1][0] if i + 1 < len(marks) else len(s)

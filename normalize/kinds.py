@@ -12,11 +12,16 @@ from jixiao.data import read_csv
 from jixiao.labels import canonical_label
 from jixiao.words import words
 
+from .targets import Direction
+
+# what the file may say; anything else is as good as nothing, as judge() treats it
+_DIRECTIONS: dict[str, Direction] = {"higher": "higher", "lower": "lower"}
+
 
 @dataclass(frozen=True)
 class Kind:
     kind: str
-    direction: str | None  # higher / lower: which way is better, where the kind says so
+    direction: Direction  # higher / lower: which way is better, where the kind says so
 
 
 @dataclass(frozen=True)
@@ -33,8 +38,8 @@ class Taxonomy:
                 if need <= have:
                     return kind
         for level, table in ((level2, self.by_level2), (level1, self.by_level1)):
-            if level and (kind := table.get(_level_key(level))):
-                return kind
+            if level and (found := table.get(_level_key(level))):
+                return found
         return None
 
 
@@ -48,7 +53,7 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     by_name: list[tuple[frozenset[str], Kind]] = []
     levels: dict[str, dict[str, Kind]] = {"level2": {}, "level1": {}}
     for row in read_csv("indicator_kinds.csv", path=path):
-        kind = Kind(row["kind"].strip(), row["direction"].strip() or None)
+        kind = Kind(row["kind"].strip(), _DIRECTIONS.get(row["direction"].strip()))
         context, need = row["context"].strip(), row["words"].strip()
         if context == "name":
             by_name.append((frozenset(need.split()), kind))

@@ -4,9 +4,7 @@ paragraphs that stand before each (its title, caption or unit line)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import regex
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from jixiao.labels import canonical_label
 from jixiao.model import Allocation, BudgetLine, Cell, Table
@@ -79,8 +79,8 @@ def read_allocations(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table,
 def read_goals(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, int]]) -> list[tuple[Table, int]]:
     """年度总体目标: a header (预期目标 | 实际完成情况) over the row(s) that hold the two texts."""
     used: list[tuple[Table, int]] = []
-    for table, r, cells in _rows(ctx, block, rows, used):
-        for col, column in block.columns.items():
+    for table, _r, cells in _rows(ctx, block, rows, used):
+        for _col, column in block.columns.items():
             cell = cells.get(column.key)
             if cell is not None and cell is not column.head:
                 ctx.record(column.key, canonical_label(column.head.text), ctx.value(cell), table, cell)

@@ -8,9 +8,9 @@ A value cell that straddles two header columns cannot be placed: NULL and a find
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterator
 
 import regex
 
@@ -35,7 +35,7 @@ def value_cell(ctx: ReadContext, block: Block, table: Table, r: int, col: int) -
     head = block.columns[col].head
     grid = table.grid()
     last = min(head.last_col, table.n_cols - 1) if head.col == col else col
-    under = []
+    under: list[Cell] = []
     for c in range(col, last + 1):
         cell = grid[r][c]
         if cell is not None and cell.row == r and (not under or under[-1] is not cell):

@@ -25,8 +25,8 @@ _MIN_ITEM = 4  # characters: 「1、」 and a word is a list's label, not an ite
 @dataclass(frozen=True)
 class _Rules:
     headings: tuple[tuple[str | None, regex.Pattern], ...]
-    fields: dict[str, str]
-    cues: tuple[tuple[str, regex.Pattern], ...]
+    fields: dict[str, str | None]
+    cues: tuple[tuple[str | None, regex.Pattern], ...]
 
 
 @lru_cache(maxsize=1)

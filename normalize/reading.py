@@ -7,13 +7,14 @@ notes what each cell turned out to be, for coverage.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import regex
 
 from jixiao.messages import finding
-from jixiao.model import Cell, Field, Flag, Report, Table
+from jixiao.model import Cell, Field, Flag, Report, Severity, Table
 
 from . import checkbox
 from .lexicon import Lexicon
@@ -93,7 +94,7 @@ class ReadContext:
             return None
         return self.parse(parse_money, text, what, table, cell, unit=unit)
 
-    def finding(self, rule: str, severity: str, key: str, actual: str | None = None, expected: str | None = None, **parameters) -> None:
+    def finding(self, rule: str, severity: Severity, key: str, actual: str | None = None, expected: str | None = None, **parameters) -> None:
         """A finding as data: key names its message's template (rules/messages.csv), parameters fill it."""
         self.report.findings.append(finding(rule, severity, key, actual, expected, **parameters))
 

@@ -203,8 +203,10 @@ def format_value(value: Value) -> str:
     the result gives the same Value."""
     if value.grade is not None:
         return value.grade
+    assert value.value is not None  # a Value is a grade or a number
     unit = _unit_shown(value.unit)
     if value.op == "range":
+        assert value.high is not None  # a range has both ends
         return f"{_shown(value.value)}{unit}-{_shown(value.high)}{unit}"
     op = "" if value.op == "=" else value.op
     return f"{op}{_shown(value.value)}{unit}"
@@ -239,10 +241,10 @@ def judge(target: Value | None, actual: Value | None, direction: Direction = Non
     if target.grade is not None or actual.grade is not None:
         if target.grade is None or actual.grade is None:
             return None, "number_and_grade"
-        t, a = grades()[target.grade], grades()[actual.grade]
-        if t.scale != a.scale:
+        wanted, reached = grades()[target.grade], grades()[actual.grade]
+        if wanted.scale != reached.scale:
             return None, "scales_differ"
-        return a.rank >= t.rank, "grade_rank"
+        return reached.rank >= wanted.rank, "grade_rank"
     unit, note = _to_common(target, actual)
     if note == "units_differ":
         return None, "units_differ"
@@ -250,7 +252,9 @@ def judge(target: Value | None, actual: Value | None, direction: Direction = Non
         return None, "actual_range"
     a = actual.value
     lo, hi = target.value, target.high
+    assert a is not None and lo is not None  # neither is a grade, so both are numbers
     if target.op == "range":
+        assert hi is not None  # a range has both ends
         met, rule = lo <= a <= hi, "within_range"
     elif target.op == "≥":
         met, rule = a >= lo, "at_least"

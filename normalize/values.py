@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation
 import regex
 
 from jixiao.labels import nfkc, simplified
+
 from .text import clean_text
 
 UNIT_FACTORS = {"亿元": Decimal(100000000), "万元": Decimal(10000), "万": Decimal(10000), "千元": Decimal(1000), "元": Decimal(1)}
@@ -41,16 +42,16 @@ def parse_decimal(text: str) -> Decimal:
         raise ValueError(f"{digits} digits, far more than any real figure")
     try:
         return Decimal(s.replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - guarded by the pattern
-        raise ValueError(f"not a number: {text!r}")
+    except InvalidOperation as exc:  # pragma: no cover - guarded by the pattern
+        raise ValueError(f"not a number: {text!r}") from exc
 
 
 def _cents(value: Decimal) -> Decimal:
     """value rounded to cents; a figure of 27 digits or more has no cents in Decimal's 28 digits and is no real figure."""
     try:
         return value.quantize(CENT, rounding=ROUND_HALF_UP)
-    except DecimalException:
-        raise ValueError("far more digits than any real figure")
+    except DecimalException as exc:
+        raise ValueError("far more digits than any real figure") from exc
 
 
 def parse_money(text: str | None, unit: str | None = None) -> Decimal | None:
@@ -117,7 +118,9 @@ def settle_fraction(text: str, part: Decimal | None, whole: Decimal | None) -> D
     if part is None or not whole or not is_fraction(text):
         return None
     value = parse_decimal(_compact(clean_text(text) or ""))
-    tolerance = Decimal(5) / Decimal(10) ** (max(2, -value.as_tuple().exponent) + 1)
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # a fraction (is_fraction) is finite: no 'n' or 'F' here
+    tolerance = Decimal(5) / Decimal(10) ** (max(2, -exponent) + 1)
     ratio = part / whole
     if abs(ratio - value) <= tolerance:
         return (value * 100).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -156,8 +159,8 @@ def _date_from(m: regex.Match) -> dt.date:
     y, mo, d = (m.group("y"), m.group("m"), m.group("d")) if m.group("y") else (m.group("y2"), m.group("m2"), m.group("d2"))
     try:
         return dt.date(int(y), int(mo), int(d))
-    except ValueError:
-        raise ValueError(f"no such date: {m.group(0)!r}")
+    except ValueError as exc:
+        raise ValueError(f"no such date: {m.group(0)!r}") from exc
 
 
 def parse_date(text: str | None) -> dt.date | None:

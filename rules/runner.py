@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import regex
 
-from jixiao.db import insert_rows, transaction, warehouse_language
+from jixiao.db import insert_rows, one_value, transaction, warehouse_language
 from jixiao.errors import StepFailed
 from jixiao.i18n import _
 from jixiao.messages import render
@@ -92,7 +92,8 @@ def validate_rules(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> N
         try:
             con.execute(f"EXPLAIN {_select(rule)}")
         except duckdb.Error as exc:
-            raise RuleError(_("Rule {id} ({source}) does not run: {value}").format(id=rule.id, source=rule.source, value=str(exc).splitlines()[0]))
+            raise RuleError(_("Rule {id} ({source}) does not run: {value}").format(id=rule.id, source=rule.source,
+                                                                                   value=str(exc).splitlines()[0])) from exc
 
 
 _SCOPES = {
@@ -135,7 +136,7 @@ def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | Non
     con.execute(f"DELETE FROM findings WHERE list_contains($ids, rule){in_scope}", {"ids": ids})
     lang = warehouse_language(con)
     shadowed = [] if scope == "all" else _tables_read(rules)
-    database = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+    database = one_value(con.execute("SELECT current_database()")).replace('"', '""')
     try:
         for table in shadowed:  # names from the constant above
             con.execute(f'CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM "{database}".main.{table} '
@@ -146,7 +147,7 @@ def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | Non
                                     f" WHERE report_id IN (SELECT report_id FROM jx_scope)").fetchall()
             except duckdb.Error as exc:
                 raise RuleError(_("Rule {id} ({source}) failed: {value}").format(id=rule.id, source=rule.source,
-                                                                                  value=str(exc).splitlines()[0]))
+                                                                                  value=str(exc).splitlines()[0])) from exc
             # a rule returns its message as parameters (a JSON object naming its template): rendered here in the
             # warehouse's language, kept for rendering in any other
             rows = [(rid, rule.id, rule.severity, render(params, lang, fallback=rule.meaning), expected, actual, params)
@@ -158,7 +159,7 @@ def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | Non
                 con.execute(f"DROP TABLE IF EXISTS temp.main.{table}")
             except duckdb.Error:  # the transaction failed: rolling it back drops them
                 pass
-    found = con.execute(f"SELECT count(*) FROM findings WHERE list_contains($ids, rule){in_scope}", {"ids": ids}).fetchone()[0]
+    found = one_value(con.execute(f"SELECT count(*) FROM findings WHERE list_contains($ids, rule){in_scope}", {"ids": ids}))
     if scope == "pending" or scope == "all":  # documents without reports count as checked too
         con.execute("UPDATE documents SET rules_checked = TRUE WHERE NOT coalesce(rules_checked, FALSE)")
     else:
@@ -178,7 +179,7 @@ def findings_as_corrected(con: duckdb.DuckDBPyConnection, report_id: str, rules:
     rules = default_rules() if rules is None else rules
     _prepare(con)
     lang = warehouse_language(con)
-    database = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+    database = one_value(con.execute("SELECT current_database()")).replace('"', '""')
     tables = _tables_read(rules)
     try:
         for table in tables:  # names from the constant REPORT_ROW_TABLES
@@ -186,10 +187,10 @@ def findings_as_corrected(con: duckdb.DuckDBPyConnection, report_id: str, rules:
             extra = " EXCLUDE (corrected_columns)" if table == "reports" else ""
             con.execute(f'CREATE OR REPLACE TEMP TABLE {table} AS SELECT *{extra} FROM "{database}".main.{source} '
                         "WHERE report_id = ?", [report_id])
-        found = []
+        found: list[tuple[str, str]] = []
         for rule in rules:  # packaged SQL, as in write_findings
             rows = con.execute(f"SELECT message FROM ({_select(rule)}) WHERE report_id = ?", [report_id]).fetchall()
-            found += [(rule.id, render(params, lang, fallback=rule.meaning)) for (params,) in rows]
+            found += [(rule.id, render(params, lang, fallback=rule.meaning) or rule.meaning) for (params,) in rows]
         return found
     finally:
         for table in tables:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+from datetime import UTC
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,15 +51,15 @@ def _clean(text: str) -> str:
 
 
 def collect():
+    from datetime import datetime
+
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir
 
-    from datetime import datetime, timezone
-
-    fixed = datetime(2026, 1, 1, tzinfo=timezone.utc)  # a catalog's dates would make every build differ
+    fixed = datetime(2026, 1, 1, tzinfo=UTC)  # a catalog's dates would make every build differ
     catalog = Catalog(project="jixiao", locale="zh", charset="utf-8", creation_date=fixed, revision_date=fixed)
     for folder in SOURCES:
-        for filename, lineno, message, comments, context in extract_from_dir(str(ROOT / folder), keywords=KEYWORDS,
+        for filename, lineno, message, comments, _context in extract_from_dir(str(ROOT / folder), keywords=KEYWORDS,
                                                                                comment_tags=("i18n",)):
             catalog.add(message, locations=[(f"{folder}/{filename}", lineno)], auto_comments=comments)
     for text in _click_sentences():

@@ -321,14 +321,14 @@ def linking_problems(manifest: A.Manifest, entries: list[A.Entry], w: Warehouse)
     group = {r[0]: r[7] or r[0] for _, _, r in triples}
     by_report: dict[str, set] = {}
     by_group: dict[str, set] = {}
-    for e, x, r in triples:
+    for _e, x, r in triples:
         if x.fiscal_year is not None and x.project_name is not None:  # a copy can only be told by name, year and figures
             by_report.setdefault(x.report, set()).add(group[r[0]])
         by_group.setdefault(group[r[0]], set()).add(x.report)
     for report, groups in sorted(by_report.items()):
         if len(groups) > 1:
             out.append(f"report {report}: its copies are {len(groups)} originals (want 1 group)")
-    for g, reports in by_group.items():
+    for _g, reports in by_group.items():
         if len(reports) > 1:
             out.append(f"reports {sorted(reports)} are marked copies of one another")
     keys_of_project: dict[str, set] = {}

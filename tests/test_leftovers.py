@@ -4,8 +4,6 @@ makes in /tmp whatever TMPDIR says, and leaves when killed) goes too."""
 
 from __future__ import annotations
 
-import pytest
-
 import shutil
 import signal
 import subprocess
@@ -13,6 +11,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import pytest
 
 pytestmark = [pytest.mark.slow]
 

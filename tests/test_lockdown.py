@@ -155,7 +155,8 @@ def test_fifo_is_skipped_and_broken_link_fails_with_a_sentence(seed_files, tmp_p
     summary = json.loads(run.stdout)
     assert {Path(s["path"]).name: s["reason"] for s in summary["skipped"]} == {
         "pipe.docx": "a named pipe, not a file", "说明.txt": "not a report format (.txt)"}
-    assert summary["failures"] == [{"path": str(folder / "gone.pdf"), "error": f"The link leads to {tmp_path / 'nowhere.pdf'}, which does not exist."}]
+    assert summary["failures"] == [{"path": str(folder / "gone.pdf"),
+                                    "error": f"The link leads to {tmp_path / 'nowhere.pdf'}, which does not exist."}]
     assert summary["status"] == {"ok": 1}
 
     def parts(s):  # every file is in exactly one of these

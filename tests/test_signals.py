@@ -75,8 +75,8 @@ def test_a_signal_while_a_native_module_loads_is_still_a_signal():
     try:
         try:
             load()
-        except ImportError:
-            raise ImportError("opencc_clib not found in Bazel runfiles")
+        except ImportError as exc:
+            raise ImportError("opencc_clib not found in Bazel runfiles") from exc
     except ImportError as exc:
         assert _interrupted(exc)
     try:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import duckdb
 
-from jixiao.db import transaction
+from jixiao.db import one_value, transaction
 from jixiao.i18n import _
 
 
@@ -46,7 +46,7 @@ def acknowledge(con: duckdb.DuckDBPyConnection, doc_ids: list[str], reason: str,
 def unacknowledge(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
     """Take acknowledgements back; return how many there were."""
     with transaction(con):
-        n = con.execute("SELECT count(*) FROM acknowledged WHERE list_contains(?, doc_id)", [doc_ids]).fetchone()[0]
+        n = one_value(con.execute("SELECT count(*) FROM acknowledged WHERE list_contains(?, doc_id)", [doc_ids]))
         con.execute("DELETE FROM acknowledged WHERE list_contains(?, doc_id)", [doc_ids])
     return n
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import gc
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 

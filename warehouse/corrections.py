@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
-from jixiao.i18n import _
 import duckdb
 
-from jixiao.db import transaction
+from jixiao.db import one_value, transaction
+from jixiao.i18n import _
 from jixiao.render import text_of
 
 from .schema import CORRECTABLE
@@ -64,10 +64,10 @@ def correct(con: duckdb.DuckDBPyConnection, report_id: str, column: str, value: 
             raise CorrectionRefused(_("Report {report_id} is a copy of {row} (the same report read from another file), which "
                                       "the views read; correct {row}.").format(report_id=report_id, row=row[1]))
         # as the column holds it (97 → 97.00), so old and new read alike; a value that does not fit fails here
-        new = None if value is None else text_of(con.execute(f"SELECT CAST(? AS {CORRECTABLE[column]})", [value]).fetchone()[0])
-        cid = con.execute("""INSERT INTO corrections (report_id, column_name, old_value, new_value, corrected_by, reason)
+        new = None if value is None else text_of(one_value(con.execute(f"SELECT CAST(? AS {CORRECTABLE[column]})", [value])))
+        cid = one_value(con.execute("""INSERT INTO corrections (report_id, column_name, old_value, new_value, corrected_by, reason)
                              VALUES (?, ?, ?, ?, ?, ?) RETURNING correction_id""",
-                          [report_id, column, None if row[0] is None else text_of(row[0]), new, by, reason]).fetchone()[0]
+                                    [report_id, column, None if row[0] is None else text_of(row[0]), new, by, reason]))
         made = corrections(con, [cid])[0]
         resolved = _close_resolved_findings(con, made, resolves(con, report_id)) if resolves else ()
     return replace(made, resolved=resolved)

@@ -148,7 +148,7 @@ def column_widths(names: list[str], rows: list[tuple], styles: list[int]) -> lis
     money with room for its thousands separators, never wider than _WIDEST."""
     from .workbook import MONEY
 
-    widths = []
+    widths: list[float] = []
     for i, (name, style) in enumerate(zip(names, styles)):
         widest = max((display_width(r[i]) for r in rows if r[i] is not None), default=0)
         if style == MONEY:

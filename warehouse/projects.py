@@ -36,12 +36,11 @@ import duckdb
 import regex
 
 from jixiao.data import read_csv
-from jixiao.db import insert_rows, transaction, warehouse_language
+from jixiao.db import insert_rows, one_value, transaction, warehouse_language
 from jixiao.errors import SettingError
 from jixiao.i18n import _
 from jixiao.labels import canonical_label
 from jixiao.messages import render
-
 
 _YEAR = regex.compile(r"[(（]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?")
 _CODE_PREFIX = regex.compile(r"^\s*(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{3,}\s*[-—－_]\s*")
@@ -247,8 +246,8 @@ class _Groups:
             for name, units in names.items():  # the same name, units that differ but are equivalent
                 for i, u in enumerate(units):
                     for v in units[i + 1:]:
-                        if _units(u, v):
-                            self._class_link((region, name, u), (region, name, v), "same", _units(u, v))
+                        if said := _units(u, v):
+                            self._class_link((region, name, u), (region, name, v), "same", said)
             postings: dict[str, set[str]] = {}
             for name in names:
                 for ch in set(name):
@@ -259,9 +258,8 @@ class _Groups:
                         continue
                     for u in names[short]:
                         for v in names[long]:
-                            units = _units(u, v)
-                            if units:
-                                self._class_link((region, short, u), (region, long, v), "abbreviation", units)
+                            if said := _units(u, v):
+                                self._class_link((region, short, u), (region, long, v), "abbreviation", said)
 
     def _class_link(self, a: tuple, b: tuple, names: str, units: str) -> None:
         self.class_links[a].append((b, names, units))
@@ -300,8 +298,8 @@ class _Groups:
             return self._said("link_code", code=rep.code)
         j, names, units = best
         a, b = (self.reps[j], rep) if j < i else (rep, self.reps[j])
-        key = f"link_name_{'same' if names == 'same' else 'abbreviated'}_unit_{'same' if units == 'same' else 'renamed'}"
-        return self._said(key, name=a.raw_name, other_name=b.raw_name, unit=a.raw_unit or "—", other_unit=b.raw_unit,
+        template = f"link_name_{'same' if names == 'same' else 'abbreviated'}_unit_{'same' if units == 'same' else 'renamed'}"
+        return self._said(template, name=a.raw_name, other_name=b.raw_name, unit=a.raw_unit or "—", other_unit=b.raw_unit,
                           region=a.region or "—")
 
     def _said(self, template: str, **parameters) -> str:
@@ -371,9 +369,9 @@ def link_projects(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry] | None
     mapping = load_project_map() if mapping is None else mapping
     settings = settings_digest(mapping)
     if not full:
-        made_with = con.execute("SELECT max(settings) FROM link_state").fetchone()[0]
-        covered = made_with == settings and (con.execute("SELECT count(*) FROM link_index").fetchone()[0] > 0
-                                             or not con.execute("SELECT count(*) FROM reports").fetchone()[0])
+        made_with = one_value(con.execute("SELECT max(settings) FROM link_state"))
+        covered = made_with == settings and (one_value(con.execute("SELECT count(*) FROM link_index")) > 0
+                                             or not one_value(con.execute("SELECT count(*) FROM reports")))
         full = not covered
     if full:
         _link_all(con, mapping)
@@ -381,10 +379,10 @@ def link_projects(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry] | None
         _link_changed(con, mapping)
     con.execute("DELETE FROM link_state")
     con.execute("INSERT INTO link_state VALUES (?)", [settings])
-    return con.execute("SELECT count(*) FROM projects").fetchone()[0]
+    return one_value(con.execute("SELECT count(*) FROM projects"))
 
 
-def _assign(groups: _Groups, holders: dict[str, list[tuple[tuple, str]]], map_keys: set[str]) -> tuple[dict[int, str], dict[str, str]]:
+def _assign(groups: _Groups, holders: dict[str, list[tuple[tuple, str]]], map_keys: set[str]) -> tuple[dict[int, str], dict[str, str | None]]:
     """Keys for the groups that hold unmapped reports: each its plain key, unless the mapping file uses
     it or a group with an earlier head has it too (then its second key). holders: plain key → (head
     order, head id) of groups outside `groups` with that plain key. Returns (head index → key, and for
@@ -396,12 +394,12 @@ def _assign(groups: _Groups, holders: dict[str, list[tuple[tuple, str]]], map_ke
             plain[head] = _plain_key(groups.reps[head])
             mine.setdefault(plain[head], []).append((groups.reps[head].order, head))
     keys: dict[int, str] = {}
-    outside: dict[str, str] = {}
+    outside: dict[str, str | None] = {}
     for k in set(mine) | set(holders):
         ranked = sorted([(order, True, head) for order, head in mine.get(k, [])] + [(order, False, rid) for order, rid in holders.get(k, [])])
-        for n, (_order, ours, who) in enumerate(ranked):
+        for n, (_order, _ours, who) in enumerate(ranked):
             first = n == 0 and k not in map_keys
-            if ours:
+            if isinstance(who, int):  # ours: a head's index (an outside group is named by its head's id)
                 keys[who] = k if first else _second_key(groups.reps[who])
             else:
                 outside[who] = k if first else None  # None: its second key (computed by the caller, who has its head)
@@ -410,7 +408,8 @@ def _assign(groups: _Groups, holders: dict[str, list[tuple[tuple, str]]], map_ke
 
 def _rows_of(groups: _Groups, keys: dict[int, str]) -> tuple[list[tuple], list[tuple], dict[str, list[_Report]], list[tuple]]:
     """link_index rows, project_links rows, mapped reports by map key, and project rows of computed groups."""
-    index, links, mapped, projects = [], [], {}, []
+    index, links, projects = [], [], []
+    mapped: dict[str, list[_Report]] = {}
     for head, members in groups.groups().items():
         head_rep = groups.reps[head]
         plain = _plain_key(head_rep)
@@ -507,7 +506,8 @@ def _link_changed(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry]) -> No
     _ids_table(con, "_relinked", [r.report_id for r in relinked])
     # what the relinked reports held before: their keys, plain keys and map keys
     old_keys = {k for (k,) in con.execute("""SELECT DISTINCT project_key FROM project_links
-                                             WHERE report_id IN (SELECT report_id FROM _relinked UNION ALL SELECT report_id FROM _stale)""").fetchall()}
+                                             WHERE report_id IN (SELECT report_id FROM _relinked
+                                                                 UNION ALL SELECT report_id FROM _stale)""").fetchall()}
     old_rows = stale + con.execute(f"{_INDEXED} WHERE report_id IN (SELECT report_id FROM _relinked)").fetchall()
     old_plain = {row[13] for row in old_rows}
     map_keys_before = {k for (k,) in con.execute("SELECT DISTINCT mapped FROM link_index WHERE mapped IS NOT NULL").fetchall()}
@@ -554,7 +554,8 @@ def _link_changed(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry]) -> No
         members = _from_index(con.execute(f"{_INDEXED} WHERE mapped IN (SELECT unnest($1))", [sorted(affected_maps)]).fetchall())
         by_key: dict[str, list[_Report]] = {}
         for rep in members:
-            by_key.setdefault(rep.mapped, []).append(rep)
+            if rep.mapped is not None:  # (each is: they were picked by it)
+                by_key.setdefault(rep.mapped, []).append(rep)
         projects += [_project_row(key, reps) for key, reps in by_key.items()]
     insert_rows(con, "projects", _PROJECT_COLUMNS, projects)
     con.execute("""UPDATE reports SET project_key = l.project_key FROM project_links l
@@ -610,7 +611,8 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, groups: set[tuple] | None = 
                {values_read} + coalesce(i.n, 0) + coalesce(f.n, 0) AS n_values, coalesce(d.coverage_pct, 0)
         FROM picked r JOIN documents d USING (doc_id)
         LEFT JOIN (SELECT report_id, count(*) AS n FROM indicators WHERE report_id IN (SELECT report_id FROM picked) GROUP BY ALL) i USING (report_id)
-        LEFT JOIN (SELECT report_id, count(*) AS n FROM funding WHERE report_id IN (SELECT report_id FROM picked) GROUP BY ALL) f USING (report_id)""").fetchall()
+        LEFT JOIN (SELECT report_id, count(*) AS n FROM funding WHERE report_id IN (SELECT report_id FROM picked) GROUP BY ALL) f
+            USING (report_id)""").fetchall()
     by_group: dict[tuple, list[tuple]] = {}
     for row in rows:
         by_group.setdefault(row[2:6], []).append(row)
@@ -627,7 +629,8 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, groups: set[tuple] | None = 
     if groups is None:
         con.execute("UPDATE reports SET duplicate_of = NULL WHERE duplicate_of IS NOT NULL")
     else:
-        con.execute(f"UPDATE reports SET duplicate_of = NULL WHERE duplicate_of IS NOT NULL AND report_id IN (SELECT r.report_id FROM reports r {scope})")
+        con.execute("UPDATE reports SET duplicate_of = NULL "
+                    f"WHERE duplicate_of IS NOT NULL AND report_id IN (SELECT r.report_id FROM reports r {scope})")
         con.execute("DROP TABLE _dup_groups")
     if copies:
         con.execute("CREATE OR REPLACE TEMP TABLE _copies (report_id VARCHAR, original VARCHAR)")

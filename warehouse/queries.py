@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from jixiao.i18n import _
 import re
 from dataclasses import dataclass
 
 import duckdb
 
+from jixiao.i18n import _
 from jixiao.labels import canonical_label
 
 
@@ -93,7 +93,7 @@ def run_readonly(con: duckdb.DuckDBPyConnection, sql: str) -> list[Result]:
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
-        raise QueryRefused(_("The SQL could not be parsed: {value}").format(value=str(exc).splitlines()[0]))
+        raise QueryRefused(_("The SQL could not be parsed: {value}").format(value=str(exc).splitlines()[0])) from exc
     if not statements:
         raise QueryRefused(_("There is no SQL statement to run."))
     for n, statement in enumerate(statements, start=1):

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from jixiao.i18n import _
 import duckdb
 
-from jixiao.db import transaction
+from jixiao.db import one_value, transaction
+from jixiao.i18n import _
 
 VERDICTS = {"confirmed": "确认有误", "explained": "已说明", "false_alarm": "误报", "open": "待复核"}
 
@@ -39,13 +39,13 @@ def review(con: duckdb.DuckDBPyConnection, report_id: str, rule: str, message: s
     if not by.strip():
         raise ReviewRefused(_("A review needs who made it."))
     with transaction(con):
-        found = con.execute("SELECT count(*) FROM findings WHERE report_id = ? AND rule = ? AND message = ?",
-                            [report_id, rule, message]).fetchone()[0]
+        found = one_value(con.execute("SELECT count(*) FROM findings WHERE report_id = ? AND rule = ? AND message = ?",
+                                      [report_id, rule, message]))
         if not found:
             raise ReviewRefused(_("Report {report_id} has no finding {rule} with that message.").format(report_id=report_id, rule=rule))
-        rid = con.execute("""INSERT INTO finding_reviews (report_id, rule, message, verdict, note, reviewed_by)
+        rid = one_value(con.execute("""INSERT INTO finding_reviews (report_id, rule, message, verdict, note, reviewed_by)
                              VALUES (?, ?, ?, ?, ?, ?) RETURNING review_id""",
-                          [report_id, rule, message, verdict, (note or "").strip() or None, by.strip()]).fetchone()[0]
+                                    [report_id, rule, message, verdict, (note or "").strip() or None, by.strip()]))
     return reviews(con, [rid])[0]
 
 

@@ -15,7 +15,7 @@ from importlib import resources
 
 import duckdb
 
-from jixiao.db import transaction
+from jixiao.db import one_value, transaction
 
 MONEY = "DECIMAL(18,2)"
 RATE = "DECIMAL(9,2)"
@@ -88,7 +88,7 @@ def needs_upgrade(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether a warehouse made by an older jixiao lacks migrations or the current views; asks nothing a
     read-only connection cannot. A file jixiao did not make, or a newer one's, needs nothing from us."""
     try:
-        version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+        version = one_value(con.execute("SELECT max(version) FROM schema_version"))
     except duckdb.CatalogException:
         return False
     return version is not None and (version < SCHEMA_VERSION or (version == SCHEMA_VERSION and _views_stamp(con) != VIEWS_STAMP))

@@ -22,6 +22,7 @@ import duckdb
 import regex
 
 from jixiao.data import read_csv
+from jixiao.db import one_row
 from jixiao.words import search_words
 
 INDEX_VERSION = 1  # bump when what is indexed or how changes: every index is made again
@@ -62,8 +63,8 @@ def sentences(text: str) -> list[str]:
 def _stamp(con: duckdb.DuckDBPyConnection) -> str:
     """What the index must have been made from: a digest of every indexed item and its report's year and project,
     the word list and the index version. A sum of row hashes costs a few milliseconds at 10,000 reports."""
-    n, digest = con.execute(f"SELECT count(*), coalesce(sum(hash(report_id, seq, kind, text, fiscal_year, project_key)), 0)"
-                            f" FROM ({_ITEMS})").fetchone()
+    n, digest = one_row(con.execute(f"SELECT count(*), coalesce(sum(hash(report_id, seq, kind, text, fiscal_year, project_key)), 0)"
+                                    f" FROM ({_ITEMS})"))
     return f"{INDEX_VERSION}:{_words_digest()}:{n}:{digest}"
 
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from jixiao.db import transaction
+from jixiao.db import one_value, transaction
 from jixiao.errors import SettingError
 from jixiao.i18n import _
 from jixiao.model import REPORT_TABLES
@@ -91,7 +91,7 @@ class Stage:
         self.uri = str(uri)
         self.fs, self.root = _filesystem(self.uri)
 
-    def must_exist(self) -> "Stage":
+    def must_exist(self) -> Stage:
         """This stage, when its folder holds a stage (a manifest/ folder); StageError otherwise."""
         from pyarrow import fs
 
@@ -129,7 +129,7 @@ class Stage:
         import pyarrow.parquet as pq
 
         own = con is None
-        if own:
+        if con is None:
             con = duckdb.connect(":memory:")
             migrate(con)
         else:
@@ -149,7 +149,7 @@ class Stage:
                 con.close()
         files = tuple(StagedFile(p.seen.path, p.seen.size_bytes, p.seen.mtime_ns, p.result.doc_id, p.result.status, p.result.error)
                       for p in done if p.seen is not None)
-        shard = Shard(shard_id, SCHEMA_VERSION, files, rows, datetime.now(timezone.utc).isoformat(timespec="seconds"), checksums)
+        shard = Shard(shard_id, SCHEMA_VERSION, files, rows, datetime.now(UTC).isoformat(timespec="seconds"), checksums)
         self.fs.create_dir(f"{self.root}/manifest", recursive=True)
         text = json.dumps(asdict(shard), ensure_ascii=False, indent=1).encode("utf-8")
         if self.local:  # whole or absent: written aside, then renamed (an object store's PUT is whole already)
@@ -199,7 +199,8 @@ class Stage:
         try:
             matches = self._checksum(shard.shard_id, table) == shard.checksums[table]
         except OSError as exc:
-            raise StageError(_("The stage's shard {shard_id} lacks its {table} table ({exc}); read those files again.").format(shard_id=shard.shard_id, table=table, exc=exc)) from exc
+            raise StageError(_("The stage's shard {shard_id} lacks its {table} table ({exc}); read those files again.").format(
+                shard_id=shard.shard_id, table=table, exc=exc)) from exc
         if not matches:
             raise StageError(_("The stage's shard {shard_id} has a {table} table other than the one it was written with "
                                "(changed or damaged since); read those files again into a new stage.").format(shard_id=shard.shard_id, table=table))
@@ -219,7 +220,8 @@ def load_shard(con: duckdb.DuckDBPyConnection, stage: Stage, shard: Shard, rerea
     which of two copies counts as the earlier (duplicate_of) does not hang on the order readers finished."""
     if shard.schema_version != SCHEMA_VERSION:
         raise StageError(_("Shard {shard_id} was written by a jixiao with warehouse schema {schema_version}, this one has "
-                           "{SCHEMA_VERSION}; read those files again into a new stage.").format(shard_id=shard.shard_id, schema_version=shard.schema_version, SCHEMA_VERSION=SCHEMA_VERSION))
+                           "{SCHEMA_VERSION}; read those files again into a new stage.").format(
+                               shard_id=shard.shard_id, schema_version=shard.schema_version, SCHEMA_VERSION=SCHEMA_VERSION))
     tables = {table: stage.read(shard, table) for table in CONTENT_TABLES}  # paths and file_index come from the manifest
     docs = {d["doc_id"]: (d["status"], d["error"]) for d in tables["documents"].select(["doc_id", "status", "error"]).to_pylist()}
     with transaction(con):
@@ -243,7 +245,7 @@ def load_stage(con: duckdb.DuckDBPyConnection, stage: Stage, reread: bool | set[
     """Load every finished shard of the stage, each in its own transaction; return (shards, documents
     written). reread: True for every shard, or the ids of the shards whose readings replace what is stored."""
     shards = stage.shards()
-    loaded_at = con.execute("SELECT CAST(current_timestamp AS TIMESTAMP)").fetchone()[0]
+    loaded_at = one_value(con.execute("SELECT CAST(current_timestamp AS TIMESTAMP)"))
     return len(shards), sum(len(load_shard(con, stage, shard, reread is True or shard.shard_id in (reread or ()), loaded_at))
                             for shard in shards)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
+from jixiao.db import one_value
+
 
 def known_files(con: duckdb.DuckDBPyConnection, paths: list[str] | None = None) -> dict[str, tuple[int, int, str]]:
     """path → (size_bytes, mtime_ns, doc_id) as last seen; of the given paths only, when given."""
@@ -34,15 +36,15 @@ def failed_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str] | set[st
 
 
 def count_findings(con: duckdb.DuckDBPyConnection) -> int:
-    return con.execute("SELECT count(*) FROM findings").fetchone()[0]
+    return one_value(con.execute("SELECT count(*) FROM findings"))
 
 
 def unchecked_documents(con: duckdb.DuckDBPyConnection) -> int:
     """Documents stored since the rules last ran."""
-    return con.execute("SELECT count(*) FROM documents WHERE NOT coalesce(rules_checked, FALSE)").fetchone()[0]
+    return one_value(con.execute("SELECT count(*) FROM documents WHERE NOT coalesce(rules_checked, FALSE)"))
 
 
 def owes(con: duckdb.DuckDBPyConnection, task: str) -> bool:
     """Whether work marked pending when documents were stored ('link') is still to do."""
-    return bool(con.execute("SELECT count(*) FROM pending WHERE task = ?", [task]).fetchone()[0])
+    return bool(one_value(con.execute("SELECT count(*) FROM pending WHERE task = ?", [task])))
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import cache
 from operator import attrgetter
-from typing import Callable
 
 import duckdb
 
@@ -15,9 +15,7 @@ from jixiao.db import insert_rows, transaction, warehouse_language
 from jixiao.errors import LoadError, StepFailed
 from jixiao.i18n import _
 from jixiao.messages import render
-from jixiao.model import (DOCUMENT_COLUMNS, NUMBERED_TABLES, REPORT_COLUMNS, REPORT_TABLES, UNREAD_COLUMNS, DocumentResult,
-                          Report, record_columns)
-
+from jixiao.model import DOCUMENT_COLUMNS, NUMBERED_TABLES, REPORT_COLUMNS, REPORT_TABLES, UNREAD_COLUMNS, DocumentResult, Report, record_columns
 
 
 def report_id(doc_id: str, ordinal: int) -> str:
@@ -28,7 +26,8 @@ def _rows(report: Report, rid: str, table: str) -> list[tuple]:
     records = getattr(report, table)
     if not records:
         return []
-    values = _getter(type(records[0]))  # shallow: dataclasses.astuple deep-copies every value
+    kind: type = type(records[0])  # as `type`: mypy takes a type[Any] for unhashable
+    values = _getter(kind)  # shallow: dataclasses.astuple deep-copies every value
     if table in NUMBERED_TABLES:
         return [(rid, i, *values(r)) for i, r in enumerate(records, start=1)]
     return [(rid, *values(r)) for r in records]
@@ -83,7 +82,8 @@ def remember_files(con: duckdb.DuckDBPyConnection, found: list[tuple[str, FileSt
     insert_rows(con, "document_paths", ["doc_id", "path"], list(dict.fromkeys((d, s.path) for d, s in found)),
                 conflict="ON CONFLICT DO NOTHING")
     unknown = [s.path for _, s in found if not s.looked_up]
-    before = dict(con.execute("SELECT path, doc_id FROM file_index WHERE path IN (SELECT unnest(?::VARCHAR[]))", [unknown]).fetchall()) if unknown else {}
+    before = dict(con.execute("SELECT path, doc_id FROM file_index WHERE path IN (SELECT unnest(?::VARCHAR[]))",
+                              [unknown]).fetchall()) if unknown else {}
     latest = {s.path: (s.path, s.size_bytes, s.mtime_ns, d) for d, s in found}  # a path once per statement
     insert_rows(con, "file_index", ["path", "size_bytes", "mtime_ns", "doc_id"], list(latest.values()), verb="INSERT OR REPLACE")
     for doc_id, seen in found:
@@ -113,7 +113,8 @@ def store_many(con: duckdb.DuckDBPyConnection, docs: list[Pending], replace: boo
         with transaction(con):
             ids = list(dict.fromkeys(d.result.doc_id for d in docs))
             existing = (stored.intersection(ids) if stored is not None else
-                        {row[0] for row in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()})
+                        {row[0] for row in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
+                                                       [ids]).fetchall()})
             remember_files(con, [(d.result.doc_id, d.seen) for d in docs if d.seen])
             insert_rows(con, "document_paths", ["doc_id", "path"], [(d.result.doc_id, d.result.path) for d in docs if not d.seen],
                         conflict="ON CONFLICT DO NOTHING")

@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -61,7 +62,7 @@ def _text(value: str) -> str:
 class Sheet:
     """One worksheet being written: rows are appended as XML to a temporary file."""
 
-    def __init__(self, book: "Workbook", name: str, widths: list[float], styles: list[int]) -> None:
+    def __init__(self, book: Workbook, name: str, widths: Sequence[float], styles: Sequence[int]) -> None:
         self.name = name
         self.rows = 0
         self._styles = styles
@@ -153,7 +154,7 @@ class Workbook:
         self._names.add(name.lower())
         return name
 
-    def sheet(self, name: str, widths: list[float], styles: list[int]) -> Sheet:
+    def sheet(self, name: str, widths: Sequence[float], styles: Sequence[int]) -> Sheet:
         """A new sheet; styles[i] is column i's number format (PLAIN, MONEY or PERCENT)."""
         return Sheet(self, self.name_for(name), widths, styles)
 
@@ -181,8 +182,10 @@ class Workbook:
                             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
                             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
                             '<Default Extension="xml" ContentType="application/xml"/>'
-                            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-                            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+                            '<Override PartName="/xl/workbook.xml" '
+                            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                            '<Override PartName="/xl/styles.xml" '
+                            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
                             + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
                                       'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
                                       for i in range(1, n + 1)) + "</Types>")
@@ -201,7 +204,8 @@ class Workbook:
                 zf.writestr("xl/_rels/workbook.xml.rels",
                             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                            + "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                            + "".join(f'<Relationship Id="rId{i}" '
+                                      'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
                                       f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))
                             + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
                               'Target="styles.xml"/></Relationships>')

@@ -10,17 +10,16 @@ doc_id in the warehouse, never by a path from the request.
 
 from __future__ import annotations
 
-from jixiao.i18n import _
 import ipaddress
 import json
 import re
 import secrets
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlencode
 
 import duckdb
@@ -35,11 +34,11 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from jixiao.edits import typed_value
+from jixiao.i18n import _
+from jixiao.model import NARRATIVE_KINDS
 from jixiao.render import text_of
 from jixiao.rules import resolved_findings
-from jixiao.model import NARRATIVE_KINDS
-from jixiao.warehouse import (CorrectionRefused, ReviewRefused, WarehouseUnavailable, connect, connect_locked, correct,
-                              review, search)
+from jixiao.warehouse import CorrectionRefused, ReviewRefused, WarehouseUnavailable, connect, connect_locked, correct, review, search
 from jixiao.warehouse.export import chinese_headers
 from jixiao.warehouse.reviews import VERDICTS
 from jixiao.warehouse.schema import CORRECTABLE

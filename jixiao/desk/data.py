@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import duckdb
 
+from jixiao.db import one_value
 from jixiao.messages import render
+from jixiao.model import LOW_COVERAGE_PCT
 from jixiao.warehouse.schema import CORRECTABLE
 
-LOW_COVERAGE_PCT = 85  # as the low_coverage finding
 UNITS_IN_CHART = 20
 
 
@@ -103,7 +104,8 @@ class Page:
 
 def report_list(con: duckdb.DuckDBPyConnection, f: ReportFilter, page: int = 1, size: int = PAGE_ROWS) -> Page:
     """One page of the reports the filter keeps (copies left out), filtered, counted and ordered in SQL."""
-    where, args = ["r.duplicate_of IS NULL"], []
+    where = ["r.duplicate_of IS NULL"]
+    args: list[object] = []
     if f.year is not None:
         where.append("r.fiscal_year = ?")
         args.append(f.year)
@@ -119,7 +121,7 @@ def report_list(con: duckdb.DuckDBPyConnection, f: ReportFilter, page: int = 1, 
     if f.with_findings:
         where.append("r.report_id IN (SELECT original_report_id FROM v_findings WHERE verdict = 'open')")
     kept = f"FROM v_reports r WHERE {' AND '.join(where)}"
-    total = con.execute(f"SELECT count(*) {kept}", args).fetchone()[0]
+    total = one_value(con.execute(f"SELECT count(*) {kept}", args))
     offset = max(0, min(page - 1, (total - 1) // size if total else 0)) * size
     order = "fiscal_year DESC NULLS LAST, unit, project_name, report_id"
     rows = _dicts(con.execute(f"""
@@ -171,7 +173,9 @@ def report_view(con: duckdb.DuckDBPyConnection, report_id: str) -> ReportView | 
         return None
     report = rows[0]
     document = _dicts(con.execute("SELECT * FROM documents WHERE doc_id = ?", [report["doc_id"]]))[0]
-    paths = document_of(con, report["doc_id"])[1]
+    stored = document_of(con, report["doc_id"])
+    assert stored is not None  # its document was read just above
+    paths = stored[1]
     fields = _dicts(con.execute("""SELECT row_number() OVER () AS n, key, label, value, page, locator, x0, y0, x1, y1
                                    FROM fields WHERE report_id = ? ORDER BY page NULLS LAST, locator""", [report_id]))
     values = [{"column": c, "value": report[c], "corrected": c in report["corrected_columns"], "source": _source_of(c, fields)}
@@ -222,7 +226,7 @@ def findings_list(con: duckdb.DuckDBPyConnection, rule: str | None, severity: st
             where.append(f"{column} = ?")
             args.append(value)
     kept = f"FROM v_findings f {('WHERE ' + ' AND '.join(where)) if where else ''}"
-    total = con.execute(f"SELECT count(*) {kept}", args).fetchone()[0]
+    total = one_value(con.execute(f"SELECT count(*) {kept}", args))
     offset = max(0, min(page - 1, (total - 1) // size if total else 0)) * size
     order = ("CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.rule, f.original_report_id, f.report_id, "
              "f.message")

@@ -19,10 +19,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from jixiao.errors import ExtractError
-from jixiao.i18n import _
 from jixiao.extract.formats import file_format
 from jixiao.extract.image import image_pdf
 from jixiao.extract.legacy import convert_legacy
+from jixiao.i18n import _
 from jixiao.paths import on_disk
 
 MAX_PIXELS = 6_000_000  # a page view's render at most: A4 at SCALE is about 1.1 million
@@ -191,7 +191,7 @@ def _locate(path: str, _mtime: int, label: str, value: str) -> Box | None:
 
 def _hits(textpage, needle: str, height: float) -> list[tuple[float, float, float, float]]:
     """Boxes (x0, top, x1, bottom from the top-left corner) of needle in a page's text."""
-    out = []
+    out: list[tuple[float, float, float, float]] = []
     # the text layer may hold spaces where the form had none: search the page text with them taken out
     chars = textpage.count_chars()
     whole = textpage.get_text_range(0, chars) if chars else ""

@@ -3,7 +3,6 @@ is a picture and an OFD: each reads with the same values as the Word original (t
 
 from __future__ import annotations
 
-
 import pytest
 
 from jixiao.pipeline import read_file

@@ -3,7 +3,6 @@ LibreOffice PDFs by tests/fixtures/office_scans.py, read by OCR: every figure as
 
 from __future__ import annotations
 
-
 import pytest
 
 from jixiao.pipeline import read_file

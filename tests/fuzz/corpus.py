@@ -23,9 +23,9 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # parts an office reader can do without: their loss costs no value of the form

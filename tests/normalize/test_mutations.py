@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 
 from jixiao.pipeline import read_file
 from tests.fixtures import builder
-from tests.helpers import backend_differences
 from tests.fixtures.forms import Variant
+from tests.helpers import backend_differences
 
 from .mutation import FAMILIES, differences, mutants, records, render
 

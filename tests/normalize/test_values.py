@@ -10,8 +10,17 @@ import pytest
 from jixiao.labels import canonical_label, label_parts, split_outline
 from jixiao.normalize import checkbox
 from jixiao.normalize.text import clean_text, is_instruction
-from jixiao.normalize.values import (find_fiscal_year, find_region, parse_date, parse_date_range, parse_money,
-                                     parse_percent, parse_score, region_of_unit, settle_fraction)
+from jixiao.normalize.values import (
+    find_fiscal_year,
+    find_region,
+    parse_date,
+    parse_date_range,
+    parse_money,
+    parse_percent,
+    parse_score,
+    region_of_unit,
+    settle_fraction,
+)
 
 
 @pytest.mark.parametrize("text, unit, yuan", [

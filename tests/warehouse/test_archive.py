@@ -96,7 +96,8 @@ def bad_archive(seed_files, family_files, tmp_path_factory) -> tuple[Path, dict[
     expected = {
         "empty.docx": "empty", "truncated.docx": "damaged or truncated", "truncated.pdf": "PDF",
         "encrypted.pdf": "password", "encrypted.docx": "password", "bomb.docx": "zip bomb",
-        "entities.docx": "DTD", "scanned.pdf": "OCR", "photo.png": "image of a page, and OCR is not available", "random.docx": "not a Word, WPS, Excel, PDF",
+        "entities.docx": "DTD", "scanned.pdf": "OCR", "photo.png": "image of a page, and OCR is not available",
+                "random.docx": "not a Word, WPS, Excel, PDF",
         "notice.docx": None, "huge_table.docx": None,  # readable, but no report: not_report
     }
     return root, expected

@@ -96,7 +96,8 @@ def test_the_python_api_reads_what_the_desk_reads(warehouse):
     folder, db, rid = warehouse
     assert _run("correct", rid, "spent_yuan", "100万元", "--reason", "原表第2页", "--by", "审核员", "--db", str(db)).returncode == 0
     con = duckdb.connect(str(db))
-    con.execute("INSERT INTO findings (report_id, rule, severity, message, expected, actual) VALUES (?, 'subtotal_mismatch', 'warning', '投入的得分与其各行之和不符', '20', '12')", [rid])
+    con.execute("INSERT INTO findings (report_id, rule, severity, message, expected, actual) "
+                "VALUES (?, 'subtotal_mismatch', 'warning', '投入的得分与其各行之和不符', '20', '12')", [rid])
     review(con, rid, "subtotal_mismatch", "投入的得分与其各行之和不符", "explained", "口径不同", "审核员")
     con.close()
     with jixiao.connect(db) as wh:

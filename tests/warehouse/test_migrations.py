@@ -67,7 +67,8 @@ def reference(seed_files, family_files, tmp_path_factory):
     rid = con.execute("SELECT min(report_id) FROM reports WHERE duplicate_of IS NULL").fetchone()[0]
     correct(con, rid, "spent_yuan", Decimal("1000000"), "审核员", "原表实际支出为100万元")
     # these well-made files give no finding: one as the rules write it, and a review of it
-    con.execute("INSERT INTO findings (report_id, rule, severity, message, expected, actual) VALUES (?, 'subtotal_mismatch', 'warning', '投入的得分与其各行之和不符', '20', '12')", [rid])
+    con.execute("INSERT INTO findings (report_id, rule, severity, message, expected, actual) "
+                "VALUES (?, 'subtotal_mismatch', 'warning', '投入的得分与其各行之和不符', '20', '12')", [rid])
     review(con, rid, "subtotal_mismatch", "投入的得分与其各行之和不符", "explained", "已说明", "审核员")
     empty = con.execute("SELECT doc_id FROM documents WHERE status = 'failed'").fetchall()
     acknowledge(con, [d for (d,) in empty], "空文件，已向单位索要原件", "审核员")

@@ -39,8 +39,9 @@ def warehouse(tmp_path_factory, family_files):
     for year, problem in PLANTED.items():
         builder.write_docx(narrative(year, PROJECT, problem, f"全年开展执法检查{1100 + year - 2021}余次。"), folder / f"{year}_city.docx")
     # decoys: the words apart, in other sentences and projects
-    builder.write_docx(narrative(2022, "农村道路养护项目", "预算编制不够精准，年中调整较多。", "资金拨付进度符合要求，养护里程滞后于计划的路段已补齐。"),
-                       folder / "2022_roads.docx")
+    builder.write_docx(narrative(2022, "农村道路养护项目", "预算编制不够精准，年中调整较多。",
+                                 "资金拨付进度符合要求，养护里程滞后于计划的路段已补齐。"),
+                                              folder / "2022_roads.docx")
     (folder / "national.docx").write_bytes(family_files["docx/national_project/plain"].read_bytes())
     db = tmp_path_factory.mktemp("beyond_db") / "w.duckdb"
     ingest([folder], db)
