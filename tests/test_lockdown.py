@@ -121,7 +121,7 @@ def test_export_path_is_a_path(warehouse, tmp_path, name, fmt):
 def test_csv_export_has_a_bom_and_chinese_headers(warehouse, tmp_path):
     runner = CliRunner()
     assert runner.invoke(main, ["export", "--format", "csv", "--out", str(tmp_path / "a"), "--chinese", "--db", str(warehouse)]).exit_code == 0
-    head = (tmp_path / "a" / "reports.csv").read_bytes()[:40]
+    head = (tmp_path / "a" / "报告.csv").read_bytes()[:40]  # with --chinese the files are named in Chinese too
     assert head.startswith(b"\xef\xbb\xbf") and "报告编号".encode() in head
     assert runner.invoke(main, ["export", "--format", "csv", "--out", str(tmp_path / "b"), "--no-bom", "--db", str(warehouse)]).exit_code == 0
     assert (tmp_path / "b" / "reports.csv").read_bytes().startswith(b"report_id,")
