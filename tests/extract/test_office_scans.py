@@ -61,7 +61,7 @@ def test_a_sealed_page_is_a_stored_finding(scanned, name):
     result = scanned("national", name)
     (report,) = result.reports
     sealed = [f for f in report.findings if f.rule == "page_sealed"]
-    assert [(f.severity, f.actual) for f in sealed] == [("info", "1")] and sealed[0].message.startswith("页1盖章")
+    assert [(f.severity, f.actual) for f in sealed] == [("info", "1")] and "页1盖章" in sealed[0].message
     con = connect(":memory:")
     store_group(con, [Pending(result)])
     assert con.execute("SELECT rule, severity, actual FROM findings WHERE rule = 'page_sealed'").fetchall() == [
