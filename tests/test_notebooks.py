@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -19,6 +21,13 @@ from tests.fixtures import families as F
 pytestmark = [pytest.mark.slow]
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+_PROBE = """import json as _json, matplotlib.pyplot as _plt
+def _said(ax):
+    legend = ax.get_legend()
+    return {"title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
+            "legend": [t.get_text() for t in legend.get_texts()] if legend else [],
+            "legend_title": legend.get_title().get_text() if legend else ""}
+print("FIGURES", _json.dumps([[_said(ax) for ax in _plt.figure(n).axes] for n in _plt.get_fignums()], ensure_ascii=False))"""
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +56,9 @@ def test_notebook_runs(name, fixture_warehouse, monkeypatch):
     monkeypatch.setenv("JIXIAO_DB", str(fixture_warehouse))
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
     assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), "outputs are not committed"
+    # keep every figure open, and at the end say what a reader sees on them: titles, axis labels, legend entries
+    notebook.cells.insert(0, nbformat.v4.new_code_cell("%config InlineBackend.close_figures = False"))
+    notebook.cells.append(nbformat.v4.new_code_cell(_PROBE))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}},
@@ -55,6 +67,12 @@ def test_notebook_runs(name, fixture_warehouse, monkeypatch):
                      for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs)
     assert "Error" not in text.split("Traceback")[0] and "Traceback" not in text
     assert "Glyph" not in text  # a missing CJK glyph warning would show here
+    shown = json.loads(text.split("FIGURES ", 1)[1].splitlines()[0])
+    legends = [t for fig in shown for ax in fig for t in ax["legend"]]
+    labels = [t for fig in shown for ax in fig for t in (ax["title"], ax["xlabel"], ax["ylabel"], ax["legend_title"]) if t]
+    assert not [t for t in legends if t in ("nan", "None", "")], legends  # no entry for a value that is not there
+    assert not [t for t in labels if re.fullmatch(r"[a-z_]+", t)], labels  # no column name for a title or label
+    assert all(ax["title"] for fig in shown for ax in fig), shown
     if name.startswith("spending"):
         assert "城管执法专项经费" in text and "74.36" in text
         images = [o for cell in notebook.cells for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
