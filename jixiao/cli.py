@@ -88,6 +88,25 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _unraisable(hook):
+    """sys.unraisablehook for the command: a signal that landed inside a finaliser (a `__del__` running when the
+    collector ran, where Python can only print it, with a traceback) is raised again in the main thread, where
+    the command stops with its sentence; anything else is printed as Python would."""
+
+    def said(unraisable) -> None:
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            import _thread
+            import threading
+
+            # a moment later, from another thread: raised while this hook runs, it would only be printed again
+            later = threading.Timer(0.05, _thread.interrupt_main)
+            later.daemon = True
+            later.start()
+            return
+        hook(unraisable)
+    return said
+
+
 def _interrupted(exc: BaseException | None) -> bool:
     """Ctrl-C or SIGTERM, however it surfaced: as KeyboardInterrupt, as DuckDB's own 'Query interrupted'
     when it landed inside a statement, or as the cause of another error (an ImportError when it landed
@@ -171,6 +190,8 @@ class Commands(_Translated, click.Group):
         before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
         signal.signal(signal.SIGINT, signal.default_int_handler)  # from here on, as KeyboardInterrupt
         signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop, as Ctrl-C
+        unraisable_before = sys.unraisablehook
+        sys.unraisablehook = _unraisable(unraisable_before)
 
         def finished() -> None:
             """The work is over (done, failed or stopped). Run as the command (entry.guard ran), a signal from
@@ -180,6 +201,7 @@ class Commands(_Translated, click.Group):
 
             signal.signal(signal.SIGINT, signal.SIG_IGN if entry.GUARDED else before[0])
             signal.signal(signal.SIGTERM, signal.SIG_IGN if entry.GUARDED else before[1])
+            sys.unraisablehook = unraisable_before
 
         code = 0
         try:

@@ -83,3 +83,32 @@ def test_a_signal_while_a_native_module_loads_is_still_a_signal():
         raise ImportError("No module named 'opencc_clib'")
     except ImportError as exc:
         assert not _interrupted(exc)
+
+
+def test_a_signal_inside_a_finaliser_is_raised_again_where_the_command_stops():
+    """A Ctrl-C landing in a `__del__` (regex's, as the collector ran) is one Python can only print, with a
+    traceback; the command's hook raises it again in the main thread, where it is one sentence."""
+    import gc
+
+    from jixiao.cli import _unraisable
+
+    class Finalised:
+        def __del__(self):
+            raise KeyboardInterrupt
+
+    printed = []
+    before = sys.unraisablehook
+    sys.unraisablehook = _unraisable(printed.append)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            Finalised()
+            gc.collect()
+            time.sleep(1)  # the interrupt arrives at the main thread's next check
+        class Failing:
+            def __del__(self):
+                raise ValueError("not a signal")
+        Failing()
+        gc.collect()
+        assert [u.exc_type for u in printed] == [ValueError]  # anything else is printed as before
+    finally:
+        sys.unraisablehook = before
