@@ -15,7 +15,7 @@ import json
 import re
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -34,7 +34,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from jixiao.edits import typed_value
-from jixiao.i18n import _
+from jixiao.i18n import N_, _, language, ngettext
 from jixiao.model import NARRATIVE_KINDS
 from jixiao.render import text_of
 from jixiao.rules import resolved_findings
@@ -62,6 +62,24 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+# a verdict as the desk shows it (the Chinese of each is warehouse.reviews.VERDICTS)
+VERDICT_WORDS = {"confirmed": N_("Confirmed wrong"), "explained": N_("Explained"), "false_alarm": N_("False alarm"),
+                 "open": N_("To review")}
+
+
+class Verdicts(Mapping[str, str]):
+    """Verdict → its words, in the language in effect when a page reads them."""
+
+    def __getitem__(self, verdict: str) -> str:
+        return _(VERDICT_WORDS[verdict])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(VERDICTS)
+
+    def __len__(self) -> int:
+        return len(VERDICTS)
 
 
 @dataclass
@@ -108,7 +126,8 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
     env.filters.update(money=_money, num=_num, text=lambda v: "" if v is None else text_of(v))
-    env.globals.update(header=_header, verdicts=VERDICTS, correctable=CORRECTABLE)
+    # _ and ngettext translate when a page is rendered, so each page is in the language in effect then
+    env.globals.update(header=_header, verdicts=Verdicts(), correctable=CORRECTABLE, _=_, ngettext=ngettext, language=language)
 
     def page(request: Request, name: str, status: int = 200, **context) -> Response:
         return templates.TemplateResponse(request, name, {"desk": desk, **context}, status_code=status)
@@ -176,7 +195,7 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
             return RedirectResponse("/findings", status_code=303)
         row = await run_in_threadpool(_finding, desk, key)
         if row is None:
-            return failure(request, message or "That finding is no longer in the warehouse.", 404)
+            return failure(request, message or _("That finding is no longer in the warehouse."), 404)
         return page(request, "_finding_row.html", f=row, message=message, with_report=form.get("context") != "report")
 
     def corrections(request: Request) -> Response:
@@ -269,7 +288,9 @@ def _correct(desk: Desk, report_id: str, form: dict[str, str]) -> tuple[str, boo
     except (ValueError, CorrectionRefused) as exc:
         return str(exc), True
     closed = [_("closes finding {rule}: {message}").format(rule=rule, message=message) for rule, message in c.resolved]
-    return "；".join([f"已更正 {_header(column)}：{c.old_value or '空'} → {c.new_value or '空'}", *closed]), False
+    done = _("Corrected {column}: {old} → {new}").format(column=_header(column), old=c.old_value or _("empty"),
+                                                          new=c.new_value or _("empty"))
+    return _("; ").join([done, *closed]), False
 
 
 def _review(desk: Desk, key: tuple[str, str, str], form: dict[str, str]) -> str | None:
@@ -335,7 +356,8 @@ def _host_name(header: str) -> str:
 
 
 def _header(column: str) -> str:
-    return chinese_headers().get(column, column)
+    """A column as the reader names it: its Chinese header, or in English the column itself (as `jixiao correct` takes it)."""
+    return chinese_headers().get(column, column) if language() == "zh" else column
 
 
 def _money(value: Decimal | None) -> str:
