@@ -949,7 +949,8 @@ def serve(db: str, host: str, port: int, user: str | None, pages_dir: str | None
     loopback = is_loopback(host)
     token = None if loopback else secrets.token_urlsafe(24)
     try:
-        app = create_app(db, pages_dir=pages_dir, user=user or getpass.getuser(), token=token, loopback=loopback)
+        app = create_app(db, pages_dir=pages_dir, user=user or getpass.getuser(), token=token, loopback=loopback,
+                         preconvert=True)
     except SettingError as exc:
         raise click.UsageError(str(exc)) from exc
     except WarehouseUnavailable as exc:
