@@ -82,6 +82,7 @@ class Sources:
         self._lock = threading.Lock()
         self._doc_locks: dict[str, threading.Lock] = {}
         self._office = threading.Lock()
+        self.stopping = threading.Event()  # set when the desk stops: no further batch is started
 
     def original(self, doc_id: str, paths: list[str]) -> Path:
         """The file among paths (where ingest found doc_id) whose bytes are still doc_id's."""
@@ -159,6 +160,8 @@ class Sources:
         done = 0
         try:
             for start in range(0, len(todo), batch):
+                if self.stopping.is_set():
+                    break
                 try:
                     done += self._convert_batch(converter, todo[start:start + batch])
                 except (ExtractError, OSError, subprocess.SubprocessError) as exc:
