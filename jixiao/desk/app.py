@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import re
 import secrets
 import threading
@@ -34,6 +35,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from jixiao.edits import typed_value
+from jixiao.extract.formats import FORMATS
 from jixiao.i18n import N_, _, language, ngettext
 from jixiao.model import NARRATIVE_KINDS
 from jixiao.render import text_of
@@ -46,6 +48,8 @@ from jixiao.warehouse.schema import CORRECTABLE
 from . import data
 from .chart import execution_chart
 from .sources import Box, SourceMissing, Sources
+
+log = logging.getLogger("jixiao.desk")
 
 HERE = Path(__file__).parent
 LOCK_WAIT_S = 5.0  # an ingest writing holds the file: a page waits this long, then says so
@@ -116,9 +120,10 @@ class Desk:
 
 
 def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str = "reviewer",
-               token: str | None = None, loopback: bool = True) -> Starlette:
+               token: str | None = None, loopback: bool = True, preconvert: bool = False) -> Starlette:
     """The desk over db. pages_dir keeps PDFs converted from Word and spreadsheet files
-    (default: beside db, DB.pages). token: required on every request (for non-loopback hosts)."""
+    (default: beside db, DB.pages). token: required on every request (for non-loopback hosts).
+    preconvert: convert those files' pages ahead in a background thread (app.state.preconverting)."""
     db = Path(db)
     connect(db, create=False).close()  # missing or not a warehouse: say so now; an old one is migrated once here
     desk = Desk(db, Sources(Path(pages_dir) if pages_dir else db.with_name(db.name + ".pages")), user,
@@ -244,7 +249,25 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
     app = Starlette(routes=routes, middleware=[Middleware(Guard, desk=desk)],
                     exception_handlers={WarehouseUnavailable: lambda request, exc: failure(request, str(exc), 503)})
     app.state.desk = desk
+    app.state.preconverting = start_preconverting(desk) if preconvert else None
     return app
+
+
+def start_preconverting(desk: Desk) -> threading.Thread:
+    """A background thread converting, most recent first, the stored documents LibreOffice shows that have no
+    converted pages yet; a page asked for meanwhile is served as ever (waiting for its own batch, if under way)."""
+    def work() -> None:
+        try:
+            with desk.reading() as con:
+                documents = data.documents_to_show(con, [f.name for f in FORMATS if f.desk == "libreoffice"])
+            done = desk.sources.preconvert(documents)
+            log.info("converted the pages of %d documents ahead", done)
+        except Exception:  # noqa: BLE001 - whatever failed ahead is converted when opened, as without this thread
+            log.warning("converting pages ahead stopped; they are converted when opened", exc_info=True)
+
+    thread = threading.Thread(target=work, name="desk-preconvert", daemon=True)
+    thread.start()
+    return thread
 
 
 class Guard(BaseHTTPMiddleware):

@@ -264,3 +264,15 @@ def document_of(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, list[
     others = [p for (p,) in con.execute("SELECT path FROM document_paths WHERE doc_id = ? AND path <> ? ORDER BY path",
                                         [doc_id, row[1]]).fetchall()]
     return row[0], [row[1], *others]
+
+
+def documents_to_show(con: duckdb.DuckDBPyConnection, formats: list[str]) -> list[tuple[str, str, list[str]]]:
+    """(doc_id, format, paths ingest found it at) of the current documents in formats that hold reports, most recent
+    first: the latest fiscal year among a document's reports, then the latest ingested."""
+    rows = con.execute("""
+        SELECT d.doc_id, d.format, d.path,
+               (SELECT list(p.path ORDER BY p.path) FROM document_paths p WHERE p.doc_id = d.doc_id AND p.path <> d.path)
+        FROM documents d JOIN (SELECT doc_id, max(fiscal_year) AS year FROM reports GROUP BY doc_id) r USING (doc_id)
+        WHERE d.replaced_by IS NULL AND list_contains(?, d.format)
+        ORDER BY r.year DESC NULLS LAST, d.ingested_at DESC, d.doc_id""", [formats]).fetchall()
+    return [(doc_id, fmt, [path, *(others or [])]) for doc_id, fmt, path, others in rows]
