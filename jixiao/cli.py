@@ -971,7 +971,8 @@ def serve(db: str, host: str, port: int, user: str | None, pages_dir: str | None
     loopback = is_loopback(host)
     token = None if loopback else secrets.token_urlsafe(24)
     try:
-        app = create_app(db, pages_dir=pages_dir, user=user or getpass.getuser(), token=token, loopback=loopback)
+        app = create_app(db, pages_dir=pages_dir, user=user or getpass.getuser(), token=token, loopback=loopback,
+                         preconvert=True)
     except SettingError as exc:
         raise click.UsageError(str(exc)) from exc
     except WarehouseUnavailable as exc:
@@ -993,7 +994,10 @@ def serve(db: str, host: str, port: int, user: str | None, pages_dir: str | None
     address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     click.echo(_("review desk for {db} at {address}").format(db=db, address=address)
                + ("" if loopback else _("  (the token is needed: share the whole address)")))
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        app.state.desk.sources.stopping.set()  # pages converted ahead: no further LibreOffice run
 
 
 if __name__ == "__main__":  # pragma: no cover

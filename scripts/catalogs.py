@@ -3,7 +3,8 @@
     .venv/bin/python scripts/catalogs.py          # update jixiao/locale/zh/LC_MESSAGES/jixiao.po and compile the .mo
     .venv/bin/python scripts/catalogs.py --check  # exit 1 when a sentence has no Chinese or the .mo is not the .po's
 
-Sentences come from Babel's extraction of `_()`, `N_()` and `ngettext()` calls in the package, and from
+Sentences come from Babel's extraction of `_()`, `N_()` and `ngettext()` calls in the package and in the
+desk's Jinja templates (jixiao/desk/templates/*.html, through Jinja2's own Babel extractor), and from
 the command line's help (every command's help and epilog, every option's help), which click keeps as
 plain strings. A new sentence is added to the .po untranslated, for a person to translate; a sentence no
 longer used is dropped. The compiled .mo ships in the wheel (pyproject's package-data).
@@ -22,6 +23,9 @@ PO = ROOT / "jixiao" / "locale" / "zh" / "LC_MESSAGES" / "jixiao.po"
 MO = PO.with_suffix(".mo")
 SOURCES = ["jixiao", "extract", "normalize", "rules", "warehouse"]
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+# Python everywhere; the desk's templates call _() and ngettext() (Jinja globals) the same way
+METHODS = [("**.py", "python"), ("desk/templates/**.html", "jinja2.ext:babel_extract")]
+OPTIONS = {"desk/templates/**.html": {"silent": "false"}}  # a template that does not parse is an error, not an empty file
 
 
 def _click_sentences() -> list[str]:
@@ -59,7 +63,7 @@ def collect():
     fixed = datetime(2026, 1, 1, tzinfo=UTC)  # a catalog's dates would make every build differ
     catalog = Catalog(project="jixiao", locale="zh", charset="utf-8", creation_date=fixed, revision_date=fixed)
     for folder in SOURCES:
-        for filename, lineno, message, comments, _context in extract_from_dir(str(ROOT / folder), keywords=KEYWORDS,
+        for filename, lineno, message, comments, _context in extract_from_dir(str(ROOT / folder), METHODS, OPTIONS, keywords=KEYWORDS,
                                                                                comment_tags=("i18n",)):
             catalog.add(message, locations=[(f"{folder}/{filename}", lineno)], auto_comments=comments)
     for text in _click_sentences():

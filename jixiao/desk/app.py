@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import re
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -34,7 +35,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from jixiao.edits import typed_value
-from jixiao.i18n import _
+from jixiao.extract.formats import FORMATS
+from jixiao.i18n import N_, _, language, ngettext
 from jixiao.model import NARRATIVE_KINDS
 from jixiao.render import text_of
 from jixiao.rules import resolved_findings
@@ -46,6 +48,8 @@ from jixiao.warehouse.schema import CORRECTABLE
 from . import data
 from .chart import execution_chart
 from .sources import Box, SourceMissing, Sources
+
+log = logging.getLogger("jixiao.desk")
 
 HERE = Path(__file__).parent
 LOCK_WAIT_S = 5.0  # an ingest writing holds the file: a page waits this long, then says so
@@ -62,6 +66,24 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+# a verdict as the desk shows it (the Chinese of each is warehouse.reviews.VERDICTS)
+VERDICT_WORDS = {"confirmed": N_("Confirmed wrong"), "explained": N_("Explained"), "false_alarm": N_("False alarm"),
+                 "open": N_("To review")}
+
+
+class Verdicts(Mapping[str, str]):
+    """Verdict → its words, in the language in effect when a page reads them."""
+
+    def __getitem__(self, verdict: str) -> str:
+        return _(VERDICT_WORDS[verdict])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(VERDICTS)
+
+    def __len__(self) -> int:
+        return len(VERDICTS)
 
 
 @dataclass
@@ -98,9 +120,10 @@ class Desk:
 
 
 def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str = "reviewer",
-               token: str | None = None, loopback: bool = True) -> Starlette:
+               token: str | None = None, loopback: bool = True, preconvert: bool = False) -> Starlette:
     """The desk over db. pages_dir keeps PDFs converted from Word and spreadsheet files
-    (default: beside db, DB.pages). token: required on every request (for non-loopback hosts)."""
+    (default: beside db, DB.pages). token: required on every request (for non-loopback hosts).
+    preconvert: convert those files' pages ahead in a background thread (app.state.preconverting)."""
     db = Path(db)
     connect(db, create=False).close()  # missing or not a warehouse: say so now; an old one is migrated once here
     desk = Desk(db, Sources(Path(pages_dir) if pages_dir else db.with_name(db.name + ".pages")), user,
@@ -108,7 +131,8 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
     env.filters.update(money=_money, num=_num, text=lambda v: "" if v is None else text_of(v))
-    env.globals.update(header=_header, verdicts=VERDICTS, correctable=CORRECTABLE)
+    # _ and ngettext translate when a page is rendered, so each page is in the language in effect then
+    env.globals.update(header=_header, verdicts=Verdicts(), correctable=CORRECTABLE, _=_, ngettext=ngettext, language=language)
 
     def page(request: Request, name: str, status: int = 200, **context) -> Response:
         return templates.TemplateResponse(request, name, {"desk": desk, **context}, status_code=status)
@@ -176,7 +200,7 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
             return RedirectResponse("/findings", status_code=303)
         row = await run_in_threadpool(_finding, desk, key)
         if row is None:
-            return failure(request, message or "That finding is no longer in the warehouse.", 404)
+            return failure(request, message or _("That finding is no longer in the warehouse."), 404)
         return page(request, "_finding_row.html", f=row, message=message, with_report=form.get("context") != "report")
 
     def corrections(request: Request) -> Response:
@@ -225,7 +249,25 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
     app = Starlette(routes=routes, middleware=[Middleware(Guard, desk=desk)],
                     exception_handlers={WarehouseUnavailable: lambda request, exc: failure(request, str(exc), 503)})
     app.state.desk = desk
+    app.state.preconverting = start_preconverting(desk) if preconvert else None
     return app
+
+
+def start_preconverting(desk: Desk) -> threading.Thread:
+    """A background thread converting, most recent first, the stored documents LibreOffice shows that have no
+    converted pages yet; a page asked for meanwhile is served as ever (waiting for its own batch, if under way)."""
+    def work() -> None:
+        try:
+            with desk.reading() as con:
+                documents = data.documents_to_show(con, [f.name for f in FORMATS if f.desk == "libreoffice"])
+            done = desk.sources.preconvert(documents)
+            log.info("converted the pages of %d documents ahead", done)
+        except Exception:  # noqa: BLE001 - whatever failed ahead is converted when opened, as without this thread
+            log.warning("converting pages ahead stopped; they are converted when opened", exc_info=True)
+
+    thread = threading.Thread(target=work, name="desk-preconvert", daemon=True)
+    thread.start()
+    return thread
 
 
 class Guard(BaseHTTPMiddleware):
@@ -269,7 +311,9 @@ def _correct(desk: Desk, report_id: str, form: dict[str, str]) -> tuple[str, boo
     except (ValueError, CorrectionRefused) as exc:
         return str(exc), True
     closed = [_("closes finding {rule}: {message}").format(rule=rule, message=message) for rule, message in c.resolved]
-    return "；".join([f"已更正 {_header(column)}：{c.old_value or '空'} → {c.new_value or '空'}", *closed]), False
+    done = _("Corrected {column}: {old} → {new}").format(column=_header(column), old=c.old_value or _("empty"),
+                                                          new=c.new_value or _("empty"))
+    return _("; ").join([done, *closed]), False
 
 
 def _review(desk: Desk, key: tuple[str, str, str], form: dict[str, str]) -> str | None:
@@ -335,7 +379,8 @@ def _host_name(header: str) -> str:
 
 
 def _header(column: str) -> str:
-    return chinese_headers().get(column, column)
+    """A column as the reader names it: its Chinese header, or in English the column itself (as `jixiao correct` takes it)."""
+    return chinese_headers().get(column, column) if language() == "zh" else column
 
 
 def _money(value: Decimal | None) -> str:

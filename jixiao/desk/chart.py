@@ -7,6 +7,8 @@ from decimal import Decimal
 from html import escape
 from urllib.parse import quote
 
+from jixiao.i18n import _
+
 COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f")
 LABEL_W, BAR_H, GAP, PLOT_W, TOP = 230, 12, 8, 420, 34
 AXIS_MAX = 120  # percent; a rate above it is drawn to the edge and written out
@@ -28,7 +30,7 @@ def execution_chart(rates: list[dict], mark_pct: int = 80) -> str:
         return LABEL_W + PLOT_W * min(float(pct), AXIS_MAX) / AXIS_MAX
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-           f'role="img" aria-label="执行率（按单位、年度）" class="chart">']
+           f'role="img" aria-label="{escape(_("Execution rate (by unit and year)"))}" class="chart">']
     for i, y in enumerate(years):  # legend
         out.append(f'<rect x="{LABEL_W + i * 70}" y="6" width="12" height="12" fill="{colour[y]}"/>'
                    f'<text x="{LABEL_W + i * 70 + 16}" y="16" font-size="12">{y}</text>')

@@ -9,6 +9,7 @@ from decimal import Decimal
 import duckdb
 
 from jixiao.db import one_value
+from jixiao.i18n import _
 from jixiao.messages import render
 from jixiao.model import LOW_COVERAGE_PCT
 from jixiao.warehouse.schema import CORRECTABLE
@@ -35,9 +36,9 @@ def overview(con: duckdb.DuckDBPyConnection) -> dict:
                sum(spent_yuan) AS spent_yuan
         FROM v_reports WHERE duplicate_of IS NULL GROUP BY fiscal_year ORDER BY fiscal_year NULLS LAST"""))
     units = _dicts(con.execute("""
-        SELECT coalesce(implementing_unit, department, '（未写明）') AS unit, count(*) AS reports,
+        SELECT coalesce(implementing_unit, department, ?) AS unit, count(*) AS reports,
                count(DISTINCT fiscal_year) AS years
-        FROM v_reports WHERE duplicate_of IS NULL GROUP BY ALL ORDER BY reports DESC, unit LIMIT 50"""))
+        FROM v_reports WHERE duplicate_of IS NULL GROUP BY ALL ORDER BY reports DESC, unit LIMIT 50""", [_("(not stated)")]))
     # the chart, aggregated in SQL: v_unit_year computed once, its largest units by budget kept
     rates = _dicts(con.execute(f"""
         WITH unit_year AS MATERIALIZED (SELECT unit, fiscal_year, budget_yuan, weighted_execution_rate_pct FROM v_unit_year
@@ -164,7 +165,7 @@ def report_title(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
     """A report as a person names it, 「2021 年度 城管执法专项经费」, never by its 64-character id."""
     row = con.execute("SELECT fiscal_year, project_name FROM v_reports WHERE report_id = ?", [report_id]).fetchone()
     year, name = row or (None, None)
-    return " ".join(part for part in (f"{year} 年度" if year else None, name or "（无名称）") if part)
+    return " ".join(part for part in (_("Year {year}").format(year=year) if year else None, name or _("(no name)")) if part)
 
 
 def report_view(con: duckdb.DuckDBPyConnection, report_id: str) -> ReportView | None:
@@ -263,3 +264,15 @@ def document_of(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, list[
     others = [p for (p,) in con.execute("SELECT path FROM document_paths WHERE doc_id = ? AND path <> ? ORDER BY path",
                                         [doc_id, row[1]]).fetchall()]
     return row[0], [row[1], *others]
+
+
+def documents_to_show(con: duckdb.DuckDBPyConnection, formats: list[str]) -> list[tuple[str, str, list[str]]]:
+    """(doc_id, format, paths ingest found it at) of the current documents in formats that hold reports, most recent
+    first: the latest fiscal year among a document's reports, then the latest ingested."""
+    rows = con.execute("""
+        SELECT d.doc_id, d.format, d.path,
+               (SELECT list(p.path ORDER BY p.path) FROM document_paths p WHERE p.doc_id = d.doc_id AND p.path <> d.path)
+        FROM documents d JOIN (SELECT doc_id, max(fiscal_year) AS year FROM reports GROUP BY doc_id) r USING (doc_id)
+        WHERE d.replaced_by IS NULL AND list_contains(?, d.format)
+        ORDER BY r.year DESC NULLS LAST, d.ingested_at DESC, d.doc_id""", [formats]).fetchall()
+    return [(doc_id, fmt, [path, *(others or [])]) for doc_id, fmt, path, others in rows]

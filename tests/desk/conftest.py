@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import copy
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from jixiao.cli import main
+from jixiao.i18n import set_language
 from tests.fixtures import builder
 from tests.fixtures import families as F
 
@@ -54,3 +57,20 @@ def desk_db(desk_ingested, tmp_path) -> Path:
     db = tmp_path / "desk.duckdb"
     shutil.copyfile(desk_ingested, db)
     return db
+
+
+@contextmanager
+def in_chinese() -> Iterator[None]:
+    """Pages rendered meanwhile are in Chinese, as a Chinese reader sees them (the tests read English)."""
+    set_language("zh")
+    try:
+        yield
+    finally:
+        set_language("en")
+
+
+@pytest.fixture()
+def chinese() -> Iterator[None]:
+    """The whole test reads the desk in Chinese."""
+    with in_chinese():
+        yield

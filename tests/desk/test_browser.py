@@ -117,7 +117,7 @@ def test_review_a_report_in_the_browser(served, browser):
     scale = img["width"] / browser.execute_script("return JSON.parse(document.getElementById('viewer').dataset.sizes)")[page - 1][0]
     assert abs(box["x"] - img["x"] - x0 * scale) < 2 and abs(box["y"] - img["y"] - y0 * scale) < 2
     assert abs(box["width"] - (x1 - x0) * scale) < 2 and abs(box["height"] - (y1 - y0) * scale) < 2
-    assert browser.find_element(By.ID, "found-by").text == "读取该值的单元格"
+    assert browser.find_element(By.ID, "found-by").text == "The cell the value was read from"  # the page's words, in English
     _shot(browser, "3-highlight")
 
     # correct the stated rate: the extracted value stays, v_spending shows the correction
@@ -130,9 +130,9 @@ def test_review_a_report_in_the_browser(served, browser):
     form.find_element(By.TAG_NAME, "button").click()
     message = _wait(lambda: browser.find_elements(By.ID, "message"))[0]
     # the narrative's 74.36 % now agrees with the corrected rate: the correction closes that finding, and says so
-    assert message.text.startswith("已更正 执行率（%）：80.00 → 74.36；closes finding facts_agree: The narrative says the "
+    assert message.text.startswith("Corrected execution_rate_pct: 80.00 → 74.36; closes finding facts_agree: The narrative says the "
                                    "execution rate is 74.36 % but the table gives 80.00 %")
-    assert "已更正" in browser.find_element(By.ID, "value-execution_rate_pct").text
+    assert "Corrected" in browser.find_element(By.ID, "value-execution_rate_pct").text
     closed = browser.find_element(By.CSS_SELECTOR, "#report-findings tr.verdict-explained")
     assert "facts_agree" in closed.text and "Resolved by correction 1" in closed.text
     _shot(browser, "5-corrected")
@@ -162,7 +162,8 @@ def test_review_a_report_in_the_browser(served, browser):
     assert not logs, logs  # no script error, nothing the page's policy blocked
 
 
-def test_a_word_report_shows_its_converted_page(served, browser):
+def test_a_word_report_shows_its_converted_page(served, browser, chinese):
+    """Read in Chinese: desk.js says where it found the value in the words the page gives it."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 

@@ -1,7 +1,8 @@
 """No English sentence reaches a Chinese reader, and no Chinese sentence frame an English one: checked on what
 is shown — every page of the desk, the output of the everyday commands beyond their help (check, labels, link,
 export, ignore, search, correct, show --unread), every finding's template and every failure stored — over an
-archive ingested in Chinese, with a correction, a refused correction, a review and an accepted failure in it."""
+archive ingested in Chinese, with a correction, a refused correction, a review and an accepted failure in it. And
+the other way round: an English reader of that archive sees the desk's own words in English, every page of it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from jixiao.cli import main
 from jixiao.desk.app import create_app
 from jixiao.i18n import set_language
 from jixiao.messages import _Shown, templates
+from tests.desk.conftest import in_chinese
 
 # three or more English words in a row, once paths, file names, options, codes and column names are taken out
 _ENGLISH = re.compile(r"\b[A-Za-z][a-z]+(?:[ ,;:]+[A-Za-z][a-z]+){2,}\b")
@@ -161,3 +163,97 @@ def test_every_failure_stored_reads_in_chinese(zh_db):
     assert sentences, "the archive gives failures, findings and links to read"
     said = {s: english_in(s) for s in sentences if english_in(s)}
     assert said == {}, said
+
+
+_SCRIPT_WORDS = re.compile(r'data-(?:found-cell|found-text|found-label|not-found|page-alt)="([^"]*)"')
+
+
+def _script_words(html: str) -> list[str]:
+    """The words desk.js shows, which it takes from the page (data-found-cell …)."""
+    return _SCRIPT_WORDS.findall(html)
+
+
+def _warehouse_texts(db) -> list[str]:
+    """Every text the warehouse holds (names, labels and values as printed, file names, stored sentences, the
+    parameters of findings), longest first: what a page shows of its data, in whatever language it was written."""
+    import json
+
+    con = duckdb.connect(str(db), read_only=True)
+    columns = con.execute("""SELECT table_name, column_name, data_type FROM information_schema.columns
+                             WHERE table_schema = 'main' AND data_type IN ('VARCHAR', 'JSON')""").fetchall()
+    texts: set[str] = set()
+
+    def leaves(value):
+        if isinstance(value, str):
+            texts.add(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                leaves(v)
+        elif isinstance(value, list):
+            for v in value:
+                leaves(v)
+
+    for table, column, kind in columns:
+        for (value,) in con.execute(f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL').fetchall():
+            texts.add(value)
+            if kind == "JSON" or value[:1] in "[{":
+                try:
+                    leaves(json.loads(value))
+                except ValueError:
+                    pass
+    con.close()
+    return sorted((t for t in texts if _HAN.search(t)), key=len, reverse=True)
+
+
+def _chinese_chrome(html: str, data: list[str]) -> list[str]:
+    """The Chinese shown on a page that is not the warehouse's: a text node, title, placeholder … or a word desk.js
+    shows, with the warehouse's texts taken out (a node that is one, or a sentence of one that search found), and a
+    form's label quoted in a finding (「…」) or money as the form writes it (94.44万元)."""
+    exact = set(data)
+    html = re.sub(r'<td class="sentence">[^<]*</td>', "", html)  # a sentence of a report's text, as search found it
+    out = []
+    for node in shown(html) + _script_words(html):
+        if node in exact:
+            continue
+        for text in data:
+            node = node.replace(text, " ")
+        node = re.sub(r"「[^」]*」|[\d.,]+万?元", " ", node)
+        if _HAN.search(node):
+            out.append(node.strip())
+    return out
+
+
+def test_every_desk_page_speaks_english_when_asked(zh_db, tmp_path):
+    """An English reader of the same Chinese warehouse: every page's chrome (navigation, titles, headings, table
+    headers, buttons, labels, placeholders, hints, messages, the source pane's words) is English; the Chinese
+    left is the warehouse's own (project names, units, labels and values as printed, file names, stored
+    sentences) or a form's label quoted in a finding (「…」, money as the form writes it, 94.44万元)."""
+    db, rid, _outputs = zh_db
+    set_language("en")
+    client = TestClient(create_app(db, pages_dir=tmp_path / "pages", user="reviewer"), base_url="http://127.0.0.1")
+    con = duckdb.connect(str(db), read_only=True)
+    reports = [r for (r,) in con.execute("SELECT report_id FROM reports ORDER BY report_id").fetchall()]
+    finding = con.execute("SELECT report_id, rule, message FROM findings WHERE report_id = ? LIMIT 1", [rid]).fetchone()
+    con.close()
+    paths = ["/", "/reports", "/reports?under=80", "/reports?unit=no-such-unit", "/findings", "/findings?verdict=open",
+             "/corrections", "/search", "/search?q=政务服务", "/search?q=资金&kind=problem", "/search?q=没有这样的词",
+             "/report/no-such-report"]
+    paths += [f"/report/{r}" for r in reports]
+    pages = {path: client.get(path) for path in paths}
+    key = re.search(r'name="form_key" value="([^"]+)"', pages[f"/report/{rid}"].text)[1]
+    pages["a refused correction"] = client.post(f"/report/{rid}/correct", headers={"HX-Request": "true"},
+                                                data={"column": "spent_yuan", "value": "nine hundred", "reason": "checked",
+                                                      "form_key": key})
+    pages["a review"] = client.post("/findings/review", headers={"HX-Request": "true"},
+                                    data={"report_id": finding[0], "rule": finding[1], "message": finding[2],
+                                          "verdict": "explained", "note": "seen", "by": "reviewer", "form_key": key})
+    assert all(r.status_code in (200, 404) for r in pages.values()), {p: r.status_code for p, r in pages.items()}
+    data = _warehouse_texts(db)
+    said = {path: found for path, r in pages.items() if (found := _chinese_chrome(r.text, data))}
+    assert said == {}, said
+    assert all('<html lang="en">' in r.text for path, r in pages.items() if path.startswith("/"))
+    # the same filter over the Chinese pages finds their chrome: the warehouse's texts do not hide it
+    with in_chinese():
+        found = _chinese_chrome(client.get("/").text + client.get(f"/report/{rid}").text, data)
+    assert {"总览", "报告", "核查发现", "更正记录", "检索", "按年度", "主要数值", "更正", "读取该值的单元格"} <= set(found), found
+    assert "Self-evaluation review" in pages["/"].text and 'data-found-cell="The cell the value was read from"' in pages[f"/report/{rid}"].text

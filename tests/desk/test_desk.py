@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 
 from jixiao.cli import main
 from jixiao.desk import create_app
+from tests.desk.conftest import in_chinese
 from tests.helpers import rows
 
 BASE = "http://127.0.0.1:8000"
@@ -84,13 +85,17 @@ def test_lists_come_a_page_at_a_time_with_their_filters(desk_db, tmp_path, monke
     ordered = rows(desk_db, """SELECT report_id FROM reports WHERE duplicate_of IS NULL
                                ORDER BY fiscal_year DESC NULLS LAST, coalesce(implementing_unit, department), project_name, report_id""")
     assert seen == [rid for (rid,) in ordered] and len(seen) == 5
-    assert "第 1–2 份，共 5 份（第 1/3 页）" in client.get("/reports").text
+    assert "Reports 1–2 of 5 (page 1/3)" in client.get("/reports").text
+    with in_chinese():
+        assert "第 1–2 份，共 5 份（第 1/3 页）" in client.get("/reports").text
     last = client.get("/reports", params={"page": "9"}).text
-    assert "第 5–5 份，共 5 份（第 3/3 页）" in last and 'rel="next"' not in last
+    assert "Reports 5–5 of 5 (page 3/3)" in last and 'rel="next"' not in last
     # the filter travels with the page links
     assert re.search(r'href="\?under=101&amp;page=2" rel="next"', client.get("/reports", params={"under": "101"}).text)
     findings = client.get("/findings", params={"verdict": "open"}).text
-    assert "第 1–2 条，共 2 条" in findings and 'rel="next"' not in findings
+    assert "Findings 1–2 of 2" in findings and 'rel="next"' not in findings
+    with in_chinese():
+        assert "第 1–2 条，共 2 条" in client.get("/findings", params={"verdict": "open"}).text
 
 
 def test_a_pdf_value_is_shown_with_its_own_cell(desk_db, tmp_path):
@@ -102,7 +107,9 @@ def test_a_pdf_value_is_shown_with_its_own_cell(desk_db, tmp_path):
     page, x0, y0, x1, y1, how = boxes[n]
     [(want,)] = rows(desk_db, "SELECT [page, x0, y0, x1, y1] FROM fields WHERE report_id = ? AND key = 'funding.county.spent_yuan'", [rid])
     assert [page, x0, y0, x1, y1] == want and how == "cell"
-    assert "944,400.00" in html and "支出金额：94.44（第 3 页）" in html
+    assert "944,400.00" in html and "支出金额: 94.44 (page 3)" in html
+    with in_chinese():
+        assert "支出金额：94.44（第 3 页）" in _client(desk_db, tmp_path).get(f"/report/{rid}").text
     # the box lies on its page, where the page's own text has 94.44
     import pdfplumber
 
@@ -164,8 +171,9 @@ def test_a_correction_is_kept_apart_and_changes_v_spending(desk_db, tmp_path):
     rid = _report_of(desk_db, "2021_planted.pdf")
     client = _client(desk_db, tmp_path)
     key = _form_key(client.get(f"/report/{rid}").text)
-    answer = client.post(f"/report/{rid}/correct", headers={"HX-Request": "true", "X-Form-Key": key},
-                         data={"column": "execution_rate_pct", "value": "74.36%", "reason": "94.44 ÷ 127", "by": "王审核"})
+    with in_chinese():  # the column as a Chinese reader names it
+        answer = client.post(f"/report/{rid}/correct", headers={"HX-Request": "true", "X-Form-Key": key},
+                             data={"column": "execution_rate_pct", "value": "74.36%", "reason": "94.44 ÷ 127", "by": "王审核"})
     assert "已更正 执行率（%）：80.00 → 74.36" in answer.text
     assert rows(desk_db, "SELECT execution_rate_pct FROM reports WHERE report_id = ?", [rid]) == [(Decimal("80.00"),)]
     assert rows(desk_db, "SELECT execution_rate_pct FROM v_spending WHERE report_id = ?", [rid]) == [(Decimal("74.36"),)]
@@ -178,7 +186,7 @@ def test_a_correction_is_kept_apart_and_changes_v_spending(desk_db, tmp_path):
     assert 'id="rate-differs"' not in answer.text  # 74.36 is what 94.44 ÷ 127 gives
     spent = client.post(f"/report/{rid}/correct", headers={"HX-Request": "true", "X-Form-Key": key},
                         data={"column": "spent_yuan", "value": "95万元", "reason": "原表", "by": "王审核"})
-    assert "按支出÷预算为 74.80%" in spent.text  # the stated rate no longer fits the corrected figure: said beside it
+    assert "Spent ÷ budget gives 74.80%" in spent.text  # the stated rate no longer fits the corrected figure: said beside it
     assert rows(desk_db, "SELECT count(*) FROM corrections") == [(2,)]
     listed = CliRunner().invoke(main, ["corrections", "--db", str(desk_db)]).output
     assert "execution_rate_pct: 80.00 → 74.36" in listed
@@ -208,7 +216,9 @@ def test_a_review_is_recorded_and_survives_reingest(desk_db, desk_archive, tmp_p
         assert rows(desk_db, "SELECT verdict, review_note, reviewed_by FROM v_findings WHERE rule = 'execution_rate_matches'") == [
             ("confirmed", "原表支出率填错", "王审核")]
     confirmed = client.get("/findings", params={"verdict": "confirmed"}).text
-    assert confirmed.count('class="finding ') == 1 and "<b>确认有误</b>" in confirmed
+    assert confirmed.count('class="finding ') == 1 and "<b>Confirmed wrong</b>" in confirmed
+    with in_chinese():
+        assert "<b>确认有误</b>" in client.get("/findings", params={"verdict": "confirmed"}).text
     assert client.get("/findings", params={"verdict": "open"}).text.count('class="finding ') == 1
 
 
@@ -305,11 +315,11 @@ def test_search_finds_a_sentence_with_its_report_and_year(desk_db, tmp_path):
     assert rows and rows[0][0] == "2021" and rows[0][2] == "政务服务及政务大厅运转经费"
     assert "预算数与决算数存在差距的原因" in rows[0][3]
     assert client.get(f"/report/{rows[0][1]}").status_code == 200
-    assert "没有找到" in client.get("/search", params={"q": "量子计算机"}).text
+    assert "No sentence holds these words." in client.get("/search", params={"q": "量子计算机"}).text
     assert 'id="nav-search"' in client.get("/").text
 
 
-def test_a_copy_names_its_original_by_year_and_project_and_a_missing_region_leaves_no_gap(desk_db, tmp_path):
+def test_a_copy_names_its_original_by_year_and_project_and_a_missing_region_leaves_no_gap(desk_db, tmp_path, chinese):
     """A copy's page links to its original as 「2021 年度 政务服务…」, never by its 64-character id; a report with no
     region shows its year, unit and layout without an empty 「· ·」."""
     original = _report_of(desk_db, "2021_planted.pdf")

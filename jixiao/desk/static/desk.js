@@ -2,10 +2,13 @@
 // the cell it was read from. Boxes are in PDF points from the page's top-left corner.
 (function () {
   "use strict";
-  var FOUND = {cell: "读取该值的单元格", text: "按文字在原件中找到", label: "只找到它的标签"};
+  // the words come from the page (data-found-cell …), in the reader's language
+  var FOUND = {cell: "foundCell", text: "foundText", label: "foundLabel"};
   var pinned = null;
 
   function viewer() { return document.getElementById("viewer"); }
+
+  function words(name) { return viewer().dataset[name] || ""; }
 
   function data(name) {
     var v = viewer();
@@ -19,7 +22,7 @@
     if (img.dataset.page !== String(n)) {
       img.dataset.page = String(n);
       img.src = "/source/" + v.dataset.doc + "/" + n + ".png";
-      img.alt = "原件第 " + n + " 页";
+      img.alt = words("pageAlt").replace("{page}", String(n));
       document.getElementById("page-no").textContent = String(n);
     }
   }
@@ -29,7 +32,7 @@
     var boxes = data("boxes") || {}, sizes = data("sizes") || [];
     var box = boxes[el.dataset.field];
     if (!hl) { return; }
-    if (!box) { hl.hidden = true; document.getElementById("found-by").textContent = "原件中未定位到这个值"; return; }
+    if (!box) { hl.hidden = true; document.getElementById("found-by").textContent = words("notFound"); return; }
     var page = box[0], size = sizes[page - 1];
     showPage(page);
     hl.style.left = (100 * box[1] / size[0]) + "%";
@@ -40,7 +43,7 @@
     hl.dataset.page = String(page);
     hl.className = "highlight found-" + box[5];
     hl.hidden = false;
-    document.getElementById("found-by").textContent = FOUND[box[5]] || "";
+    document.getElementById("found-by").textContent = FOUND[box[5]] ? words(FOUND[box[5]]) : "";
     var sheet = document.getElementById("sheet");
     var top = hl.offsetTop;  // within the page, which starts at the top of the scrolled pane
     if (top < sheet.scrollTop || top > sheet.scrollTop + sheet.clientHeight - 20) { sheet.scrollTop = top - sheet.clientHeight / 3; }
