@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import duckdb
 
-from jixiao.db import one_value
-from jixiao.messages import render
-from jixiao.model import LOW_COVERAGE_PCT
+from jixiao.base.db import one_value
+from jixiao.base.messages import render
+from jixiao.base.model import LOW_COVERAGE_PCT
 from jixiao.warehouse.schema import CORRECTABLE
 
 UNITS_IN_CHART = 20

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from jixiao.errors import ExtractError
+from jixiao.base.errors import ExtractError
+from jixiao.base.i18n import _
+from jixiao.base.paths import on_disk
 from jixiao.extract.formats import file_format
 from jixiao.extract.image import image_pdf
 from jixiao.extract.legacy import convert_legacy
-from jixiao.i18n import _
-from jixiao.paths import on_disk
 
 MAX_PIXELS = 6_000_000  # a page view's render at most: A4 at SCALE is about 1.1 million
 SCALE = 1.5  # 108 dpi: figures readable beside the values, a page about 900 px wide

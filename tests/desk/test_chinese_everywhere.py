@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from jixiao.base.i18n import set_language
+from jixiao.base.messages import _Shown, templates
 from jixiao.cli import main
 from jixiao.desk.app import create_app
-from jixiao.i18n import set_language
-from jixiao.messages import _Shown, templates
 
 # three or more English words in a row, once paths, file names, options, codes and column names are taken out
 _ENGLISH = re.compile(r"\b[A-Za-z][a-z]+(?:[ ,;:]+[A-Za-z][a-z]+){2,}\b")
