@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from jixiao.model import Cell, Document, Paragraph, Table
+from jixiao.base.model import Cell, Document, Paragraph, Table
 from jixiao.normalize import default_lexicon, normalize_document
 
 SHAPES = ["绩效资金", "评价自评", "项目支出绩效自评报告", "1234567890", "支出12.5万元，", "执行率95.5%，", "2021年度", "雨花区",

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from jixiao.model import DocumentResult, Report, Section
+from jixiao.base.model import DocumentResult, Report, Section
 from jixiao.normalize.outcomes import describe
 from jixiao.warehouse import Pending, connect, search, store_many
 from jixiao.warehouse.search import sentences
@@ -97,7 +97,7 @@ def build(db: Path, n_reports: int) -> None:
 
 def export(con, path: Path) -> None:
     """The indexed sentences, one row each with their report's year, their kind and their words (as search cuts them)."""
-    from jixiao.words import search_words
+    from jixiao.base.words import search_words
 
     rows = [(i, report_id, seq, year, kind, sentence, " ".join(search_words(sentence)))
             for i, (report_id, seq, year, kind, sentence) in enumerate(
@@ -164,7 +164,7 @@ def main() -> None:
         base = []
         for _ in range(5):
             t = time.perf_counter()
-            subprocess.run([sys.executable, "-c", "import jixiao.cli, jixiao.warehouse.search; from jixiao.words import words; words('资金')"],
+            subprocess.run([sys.executable, "-c", "import jixiao.cli, jixiao.warehouse.search; from jixiao.base.words import words; words('资金')"],
                            check=True, capture_output=True)
             base.append(time.perf_counter() - t)
         print(f"\n`jixiao search` as a command, end to end: {_ms(cold)}")

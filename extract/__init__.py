@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from importlib import import_module
 
-from jixiao.errors import ExtractError
-from jixiao.i18n import _
-from jixiao.model import Document
+from jixiao.base.errors import ExtractError
+from jixiao.base.i18n import _
+from jixiao.base.model import Document
 
 from .docx import read_docx
 from .formats import FORMATS, READ_SUFFIXES, file_format

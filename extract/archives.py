@@ -17,8 +17,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from jixiao.errors import ExtractError
-from jixiao.i18n import _
+from jixiao.base.errors import ExtractError
+from jixiao.base.i18n import _
 
 ARCHIVE_SUFFIXES = (".zip", ".7z", ".rar")
 MAX_MEMBERS = 20_000

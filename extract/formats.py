@@ -4,15 +4,15 @@ its pages. The sniffer (sniff.py) tells a format from the first bytes, by the ma
 says it and in code where it takes more (a zip's parts, an OLE2 file's streams, a web page's head);
 everything else asks this table.
 
-To add a format: a line here (and its name in jixiao.model.Format), and a reader in this folder.
+To add a format: a line here (and its name in jixiao.base.model.Format), and a reader in this folder.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jixiao.i18n import N_
-from jixiao.model import Format
+from jixiao.base.i18n import N_
+from jixiao.base.model import Format
 
 
 @dataclass(frozen=True)

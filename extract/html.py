@@ -16,9 +16,9 @@ import email.policy
 import re
 from dataclasses import replace
 
-from jixiao.errors import ExtractError
-from jixiao.i18n import _
-from jixiao.model import Block, Cell, Document, Paragraph, Table
+from jixiao.base.errors import ExtractError
+from jixiao.base.i18n import _
+from jixiao.base.model import Block, Cell, Document, Paragraph, Table
 
 from .options import ReadOptions
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 
-from jixiao.errors import ExtractError
-from jixiao.i18n import _
-from jixiao.model import Document
+from jixiao.base.errors import ExtractError
+from jixiao.base.i18n import _
+from jixiao.base.model import Document
 
 from .options import ReadOptions
 

@@ -18,10 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from jixiao.errors import ExtractError
-from jixiao.i18n import _
-from jixiao.processes import kill_tree
-from jixiao.scratch import make_scratch, office_pipe
+from jixiao.base.errors import ExtractError
+from jixiao.base.i18n import _
+from jixiao.base.processes import kill_tree
+from jixiao.base.scratch import make_scratch, office_pipe
 
 from .formats import CONVERTED
 

@@ -15,9 +15,9 @@ from dataclasses import replace
 
 from lxml import etree
 
-from jixiao.errors import ExtractError
-from jixiao.i18n import _
-from jixiao.model import Document
+from jixiao.base.errors import ExtractError
+from jixiao.base.i18n import _
+from jixiao.base.model import Document
 
 from .ocr import OcrPage, edges_to_tables
 from .options import ReadOptions

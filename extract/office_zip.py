@@ -14,8 +14,8 @@ import zipfile
 import zlib
 from io import BytesIO
 
-from jixiao.errors import ExtractError
-from jixiao.i18n import _
+from jixiao.base.errors import ExtractError
+from jixiao.base.i18n import _
 
 MAX_PART_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200

@@ -23,10 +23,10 @@ import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfpage import PDFPage
 
-from jixiao import notes
-from jixiao.errors import ExtractError, is_out_of_memory, raised_by_parser
-from jixiao.i18n import N_, _, language, ngettext
-from jixiao.model import Block, Cell, Document, Finding, Paragraph, Table
+from jixiao.base import notes
+from jixiao.base.errors import ExtractError, is_out_of_memory, raised_by_parser
+from jixiao.base.i18n import N_, _, language, ngettext
+from jixiao.base.model import Block, Cell, Document, Finding, Paragraph, Table
 
 from .ocr import fix_checkboxes, ocr_available, ocr_page, scan_key
 from .options import ReadOptions

@@ -6,7 +6,7 @@ import io
 import re
 import zipfile
 
-from jixiao.model import Format
+from jixiao.base.model import Format
 
 from .formats import FORMATS
 

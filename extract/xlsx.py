@@ -26,9 +26,9 @@ from io import BytesIO
 import regex
 from lxml import etree
 
-from jixiao.errors import ExtractError
-from jixiao.i18n import N_, _
-from jixiao.model import Block, Cell, Document, Finding, Paragraph, Table
+from jixiao.base.errors import ExtractError
+from jixiao.base.i18n import N_, _
+from jixiao.base.model import Block, Cell, Document, Finding, Paragraph, Table
 
 from .office_zip import PartUnreadable, open_zip, read_part
 from .options import ReadOptions

@@ -5,7 +5,9 @@
     wh.spending(below_pct=80)
 """
 
-__version__ = "0.1.0"
+from jixiao.base import __version__
+
+__all__ = ["__version__", "connect"]
 
 
 def connect(path="jixiao.duckdb", read_only=True):

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from jixiao.messages import render
+from jixiao.base.messages import render
 from jixiao.warehouse import connect as _connect
 
 
@@ -64,7 +64,7 @@ class Warehouse:
                              FROM v_findings f JOIN v_reports r USING (report_id) JOIN documents d USING (doc_id){where}
                              ORDER BY r.fiscal_year, r.project_name, f.original_report_id, f.rule""",
                          {"severity": severity} if severity else None)
-        # the message in the reader's language (jixiao.i18n), from the finding's parameters
+        # the message in the reader's language (jixiao.base.i18n), from the finding's parameters
         found["message"] = [render(p if isinstance(p, str) else None, fallback=m)  # a finding from before parameters: NaN here
                               for p, m in zip(found["parameters"], found["message"])]
         return found.drop(columns="parameters")

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 import click
 
 from jixiao import __version__
+from jixiao.base.errors import SettingError, StepFailed
+from jixiao.base.i18n import N_, _, ngettext
+from jixiao.base.model import LOW_COVERAGE_PCT, NARRATIVE_KINDS
+from jixiao.base.render import printable, shown_path
 from jixiao.entry import STOPPED
-from jixiao.errors import SettingError, StepFailed
-from jixiao.i18n import N_, _, ngettext
-from jixiao.model import LOW_COVERAGE_PCT, NARRATIVE_KINDS
-from jixiao.render import printable, shown_path
 
 DEFAULT_DB = "jixiao.duckdb"
 # Below this a reader cannot load the OCR libraries (onnxruntime, OpenCV) under its address-space cap
@@ -66,7 +66,7 @@ COUNTED = (N_("file"), N_("more file"), N_("report"), N_("finding"), N_("shard")
 
 
 # click's own sentences (it translates them through the standard gettext, bound to our catalog by
-# jixiao.i18n.set_language), kept here so the catalog holds their Chinese
+# jixiao.base.i18n.set_language), kept here so the catalog holds their Chinese
 CLICK_SENTENCES = (N_("Usage:"), N_("Options"), N_("Commands"), N_("Show this message and exit."), N_("Show the version and exit."),
                    N_("Error: {message}"), N_("Try '{command} {option}' for help."), N_("Invalid value for {param_hint}: {message}"),
                    N_("Missing argument"), N_("Missing option"), N_("Missing parameter: {param_name}"), N_("No such option {name!r}."),
@@ -77,7 +77,7 @@ CLICK_SENTENCES = (N_("Usage:"), N_("Options"), N_("Commands"), N_("Show this me
 
 def plural(n: int, word: str) -> str:
     """n and a counted word (「1 file」, 「2 files」); in Chinese the word with its measure (「2 个文件」)."""
-    from jixiao.i18n import language
+    from jixiao.base.i18n import language
 
     if language() == "zh":
         return f"{n} {_(word)}"
@@ -127,7 +127,7 @@ else:
 
 
 class _Translated(_CommandBase):
-    """Help shown in the reader's language (jixiao.i18n): click keeps help as plain strings, written
+    """Help shown in the reader's language (jixiao.base.i18n): click keeps help as plain strings, written
     in English here; each is looked up in the catalog when it is shown, so --lang and JIXIAO_LANG apply."""
 
     def format_help_text(self, ctx, formatter):
@@ -172,7 +172,7 @@ def option(*names, **kwargs):
 
 
 def _choose_language(ctx, param, value) -> None:
-    from jixiao.i18n import set_language
+    from jixiao.base.i18n import set_language
 
     set_language(value)
 
@@ -184,7 +184,7 @@ class Commands(_Translated, click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
-        from jixiao.i18n import set_language
+        from jixiao.base.i18n import set_language
 
         set_language(None)  # JIXIAO_LANG or the locale, for click's own sentences too (--lang sets it again)
         before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
@@ -236,7 +236,7 @@ def wait_option(command):
 
 
 def to_json(obj) -> str:
-    from jixiao.render import json_value
+    from jixiao.base.render import json_value
 
     return json.dumps(dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) and not isinstance(obj, type) else obj,
                       ensure_ascii=False, indent=2, default=json_value)
@@ -392,7 +392,7 @@ def show(file: Path, stage: str, unread: bool, timeout: float, file_timeout: flo
       jixiao show report.docx --stage extract
       jixiao show report.pdf --unread
     """
-    from jixiao.model import DocumentResult
+    from jixiao.base.model import DocumentResult
     from jixiao.pipeline import read_limited
 
     if unread and stage == "extract":
@@ -572,7 +572,7 @@ def _teach(additions: tuple[str, ...], lexicon: Path | None, found, db: str) -> 
     """Add each CONTEXT,KEY,LABEL to the user's lexicon and name the files to read again."""
     import csv as _csv
 
-    from jixiao.labels import canonical_label
+    from jixiao.base.labels import canonical_label
     from jixiao.normalize.lexicon import add_entry
 
     for addition in additions:
@@ -832,7 +832,7 @@ def query(sql: str | None, sql_file, db: str, stage: str | None, fmt: str, as_cs
     """
     import duckdb
 
-    from jixiao import render
+    from jixiao.base import render
     from jixiao.warehouse.queries import QueryRefused, run_readonly
 
     if sql_file is not None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from jixiao.i18n import _
-from jixiao.messages import column_label
+from jixiao.base.i18n import _
+from jixiao.base.messages import column_label
 from jixiao.normalize.fit import MONEY_LIMIT, RATE_LIMIT
 from jixiao.normalize.values import parse_money, parse_percent, parse_score
 from jixiao.warehouse.schema import CORRECTABLE, MONEY, RATE

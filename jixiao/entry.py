@@ -25,14 +25,14 @@ def guard() -> None:
     GUARDED = True
     signal.signal(signal.SIGINT, _before_start)
     signal.signal(signal.SIGTERM, _before_start)
-    from jixiao.i18n import _
+    from jixiao.base.i18n import _
 
     _SAID = _(STOPPED)
 
 
 def run() -> None:
     guard()
-    from jixiao import logs
+    from jixiao.base import logs
     from jixiao.cli import main
 
     logs.configure()

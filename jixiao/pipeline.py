@@ -21,18 +21,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jixiao.db import one_value
-from jixiao.errors import ExtractError, SettingError, StepFailed, is_out_of_memory, raised_by_parser
+from jixiao.base.db import one_value
+from jixiao.base.errors import ExtractError, SettingError, StepFailed, is_out_of_memory, raised_by_parser
+from jixiao.base.i18n import N_, _
+from jixiao.base.model import LOW_COVERAGE_PCT, Coverage, DocumentResult
+from jixiao.base.paths import on_disk, readable
+from jixiao.base.scratch import make_scratch, remove_stale_scratch
 from jixiao.extract import READ_SUFFIXES, file_format, read_document, sniff_format
 from jixiao.extract.archives import ARCHIVE_SUFFIXES, MAX_DEPTH, SEPARATOR, Member, archive_kind, list_members, unpack
 from jixiao.extract.legacy import TARGETS as LEGACY_TARGETS
 from jixiao.extract.legacy import convert_many
-from jixiao.i18n import N_, _
-from jixiao.model import LOW_COVERAGE_PCT, Coverage, DocumentResult
 from jixiao.normalize import Lexicon, normalize_document
-from jixiao.paths import on_disk, readable
 from jixiao.progress import Reporter
-from jixiao.scratch import make_scratch, remove_stale_scratch
 
 if TYPE_CHECKING:  # the warehouse (and DuckDB) is imported only where it writes: readers never load it
     from jixiao.warehouse import FileStat
@@ -286,7 +286,7 @@ def read_path(path: str, doc_id: str, converted: str | None = None) -> DocumentR
 
 def extract_path(path: str, doc_id: str, converted: str | None = None):
     """Worker entry for `show --stage extract`: the file's Document, or a failed DocumentResult saying why."""
-    from jixiao.errors import ExtractError
+    from jixiao.base.errors import ExtractError
 
     try:
         data = Path(on_disk(path)).read_bytes()
@@ -551,7 +551,7 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
     files = sorted(listing.files, key=lambda found: readable(str(found[0])))
     learn([readable(str(path)) for path, _ in files] + [member for a in listing.archives for member in archive_paths(a)])
     for path, st in files:
-        name = readable(str(path))  # as stored: a GBK name from a Windows zip decoded (jixiao/paths.py)
+        name = readable(str(path))  # as stored: a GBK name from a Windows zip decoded (jixiao/base/paths.py)
         entry = known.get(name)
         consider(path, FileStat(name, st.st_size, st.st_mtime_ns, looked_up=True, previous=entry[2] if entry else None), name)
     archives = sorted(listing.archives, key=lambda a: readable(str(a.path)))
@@ -746,7 +746,7 @@ def finish(con, rules, summary: IngestSummary, progress: Reporter | None, findin
 
 def check_pending(con, rules) -> int:
     """Write the findings of the documents stored since rules last ran, in one transaction."""
-    from jixiao.db import transaction
+    from jixiao.base.db import transaction
     from jixiao.rules import write_findings
 
     with transaction(con):

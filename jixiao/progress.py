@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from jixiao.i18n import N_, _, ngettext
-from jixiao.model import DocumentResult
-from jixiao.render import shown_path
+from jixiao.base.i18n import N_, _, ngettext
+from jixiao.base.model import DocumentResult
+from jixiao.base.render import shown_path
 
 PASSED_OVER = ("unchanged", "already stored")
 # what each file came to, and the steps after reading, as the reporters say them (translated where shown)

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jixiao.errors import SettingError
-from jixiao.i18n import N_, _
-from jixiao.model import DocumentResult
+from jixiao.base.errors import SettingError
+from jixiao.base.i18n import N_, _
+from jixiao.base.model import DocumentResult
 
 BATCH_FILES = 8  # files per shard at least: small enough that a retry costs little, large enough that a shard is worth a file
 MAX_BATCH_FILES = 64  # and at most
@@ -75,7 +75,7 @@ def _light(result: DocumentResult) -> DocumentResult:
     """What the driver needs of a result to count and report it (the rows are in the shard)."""
     import dataclasses
 
-    from jixiao.model import REPORT_TABLES
+    from jixiao.base.model import REPORT_TABLES
 
     emptied: dict[str, Any] = {t: [] for t in REPORT_TABLES}
     return dataclasses.replace(result, reports=[dataclasses.replace(r, **emptied) for r in result.reports])

@@ -9,7 +9,7 @@ Workers never outlive the parent, even one killed outright (SIGKILL runs no clea
 each asks the kernel to kill it when its parent dies; elsewhere a thread in it watches the
 parent. Nothing a worker raises prints a traceback on the user's terminal: the parent says
 what happened in the file's sentence. The pool's scratch folder carries its creator's pid
-(jixiao.scratch), so a later run removes it if a kill left it behind.
+(jixiao.base.scratch), so a later run removes it if a kill left it behind.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
-from jixiao import logs, notes
-from jixiao.i18n import _
-from jixiao.model import DocumentResult
-from jixiao.processes import kill_tree
-from jixiao.scratch import make_scratch
+from jixiao.base import logs, notes
+from jixiao.base.i18n import _
+from jixiao.base.model import DocumentResult
+from jixiao.base.processes import kill_tree
+from jixiao.base.scratch import make_scratch
 
 if sys.platform != "win32":  # os.name == "posix", in the form type checkers understand
     import resource

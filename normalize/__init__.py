@@ -10,8 +10,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field, replace
 
-from jixiao.messages import finding
-from jixiao.model import Coverage, Document, Paragraph, Report, Severity, Table
+from jixiao.base.messages import finding
+from jixiao.base.model import Coverage, Document, Paragraph, Report, Severity, Table
 
 from .fit import fit_report
 from .form import read_segment

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import regex
 
-from jixiao.labels import canonical_label, label_parts, nfkc
-from jixiao.model import Cell, Table
+from jixiao.base.labels import canonical_label, label_parts, nfkc
+from jixiao.base.model import Cell, Table
 
 from .layout import Placed, is_title_row, starting
 from .lexicon import Lexicon

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import regex
 
-from jixiao.labels import nfkc
+from jixiao.base.labels import nfkc
 
 TICKED = "√✓✔☑☒■▣◼●⊠🗹▪"
 EMPTY = "□☐◻○▢◇⬜"

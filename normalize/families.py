@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from jixiao.i18n import N_, _
+from jixiao.base.i18n import N_, _
 
 MATCH_THRESHOLD = 0.5
 

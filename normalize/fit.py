@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
-from jixiao.messages import finding
-from jixiao.model import REPORT_TABLES, Fact, Finding, Report
+from jixiao.base.messages import finding
+from jixiao.base.model import REPORT_TABLES, Fact, Finding, Report
 
 MONEY_LIMIT = Decimal(10) ** 16
 RATE_LIMIT = Decimal(10) ** 7

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import regex
 
-from jixiao.labels import canonical_label, label_parts, simplified
-from jixiao.model import LOW_COVERAGE_PCT, Coverage, Document, Field, Paragraph, Report, Table, Unread
+from jixiao.base.labels import canonical_label, label_parts, simplified
+from jixiao.base.model import LOW_COVERAGE_PCT, Coverage, Document, Field, Paragraph, Report, Table, Unread
 
 from . import narrative
 from .blocks import Block, add_title, caption_unit, continuation, find_header

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import regex
 
-from jixiao.labels import label_parts, nfkc, simplified
-from jixiao.model import Report
+from jixiao.base.labels import label_parts, nfkc, simplified
+from jixiao.base.model import Report
 
 from . import checkbox
 from .reading import ReadContext

@@ -16,8 +16,8 @@ from functools import lru_cache
 
 import regex
 
-from jixiao.labels import canonical_label, label_parts, nfkc, split_outline
-from jixiao.model import Cell, Indicator, IndicatorGroup, Table
+from jixiao.base.labels import canonical_label, label_parts, nfkc, split_outline
+from jixiao.base.model import Cell, Indicator, IndicatorGroup, Table
 
 from .blocks import Block, is_header, is_pairs_row
 from .layout import is_title_row, joined_text, starting

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import regex
 
-from jixiao.labels import nfkc
-from jixiao.model import Cell, Field, Paragraph, Table
+from jixiao.base.labels import nfkc
+from jixiao.base.model import Cell, Field, Paragraph, Table
 
 from . import checkbox
 from .layout import starting

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from jixiao.data import read_csv
-from jixiao.labels import canonical_label
-from jixiao.words import words
+from jixiao.base.data import read_csv
+from jixiao.base.labels import canonical_label
+from jixiao.base.words import words
 
 from .targets import Direction
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, replace
 
 import regex
 
-from jixiao.labels import canonical_label, nfkc, split_outline
-from jixiao.model import Cell, Document, Paragraph, Table
+from jixiao.base.labels import canonical_label, nfkc, split_outline
+from jixiao.base.model import Cell, Document, Paragraph, Table
 
 from .lexicon import Lexicon
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from jixiao.data import read_csv
-from jixiao.errors import SettingError
-from jixiao.i18n import _
-from jixiao.labels import canonical_label
+from jixiao.base.data import read_csv
+from jixiao.base.errors import SettingError
+from jixiao.base.i18n import _
+from jixiao.base.labels import canonical_label
 
 USER_LEXICON_ENV = "JIXIAO_LEXICON"
 HEADER = "context,key,label"

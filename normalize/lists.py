@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from jixiao.labels import canonical_label
-from jixiao.model import Allocation, BudgetLine, Cell, Table
+from jixiao.base.labels import canonical_label
+from jixiao.base.model import Allocation, BudgetLine, Cell, Table
 
 from .blocks import Block, is_header
 from .layout import is_title_row, starting

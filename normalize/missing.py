@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import regex
 
-from jixiao.labels import canonical_label
-from jixiao.messages import finding
-from jixiao.model import Coverage, Document, Paragraph, Report, Unread
+from jixiao.base.labels import canonical_label
+from jixiao.base.messages import finding
+from jixiao.base.model import Coverage, Document, Paragraph, Report, Unread
 
 from .lexicon import Lexicon
 

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 import regex
 
-from jixiao.labels import canonical_label
-from jixiao.model import Cell, FundingRow, Table
+from jixiao.base.labels import canonical_label
+from jixiao.base.model import Cell, FundingRow, Table
 
 from .blocks import MONEY_KEYS, Block, is_header
 from .layout import is_title_row

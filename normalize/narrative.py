@@ -8,9 +8,9 @@ from functools import lru_cache
 
 import regex
 
-from jixiao.data import read_csv
-from jixiao.labels import nfkc, simplified
-from jixiao.model import Fact, Section
+from jixiao.base.data import read_csv
+from jixiao.base.labels import nfkc, simplified
+from jixiao.base.model import Fact, Section
 
 from .values import leading_place as _leading_place
 from .values import parse_decimal, parse_money, parse_percent

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from jixiao.model import Indicator, Report
+from jixiao.base.model import Indicator, Report
 
 from .kinds import Taxonomy, default_taxonomy
 from .parts import narrative_items

@@ -9,9 +9,9 @@ from functools import lru_cache
 
 import regex
 
-from jixiao.data import read_csv
-from jixiao.labels import nfkc, simplified
-from jixiao.model import NarrativeItem, Report
+from jixiao.base.data import read_csv
+from jixiao.base.labels import nfkc, simplified
+from jixiao.base.model import NarrativeItem, Report
 
 from .text import clean_text
 

@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 import regex
 
-from jixiao.messages import finding
-from jixiao.model import Cell, Field, Flag, Report, Severity, Table
+from jixiao.base.messages import finding
+from jixiao.base.model import Cell, Field, Flag, Report, Severity, Table
 
 from . import checkbox
 from .lexicon import Lexicon

@@ -18,8 +18,8 @@ from typing import Literal
 
 import regex
 
-from jixiao.data import read_csv
-from jixiao.labels import EMPTY_MARKERS, nfkc, simplified
+from jixiao.base.data import read_csv
+from jixiao.base.labels import EMPTY_MARKERS, nfkc, simplified
 
 Op = Literal["≥", "≤", "=", ">", "<", "≈", "range"]
 OPS: tuple[str, ...] = ("≥", "≤", "=", ">", "<", "≈", "range")

@@ -1,10 +1,10 @@
-"""Cell-text cleaning shared by every block reader (labels are canonicalised in jixiao.labels)."""
+"""Cell-text cleaning shared by every block reader (labels are canonicalised in jixiao.base.labels)."""
 
 from __future__ import annotations
 
 import regex
 
-from jixiao.labels import EMPTY_MARKERS, nfkc
+from jixiao.base.labels import EMPTY_MARKERS, nfkc
 
 
 def clean_text(text: str | None) -> str | None:

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation
 
 import regex
 
-from jixiao.labels import nfkc, simplified
+from jixiao.base.labels import nfkc, simplified
 
 from .text import clean_text
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import duckdb
 import regex
 
-from jixiao.db import insert_rows, one_value, transaction, warehouse_language
-from jixiao.errors import StepFailed
-from jixiao.i18n import _
-from jixiao.messages import render
-from jixiao.model import REPORT_TABLES, SEVERITIES
+from jixiao.base.db import insert_rows, one_value, transaction, warehouse_language
+from jixiao.base.errors import StepFailed
+from jixiao.base.i18n import _
+from jixiao.base.messages import render
+from jixiao.base.model import REPORT_TABLES, SEVERITIES
 
 
 class RuleError(StepFailed):

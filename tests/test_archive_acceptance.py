@@ -177,7 +177,7 @@ def parse_summary(stdout: str) -> dict | None:
 
 def _text(value):
     """A name as a reader compares it: simplified, NFKC, without spaces."""
-    from jixiao.labels import simplified
+    from jixiao.base.labels import simplified
 
     return simplified(unicodedata.normalize("NFKC", value)).replace(" ", "") if isinstance(value, str) else value
 
@@ -208,8 +208,8 @@ class Warehouse:
 
 
 def _abs(root: str, rel: str) -> str:
-    """A file's path as the warehouse stores it (a GBK name decoded: jixiao/paths.py)."""
-    from jixiao.paths import readable
+    """A file's path as the warehouse stores it (a GBK name decoded: jixiao/base/paths.py)."""
+    from jixiao.base.paths import readable
 
     return readable(os.path.join(root, rel))
 

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 
-from jixiao.paths import on_disk, readable
+from jixiao.base.paths import on_disk, readable
 from tests.helpers import rows
 
 JIXIAO = [sys.executable, "-m", "jixiao.cli"]

@@ -17,7 +17,7 @@ import duckdb
 import psutil
 import pytest
 
-from jixiao.scratch import make_scratch, remove_stale_scratch
+from jixiao.base.scratch import make_scratch, remove_stale_scratch
 
 ROOT = Path(__file__).resolve().parents[1]
 JIXIAO = [sys.executable, "-m", "jixiao.cli"]

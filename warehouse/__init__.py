@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jixiao.errors import LoadError
+from jixiao.base.errors import LoadError
 
 from .acknowledged import (
            Acknowledged,

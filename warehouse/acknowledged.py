@@ -9,8 +9,8 @@ from datetime import datetime
 
 import duckdb
 
-from jixiao.db import one_value, transaction
-from jixiao.i18n import _
+from jixiao.base.db import one_value, transaction
+from jixiao.base.i18n import _
 
 
 class AcknowledgeRefused(ValueError):

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import duckdb
 
-from jixiao.errors import SettingError, StepFailed
-from jixiao.i18n import N_, _
+from jixiao.base.errors import SettingError, StepFailed
+from jixiao.base.i18n import N_, _
 
 from .schema import migrate, needs_upgrade
 

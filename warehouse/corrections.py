@@ -14,9 +14,9 @@ from decimal import Decimal
 
 import duckdb
 
-from jixiao.db import one_value, transaction
-from jixiao.i18n import _
-from jixiao.render import text_of
+from jixiao.base.db import one_value, transaction
+from jixiao.base.i18n import _
+from jixiao.base.render import text_of
 
 from .schema import CORRECTABLE
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import duckdb
 
-from jixiao.data import read_csv
-from jixiao.i18n import _
-from jixiao.model import REPORT_TABLES
+from jixiao.base.data import read_csv
+from jixiao.base.i18n import _
+from jixiao.base.model import REPORT_TABLES
 
 from .schema import VIEW_NAMES
 
@@ -108,7 +108,7 @@ def export(con: duckdb.DuckDBPyConnection, out: Path, fmt: str, chinese: bool = 
 
 
 def _as_text(name: str, kind: str, headers: dict[str, str]) -> str:
-    """A column as the CSV shows it (jixiao.render.text_of): lists comma-joined, timestamps in ISO form, booleans as 是/否
+    """A column as the CSV shows it (jixiao.base.render.text_of): lists comma-joined, timestamps in ISO form, booleans as 是/否
     under --chinese."""
     column = _quoted(name)
     if kind == "BOOLEAN" and "value:true" in headers:

@@ -35,12 +35,12 @@ from pathlib import Path
 import duckdb
 import regex
 
-from jixiao.data import read_csv
-from jixiao.db import insert_rows, one_value, transaction, warehouse_language
-from jixiao.errors import SettingError
-from jixiao.i18n import _
-from jixiao.labels import canonical_label
-from jixiao.messages import render
+from jixiao.base.data import read_csv
+from jixiao.base.db import insert_rows, one_value, transaction, warehouse_language
+from jixiao.base.errors import SettingError
+from jixiao.base.i18n import _
+from jixiao.base.labels import canonical_label
+from jixiao.base.messages import render
 
 _YEAR = regex.compile(r"[(（]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?")
 _CODE_PREFIX = regex.compile(r"^\s*(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{3,}\s*[-—－_]\s*")
@@ -184,10 +184,10 @@ def settings_digest(mapping: list[MapEntry]) -> str:
     compares names (another version of either links everything again)."""
     import opencc
 
-    import jixiao.labels
+    import jixiao.base.labels
 
     digest = hashlib.sha1()
-    for source in (jixiao.labels.__file__, __file__):
+    for source in (jixiao.base.labels.__file__, __file__):
         digest.update(Path(source).read_bytes())
     digest.update(getattr(opencc, "__version__", "").encode())
     for entry in mapping:
@@ -588,7 +588,7 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, groups: set[tuple] | None = 
     out (WHERE duplicate_of IS NULL) and keep the best copy, whatever order the files came in.
     groups: only the reports of these (project_name, fiscal_year, scope, unit) groups, else all.
     Inside the caller's transaction."""
-    from jixiao.model import REPORT_COLUMNS
+    from jixiao.base.model import REPORT_COLUMNS
 
     if groups is not None:
         groups = {g for g in groups if g[0] is not None and g[1] is not None}

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from jixiao.i18n import _
-from jixiao.labels import canonical_label
+from jixiao.base.i18n import _
+from jixiao.base.labels import canonical_label
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from datetime import datetime
 
 import duckdb
 
-from jixiao.db import one_value, transaction
-from jixiao.i18n import _
+from jixiao.base.db import one_value, transaction
+from jixiao.base.i18n import _
 
 VERDICTS = {"confirmed": "确认有误", "explained": "已说明", "false_alarm": "误报", "open": "待复核"}
 

@@ -15,7 +15,7 @@ from importlib import resources
 
 import duckdb
 
-from jixiao.db import one_value, transaction
+from jixiao.base.db import one_value, transaction
 
 MONEY = "DECIMAL(18,2)"
 RATE = "DECIMAL(9,2)"

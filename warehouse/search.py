@@ -1,5 +1,5 @@
 """Searching the narrative: every sentence of every narrative item (narrative_items) in a tantivy index cut
-into Chinese words by jieba (jixiao/words.py), ranked by tantivy's BM25, filtered by kind and year.
+into Chinese words by jieba (jixiao/base/words.py), ranked by tantivy's BM25, filtered by kind and year.
 
 The index is a folder beside the warehouse file (`yuhua.duckdb.search/`), made on the first search and made
 again when what it indexed changed: its stamp is a digest of the items, their reports' years and projects,
@@ -21,9 +21,9 @@ from pathlib import Path
 import duckdb
 import regex
 
-from jixiao.data import read_csv
-from jixiao.db import one_row
-from jixiao.words import search_words
+from jixiao.base.data import read_csv
+from jixiao.base.db import one_row
+from jixiao.base.words import search_words
 
 INDEX_VERSION = 1  # bump when what is indexed or how changes: every index is made again
 _ANALYZER = "jx_words"

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import duckdb
 
-from jixiao.db import one_value, transaction
-from jixiao.errors import SettingError
-from jixiao.i18n import _
-from jixiao.model import REPORT_TABLES
+from jixiao.base.db import one_value, transaction
+from jixiao.base.errors import SettingError
+from jixiao.base.i18n import _
+from jixiao.base.model import REPORT_TABLES
 
 from .schema import SCHEMA_VERSION, migrate
 from .store import FileStat, Pending, delete_document, insert_rows, remember_files, store_group

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from jixiao.db import one_value
+from jixiao.base.db import one_value
 
 
 def known_files(con: duckdb.DuckDBPyConnection, paths: list[str] | None = None) -> dict[str, tuple[int, int, str]]:

@@ -10,12 +10,12 @@ from operator import attrgetter
 
 import duckdb
 
-from jixiao import __version__
-from jixiao.db import insert_rows, transaction, warehouse_language
-from jixiao.errors import LoadError, StepFailed
-from jixiao.i18n import _
-from jixiao.messages import render
-from jixiao.model import DOCUMENT_COLUMNS, NUMBERED_TABLES, REPORT_COLUMNS, REPORT_TABLES, UNREAD_COLUMNS, DocumentResult, Report, record_columns
+from jixiao.base import __version__
+from jixiao.base.db import insert_rows, transaction, warehouse_language
+from jixiao.base.errors import LoadError, StepFailed
+from jixiao.base.i18n import _
+from jixiao.base.messages import render
+from jixiao.base.model import DOCUMENT_COLUMNS, NUMBERED_TABLES, REPORT_COLUMNS, REPORT_TABLES, UNREAD_COLUMNS, DocumentResult, Report, record_columns
 
 
 def report_id(doc_id: str, ordinal: int) -> str:

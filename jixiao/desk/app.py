@@ -34,11 +34,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from jixiao.base.i18n import N_, _, language, ngettext
+from jixiao.base.model import NARRATIVE_KINDS
+from jixiao.base.render import text_of
 from jixiao.edits import typed_value
 from jixiao.extract.formats import FORMATS
-from jixiao.i18n import N_, _, language, ngettext
-from jixiao.model import NARRATIVE_KINDS
-from jixiao.render import text_of
 from jixiao.rules import resolved_findings
 from jixiao.warehouse import CorrectionRefused, ReviewRefused, WarehouseUnavailable, connect, connect_locked, correct, review, search
 from jixiao.warehouse.export import chinese_headers

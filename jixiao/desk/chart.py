@@ -7,7 +7,7 @@ from decimal import Decimal
 from html import escape
 from urllib.parse import quote
 
-from jixiao.i18n import _
+from jixiao.base.i18n import _
 
 COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f")
 LABEL_W, BAR_H, GAP, PLOT_W, TOP = 230, 12, 8, 420, 34

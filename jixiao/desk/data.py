@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import duckdb
 
-from jixiao.db import one_value
-from jixiao.i18n import _
-from jixiao.messages import render
-from jixiao.model import LOW_COVERAGE_PCT
+from jixiao.base.db import one_value
+from jixiao.base.i18n import _
+from jixiao.base.messages import render
+from jixiao.base.model import LOW_COVERAGE_PCT
 from jixiao.warehouse.schema import CORRECTABLE
 
 UNITS_IN_CHART = 20

@@ -31,12 +31,12 @@ import openpyxl
 import pypdfium2 as pdfium
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from jixiao.errors import ExtractError
+from jixiao.base.errors import ExtractError
+from jixiao.base.i18n import _
+from jixiao.base.paths import on_disk
 from jixiao.extract.formats import file_format
 from jixiao.extract.image import image_pdf
 from jixiao.extract.legacy import CONVERT_TIMEOUT_S, Converter, convert_legacy
-from jixiao.i18n import _
-from jixiao.paths import on_disk
 
 log = logging.getLogger("jixiao.desk.sources")
 

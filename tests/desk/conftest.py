@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from jixiao.base.i18n import set_language
 from jixiao.cli import main
-from jixiao.i18n import set_language
 from tests.fixtures import builder
 from tests.fixtures import families as F
 

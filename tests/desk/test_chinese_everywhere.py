@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from jixiao.base.i18n import set_language
+from jixiao.base.messages import _Shown, templates
 from jixiao.cli import main
 from jixiao.desk.app import create_app
-from jixiao.i18n import set_language
-from jixiao.messages import _Shown, templates
 from tests.desk.conftest import in_chinese
 
 # three or more English words in a row, once paths, file names, options, codes and column names are taken out

@@ -6,9 +6,9 @@ import docx
 import pytest
 from docx.enum.style import WD_STYLE_TYPE
 
+from jixiao.base.model import Table
 from jixiao.extract import read_document, sniff_format
 from jixiao.extract.symbols import EMPTY, TICKED
-from jixiao.model import Table
 from tests.extract.test_symbol_fonts import retype_in_symbol_font
 from tests.fixtures import builder
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import get_args
 
+from jixiao.base.model import Format
 from jixiao.extract.formats import BY_NAME, FORMATS
 from jixiao.extract.sniff import sniff_format
-from jixiao.model import Format
 
 
 def test_every_format_is_in_the_registry_once():

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao.model import Cell, Report, Table
+from jixiao.base.model import Cell, Report, Table
 from jixiao.normalize.lexicon import default_lexicon
 from jixiao.normalize.reading import ReadContext
 from jixiao.normalize.values import parse_money

@@ -99,7 +99,7 @@ def test_readers_on_a_share_of_the_cores_read_a_scan_as_one_on_all(scanned, file
     import os
     from dataclasses import asdict
 
-    from jixiao.model import DocumentResult
+    from jixiao.base.model import DocumentResult
     from jixiao.pipeline import doc_id_of
 
     def read_in_pool(paths):

@@ -8,8 +8,8 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
+from jixiao.base.model import Paragraph, Table
 from jixiao.extract import read_document
-from jixiao.model import Paragraph, Table
 from jixiao.normalize.layout import join_page_cuts
 from jixiao.normalize.lexicon import default_lexicon
 
@@ -84,7 +84,7 @@ def test_page_numbers_are_dropped_and_paragraphs_rejoined(seed_files, pdf_doc):
 
 
 def test_damaged_pdf_fails_with_a_sentence(seed_files):
-    from jixiao.errors import ExtractError
+    from jixiao.base.errors import ExtractError
 
     data = seed_files["pdf-text"].read_bytes()
     with pytest.raises(ExtractError, match="PDF"):

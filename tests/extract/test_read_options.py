@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from jixiao.errors import ExtractError
+from jixiao.base.errors import ExtractError
 from jixiao.extract import ReadOptions, ocr, read_document
 from jixiao.extract.image import read_image
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from jixiao.labels import simplified
-from jixiao.model import REPORT_COLUMNS, DocumentResult
+from jixiao.base.labels import simplified
+from jixiao.base.model import REPORT_COLUMNS, DocumentResult
 from tests.fixtures import builder
 from tests.fixtures import families as F
 from tests.fixtures import unseen_classes as U

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao.labels import simplified
+from jixiao.base.labels import simplified
 from jixiao.pipeline import read_file
 from tests.fixtures import unseen_classes as U
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao.labels import canonical_label, label_parts, split_outline
+from jixiao.base.labels import canonical_label, label_parts, split_outline
 from jixiao.normalize import checkbox
 from jixiao.normalize.text import clean_text, is_instruction
 from jixiao.normalize.values import (

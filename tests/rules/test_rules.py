@@ -250,7 +250,7 @@ def test_a_finding_is_data_shown_in_either_language(tmp_path):
     shown in the other from them, without reading the file again."""
     import json
 
-    from jixiao.messages import render
+    from jixiao.base.messages import render
 
     data = copy.deepcopy(builder.load_seed())
     plant_execution_rate(data)

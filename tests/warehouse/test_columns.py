@@ -1,12 +1,12 @@
 """One column source: the model's records declare the warehouse columns; every table a migration
 made has exactly them, plus the columns the warehouse itself manages. A new column is one field in
-jixiao/model.py and one migration; this test fails when either is missing."""
+jixiao/base/model.py and one migration; this test fails when either is missing."""
 
 from __future__ import annotations
 
 import pytest
 
-from jixiao.model import DOCUMENT_COLUMNS, REPORT_COLUMNS, REPORT_TABLES, UNREAD_COLUMNS, record_columns
+from jixiao.base.model import DOCUMENT_COLUMNS, REPORT_COLUMNS, REPORT_TABLES, UNREAD_COLUMNS, record_columns
 from jixiao.warehouse import connect
 from jixiao.warehouse.export import EXPORTED
 

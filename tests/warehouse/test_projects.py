@@ -323,7 +323,7 @@ _step = st.one_of(st.tuples(st.just("new"), st.lists(_report_spec, min_size=1, m
 
 
 def _document(doc_id: str, specs: list[tuple]):
-    from jixiao.model import Coverage, DocumentResult, Report
+    from jixiao.base.model import Coverage, DocumentResult, Report
 
     reports = [Report("national_project", fiscal_year=year, region=region, project_name=name, project_code=code, department=unit,
                       implementing_unit=unit, budget_adjusted_yuan=Decimal(1000), spent_yuan=Decimal(spent))
@@ -347,7 +347,7 @@ def test_linking_what_changed_agrees_with_linking_everything(steps, mapped, reco
     every report with the index."""
     import hashlib
 
-    from jixiao.db import transaction
+    from jixiao.base.db import transaction
     from jixiao.warehouse import migrate
     from jixiao.warehouse.projects import MapEntry, _plain_key, _Report, canonical_name, link_projects
     from jixiao.warehouse.store import Pending, store_many

@@ -19,11 +19,11 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from jixiao.data import read_csv
-from jixiao.i18n import language
+from jixiao.base.data import read_csv
+from jixiao.base.i18n import language
 
 if TYPE_CHECKING:
-    from jixiao.model import Severity
+    from jixiao.base.model import Severity
 
 
 @lru_cache(maxsize=1)
@@ -113,7 +113,7 @@ def column_label(column: str, lang: str | None = None) -> str:
 def finding(rule: str, severity: Severity, key: str, actual: str | None = None, expected: str | None = None, **parameters):
     """A Finding as data: its parameters (with its template's key) kept, its message rendered in the language
     shown now (the store writes it again in the warehouse's)."""
-    from jixiao.model import Finding
+    from jixiao.base.model import Finding
 
     data = {"key": key, **parameters}
     return Finding(rule, severity, render(data) or key, expected, actual, dumps(data))

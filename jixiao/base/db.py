@@ -67,7 +67,7 @@ _AS_TEXT = (Decimal, date, datetime)  # str() of a date is its ISO form
 def warehouse_language(con: duckdb.DuckDBPyConnection) -> str:
     """The language the warehouse's messages are written in: its setting, or (a new warehouse) the language
     of its first writer, recorded then (inside the caller's transaction, when there is one)."""
-    from jixiao.i18n import language
+    from jixiao.base.i18n import language
 
     row = con.execute("SELECT value FROM settings WHERE name = 'language'").fetchone()
     if row:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 
-from jixiao.data import read_csv
-from jixiao.labels import nfkc, simplified
+from jixiao.base.data import read_csv
+from jixiao.base.labels import nfkc, simplified
 
 _LOCK = threading.Lock()
 

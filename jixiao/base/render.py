@@ -38,9 +38,9 @@ def printable(value, null: str = "") -> str:
 
 
 def shown_path(path) -> str:
-    """A path as printed on one line: a name that is not UTF-8 decoded (jixiao.paths), control characters
+    """A path as printed on one line: a name that is not UTF-8 decoded (jixiao.base.paths), control characters
     and line breaks made visible."""
-    from jixiao.paths import readable
+    from jixiao.base.paths import readable
 
     return printable(readable(str(path))).replace("\n", "\\n")
 

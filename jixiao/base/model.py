@@ -275,7 +275,7 @@ class Field:
 class Finding:
     rule: str
     severity: Severity
-    message: str  # rendered from parameters where it has them (jixiao.messages), in the warehouse's language
+    message: str  # rendered from parameters where it has them (jixiao.base.messages), in the warehouse's language
     expected: str | None = None
     actual: str | None = None
     parameters: str | None = None  # JSON: its message template's key and values, to render it in any language
