@@ -16,6 +16,7 @@ import duckdb
 
 from jixiao.base.db import one_value, transaction
 from jixiao.base.i18n import _
+from jixiao.base.messages import column_label
 from jixiao.base.render import text_of
 
 from .schema import CORRECTABLE
@@ -76,7 +77,7 @@ def correct(con: duckdb.DuckDBPyConnection, report_id: str, column: str, value: 
 def _close_resolved_findings(con: duckdb.DuckDBPyConnection, c: Correction, resolved: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """Review each finding c resolves as explained by c (in the caller's transaction); return them."""
     note = _("Resolved by correction {id}: {column} {old} → {new} ({reason}).").format(
-        id=c.correction_id, column=c.column_name, old=c.old_value or "NULL", new=c.new_value or "NULL", reason=c.reason)
+        id=c.correction_id, column=column_label(c.column_name), old=c.old_value or "NULL", new=c.new_value or "NULL", reason=c.reason)
     for rule, message in resolved:
         con.execute("""INSERT INTO finding_reviews (report_id, rule, message, verdict, note, reviewed_by)
                        VALUES (?, ?, ?, ?, ?, ?)""", [c.report_id, rule, message, RESOLVED_VERDICT, note, c.corrected_by])

@@ -67,6 +67,8 @@ class _Shown:
             name = str(self.value)
             if self.lang == "zh":
                 return _column_names().get(name, name).replace("（元）", "")
+            if name.endswith("_pct"):
+                return name.removesuffix("_pct").replace("_", " ") + " (%)"
             return name.removesuffix("_yuan").replace("_", " ")
         n = _number(self.value) if spec in ("money", "pct", "num") else None
         if n is None:

@@ -141,7 +141,7 @@ def test_review_a_report_in_the_browser(served, browser):
     assert _read(app, "SELECT corrected_by FROM corrections") == [("王审核",)]
     assert _read(app, "SELECT rule, verdict, review_note, reviewed_by FROM v_findings WHERE report_id = ? ORDER BY rule", [rid]) == [
         ("execution_rate_matches", "open", None, None),  # the 区县财政 row still says 80.00 %
-        ("facts_agree", "explained", "Resolved by correction 1: execution_rate_pct 80.00 → 74.36 (原表支出率填错：94.44 ÷ 127 = 74.36%).",
+        ("facts_agree", "explained", "Resolved by correction 1: execution rate (%) 80.00 → 74.36 (原表支出率填错：94.44 ÷ 127 = 74.36%).",
          "王审核")]
 
     # triage: the contradiction is confirmed, with a note

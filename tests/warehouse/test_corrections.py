@@ -146,7 +146,7 @@ def test_a_correction_closes_the_finding_its_value_resolves(misread_total):
     [(verdict, note, by)] = rows(db, "SELECT verdict, review_note, reviewed_by FROM v_findings")
     [(cid,)] = rows(db, "SELECT max(correction_id) FROM corrections")
     assert (verdict, by) == ("explained", "审核员")
-    assert note == f"Resolved by correction {cid}: score_total 96.00 → 97.00 (原表总分为97)."
+    assert note == f"Resolved by correction {cid}: score total 96.00 → 97.00 (原表总分为97)."
     assert rows(db, "SELECT score_total FROM reports") == [(Decimal("95.00"),)]  # what was read stays, and so does its finding
     assert CliRunner().invoke(main, ["check", "--db", str(db)]).exit_code == 0
     assert rows(db, "SELECT rule, verdict FROM v_findings") == [("total_score_matches", "explained")]  # closed across checks
