@@ -268,6 +268,19 @@ def read_file(path: str | Path, lexicon: Lexicon | None = None) -> DocumentResul
     return read_bytes(p.read_bytes(), str(p), lexicon)
 
 
+def warm_up() -> None:
+    """What a reader's first document would load — the word cutter's dictionary (0.1–0.3 s), the lexicon, the
+    narrative's patterns — loaded before the reader says it is ready (workers.py), so that a file's time limit
+    measures the reading of that file."""
+    from jixiao.base.words import words
+    from jixiao.normalize.lexicon import default_lexicon
+    from jixiao.normalize.narrative import fact_patterns
+
+    words("预算执行率")
+    default_lexicon()
+    fact_patterns()
+
+
 def read_path(path: str, doc_id: str, converted: str | None = None) -> DocumentResult:
     """Worker entry: read one file (and the conversion a batch made of it, if any); a file that
     changed or vanished since it was hashed fails plainly."""

@@ -173,7 +173,10 @@ def _serve(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: 
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         module, name = target.split(":")
-        read = getattr(importlib.import_module(module), name)
+        imported = importlib.import_module(module)
+        read = getattr(imported, name)
+        if hasattr(imported, "warm_up"):  # what the first file would load, loaded before the first file's clock starts
+            imported.warm_up()
     except Exception as exc:  # said by the parent as it fails to start the pool
         conn.send(f"A reader process could not start ({type(exc).__name__}: {exc}).")
         return

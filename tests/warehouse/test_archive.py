@@ -172,11 +172,16 @@ def test_a_file_over_the_time_limit_is_stopped(seed_files, slow_pdf, tmp_path):
     docs = _documents(db)
     assert docs["slow.pdf"][:2] == ("failed", "Reading the file took longer than 0.066 s (0.001 s a page × 66 pages) and was stopped; "
                                               "--timeout sets the seconds a page may take.")
-    assert docs["fast.docx"][0] == "ok"
-    # the limit grows with the pages: 0.1 s a page is 6.6 s for the 66-page file, which it needs less than
-    again = subprocess.run(JIXIAO + ["ingest", str(folder / "slow.pdf"), "--db", str(tmp_path / "v.duckdb"), "--timeout", "0.1"],
+    # the stopped reader is replaced and the batch goes on: the next file gets its own status — read, or, on a busy
+    # machine where a thousandth of a second is short even for it, stopped on its own limit (never lost, never a crash)
+    fast = docs["fast.docx"]
+    assert fast[0] == "ok" or (fast[0] == "failed" and fast[1].startswith("Reading the file took longer than 0.0")), fast
+    # the limit grows with the pages: 0.1 s a page is 6.6 s for the 66-page file, which it needs less than; a file
+    # stopped for time is read again by the next ingest, and both are stored
+    again = subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(db), "--timeout", "0.1"],
                            capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stdout + again.stderr
+    assert {name: status for name, (status, _error, _n) in _documents(db).items()} == {"slow.pdf": "ok", "fast.docx": "ok"}
 
 
 COUNTED = ["documents", "reports", "funding", "indicators", "indicator_groups", "flags", "allocations", "budget_lines",
