@@ -142,3 +142,16 @@ def read_path_saying_ocr_threads(path: str, doc_id: str, converted: str | None =
     result = read_path(path, doc_id, converted)
     result.error_detail = f"ocr threads {ocr_threads()}"
     return result
+
+
+def cached_reads(files):
+    """Given the files a fixture built (key → path), return a reader by key that reads each file once, for every
+    test that asks for it."""
+    from functools import cache
+
+    from jixiao.pipeline import read_file
+
+    @cache
+    def read(key):
+        return read_file(files[key])
+    return read

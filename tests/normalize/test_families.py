@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao.pipeline import read_file
 from tests.fixtures import families as F
 
 TABLE_FAMILIES = ["national_project", "national_department", "provincial_10_90", "score_20_80"]
@@ -18,14 +17,8 @@ def _dec(value):
 
 
 @pytest.fixture(scope="module")
-def read(family_files):
-    cache = {}
-
-    def get(key):
-        if key not in cache:
-            cache[key] = read_file(family_files[key])
-        return cache[key]
-    return get
+def read(family_reads):
+    return family_reads
 
 
 @pytest.mark.parametrize("fmt, family, variant", CASES)

@@ -86,14 +86,8 @@ def _values(i, side: str) -> tuple:
 
 
 @pytest.fixture(scope="module")
-def read(family_files):
-    cache = {}
-
-    def get(key):
-        if key not in cache:
-            cache[key] = read_file(family_files[key])
-        return cache[key]
-    return get
+def read(family_reads):
+    return family_reads
 
 
 @pytest.mark.parametrize("fmt, family, variant", CASES)
@@ -110,9 +104,9 @@ UNSEEN_CASES = [(fmt, fam, v.name) for fam in UNSEEN for v in U.VARIANTS for fmt
 
 
 @pytest.mark.parametrize("fmt, family, variant", UNSEEN_CASES)
-def test_every_indicator_of_the_transfer_payment_forms_as_values(unseen_class_files, fmt, family, variant):
+def test_every_indicator_of_the_transfer_payment_forms_as_values(unseen_class_reads, fmt, family, variant):
     """Word, PDF and xlsx, traditional characters and 度量单位 columns included: names are compared simplified."""
-    (report,) = read_file(unseen_class_files[(fmt, family, variant)]).reports
+    (report,) = unseen_class_reads((fmt, family, variant)).reports
     expected = UNSEEN[family]
     assert [simplified(i.name) for i in report.indicators] == list(expected)
     for i in report.indicators:

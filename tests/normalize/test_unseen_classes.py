@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 
 from jixiao.base.labels import simplified
-from jixiao.pipeline import read_file
 from tests.fixtures import unseen_classes as U
 
 CASES = [(fmt, family, v.name) for family in U.DOCUMENTS for v in U.VARIANTS for fmt in ("docx", "pdf", "xlsx")
@@ -24,14 +23,8 @@ def _text(value):
 
 
 @pytest.fixture(scope="module")
-def read(unseen_class_files):
-    cache = {}
-
-    def get(key):
-        if key not in cache:
-            cache[key] = read_file(unseen_class_files[key])
-        return cache[key]
-    return get
+def read(unseen_class_reads):
+    return unseen_class_reads
 
 
 @pytest.mark.parametrize("fmt, family, variant", CASES)

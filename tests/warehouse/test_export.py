@@ -14,19 +14,6 @@ from openpyxl import load_workbook
 
 from jixiao.cli import main
 from jixiao.warehouse.export import EXPORTED, chinese_headers, file_stem, header_for
-from tests.fixtures import builder
-from tests.fixtures import families as F
-
-
-@pytest.fixture(scope="module")
-def cross_year_db(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("years")
-    for name, blocks in F.cross_year_archive().items():
-        builder.write_docx(blocks, folder / name)
-    db = tmp_path_factory.mktemp("db") / "w.duckdb"
-    result = CliRunner().invoke(main, ["ingest", str(folder), "--db", str(db)])
-    assert result.exit_code == 0, result.output
-    return db
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import duckdb
-import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -13,17 +12,6 @@ from hypothesis import strategies as st
 from jixiao.cli import main
 from tests.fixtures import builder
 from tests.fixtures import families as F
-
-
-@pytest.fixture(scope="module")
-def cross_year_db(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("years")
-    for name, blocks in F.cross_year_archive().items():
-        builder.write_docx(blocks, folder / name)
-    db = tmp_path_factory.mktemp("db") / "w.duckdb"
-    result = CliRunner().invoke(main, ["ingest", str(folder), "--db", str(db)])
-    assert result.exit_code == 0, result.output
-    return db
 
 
 def _con(db):
