@@ -115,37 +115,33 @@ SELECT f.*, left(md5(concat_ws('|', f.report_id, f.rule, f.message)), 16) AS fin
 FROM findings f LEFT JOIN reports r ON r.report_id = f.report_id
 LEFT JOIN latest l ON l.n = 1 AND l.report_id = f.report_id AND l.rule = f.rule AND l.message = f.message;
 
+CREATE OR REPLACE VIEW v_counted_reports AS
+-- the reports the views below count (copies and replaced files left out), with their project key (the report's own
+-- id until it is linked) and their unit as v_spending names it (a department's report is its own unit)
+SELECT r.report_id, coalesce(r.project_key, r.report_id) AS project_key, r.fiscal_year, r.project_name,
+       CASE WHEN r.scope = 'department' THEN r.project_name ELSE coalesce(r.implementing_unit, r.department) END AS unit
+FROM v_reports r JOIN documents d USING (doc_id)
+WHERE r.duplicate_of IS NULL AND d.replaced_by IS NULL;
+
 CREATE OR REPLACE VIEW v_indicators AS
 -- one row per indicator of each report (copies and replaced files left out), targets and actuals as written and as
 -- values (normalize/targets.py), met and the rule that decided it, points lost = weight − score
-WITH r AS (
-    SELECT r.report_id, coalesce(r.project_key, r.report_id) AS project_key, r.fiscal_year, r.project_name,
-           CASE WHEN r.scope = 'department' THEN r.project_name ELSE coalesce(r.implementing_unit, r.department) END AS unit
-    FROM v_reports r JOIN documents d USING (doc_id)
-    WHERE r.duplicate_of IS NULL AND d.replaced_by IS NULL
-)
 SELECT i.report_id, i.seq, r.project_key, r.fiscal_year, r.unit, i.level1, i.level2, i.name, i.kind,
        i.target_op, i.actual_op, i.target_value, i.target_value_high, i.actual_value, i.target_unit, i.actual_unit,
        i.target_grade, i.actual_grade, i.met, i.weight, i.score, CAST(i.weight - i.score AS DECIMAL(9,2)) AS points_lost,
        r.project_name, i.target, i.actual, i.actual_value_high, i.met_rule, i.note
-FROM indicators i JOIN r USING (report_id);
+FROM indicators i JOIN v_counted_reports r USING (report_id);
 
 CREATE OR REPLACE VIEW v_problems AS
 -- the problems each project's reports name (narrative_items of kind problem), one row per project and topic
 -- (rules/problem_topics.csv; NULL: a problem no topic names) with the years it was named in: recurring when a
 -- topic comes back in another year
-WITH r AS (
-    SELECT r.report_id, coalesce(r.project_key, r.report_id) AS project_key, r.fiscal_year, r.project_name,
-           CASE WHEN r.scope = 'department' THEN r.project_name ELSE coalesce(r.implementing_unit, r.department) END AS unit
-    FROM v_reports r JOIN documents d USING (doc_id)
-    WHERE r.duplicate_of IS NULL AND d.replaced_by IS NULL
-)
 SELECT r.project_key, arg_max(r.project_name, r.fiscal_year) AS project_name, arg_max(r.unit, r.fiscal_year) AS unit, n.topic,
        list(DISTINCT r.fiscal_year ORDER BY r.fiscal_year) FILTER (WHERE r.fiscal_year IS NOT NULL) AS years,
        count(DISTINCT r.fiscal_year) AS n_years, min(r.fiscal_year) AS first_year, max(r.fiscal_year) AS last_year,
        n.topic IS NOT NULL AND count(DISTINCT r.fiscal_year) > 1 AS recurring,
        list(n.text ORDER BY r.fiscal_year, n.report_id, n.seq) AS problems,
        list(n.report_id ORDER BY r.fiscal_year, n.report_id, n.seq) AS report_ids
-FROM narrative_items n JOIN r USING (report_id)
+FROM narrative_items n JOIN v_counted_reports r USING (report_id)
 WHERE n.kind = 'problem'
 GROUP BY r.project_key, n.topic;
