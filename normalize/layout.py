@@ -12,6 +12,7 @@ from jixiao.base.labels import canonical_label, nfkc, split_outline
 from jixiao.base.model import Cell, Document, Paragraph, Table
 
 from .lexicon import Lexicon
+from .text import is_page_number
 
 _TITLE_PARAGRAPH_MAX = 60  # a longer paragraph before a table is text, not its title
 
@@ -36,9 +37,6 @@ class Placed:
     text_between: bool = False  # some paragraph (other than a page number) stands between it and the table before
 
 
-_PAGE_MARK = regex.compile(r"\s*(?:[-—–]?\s*\d{1,4}\s*[-—–]?|第\s*\d+\s*页.*|\d+\s*/\s*\d+)\s*")
-
-
 def placed_tables(doc: Document) -> list[Placed]:
     """Given a segment, return its top-level tables in order, each with the short paragraphs before it."""
     out: list[Placed] = []
@@ -47,7 +45,7 @@ def placed_tables(doc: Document) -> list[Placed]:
     for block in doc.blocks:
         if isinstance(block, Paragraph):
             text = block.text.strip()
-            if not text or _PAGE_MARK.fullmatch(text):
+            if not text or is_page_number(text):
                 continue
             between = True
             waiting = waiting + [block] if len(text) <= _TITLE_PARAGRAPH_MAX else []

@@ -12,6 +12,7 @@ from jixiao.base.data import read_csv
 from jixiao.base.labels import nfkc, simplified
 from jixiao.base.model import Fact, Section
 
+from .text import is_page_number
 from .values import leading_place as _leading_place
 from .values import parse_decimal, parse_money, parse_percent
 
@@ -66,14 +67,6 @@ def is_heading(text: str) -> bool:
     if _HEADING.match(s):
         return True
     return len(s) <= 20 and not regex.search(r"[，,；;：:\d]", s) and not s.endswith(("。", "！", "？"))
-
-
-# A page's number printed as a line of its own (「- 2 -」, 「— 3」, 「第2页 共5页」, 「2/5」): no text of the report
-_PAGE_NUMBER = regex.compile(r"[-—–]\s*\d{1,4}\s*[-—–]?|\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}")
-
-
-def is_page_number(text: str) -> bool:
-    return bool(_PAGE_NUMBER.fullmatch(nfkc(text).strip()))
 
 
 def sections(paragraphs: list[str]) -> list[Section]:

@@ -35,6 +35,14 @@ _INSTRUCTION = regex.compile(r"\(\s*\d+\s*字以内\s*\)|^\s*请(?:填写|简要
 _INSTRUCTION_HINTS = ("字以内", "请", "填写说明", "注", "说明")
 
 
+# A page's number printed as a line of its own (「2」, 「- 2 -」, 「第2页 共5页」, 「2/5」): no text of the report
+_PAGE_NUMBER = regex.compile(r"[-—–~]?\s*\d{1,4}\s*[-—–~]?|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}")
+
+
+def is_page_number(text: str) -> bool:
+    return bool(_PAGE_NUMBER.fullmatch(nfkc(text).strip()))
+
+
 def is_instruction(text: str) -> bool:
     """Whether a cell still holds the form's unfilled instructions (「…(100字以内)」, 「请填写…」)."""
     if not any(hint in text for hint in _INSTRUCTION_HINTS):
