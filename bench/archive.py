@@ -160,8 +160,9 @@ def main() -> None:
         archive.mkdir(parents=True)
         files = generate(archive, args.files)
     n_docx = sum(1 for f in files if f.suffix == ".docx")
-    print(f"{'reused' if args.reuse else 'generated'} {len(files)} files ({n_docx} docx, {len(files) - n_docx} pdf) "
-          f"in {time.perf_counter() - t0:.0f} s")
+    print(
+        f"{'reused' if args.reuse else 'generated'} {len(files)} files ({n_docx} docx, {len(files) - n_docx} pdf) in {time.perf_counter() - t0:.0f} s"
+    )
 
     cores = os.cpu_count() or 1
     # 1 and all processes alternate, --repeat times each: a shared machine's speed drifts by 10-20 %
@@ -183,8 +184,12 @@ def main() -> None:
         stages = ", ".join(f"{k} {v:.1f}" for k, v in sorted(s.seconds.items()))
         print(f"{jobs:>9} {s.wall_seconds:8.1f} {s.stored / s.wall_seconds:7.1f} {s.pages / s.wall_seconds:8.1f} {s.reports:7}  {stages}")
     for jobs, rs in runs.items():
-        print(f"{jobs} process(es), every run: " + ", ".join(f"{s.wall_seconds:.1f} s" for s in rs)
-              + "; bare parsers alone: " + ", ".join(f"{w:.1f} s" for w in bare_runs[jobs]))
+        print(
+            f"{jobs} process(es), every run: "
+            + ", ".join(f"{s.wall_seconds:.1f} s" for s in rs)
+            + "; bare parsers alone: "
+            + ", ".join(f"{w:.1f} s" for w in bare_runs[jobs])
+        )
     print(f"statuses: {dict(many.status)}; failures: {many.failures[:3]}")
 
     bare = bare_cost(files)
@@ -203,8 +208,10 @@ def main() -> None:
         first = ingest([tiny], db=db)
         again = ingest([tiny], db=db)
         unchanged_s = again.wall_seconds
-        print(f"\nunchanged archive: {args.unchanged} files; first ingest {first.wall_seconds:.1f} s, "
-              f"again {again.wall_seconds:.1f} s ({again.unchanged} recognised unchanged)")
+        print(
+            f"\nunchanged archive: {args.unchanged} files; first ingest {first.wall_seconds:.1f} s, "
+            f"again {again.wall_seconds:.1f} s ({again.unchanged} recognised unchanged)"
+        )
 
     print("\nmeasure                                   value      target   ")
     rows = [
@@ -218,9 +225,11 @@ def main() -> None:
         rows.append((f"unchanged re-ingest of {args.unchanged} files", f"{unchanged_s:.1f} s", "≤ 15 s", unchanged_s <= 15))
     for name, value, target, ok in rows:
         print(f"{name:42} {value:>9}  {target:>8}  {'' if ok is None else 'met' if ok else 'MISSED'}")
-    print(f"\nper document in this process: docx ours {1000 * ours['docx'] / max(n_docx, 1):.1f} ms vs bare "
-          f"{1000 * bare['docx'] / max(n_docx, 1):.1f} ms; PDF ours {1000 * ours['pdf'] / pdf_pages:.1f} ms/page vs bare "
-          f"{1000 * bare['pdf'] / pdf_pages:.1f} ms/page over {int(pdf_pages)} pages")
+    print(
+        f"\nper document in this process: docx ours {1000 * ours['docx'] / max(n_docx, 1):.1f} ms vs bare "
+        f"{1000 * bare['docx'] / max(n_docx, 1):.1f} ms; PDF ours {1000 * ours['pdf'] / pdf_pages:.1f} ms/page vs bare "
+        f"{1000 * bare['pdf'] / pdf_pages:.1f} ms/page over {int(pdf_pages)} pages"
+    )
 
 
 if __name__ == "__main__":

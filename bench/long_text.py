@@ -17,11 +17,49 @@ import time
 from jixiao.base.model import Cell, Document, Paragraph, Table
 from jixiao.normalize import default_lexicon, normalize_document
 
-SHAPES = ["绩效资金", "评价自评", "项目支出绩效自评报告", "1234567890", "支出12.5万元，", "执行率95.5%，", "2021年度", "雨花区",
-          "  \t ", "绩效\n", "……", "绩效评价自评报告表年度2021雨花区支出12.5万元执行率95%。", "一、（一）1、", "万元元千元亿元",
-          "1,234,", "2021年1月1日至", "二〇二一年十二月", "项", "abc", "√□", "√是□否", "(（", "项目名称：", "是否", "1、",
-          "1 2 ", "四川省汶川县", "（盖章）", "10分", "(50分)", "20 21 年", "项 ", "：", "单位名称：", "(项", "是否有:", "项√",
-          "办公费1万元", "结余1万元", "〇", " 1"]
+SHAPES = [
+    "绩效资金",
+    "评价自评",
+    "项目支出绩效自评报告",
+    "1234567890",
+    "支出12.5万元，",
+    "执行率95.5%，",
+    "2021年度",
+    "雨花区",
+    "  \t ",
+    "绩效\n",
+    "……",
+    "绩效评价自评报告表年度2021雨花区支出12.5万元执行率95%。",
+    "一、（一）1、",
+    "万元元千元亿元",
+    "1,234,",
+    "2021年1月1日至",
+    "二〇二一年十二月",
+    "项",
+    "abc",
+    "√□",
+    "√是□否",
+    "(（",
+    "项目名称：",
+    "是否",
+    "1、",
+    "1 2 ",
+    "四川省汶川县",
+    "（盖章）",
+    "10分",
+    "(50分)",
+    "20 21 年",
+    "项 ",
+    "：",
+    "单位名称：",
+    "(项",
+    "是否有:",
+    "项√",
+    "办公费1万元",
+    "结余1万元",
+    "〇",
+    " 1",
+]
 WHERES = ["para", "narrative", "cell", "label", "question", "level", "money"]
 
 
@@ -57,7 +95,7 @@ def main() -> None:
     default_lexicon()
     timed = []
     for shape in args.shape:
-        text = (shape * (args.size // len(shape) + 1))[:args.size]
+        text = (shape * (args.size // len(shape) + 1))[: args.size]
         for where in args.where:
             t0 = time.perf_counter()
             normalize_document(document(text, where))

@@ -88,8 +88,13 @@ def measure(side: str, pdf: Path, pages: int, threads: int | None, before: Path 
         one(i)
     seconds = (time.perf_counter() - start) / max(n - 1, 1)
     runtime = "onnxruntime" if side == "bare" or threads or not hasattr(ocr, "runtime") else ocr.runtime()
-    return {"side": side, "runtime": runtime, "pages": n - 1, "s_per_page": round(seconds, 2),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    return {
+        "side": side,
+        "runtime": runtime,
+        "pages": n - 1,
+        "s_per_page": round(seconds, 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
 
 
 def families() -> None:
@@ -107,8 +112,7 @@ def families() -> None:
             scan = office_scan(pdf, spec, work / f"{spec.name}.pdf")
             shown = subprocess.run([sys.executable, "-m", "jixiao.cli", "show", str(scan)], capture_output=True, text=True, cwd=ROOT)
             read = json.loads(shown.stdout) if shown.returncode == 0 else {"status": "failed", "peak_rss_mb": None, "n_pages": "?"}
-            bare = subprocess.run([sys.executable, __file__, str(scan), "--pages", "9", "--side", "bare"],
-                                  capture_output=True, text=True, cwd=ROOT)
+            bare = subprocess.run([sys.executable, __file__, str(scan), "--pages", "9", "--side", "bare"], capture_output=True, text=True, cwd=ROOT)
             bare_peak = json.loads(bare.stdout.strip().splitlines()[-1])["peak_rss_mb"] if bare.returncode == 0 else "failed"
             peak = round(read["peak_rss_mb"]) if read.get("peak_rss_mb") else "—"
             print(f"{spec.name:<18} {read.get('n_pages', '?'):>5} {read['status']:<14} {peak:>18} {bare_peak:>26}")
@@ -137,8 +141,13 @@ def main() -> None:
         threads += ["--before", str(args.before)] if args.before else []
         rows = []
         for side in ("bare", "before", "ours") if args.before else ("bare", "ours"):
-            out = subprocess.run([sys.executable, __file__, str(pdf), "--pages", str(args.pages), "--side", side, *threads],
-                                 capture_output=True, text=True, check=True, cwd=ROOT)
+            out = subprocess.run(
+                [sys.executable, __file__, str(pdf), "--pages", str(args.pages), "--side", side, *threads],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            )
             rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     print(f"{'side':<6} {'runtime':<12} {'pages':>5} {'s/page':>7} {'peak RSS MB':>12}   threads: {args.threads or 'default'}")
     for row in rows:

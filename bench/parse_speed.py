@@ -65,6 +65,7 @@ def with_backend(name: str, fn):
     def run():
         with pdf_backend(name):
             fn()
+
     return run
 
 
@@ -132,8 +133,15 @@ print(json.dumps({"s": times[len(times) // 2], "rss": resource.getrusage(resourc
 
 
 def _child(script: str, *args, env: dict | None = None) -> dict:
-    out = subprocess.run([sys.executable, "-c", script, *map(str, args)], cwd=ROOT, capture_output=True, text=True,
-                         check=True, timeout=1800, env={**os.environ, **(env or {})})
+    out = subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=1800,
+        env={**os.environ, **(env or {})},
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -141,11 +149,15 @@ def scans(text_pdf: Path, work: Path, repeat: int) -> dict[str, dict]:
     """Our OCR read (models run by OpenVINO, the default, and by onnxruntime) and bare RapidOCR
     (onnxruntime) on the same one-page scan (the form's densest page)."""
     page = builder.scan_pdf(text_pdf, DPI, work / "scan_page.pdf", pages=(2, 2))
-    return {"ours": _child(_OURS, page, repeat), "onnxruntime": _child(_OURS, page, repeat, env={"JIXIAO_OCR_RUNTIME": "onnxruntime"}),
-            "bare": _child(_BARE, page, repeat, DPI)}
+    return {
+        "ours": _child(_OURS, page, repeat),
+        "onnxruntime": _child(_OURS, page, repeat, env={"JIXIAO_OCR_RUNTIME": "onnxruntime"}),
+        "bare": _child(_BARE, page, repeat, DPI),
+    }
 
 
 # --- docx ------------------------------------------------------------------------------------
+
 
 def docx_files(paths: list[Path], repeat: int) -> dict[str, float]:
     total = {"extract": 0.0, "read": 0.0, "bare": 0.0}
@@ -158,6 +170,7 @@ def docx_files(paths: list[Path], repeat: int) -> dict[str, float]:
 
 
 # --- the 2-process ingest ----------------------------------------------------------------------
+
 
 def two_processes(work: Path, n_files: int, rounds: int) -> dict:
     sys.path.insert(0, str(ROOT / "bench"))
@@ -173,11 +186,18 @@ def two_processes(work: Path, n_files: int, rounds: int) -> dict:
     one = statistics.median(s.wall_seconds for s in runs[1])
     two = statistics.median(s.wall_seconds for s in runs[2])
     last = runs[2][-1]
-    return {"files": len(files), "pages": last.pages, "one": one, "two": two, "speedup": one / two,
-            "rounds": [(a.wall_seconds, b.wall_seconds, x, y) for a, b, x, y in zip(runs[1], runs[2], bare[1], bare[2])],
-            "bare speedup": statistics.median(bare[1]) / statistics.median(bare[2]),
-            "rss": max(s.worker_peak_rss_mb for s in runs[2]), "stored": last.stored,
-            "stages": {k: round(v, 2) for k, v in sorted(last.seconds.items())}}
+    return {
+        "files": len(files),
+        "pages": last.pages,
+        "one": one,
+        "two": two,
+        "speedup": one / two,
+        "rounds": [(a.wall_seconds, b.wall_seconds, x, y) for a, b, x, y in zip(runs[1], runs[2], bare[1], bare[2])],
+        "bare speedup": statistics.median(bare[1]) / statistics.median(bare[2]),
+        "rss": max(s.worker_peak_rss_mb for s in runs[2]),
+        "stored": last.stored,
+        "stages": {k: round(v, 2) for k, v in sorted(last.seconds.items())},
+    }
 
 
 # --- a scanned archive -------------------------------------------------------------------------
@@ -198,8 +218,7 @@ def scanned_archive(work: Path, rounds: int) -> dict:
     folder = work / "scans"
     folder.mkdir()
     for form in forms:
-        O.office_scan(paths[(form.key, "pdf")], O.scan("askew+2" if form.key in "ACEG" else "office"),
-                      folder / f"scan_{form.key}.pdf")
+        O.office_scan(paths[(form.key, "pdf")], O.scan("askew+2" if form.key in "ACEG" else "office"), folder / f"scan_{form.key}.pdf")
     walls: dict[str, list[float]] = {name: [] for name in SCAN_RUNS}
     for _ in range(rounds):
         for name, (jobs, threads) in SCAN_RUNS.items():
@@ -207,8 +226,7 @@ def scanned_archive(work: Path, rounds: int) -> dict:
                 summary = A.ingest_afresh(folder, work / "scans.duckdb", jobs)
             walls[name].append(summary.wall_seconds)
     pages = summary.pages
-    return {"files": len(forms), "pages": pages, "ok": summary.status["ok"],
-            "s": {name: statistics.median(w) / pages for name, w in walls.items()}}
+    return {"files": len(forms), "pages": pages, "ok": summary.status["ok"], "s": {name: statistics.median(w) / pages for name, w in walls.items()}}
 
 
 def main() -> None:
@@ -247,31 +265,47 @@ def main() -> None:
 
         a = two_processes(work, args.files, args.rounds)
         print(f"ingest of {a['files']} files ({a['pages']} PDF pages, {a['stored']} stored), median of {args.rounds} rounds")
-        print(f"  1 process {a['one']:.2f} s, 2 processes {a['two']:.2f} s: {a['speedup']:.2f}x "
-              f"(bare parsers, same files and rounds: {a['bare speedup']:.2f}x); readers' peak RSS {a['rss']:.0f} MB")
+        print(
+            f"  1 process {a['one']:.2f} s, 2 processes {a['two']:.2f} s: {a['speedup']:.2f}x "
+            f"(bare parsers, same files and rounds: {a['bare speedup']:.2f}x); readers' peak RSS {a['rss']:.0f} MB"
+        )
         print(f"  seconds per stage, last 2-process run: {a['stages']}")
-        print("  every round, 1 then 2 processes (bare parsers 1 then 2): " + "; ".join(
-            f"{one:.2f} s, {two:.2f} s ({x:.2f} s, {y:.2f} s)" for one, two, x, y in a["rounds"]))
+        print(
+            "  every round, 1 then 2 processes (bare parsers 1 then 2): "
+            + "; ".join(f"{one:.2f} s, {two:.2f} s ({x:.2f} s, {y:.2f} s)" for one, two, x, y in a["rounds"])
+        )
 
         c = scanned_archive(work, args.scan_rounds)
-        print(f"ingest of {c['files']} scanned reports ({c['pages']} pages, {c['ok']} read ok), wall s a page "
-              f"and pages a second, median of {args.scan_rounds} rounds")
+        print(
+            f"ingest of {c['files']} scanned reports ({c['pages']} pages, {c['ok']} read ok), wall s a page "
+            f"and pages a second, median of {args.scan_rounds} rounds"
+        )
         for name, spp in c["s"].items():
             print(f"  {name:30} {spp:5.2f} s  {1 / spp:5.2f} pages/s")
 
         if args.markdown:
             print("\n| measure | ours | bare | target |\n|---|---|---|---|")
-            print(f"| text PDF, ms a page (extract) | {t['pdfium']:.1f} (pdfplumber backend {t['pdfplumber']:.1f}; "
-                  f"whole read {t['read']:.1f}) | pdfplumber {t['bare pdfplumber']:.1f}; pypdfium2 text {t['bare pypdfium2']:.1f} | ≤ 10 |")
-            print(f"| scanned page at {DPI} dpi, s a page | {s['ours']['s']:.2f} (onnxruntime {s['onnxruntime']['s']:.2f}) "
-                  f"| RapidOCR {s['bare']['s']:.2f} | ≤ 1.5 |")
-            print(f"| scanned archive, {c['pages']} pages, s a page (ingest, 2 readers) | {c['s']['2 readers']:.2f} "
-                  f"(1 reader {c['s']['1 reader']:.2f}; 2 on all cores each {c['s']['2 readers, each on all cores']:.2f}) | | ≤ 1.5 |")
-            print(f"| peak RSS of a reader after a scan | {s['ours']['rss']:.0f} MB (onnxruntime {s['onnxruntime']['rss']:.0f} MB) "
-                  f"| RapidOCR {s['bare']['rss']:.0f} MB | ≤ 1 GB |")
+            print(
+                f"| text PDF, ms a page (extract) | {t['pdfium']:.1f} (pdfplumber backend {t['pdfplumber']:.1f}; "
+                f"whole read {t['read']:.1f}) | pdfplumber {t['bare pdfplumber']:.1f}; pypdfium2 text {t['bare pypdfium2']:.1f} | ≤ 10 |"
+            )
+            print(
+                f"| scanned page at {DPI} dpi, s a page | {s['ours']['s']:.2f} (onnxruntime {s['onnxruntime']['s']:.2f}) "
+                f"| RapidOCR {s['bare']['s']:.2f} | ≤ 1.5 |"
+            )
+            print(
+                f"| scanned archive, {c['pages']} pages, s a page (ingest, 2 readers) | {c['s']['2 readers']:.2f} "
+                f"(1 reader {c['s']['1 reader']:.2f}; 2 on all cores each {c['s']['2 readers, each on all cores']:.2f}) | | ≤ 1.5 |"
+            )
+            print(
+                f"| peak RSS of a reader after a scan | {s['ours']['rss']:.0f} MB (onnxruntime {s['onnxruntime']['rss']:.0f} MB) "
+                f"| RapidOCR {s['bare']['rss']:.0f} MB | ≤ 1 GB |"
+            )
             print(f"| .docx, ms a document (extract) | {d['extract']:.1f} (whole read {d['read']:.1f}) | python-docx {d['bare']:.1f} | |")
-            print(f"| ingest, 2 processes / 1 ({a['files']} files) | {a['speedup']:.2f}x ({a['one']:.1f} s → {a['two']:.1f} s) "
-                  f"| {a['bare speedup']:.2f}x | ≥ 1.8 |")
+            print(
+                f"| ingest, 2 processes / 1 ({a['files']} files) | {a['speedup']:.2f}x ({a['one']:.1f} s → {a['two']:.1f} s) "
+                f"| {a['bare speedup']:.2f}x | ≥ 1.8 |"
+            )
             print(f"| peak RSS per reader, text files | {a['rss']:.0f} MB | | |")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -44,8 +44,12 @@ def same_tables(a: Path, b: Path) -> str:
     rows = []
     for path in (a, b):
         con = duckdb.connect(str(path), read_only=True)
-        rows.append((con.execute("SELECT * EXCLUDE (duplicate_of) FROM reports ORDER BY ALL").fetchall(),
-                     con.execute("SELECT count(duplicate_of) FROM reports").fetchone()))
+        rows.append(
+            (
+                con.execute("SELECT * EXCLUDE (duplicate_of) FROM reports ORDER BY ALL").fetchall(),
+                con.execute("SELECT count(duplicate_of) FROM reports").fetchone(),
+            )
+        )
         con.close()
     return "same as local-1 (another copy taken as the original)" if rows[0] == rows[1] else "DIFFERENT"
 
@@ -56,8 +60,12 @@ def run(archive: Path, out: Path, name: str, *args: str) -> dict:
     for old in (db, stage):
         shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
     t0 = time.perf_counter()
-    done = subprocess.run(JIXIAO + ["ingest", str(archive), "--db", str(db), "--json", *args] +
-                          (["--stage", str(stage)] if "ray" in args else []), capture_output=True, text=True, env=ENV)
+    done = subprocess.run(
+        JIXIAO + ["ingest", str(archive), "--db", str(db), "--json", *args] + (["--stage", str(stage)] if "ray" in args else []),
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
     wall = time.perf_counter() - t0
     if done.returncode not in (0, 1):
         raise SystemExit(f"{name} failed: {done.stderr[-2000:]}")
@@ -80,30 +88,41 @@ def main() -> None:
     files = sum(1 for p in archive.rglob("*") if p.is_file() and p.suffix in (".docx", ".pdf"))
     print(f"machine: {os.cpu_count()} cores; archive: {files} files under {archive}")
 
-    runs = [run(archive, args.out, "local-1", "--jobs", "1"), run(archive, args.out, "local-2", "--jobs", "2"),
-            run(archive, args.out, "ray-1", "--engine", "ray", "--jobs", "1"),
-            run(archive, args.out, "ray-2", "--engine", "ray", "--jobs", "2"),
-            run(archive, args.out, "ray-2x32", "--engine", "ray", "--jobs", "2", "--shard-files", "32")]
-    print(f"\n{'run':8} {'wall s':>7} {'files/s':>8} {'pages/s':>8} {'hash s':>7} {'ray s':>6} {'load s':>7} {'rules s':>7} "
-          f"{'shards':>6} {'KB/shard':>9} {'KB/doc':>7}  tables")
+    runs = [
+        run(archive, args.out, "local-1", "--jobs", "1"),
+        run(archive, args.out, "local-2", "--jobs", "2"),
+        run(archive, args.out, "ray-1", "--engine", "ray", "--jobs", "1"),
+        run(archive, args.out, "ray-2", "--engine", "ray", "--jobs", "2"),
+        run(archive, args.out, "ray-2x32", "--engine", "ray", "--jobs", "2", "--shard-files", "32"),
+    ]
+    print(
+        f"\n{'run':8} {'wall s':>7} {'files/s':>8} {'pages/s':>8} {'hash s':>7} {'ray s':>6} {'load s':>7} {'rules s':>7} "
+        f"{'shards':>6} {'KB/shard':>9} {'KB/doc':>7}  tables"
+    )
     for r in runs:
         s = r["summary"]
         pages = s["pages"]
         kb = sum(r["shard_bytes"]) / 1024
         same = same_tables(runs[0]["db"], r["db"])
         sec = s["seconds"]
-        print(f"{r['name']:8} {r['wall']:7.1f} {files / r['wall']:8.2f} {pages / r['wall']:8.1f} {sec.get('hash', 0):7.2f} "
-              f"{sec.get('ray', 0):6.1f} {sec.get('load', 0):7.2f} {sec.get('rules', 0) + sec.get('link', 0):7.2f} "
-              f"{r['shards']:6} {kb / max(1, r['shards']):9.1f} {kb / max(1, s['stored']):7.1f}  {same}")
+        print(
+            f"{r['name']:8} {r['wall']:7.1f} {files / r['wall']:8.2f} {pages / r['wall']:8.1f} {sec.get('hash', 0):7.2f} "
+            f"{sec.get('ray', 0):6.1f} {sec.get('load', 0):7.2f} {sec.get('rules', 0) + sec.get('link', 0):7.2f} "
+            f"{r['shards']:6} {kb / max(1, r['shards']):9.1f} {kb / max(1, s['stored']):7.1f}  {same}"
+        )
     for r in runs[2:]:
         s = r["summary"]
-        print(f"{r['name']}: load {1000 * s['seconds'].get('load', 0) / max(1, s['stored']):.1f} ms a document; "
-              f"plan (hashing every file on the driver) {1000 * s['seconds'].get('hash', 0) / files:.1f} ms a file")
+        print(
+            f"{r['name']}: load {1000 * s['seconds'].get('load', 0) / max(1, s['stored']):.1f} ms a document; "
+            f"plan (hashing every file on the driver) {1000 * s['seconds'].get('hash', 0) / files:.1f} ms a file"
+        )
     by = {r["name"]: r["wall"] for r in runs}
     for width in ("1", "2"):
         extra = (by[f"ray-{width}"] - by[f"local-{width}"]) / files
-        print(f"Ray overhead at {width} reader(s): {extra * 1000:.0f} ms a file over the local engine "
-              f"(Ray start and stop, actors, shards and load included)")
+        print(
+            f"Ray overhead at {width} reader(s): {extra * 1000:.0f} ms a file over the local engine "
+            f"(Ray start and stop, actors, shards and load included)"
+        )
     print(f"local speed-up 1→2: {by['local-1'] / by['local-2']:.2f}×; Ray speed-up 1→2: {by['ray-1'] / by['ray-2']:.2f}×")
 
 

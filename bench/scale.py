@@ -43,30 +43,87 @@ _PLACE_B = "沙乡源陵溪州城林岳桂邵衡株潭益常"
 _SUFFIX = "县区市"
 # agencies, with the new name some counties gave them from 2021 (the unit renamed across years)
 AGENCIES = [
-    ("城市管理局", "城市管理和综合执法局"), ("农业局", "农业农村局"), ("卫生局", "卫生健康局"), ("文化局", "文化旅游广电局"),
-    ("教育局", None), ("财政局", None), ("交通运输局", None), ("水利局", None), ("民政局", None), ("自然资源局", None),
-    ("生态环境局", None), ("住房和城乡建设局", None), ("人力资源和社会保障局", None), ("市场监督管理局", None),
-    ("应急管理局", None), ("司法局", None), ("退役军人事务局", None), ("林业局", None), ("医疗保障局", None),
-    ("科学技术局", None), ("工业和信息化局", None), ("商务局", None), ("发展和改革局", None), ("统计局", None),
-    ("审计局", None), ("体育局", None), ("残疾人联合会", None), ("疾病预防控制中心", None), ("融媒体中心", None), ("档案馆", None),
+    ("城市管理局", "城市管理和综合执法局"),
+    ("农业局", "农业农村局"),
+    ("卫生局", "卫生健康局"),
+    ("文化局", "文化旅游广电局"),
+    ("教育局", None),
+    ("财政局", None),
+    ("交通运输局", None),
+    ("水利局", None),
+    ("民政局", None),
+    ("自然资源局", None),
+    ("生态环境局", None),
+    ("住房和城乡建设局", None),
+    ("人力资源和社会保障局", None),
+    ("市场监督管理局", None),
+    ("应急管理局", None),
+    ("司法局", None),
+    ("退役军人事务局", None),
+    ("林业局", None),
+    ("医疗保障局", None),
+    ("科学技术局", None),
+    ("工业和信息化局", None),
+    ("商务局", None),
+    ("发展和改革局", None),
+    ("统计局", None),
+    ("审计局", None),
+    ("体育局", None),
+    ("残疾人联合会", None),
+    ("疾病预防控制中心", None),
+    ("融媒体中心", None),
+    ("档案馆", None),
 ]
 # topics with an abbreviation real reports use for them in some years
 TOPICS = [
-    ("城市管理综合执法", "城管执法"), ("城乡环境卫生整治", "城乡环卫整治"), ("基本公共卫生服务", "基本公卫服务"),
-    ("高标准农田建设", "高标农田建设"), ("食品药品安全监管", "食药安全监管"), ("道路交通安全管理", "道交安全管理"),
-    ("社区居家养老服务", "社区养老服务"), ("城市生活垃圾分类", "城市垃圾分类"), ("退役军人服务保障", "退役军人服务"),
-    ("农村公路建设养护", "农村公路养护"), ("义务教育学校营养改善", "义务教育营养改善"), ("中小学校舍维修改造", "中小学校舍维修"),
-    ("公共文化服务体系建设", "公共文化服务"), ("疾病预防控制", "疾病防控"), ("防汛抗旱应急保障", "防汛抗旱"),
-    ("河道综合治理", "河道治理"), ("森林防火专业队伍建设", "森林防火队伍建设"), ("全民健身设施建设", "全民健身设施"),
-    ("就业创业补贴发放", "就业创业补贴"), ("残疾人康复救助", "残疾人康复"), ("污水处理厂运行维护", "污水处理厂运维"),
-    ("网格化社会治理", "网格化治理"), ("农村饮水安全巩固提升", None), ("老旧小区改造", None), ("学前教育发展", None),
-    ("乡村振兴衔接", None), ("水土保持", None), ("地质灾害防治", None), ("村级组织运转", None), ("政务服务中心运行", None),
-    ("办公楼维修", None), ("信息化建设运维", None), ("业务工作", None), ("农村道路建设", None), ("农村道路养护", None),
+    ("城市管理综合执法", "城管执法"),
+    ("城乡环境卫生整治", "城乡环卫整治"),
+    ("基本公共卫生服务", "基本公卫服务"),
+    ("高标准农田建设", "高标农田建设"),
+    ("食品药品安全监管", "食药安全监管"),
+    ("道路交通安全管理", "道交安全管理"),
+    ("社区居家养老服务", "社区养老服务"),
+    ("城市生活垃圾分类", "城市垃圾分类"),
+    ("退役军人服务保障", "退役军人服务"),
+    ("农村公路建设养护", "农村公路养护"),
+    ("义务教育学校营养改善", "义务教育营养改善"),
+    ("中小学校舍维修改造", "中小学校舍维修"),
+    ("公共文化服务体系建设", "公共文化服务"),
+    ("疾病预防控制", "疾病防控"),
+    ("防汛抗旱应急保障", "防汛抗旱"),
+    ("河道综合治理", "河道治理"),
+    ("森林防火专业队伍建设", "森林防火队伍建设"),
+    ("全民健身设施建设", "全民健身设施"),
+    ("就业创业补贴发放", "就业创业补贴"),
+    ("残疾人康复救助", "残疾人康复"),
+    ("污水处理厂运行维护", "污水处理厂运维"),
+    ("网格化社会治理", "网格化治理"),
+    ("农村饮水安全巩固提升", None),
+    ("老旧小区改造", None),
+    ("学前教育发展", None),
+    ("乡村振兴衔接", None),
+    ("水土保持", None),
+    ("地质灾害防治", None),
+    ("村级组织运转", None),
+    ("政务服务中心运行", None),
+    ("办公楼维修", None),
+    ("信息化建设运维", None),
+    ("业务工作", None),
+    ("农村道路建设", None),
+    ("农村道路养护", None),
 ]
 TOWNS = ["", "", "", "黄花镇", "白沙镇", "青山乡", "东湖街道", "石门镇", "洞口乡", "金井镇"]
 TAILS = ["项目", "经费", "专项经费", "资金", "专项资金"]
-LEVELS = [("产出指标", "数量指标"), ("产出指标", "质量指标"), ("产出指标", "时效指标"), ("产出指标", "成本指标"),
-          ("效益指标", "社会效益指标"), ("效益指标", "经济效益指标"), ("效益指标", "可持续影响指标"), ("满意度指标", "服务对象满意度指标")]
+LEVELS = [
+    ("产出指标", "数量指标"),
+    ("产出指标", "质量指标"),
+    ("产出指标", "时效指标"),
+    ("产出指标", "成本指标"),
+    ("效益指标", "社会效益指标"),
+    ("效益指标", "经济效益指标"),
+    ("效益指标", "可持续影响指标"),
+    ("满意度指标", "服务对象满意度指标"),
+]
 
 
 def regions(n: int) -> list[str]:
@@ -122,12 +179,23 @@ def catalogue(n_reports: int, seed: int = 31):
                 rate = round(100 * spent / budget, 2)
                 wrong = rng.random() < 0.03  # the stated rate contradicts the figures
                 score = rng.randrange(7000, 10000)
-                rows.append({
-                    "fiscal_year": year, "region": place, "project_name": name, "project_code": code, "unit": unit,
-                    "budget_initial": budget * 9 // 10 // 100 * 100, "budget": budget, "spent": spent,
-                    "rate": f"{rate + (5 if wrong else 0):.2f}", "score": _yuan(score), "grade": "优" if score >= 9000 else "良",
-                    "copy": rng.random() < 0.05, "project": project,
-                })
+                rows.append(
+                    {
+                        "fiscal_year": year,
+                        "region": place,
+                        "project_name": name,
+                        "project_code": code,
+                        "unit": unit,
+                        "budget_initial": budget * 9 // 10 // 100 * 100,
+                        "budget": budget,
+                        "spent": spent,
+                        "rate": f"{rate + (5 if wrong else 0):.2f}",
+                        "score": _yuan(score),
+                        "grade": "优" if score >= 9000 else "良",
+                        "copy": rng.random() < 0.05,
+                        "project": project,
+                    }
+                )
                 made += 1
     return rows
 
@@ -170,12 +238,20 @@ def generate(db: Path, n_reports: int, seed: int = 31) -> dict:
             for ordinal, m in enumerate(members, start=1):
                 reports.append((f"{doc_id}:{ordinal}", doc_id, ordinal, m))
     rep = {
-        "report_id": [r[0] for r in reports], "doc_id": [r[1] for r in reports], "ordinal": [r[2] for r in reports],
-        "fiscal_year": [r[3]["fiscal_year"] for r in reports], "region": [r[3]["region"] for r in reports],
-        "project_name": [r[3]["project_name"] for r in reports], "project_code": [r[3]["project_code"] for r in reports],
-        "unit": [r[3]["unit"] for r in reports], "budget_initial": [_yuan(r[3]["budget_initial"]) for r in reports],
-        "budget": [_yuan(r[3]["budget"]) for r in reports], "spent": [_yuan(r[3]["spent"]) for r in reports],
-        "rate": [r[3]["rate"] for r in reports], "score": [r[3]["score"] for r in reports], "grade": [r[3]["grade"] for r in reports],
+        "report_id": [r[0] for r in reports],
+        "doc_id": [r[1] for r in reports],
+        "ordinal": [r[2] for r in reports],
+        "fiscal_year": [r[3]["fiscal_year"] for r in reports],
+        "region": [r[3]["region"] for r in reports],
+        "project_name": [r[3]["project_name"] for r in reports],
+        "project_code": [r[3]["project_code"] for r in reports],
+        "unit": [r[3]["unit"] for r in reports],
+        "budget_initial": [_yuan(r[3]["budget_initial"]) for r in reports],
+        "budget": [_yuan(r[3]["budget"]) for r in reports],
+        "spent": [_yuan(r[3]["spent"]) for r in reports],
+        "rate": [r[3]["rate"] for r in reports],
+        "score": [r[3]["score"] for r in reports],
+        "grade": [r[3]["grade"] for r in reports],
     }
     con.register("g_docs", pa.table(docs))
     con.register("g_reports", pa.table(rep))
@@ -261,14 +337,16 @@ def generate(db: Path, n_reports: int, seed: int = 31) -> dict:
     con.execute("INSERT INTO pending VALUES ('link') ON CONFLICT DO NOTHING")  # as every store marks it
     con.execute("COMMIT")
     con.execute("CHECKPOINT")
-    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-              for t in ("documents", "reports", "indicators", "funding", "fields", "findings")}
+    counts = {
+        t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "reports", "indicators", "funding", "fields", "findings")
+    }
     con.close()
     del duckdb
     return {"seconds": time.perf_counter() - t0, "counts": counts, "mb": db.stat().st_size / 2**20}
 
 
 # --- the ten new files ----------------------------------------------------------------------------
+
 
 def new_files(db: Path, folder: Path, n: int = 10) -> list[Path]:
     """n real .docx reports for 2024: new years of projects the warehouse holds (one under its topic's
@@ -280,9 +358,12 @@ def new_files(db: Path, folder: Path, n: int = 10) -> list[Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db), read_only=True)
-    known = con.execute("""SELECT project_name, implementing_unit, region FROM reports
+    known = con.execute(
+        """SELECT project_name, implementing_unit, region FROM reports
                            WHERE fiscal_year = 2023 AND project_name NOT LIKE '%年度%' AND region LIKE '%县'
-                           ORDER BY hash(report_id) LIMIT ?""", [n]).fetchall()
+                           ORDER BY hash(report_id) LIMIT ?""",
+        [n],
+    ).fetchall()
     con.close()
     files = []
     for i, (name, unit, region) in enumerate(known[: n - 3]):
@@ -297,12 +378,17 @@ def new_files(db: Path, folder: Path, n: int = 10) -> list[Path]:
         files.append(builder.write_docx(F._national_year(name, unit, 2024, spent, region=region), folder / f"new_{i:02d}.docx"))
     for i in range(len(files), n):
         region = known[i % len(known)][2]
-        files.append(builder.write_docx(F._national_year(f"智慧停车示范{i}号工程项目", f"{region}发展和改革局", 2024,
-                                                         str(1_050_000 + i * 1000), region=region), folder / f"new_{i:02d}.docx"))
+        files.append(
+            builder.write_docx(
+                F._national_year(f"智慧停车示范{i}号工程项目", f"{region}发展和改革局", 2024, str(1_050_000 + i * 1000), region=region),
+                folder / f"new_{i:02d}.docx",
+            )
+        )
     return files
 
 
 # --- the steps, each in a process of its own ----------------------------------------------------
+
 
 def _peak_mb() -> float:
     try:
@@ -339,8 +425,7 @@ def step(name: str, db: Path, extra: str) -> dict:
         from jixiao.pipeline import ingest
 
         s = ingest([extra], db=db)
-        out.update(stored=s.stored, reports=s.reports, failures=s.failures, problems=s.problems,
-                   steps={k: round(v, 3) for k, v in s.seconds.items()})
+        out.update(stored=s.stored, reports=s.reports, failures=s.failures, problems=s.problems, steps={k: round(v, 3) for k, v in s.seconds.items()})
         import duckdb
 
         con = duckdb.connect(str(db), read_only=True)
@@ -355,15 +440,17 @@ def step(name: str, db: Path, extra: str) -> dict:
         con = connect_locked(db)
         rid = con.execute("SELECT report_id FROM reports ORDER BY report_id LIMIT 1 OFFSET 777").fetchall()[0][0]
         questions = {view: f"SELECT * FROM {view}" for view in VIEW_NAMES}  # the whole view, computed and fetched
-        questions.update({  # what an analyst asks of them (the examples of docs/warehouse.md)
-            "v_reports, one report": f"SELECT * FROM v_reports WHERE report_id = '{rid}'",
-            "v_spending < 80 %, by year": "SELECT fiscal_year, region, project_name, budget_yuan, spent_yuan, execution_rate_pct "
-                                          "FROM v_spending WHERE execution_rate_pct < 80 ORDER BY fiscal_year, execution_rate_pct",
-            "v_spending < 80 % three years running": "SELECT project_key, any_value(project_name), list(fiscal_year ORDER BY fiscal_year) "
-                                                     "FROM v_spending WHERE execution_rate_pct < 80 GROUP BY project_key "
-                                                     "HAVING count(DISTINCT fiscal_year) >= 3",
-            "v_scores by year and level1": "SELECT fiscal_year, level1, round(avg(score_pct), 1) FROM v_scores GROUP BY ALL ORDER BY ALL",
-        })
+        questions.update(
+            {  # what an analyst asks of them (the examples of docs/warehouse.md)
+                "v_reports, one report": f"SELECT * FROM v_reports WHERE report_id = '{rid}'",
+                "v_spending < 80 %, by year": "SELECT fiscal_year, region, project_name, budget_yuan, spent_yuan, execution_rate_pct "
+                "FROM v_spending WHERE execution_rate_pct < 80 ORDER BY fiscal_year, execution_rate_pct",
+                "v_spending < 80 % three years running": "SELECT project_key, any_value(project_name), list(fiscal_year ORDER BY fiscal_year) "
+                "FROM v_spending WHERE execution_rate_pct < 80 GROUP BY project_key "
+                "HAVING count(DISTINCT fiscal_year) >= 3",
+                "v_scores by year and level1": "SELECT fiscal_year, level1, round(avg(score_pct), 1) FROM v_scores GROUP BY ALL ORDER BY ALL",
+            }
+        )
         for label, sql in questions.items():
             times = []
             for _ in range(3):  # the best of three: the host is shared
@@ -383,10 +470,17 @@ def step(name: str, db: Path, extra: str) -> dict:
         unit = con.execute("SELECT implementing_unit FROM reports ORDER BY report_id LIMIT 1 OFFSET 99").fetchone()[0]
         con.close()
         client = TestClient(create_app(db), base_url="http://127.0.0.1")
-        pages = {"overview /": "/", "reports /reports": "/reports", "reports, year + under 80 %": "/reports?year=2022&under=80",
-                 "reports of a unit": f"/reports?unit={unit}", "reports, name search": "/reports?q=" + "河道",
-                 "reports with open findings": "/reports?findings=1", "a report /report/ID": f"/report/{rid}",
-                 "findings /findings": "/findings", "open findings": "/findings?verdict=open"}
+        pages = {
+            "overview /": "/",
+            "reports /reports": "/reports",
+            "reports, year + under 80 %": "/reports?year=2022&under=80",
+            "reports of a unit": f"/reports?unit={unit}",
+            "reports, name search": "/reports?q=" + "河道",
+            "reports with open findings": "/reports?findings=1",
+            "a report /report/ID": f"/report/{rid}",
+            "findings /findings": "/findings",
+            "open findings": "/findings?verdict=open",
+        }
         for label, url in pages.items():
             times = []
             for _ in range(3):  # the first, and the best of the next two (the host is shared)
@@ -439,8 +533,10 @@ def agree(db: Path, scratch: Path) -> str:
     link_projects(con)
     con.execute("COMMIT")
     con.close()
-    sql = ("SELECT (SELECT list((report_id, project_key, duplicate_of) ORDER BY report_id) FROM reports), "
-           "(SELECT list((project_key, project_name, unit, region, years, n_reports) ORDER BY project_key) FROM projects)")
+    sql = (
+        "SELECT (SELECT list((report_id, project_key, duplicate_of) ORDER BY report_id) FROM reports), "
+        "(SELECT list((project_key, project_name, unit, region, years, n_reports) ORDER BY project_key) FROM projects)"
+    )
     a = duckdb.connect(str(db), read_only=True).execute(sql).fetchone()
     b = duckdb.connect(str(copy), read_only=True).execute(sql).fetchone()
     copy.unlink()
@@ -449,8 +545,7 @@ def agree(db: Path, scratch: Path) -> str:
 
 def run_step(name: str, db: Path, extra: str = "") -> dict:
     """Run a step in a new process; its figures (or the error it printed)."""
-    out = subprocess.run([sys.executable, __file__, "--child", name, "--db", str(db), "--extra", extra],
-                         capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run([sys.executable, __file__, "--child", name, "--db", str(db), "--extra", extra], capture_output=True, text=True, cwd=ROOT)
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if out.returncode or not lines:
         return {"error": (out.stderr.strip().splitlines() or ["no output"])[-1], "seconds": float("nan"), "peak_mb": float("nan")}
@@ -488,8 +583,14 @@ def write_stage(db: Path, stage: Path, per_shard: int = 500) -> int:
                 con.execute(f"COPY (SELECT * FROM {table} LIMIT 0) TO '{target / (table + '.parquet')}' (FORMAT parquet)")
             checksums[table] = hashlib.sha256((target / f"{table}.parquet").read_bytes()).hexdigest()
         shard_dir.rmdir()
-        manifest = {"shard_id": shard_id, "schema_version": SCHEMA_VERSION, "files": [], "rows": {}, "written_at": "2024-01-01T00:00:00+00:00",
-                    "checksums": checksums}
+        manifest = {
+            "shard_id": shard_id,
+            "schema_version": SCHEMA_VERSION,
+            "files": [],
+            "rows": {},
+            "written_at": "2024-01-01T00:00:00+00:00",
+            "checksums": checksums,
+        }
         (stage / "manifest" / f"{shard_id}.json").write_text(json.dumps(manifest))
     con.close()
     return n
@@ -561,11 +662,19 @@ def table(results: list[dict]) -> str:
     row("incremental links = full relink", lambda r: r["agree"]["agree"])
     for view in ("v_reports", "v_spending", "v_unit_year", "v_scores", "v_findings_summary", "v_findings"):
         row(f"view {view}, whole", lambda r, v=view: f"{r['views'][v][0]:.2f} s ({r['views'][v][1]:,} rows)")
-    for question in ("v_reports, one report", "v_spending < 80 %, by year", "v_spending < 80 % three years running",
-                     "v_scores by year and level1"):
+    for question in ("v_reports, one report", "v_spending < 80 %, by year", "v_spending < 80 % three years running", "v_scores by year and level1"):
         row(f"query: {question}", lambda r, q=question: f"{r['views'][q][0]:.2f} s")
-    for page in ("overview /", "reports /reports", "reports, year + under 80 %", "reports of a unit", "reports, name search",
-                 "reports with open findings", "a report /report/ID", "findings /findings", "open findings"):
+    for page in (
+        "overview /",
+        "reports /reports",
+        "reports, year + under 80 %",
+        "reports of a unit",
+        "reports, name search",
+        "reports with open findings",
+        "a report /report/ID",
+        "findings /findings",
+        "open findings",
+    ):
         row(f"desk {page}", lambda r, p=page: f"{r['desk'][p][1]:.2f} s")
     row("`query --stage` (documents by status)", lambda r: f"{r['stage']['documents by status s']:.2f} s ({r['stage']['shards']} shards)")
     row("`export --format csv`", lambda r: f"{r['csv']['seconds']:.1f} s, {r['csv']['mb']:.0f} MB")

@@ -41,19 +41,43 @@ from jixiao.warehouse.search import sentences
 
 PLANTED_PROJECT = "智慧城管平台运维经费"
 PLANTED = {2021: "上级专项资金拨付滞后，平台运维合同款延期支付。", 2022: "专项资金拨付滞后，运维费用未能按季度结算。"}
-QUERIES = [("资金拨付滞后", None, ()), ("资金拨付滞后", "problem", ()), ("资金拨付滞后", "problem", (2021, 2022)),
-           ("预算编制不精准", None, ()), ("群众满意度", "achievement", ())]
+QUERIES = [
+    ("资金拨付滞后", None, ()),
+    ("资金拨付滞后", "problem", ()),
+    ("资金拨付滞后", "problem", (2021, 2022)),
+    ("预算编制不精准", None, ()),
+    ("群众满意度", "achievement", ()),
+]
 
-ACHIEVED = ["全年完成{n}个站点的建设任务，群众满意度达到{p}%。", "开展业务培训{n}场次，参训人员{m}人次。",
-            "项目按期完工，验收合格率100%。", "累计服务群众{m}人次，办理时限压缩至{d}个工作日。",
-            "资金支付进度符合要求，年度绩效目标基本实现。", "完成设备更新{n}台套，系统运行稳定。"]
-PROBLEMS = ["预算编制不够精准，年中调整较多。", "绩效目标设置不够细化，部分指标难以量化。", "部分设备老化，维护成本逐年上升。",
-            "项目实施进度滞后于计划，部分工程延期完成。", "资金拨付程序较多，审批环节耗时较长。", "专业技术人员不足，工作力量较为薄弱。",
-            "部分资金到位较晚，影响了年初工作安排。", "宣传力度不够，群众知晓率有待提高。", "资金使用效益有待进一步提高。",
-            "绩效管理意识不强，自评工作不够深入。", "政府采购流程较长，采购进度滞后。", "基层财政资金紧张，配套资金拨付困难。"]
+ACHIEVED = [
+    "全年完成{n}个站点的建设任务，群众满意度达到{p}%。",
+    "开展业务培训{n}场次，参训人员{m}人次。",
+    "项目按期完工，验收合格率100%。",
+    "累计服务群众{m}人次，办理时限压缩至{d}个工作日。",
+    "资金支付进度符合要求，年度绩效目标基本实现。",
+    "完成设备更新{n}台套，系统运行稳定。",
+]
+PROBLEMS = [
+    "预算编制不够精准，年中调整较多。",
+    "绩效目标设置不够细化，部分指标难以量化。",
+    "部分设备老化，维护成本逐年上升。",
+    "项目实施进度滞后于计划，部分工程延期完成。",
+    "资金拨付程序较多，审批环节耗时较长。",
+    "专业技术人员不足，工作力量较为薄弱。",
+    "部分资金到位较晚，影响了年初工作安排。",
+    "宣传力度不够，群众知晓率有待提高。",
+    "资金使用效益有待进一步提高。",
+    "绩效管理意识不强，自评工作不够深入。",
+    "政府采购流程较长，采购进度滞后。",
+    "基层财政资金紧张，配套资金拨付困难。",
+]
 CAUSES = ["主要原因是项目前期论证不够充分。", "受上级政策调整影响，部分项目推迟实施。", "由于人员变动频繁，工作衔接不够顺畅。"]
-NEXT = ["下一步将加强预算编制的科学性和精准性。", "下一步将加强与财政部门沟通，确保资金及时拨付到位。",
-        "将进一步完善绩效指标体系，细化量化考核标准。", "建议加快项目实施进度，提高资金使用效益。"]
+NEXT = [
+    "下一步将加强预算编制的科学性和精准性。",
+    "下一步将加强与财政部门沟通，确保资金及时拨付到位。",
+    "将进一步完善绩效指标体系，细化量化考核标准。",
+    "建议加快项目实施进度，提高资金使用效益。",
+]
 
 
 def _report(rng: random.Random, project: str, unit: str, year: int, planted: str | None) -> Report:
@@ -62,11 +86,18 @@ def _report(rng: random.Random, project: str, unit: str, year: int, planted: str
     problems = rng.sample(PROBLEMS, 3)
     if planted:
         problems[rng.randrange(3)] = planted
-    report = Report("narrative_only", fiscal_year=year, project_name=project, implementing_unit=unit, sections=[
-        Section(1, "一、项目概况", f"{project}由{unit}负责实施，资金由区财政统一拨付。"),
-        Section(2, "三、绩效目标完成情况", achieved),
-        Section(3, "四、存在的问题及原因分析", "\n".join(f"{i}、{s}" for i, s in enumerate(problems, 1)) + "\n" + rng.choice(CAUSES)),
-        Section(4, "五、下一步改进措施", "\n".join(f"（{n}）{s}" for n, s in zip("一二", rng.sample(NEXT, 2))))])
+    report = Report(
+        "narrative_only",
+        fiscal_year=year,
+        project_name=project,
+        implementing_unit=unit,
+        sections=[
+            Section(1, "一、项目概况", f"{project}由{unit}负责实施，资金由区财政统一拨付。"),
+            Section(2, "三、绩效目标完成情况", achieved),
+            Section(3, "四、存在的问题及原因分析", "\n".join(f"{i}、{s}" for i, s in enumerate(problems, 1)) + "\n" + rng.choice(CAUSES)),
+            Section(4, "五、下一步改进措施", "\n".join(f"（{n}）{s}" for n, s in zip("一二", rng.sample(NEXT, 2)))),
+        ],
+    )
     return describe(report)
 
 
@@ -78,14 +109,15 @@ def build(db: Path, n_reports: int) -> None:
     con = connect(db)
     batch: list[Pending] = []
     made = 0
-    for (project, unit) in projects:
+    for project, unit in projects:
         for year in years:
             if made == n_reports:
                 break
             planted = PLANTED.get(year) if project == PLANTED_PROJECT else None
             doc_id = f"{made:064x}"
-            batch.append(Pending(DocumentResult(doc_id, f"bench/{year}/{made}.docx", "docx", "ok",
-                                                reports=[_report(rng, project, unit, year, planted)])))
+            batch.append(
+                Pending(DocumentResult(doc_id, f"bench/{year}/{made}.docx", "docx", "ok", reports=[_report(rng, project, unit, year, planted)]))
+            )
             made += 1
             if len(batch) == 500:
                 store_many(con, batch)
@@ -99,11 +131,16 @@ def export(con, path: Path) -> None:
     """The indexed sentences, one row each with their report's year, their kind and their words (as search cuts them)."""
     from jixiao.base.words import search_words
 
-    rows = [(i, report_id, seq, year, kind, sentence, " ".join(search_words(sentence)))
-            for i, (report_id, seq, year, kind, sentence) in enumerate(
-                (rid, seq, year, kind, s) for rid, seq, year, kind, text in con.execute(
-                    "SELECT n.report_id, n.seq, r.fiscal_year, n.kind, n.text FROM narrative_items n JOIN reports r USING (report_id)"
-                ).fetchall() for s in sentences(text))]
+    rows = [
+        (i, report_id, seq, year, kind, sentence, " ".join(search_words(sentence)))
+        for i, (report_id, seq, year, kind, sentence) in enumerate(
+            (rid, seq, year, kind, s)
+            for rid, seq, year, kind, text in con.execute(
+                "SELECT n.report_id, n.seq, r.fiscal_year, n.kind, n.text FROM narrative_items n JOIN reports r USING (report_id)"
+            ).fetchall()
+            for s in sentences(text)
+        )
+    ]
     out = duckdb.connect()
     out.execute("CREATE TABLE s (id INTEGER, report_id VARCHAR, seq INTEGER, year INTEGER, kind VARCHAR, sentence VARCHAR, words VARCHAR)")
     out.executemany("INSERT INTO s VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
@@ -164,8 +201,11 @@ def main() -> None:
         base = []
         for _ in range(5):
             t = time.perf_counter()
-            subprocess.run([sys.executable, "-c", "import jixiao.cli, jixiao.warehouse.search; from jixiao.base.words import words; words('资金')"],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-c", "import jixiao.cli, jixiao.warehouse.search; from jixiao.base.words import words; words('资金')"],
+                check=True,
+                capture_output=True,
+            )
             base.append(time.perf_counter() - t)
         print(f"\n`jixiao search` as a command, end to end: {_ms(cold)}")
         print(f"  of which starting Python, importing and loading jieba's dictionary: {_ms(base)}")

@@ -37,8 +37,10 @@ def main(path: str) -> None:
     print(f"DuckDB {duckdb.__version__} fts: indexed {n} sentences in {time.perf_counter() - t:.1f} s")
     for words, kind in QUERIES:
         where = " AND kind = $kind" if kind else ""
-        sql = (f"SELECT sentence, score FROM (SELECT *, fts_main_s.match_bm25(id, $q) AS score FROM s) "
-               f"WHERE score IS NOT NULL{where} ORDER BY score DESC LIMIT 20")
+        sql = (
+            f"SELECT sentence, score FROM (SELECT *, fts_main_s.match_bm25(id, $q) AS score FROM s) "
+            f"WHERE score IS NOT NULL{where} ORDER BY score DESC LIMIT 20"
+        )
         params = {"q": words, **({"kind": kind} if kind else {})}
         times = []
         for _ in range(20):
@@ -47,8 +49,10 @@ def main(path: str) -> None:
             times.append(time.perf_counter() - t)
         ranks = [i + 1 for i, (s, _) in enumerate(hits) if s in PLANTED]
         ordered = sorted(times)
-        print(f"  {words}{' --kind ' + kind if kind else ''}: median {1000 * statistics.median(ordered):.1f} ms, "
-              f"p95 {1000 * ordered[round(0.95 * (len(ordered) - 1))]:.1f} ms, planted at rank {ranks}")
+        print(
+            f"  {words}{' --kind ' + kind if kind else ''}: median {1000 * statistics.median(ordered):.1f} ms, "
+            f"p95 {1000 * ordered[round(0.95 * (len(ordered) - 1))]:.1f} ms, planted at rank {ranks}"
+        )
 
 
 if __name__ == "__main__":

@@ -27,28 +27,33 @@ def part_cell(checks: list[Check], part: str) -> str:
 
 
 def print_table(outcomes: list[Outcome]) -> None:
-    print(f"{'form':4} {'fmt':4} {'status':10} {'rep':>3} {'template':24} {'report':>7} {'funding':>8} "
-          f"{'indic.':>8} {'RIGHT':>5} {'MISS':>5} {'WRONG':>5} {'EXTRA':>5}")
+    print(
+        f"{'form':4} {'fmt':4} {'status':10} {'rep':>3} {'template':24} {'report':>7} {'funding':>8} "
+        f"{'indic.':>8} {'RIGHT':>5} {'MISS':>5} {'WRONG':>5} {'EXTRA':>5}"
+    )
     for o in outcomes:
         t = tally(o.checks)
-        print(f"{o.form.key:4} {o.fmt:4} {o.status:10} {o.n_reports:>3} {str(o.template):24} "
-              f"{part_cell(o.checks, 'report'):>7} {part_cell(o.checks, 'funding'):>8} "
-              f"{part_cell(o.checks, 'indicators'):>8} {t['RIGHT']:>5} {t['MISSING']:>5} {t['WRONG']:>5} {t['EXTRA']:>5}")
+        print(
+            f"{o.form.key:4} {o.fmt:4} {o.status:10} {o.n_reports:>3} {str(o.template):24} "
+            f"{part_cell(o.checks, 'report'):>7} {part_cell(o.checks, 'funding'):>8} "
+            f"{part_cell(o.checks, 'indicators'):>8} {t['RIGHT']:>5} {t['MISSING']:>5} {t['WRONG']:>5} {t['EXTRA']:>5}"
+        )
         if o.error:
             print(f"     error: {o.error}")
 
 
 def print_totals(outcomes: list[Outcome]) -> None:
-    groups = {"all": outcomes, "docx": [o for o in outcomes if o.fmt == "docx"],
-              "pdf": [o for o in outcomes if o.fmt == "pdf"]}
+    groups = {"all": outcomes, "docx": [o for o in outcomes if o.fmt == "docx"], "pdf": [o for o in outcomes if o.fmt == "pdf"]}
     print("\nTotals")
     for name, members in groups.items():
         checks = [c for o in members for c in o.checks]
         right, judged, right_stored, stored, non_null = scores(checks)
         right_non_null = sum(c.verdict == "RIGHT" and c.expected is not None for c in checks)
-        print(f"  {name:5} read right {right}/{judged} = {100 * right / max(judged, 1):.1f} % of expected values "
-              f"({right_non_null}/{non_null} = {100 * right_non_null / max(non_null, 1):.1f} % of the non-NULL ones); "
-              f"right among stored {right_stored}/{stored} = {100 * right_stored / max(stored, 1):.1f} %")
+        print(
+            f"  {name:5} read right {right}/{judged} = {100 * right / max(judged, 1):.1f} % of expected values "
+            f"({right_non_null}/{non_null} = {100 * right_non_null / max(non_null, 1):.1f} % of the non-NULL ones); "
+            f"right among stored {right_stored}/{stored} = {100 * right_stored / max(stored, 1):.1f} %"
+        )
 
 
 def print_list(outcomes: list[Outcome], verdicts: tuple[str, ...], title: str) -> None:
@@ -66,16 +71,22 @@ def print_list(outcomes: list[Outcome], verdicts: tuple[str, ...], title: str) -
 def print_forms(forms: list[Form]) -> None:
     print("Forms")
     for f in forms:
-        print(f"  {f.key}  {f.office}: {len(f.report)} report values, "
-              f"{'not judged' if f.funding is None else len(f.funding)} funding rows, "
-              f"{len(f.expected_indicators())} indicators")
+        print(
+            f"  {f.key}  {f.office}: {len(f.report)} report values, "
+            f"{'not judged' if f.funding is None else len(f.funding)} funding rows, "
+            f"{len(f.expected_indicators())} indicators"
+        )
     print()
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "jixiao_unseen_layouts",
-                    help="where the forms are written (kept for inspection with `jixiao show`)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "jixiao_unseen_layouts",
+        help="where the forms are written (kept for inspection with `jixiao show`)",
+    )
     ap.add_argument("--only", default="", help="comma-separated form keys, e.g. A,C")
     ap.add_argument("--verbose", action="store_true", help="also print every RIGHT value")
     args = ap.parse_args(argv)

@@ -17,8 +17,18 @@ from .pdf import read_pdf
 from .sniff import sniff_format
 from .xlsx import read_xlsx
 
-__all__ = ["ExtractError", "FORMATS", "READ_SUFFIXES", "ReadOptions", "file_format", "read_document", "sniff_format", "read_docx",
-           "read_pdf", "read_xlsx"]
+__all__ = [
+    "ExtractError",
+    "FORMATS",
+    "READ_SUFFIXES",
+    "ReadOptions",
+    "file_format",
+    "read_document",
+    "sniff_format",
+    "read_docx",
+    "read_pdf",
+    "read_xlsx",
+]
 
 
 def _reader(spec: str):
@@ -26,8 +36,9 @@ def _reader(spec: str):
     return getattr(import_module(f"{__name__}.{module}"), name)
 
 
-def read_document(data: bytes, fmt: str | None = None, name: str = "", converted: bytes | None = None,
-                  options: ReadOptions | None = None) -> Document:
+def read_document(
+    data: bytes, fmt: str | None = None, name: str = "", converted: bytes | None = None, options: ReadOptions | None = None
+) -> Document:
     """Given a file's bytes, return its Document; raise ExtractError with one sentence when it cannot be read.
 
     converted: for a legacy file, the .docx/.xlsx a batch conversion already made of it.

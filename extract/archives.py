@@ -78,8 +78,12 @@ def list_members(path: Path, kind: str) -> list[Member]:
                     if info.flag_bits & 0x1:
                         raise _refuse(path, _("is password-protected; unpack it with its password and ingest the folder"))
                     if info.file_size > 1024**2 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                        raise _refuse(path, _("has a member ({value}) that would expand {value2} times, which looks like a "
-                                              "zip bomb").format(value=_zip_name(info), value2=info.file_size // max(info.compress_size, 1)))
+                        raise _refuse(
+                            path,
+                            _("has a member ({value}) that would expand {value2} times, which looks like a zip bomb").format(
+                                value=_zip_name(info), value2=info.file_size // max(info.compress_size, 1)
+                            ),
+                        )
                     members.append(Member(_zip_name(info), info.file_size))
                     total += info.file_size
         else:
@@ -96,10 +100,14 @@ def list_members(path: Path, kind: str) -> list[Member]:
     except ExtractError:
         raise
     except Exception as exc:  # zipfile and libarchive's ways of saying the bytes are bad
-        raise ExtractError(_("The archive {name} is damaged or not a complete {kind} file; get it again, or unpack it by "
-                             "hand and ingest the folder.").format(name=path.name, kind=kind), detail=f"{type(exc).__name__}: {exc}") from exc
+        raise ExtractError(
+            _("The archive {name} is damaged or not a complete {kind} file; get it again, or unpack it by hand and ingest the folder.").format(
+                name=path.name, kind=kind
+            ),
+            detail=f"{type(exc).__name__}: {exc}",
+        ) from exc
     if total > MAX_UNPACKED:
-        raise _refuse(path, _("would unpack to {value} GB, more than any archive of reports").format(value=total // 1024 ** 3))
+        raise _refuse(path, _("would unpack to {value} GB, more than any archive of reports").format(value=total // 1024**3))
     return members
 
 
@@ -132,8 +140,12 @@ def unpack(path: Path, kind: str, names: list[str], into: Path) -> dict[str, Pat
     except ExtractError:
         raise
     except Exception as exc:
-        raise ExtractError(_("The archive {name} could not be unpacked (damaged or truncated); get it again, or unpack it by "
-                             "hand and ingest the folder.").format(name=path.name), detail=f"{type(exc).__name__}: {exc}") from exc
+        raise ExtractError(
+            _("The archive {name} could not be unpacked (damaged or truncated); get it again, or unpack it by hand and ingest the folder.").format(
+                name=path.name
+            ),
+            detail=f"{type(exc).__name__}: {exc}",
+        ) from exc
     return {name: target for name, target in wanted.items() if target.exists()}
 
 

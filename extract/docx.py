@@ -33,9 +33,22 @@ MAX_GRID_COLUMNS = 1000
 
 _T, _RPR, _RFONTS, _RSTYLE, _ASCII, _HANSI = W + "t", W + "rPr", W + "rFonts", W + "rStyle", W + "ascii", W + "hAnsi"
 
-_SKIP = {W + "del", W + "delText", W + "instrText", MC + "Fallback", W + "pPr",
-         W + "sdtPr", W + "tcPr", W + "trPr", W + "tblPr", W + "tblGrid", W + "sectPr",
-         W + "footnoteReference", W + "endnoteReference", W + "commentReference"}
+_SKIP = {
+    W + "del",
+    W + "delText",
+    W + "instrText",
+    MC + "Fallback",
+    W + "pPr",
+    W + "sdtPr",
+    W + "tcPr",
+    W + "trPr",
+    W + "tblPr",
+    W + "tblGrid",
+    W + "sectPr",
+    W + "footnoteReference",
+    W + "endnoteReference",
+    W + "commentReference",
+}
 
 
 _OWNER = N_("The Word file's")  # a sentence's subject, translated where said
@@ -43,8 +56,7 @@ _OWNER = N_("The Word file's")  # a sentence's subject, translated where said
 
 def _xml_parser() -> etree.XMLParser:
     # No DTDs, no entities, no network: a hostile document cannot expand or fetch anything.
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                           remove_comments=True, remove_pis=True)
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True)
 
 
 def _text_part(zf: zipfile.ZipFile) -> bytes:
@@ -56,8 +68,12 @@ def _text_part(zf: zipfile.ZipFile) -> bytes:
     try:
         return read_part(zf, info, _OWNER)
     except PartUnreadable as exc:
-        raise ExtractError(_("{OWNER} {name}, which holds its text, {reason}; open the file in Word or WPS, save it again "
-                             "and ingest the saved copy.").format(OWNER=_(_OWNER), name=exc.name, reason=exc.reason), detail=exc.detail) from exc
+        raise ExtractError(
+            _("{OWNER} {name}, which holds its text, {reason}; open the file in Word or WPS, save it again and ingest the saved copy.").format(
+                OWNER=_(_OWNER), name=exc.name, reason=exc.reason
+            ),
+            detail=exc.detail,
+        ) from exc
 
 
 # Characters XML forbids (a control character, &#1;, U+FFFF): the one kind of damage read past, each left
@@ -75,6 +91,7 @@ def _without_bad_characters(xml: bytes) -> bytes:
     def keep(m: re.Match) -> bytes:
         code = m.group(1)
         return m.group(0) if _xml_character(int(code[1:], 16) if code[:1] == b"x" else int(code)) else b""
+
     return _CHAR_REF.sub(keep, _CONTROL.sub(b"", xml))
 
 
@@ -89,25 +106,49 @@ def _parse_text(xml: bytes, findings: list[Finding]) -> etree._Element:
         first = exc
     line, column = first.position
     if "Excessive depth" in first.msg:  # libxml2's cap without XML_PARSE_HUGE; Word nests a few levels
-        raise ExtractError(_("The Word document's text is nested more than 256 levels deep, far deeper than Word ever "
-                             "writes; the file is damaged or was crafted, and it was not read."), detail=first.msg)
+        raise ExtractError(
+            _(
+                "The Word document's text is nested more than 256 levels deep, far deeper than Word ever "
+                "writes; the file is damaged or was crafted, and it was not read."
+            ),
+            detail=first.msg,
+        )
     if first.code in _BAD_CHARACTERS:
         try:
             root = etree.fromstring(_without_bad_characters(xml), _xml_parser())
         except etree.XMLSyntaxError:
             root = None
         if root is not None:
-            findings.append(Finding("file_damaged", "warning", _("{OWNER} word/document.xml holds characters XML does not "
-                                                                 "allow (the first at line {line}, column {column}); they "
-                                                                 "were left out.").format(OWNER=_(_OWNER), line=line, column=column), None,
-                                    f"line {line}, column {column}"))
+            findings.append(
+                Finding(
+                    "file_damaged",
+                    "warning",
+                    _(
+                        "{OWNER} word/document.xml holds characters XML does not "
+                        "allow (the first at line {line}, column {column}); they "
+                        "were left out."
+                    ).format(OWNER=_(_OWNER), line=line, column=column),
+                    None,
+                    f"line {line}, column {column}",
+                )
+            )
             return root
     if first.code == etree.ErrorTypes.ERR_DOCUMENT_EMPTY:
-        raise ExtractError(_("{OWNER} word/document.xml, which holds its text, is empty, so the file is damaged; open it in "
-                             "Word or WPS, save it again and ingest the saved copy.").format(OWNER=_(_OWNER)), detail=first.msg)
-    raise ExtractError(_("The Word document's text (word/document.xml) is damaged near line {line}, column {column} and "
-                         "could not be read; open the file in Word or WPS, which repair such damage, save it again and "
-                         "ingest the saved copy.").format(line=line, column=column), detail=first.msg)
+        raise ExtractError(
+            _(
+                "{OWNER} word/document.xml, which holds its text, is empty, so the file is damaged; open it in "
+                "Word or WPS, save it again and ingest the saved copy."
+            ).format(OWNER=_(_OWNER)),
+            detail=first.msg,
+        )
+    raise ExtractError(
+        _(
+            "The Word document's text (word/document.xml) is damaged near line {line}, column {column} and "
+            "could not be read; open the file in Word or WPS, which repair such damage, save it again and "
+            "ingest the saved copy."
+        ).format(line=line, column=column),
+        detail=first.msg,
+    )
 
 
 def _odd_symbols(root: etree._Element) -> list[Finding]:
@@ -116,9 +157,19 @@ def _odd_symbols(root: etree._Element) -> list[Finding]:
     if not odd:
         return []
     codes = ", ".join(dict.fromkeys(c[:12] or "(empty)" for c in odd))
-    return [Finding("value_unreadable", "warning", _("{n_odd} symbol character(s) (w:sym) of the Word file name no character "
-                                                     "(code {codes}) and were left out; a checkbox drawn by one of them is "
-                                                     "missing from its cell.").format(n_odd=len(odd), codes=codes), None, codes)]
+    return [
+        Finding(
+            "value_unreadable",
+            "warning",
+            _(
+                "{n_odd} symbol character(s) (w:sym) of the Word file name no character "
+                "(code {codes}) and were left out; a checkbox drawn by one of them is "
+                "missing from its cell."
+            ).format(n_odd=len(odd), codes=codes),
+            None,
+            codes,
+        )
+    ]
 
 
 @dataclass
@@ -160,9 +211,12 @@ class _Walker:
                 tcpr = tc.find(W + "tcPr")
                 span = max(1, _int_val(tcpr.find(W + "gridSpan") if tcpr is not None else None, 1))
                 if col + span > MAX_GRID_COLUMNS:
-                    raise ExtractError(_("A table in the Word file declares a row {value} columns wide; Word tables have at "
-                                         "most 63 columns, so the file is damaged or was not made by Word; it was not read.").format(
-                                         value=col + span))
+                    raise ExtractError(
+                        _(
+                            "A table in the Word file declares a row {value} columns wide; Word tables have at "
+                            "most 63 columns, so the file is damaged or was not made by Word; it was not read."
+                        ).format(value=col + span)
+                    )
                 vmerge = tcpr.find(W + "vMerge") if tcpr is not None else None
                 hmerge = tcpr.find(W + "hMerge") if tcpr is not None else None
                 text = self._cell_text(tc, index)
@@ -314,12 +368,26 @@ def _symbol_styles(zf: zipfile.ZipFile, findings: list[Finding]) -> dict[str, di
     try:
         root = etree.fromstring(read_part(zf, zf.getinfo("word/styles.xml"), _OWNER), _xml_parser())
     except PartUnreadable as exc:
-        findings.append(Finding("file_damaged", "warning", _("{OWNER} {name} {reason}; {lost}.").format(
-                                    OWNER=_(_OWNER), name=exc.name, reason=exc.reason, lost=lost), None, exc.name))
+        findings.append(
+            Finding(
+                "file_damaged",
+                "warning",
+                _("{OWNER} {name} {reason}; {lost}.").format(OWNER=_(_OWNER), name=exc.name, reason=exc.reason, lost=lost),
+                None,
+                exc.name,
+            )
+        )
         return {}
     except etree.XMLSyntaxError:
-        findings.append(Finding("file_damaged", "warning", _("{OWNER} word/styles.xml is damaged; {lost}.").format(OWNER=_(_OWNER), lost=lost), None,
-                                "word/styles.xml"))
+        findings.append(
+            Finding(
+                "file_damaged",
+                "warning",
+                _("{OWNER} word/styles.xml is damaged; {lost}.").format(OWNER=_(_OWNER), lost=lost),
+                None,
+                "word/styles.xml",
+            )
+        )
         return {}
     own: dict[str, etree._Element | None] = {}
     parent: dict[str, str | None] = {}
@@ -358,8 +426,7 @@ def read_docx(data: bytes, options: ReadOptions | None = None) -> Document:
     root = _parse_text(xml, findings)
     body = root.find(W + "body")
     if body is None:
-        raise ExtractError(_("The Word document has no body (word/document.xml holds no text), so it is damaged or not a "
-                             "Word document."))
+        raise ExtractError(_("The Word document has no body (word/document.xml holds no text), so it is damaged or not a Word document."))
     walker = _Walker(symbols=_symbol_runs(root, xml, styles))
     walker.body(body)
     return Document("docx", tuple(walker.blocks), findings=tuple(findings + _odd_symbols(root)))

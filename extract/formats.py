@@ -44,10 +44,8 @@ FORMATS: tuple[FileFormat, ...] = (
     FileFormat("html", (".html", ".htm", ".shtml", ".xhtml"), "html:read_html", desk="libreoffice"),
     FileFormat("mht", (".mht", ".mhtml"), "html:read_html"),
     FileFormat("ofd", (".ofd",), "ofd:read_ofd"),
-    FileFormat("encrypted-office", (), None,
-               refusal=N_("The Office document is password-protected; remove the password and ingest it again.")),
-    FileFormat("unknown", (), None,
-               refusal=N_("The file is not a Word, WPS, Excel, PDF, image, web page or OFD file, so it was not read.")),
+    FileFormat("encrypted-office", (), None, refusal=N_("The Office document is password-protected; remove the password and ingest it again.")),
+    FileFormat("unknown", (), None, refusal=N_("The file is not a Word, WPS, Excel, PDF, image, web page or OFD file, so it was not read.")),
 )
 BY_NAME: dict[str, FileFormat] = {f.name: f for f in FORMATS}
 READ_SUFFIXES: frozenset[str] = frozenset(s for f in FORMATS if f.reader for s in f.suffixes)

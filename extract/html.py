@@ -23,14 +23,44 @@ from jixiao.base.model import Block, Cell, Document, Paragraph, Table
 from .options import ReadOptions
 
 _DROPPED = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "select", "button", "form", "iframe"}
-_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "blockquote", "pre", "dl",
-          "dt", "dd", "center", "hr", "address", "figure", "figcaption", "main", "body"}
+_BLOCK = {
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "dl",
+    "dt",
+    "dd",
+    "center",
+    "hr",
+    "address",
+    "figure",
+    "figcaption",
+    "main",
+    "body",
+}
 # the portal's chrome, by the class or id a page gives it
-_CHROME = re.compile(r"(?:^|[-_\s])(?:nav|navbar|menu|breadcrumb|crumb|footer|header|topbar|sidebar|share|position|location)"
-                     r"(?:$|[-_\s\d])", re.IGNORECASE)
+_CHROME = re.compile(
+    r"(?:^|[-_\s])(?:nav|navbar|menu|breadcrumb|crumb|footer|header|topbar|sidebar|share|position|location)"
+    r"(?:$|[-_\s\d])",
+    re.IGNORECASE,
+)
 # the portal's line about the page, not the report's: its date, source, views, print/close links
-_PAGE_LINE = re.compile(r"(?:发布(?:日期|时间)|信息来源|来源[:：]|浏览(?:次数|量)|访问量|点击(?:数|率|量)|字号[:：]|【\s*(?:打印|关闭)|"
-                        r"当前位置[:：]|您现在的位置)")
+_PAGE_LINE = re.compile(
+    r"(?:发布(?:日期|时间)|信息来源|来源[:：]|浏览(?:次数|量)|访问量|点击(?:数|率|量)|字号[:：]|【\s*(?:打印|关闭)|"
+    r"当前位置[:：]|您现在的位置)"
+)
 _MAX_SPAN = 1000  # rows or columns a cell may span, at most: a larger value is a page's mistake
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
 

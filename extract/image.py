@@ -31,8 +31,9 @@ def read_image(data: bytes, options: ReadOptions | None = None) -> Document:
 
     options = options or ReadOptions.from_env()
     if not ocr_available(options):
-        raise ExtractError(_("The file is an image of a page, and OCR is not available (JIXIAO_OCR=0, or its packages are "
-                             "missing), so nothing was read."))
+        raise ExtractError(
+            _("The file is an image of a page, and OCR is not available (JIXIAO_OCR=0, or its packages are missing), so nothing was read.")
+        )
     pdf = image_pdf(data)
     try:
         return replace(read_pdf(pdf, options), format="image")
@@ -51,16 +52,17 @@ def image_pdf(data: bytes) -> bytes:
         frames = []
         for i, frame in enumerate(ImageSequence.Iterator(image)):
             if i >= _MAX_FRAMES:
-                raise ExtractError(_("The image file holds more than {MAX_FRAMES} pages; split it and ingest the parts.").format(
-                    MAX_FRAMES=_MAX_FRAMES))
+                raise ExtractError(
+                    _("The image file holds more than {MAX_FRAMES} pages; split it and ingest the parts.").format(MAX_FRAMES=_MAX_FRAMES)
+                )
             frames.append((_upright(frame, ImageOps), _resolution(frame)))
     except Image.DecompressionBombError as exc:
-        raise ExtractError(_("The image is larger than any scan of a form (over 60 million pixels); it was not read."),
-                           detail=str(exc)) from exc
+        raise ExtractError(_("The image is larger than any scan of a form (over 60 million pixels); it was not read."), detail=str(exc)) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:  # Pillow's ways of saying the bytes are bad
-        raise ExtractError(_("The image file is damaged or truncated and could not be opened; save it again and ingest the "
-                             "copy."),
-                           detail=f"{type(exc).__name__}: {exc}") from exc
+        raise ExtractError(
+            _("The image file is damaged or truncated and could not be opened; save it again and ingest the copy."),
+            detail=f"{type(exc).__name__}: {exc}",
+        ) from exc
     pdf = pdfium.PdfDocument.new()
     try:
         for frame, dpi in frames:

@@ -73,8 +73,9 @@ class Converter:
     def __init__(self, root: Path | None = None) -> None:
         binary = soffice_binary()
         if binary is None:
-            raise ExtractError(_("Reading .doc/.wps/.xls/.et files needs LibreOffice, which is not installed (apt-get "
-                                 "install libreoffice-writer libreoffice-calc)."))
+            raise ExtractError(
+                _("Reading .doc/.wps/.xls/.et files needs LibreOffice, which is not installed (apt-get install libreoffice-writer libreoffice-calc).")
+            )
         self.binary = binary
         self.root = make_scratch("lo", root)  # named after this process: a later run removes it if this one is killed
         self.profile = self.root / "profile"
@@ -86,10 +87,21 @@ class Converter:
 
     def run(self, sources: list[Path], target: str, outdir: Path, timeout: float) -> None:
         """Convert sources to target in one LibreOffice run; outputs missing afterwards failed."""
-        args = [self.binary, f"-env:UserInstallation={self.profile.as_uri()}", "--headless", "--norestore",
-                "--nologo", "--nodefault", "--nolockcheck", "--convert-to", target, "--outdir", str(outdir), *map(str, sources)]
-        process = subprocess.Popen(_guarded(args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env,
-                                   start_new_session=True)
+        args = [
+            self.binary,
+            f"-env:UserInstallation={self.profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--nodefault",
+            "--nolockcheck",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            *map(str, sources),
+        ]
+        process = subprocess.Popen(_guarded(args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env, start_new_session=True)
         try:
             process.wait(timeout)
         except BaseException:  # over its time, or this run stopped (Ctrl-C, SIGTERM): LibreOffice stops too
@@ -109,12 +121,16 @@ class Converter:
             try:
                 self.run([source], target, work, CONVERT_TIMEOUT_S)
             except subprocess.TimeoutExpired as exc:
-                raise ExtractError(_("LibreOffice took longer than {CONVERT_TIMEOUT_S:g} s to convert the .{fmt} file and "
-                                     "was stopped.").format(CONVERT_TIMEOUT_S=CONVERT_TIMEOUT_S, fmt=fmt)) from exc
+                raise ExtractError(
+                    _("LibreOffice took longer than {CONVERT_TIMEOUT_S:g} s to convert the .{fmt} file and was stopped.").format(
+                        CONVERT_TIMEOUT_S=CONVERT_TIMEOUT_S, fmt=fmt
+                    )
+                ) from exc
             result = work / f"in.{target}"
             if not result.exists():
-                raise ExtractError(_("LibreOffice could not convert the .{fmt} file; it is damaged, password-protected or "
-                                     "not a {fmt} file.").format(fmt=fmt))
+                raise ExtractError(
+                    _("LibreOffice could not convert the .{fmt} file; it is damaged, password-protected or not a {fmt} file.").format(fmt=fmt)
+                )
             return result.read_bytes()
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -150,7 +166,7 @@ def convert_many(items: list[tuple[Path, str]], workdir: Path, timeout_s: float 
         for target in sorted({TARGETS[fmt] for _, fmt in items}):
             group = [(p, fmt) for p, fmt in items if TARGETS[fmt] == target]
             for start in range(0, len(group), BATCH):
-                chunk = group[start:start + BATCH]
+                chunk = group[start : start + BATCH]
                 indir = workdir / f"in-{target}-{start}"
                 outdir = workdir / f"out-{target}-{start}"
                 indir.mkdir()

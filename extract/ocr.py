@@ -31,11 +31,15 @@ _LARGEST_PAPER_PT = 1300
 MAX_PIXELS = 8_000_000  # 200 dpi of A3 is 7.7 million
 
 # OCR slips these forms make that the layout makes certain: 万兀 for 万元, a full-width ％.
-_SLIPS = [(regex.compile(r"(?<=\d\s*)[兀无](?=[，,。;；\s]|$)|(?<=[万千亿])兀"), "元"), (regex.compile(r"％"), "%"),
-          # a stray bracket or bar between two Chinese characters is a speck or a box edge, never text
-          (regex.compile(r"(?<=\p{Han})[\[\]|｜](?=\p{Han})"), ""),
-          # 项/項 read as 顶/頂 before 目: 「顶目」 is no word, 「项目」 heads half a form's labels
-          (regex.compile(r"顶(?=目)"), "项"), (regex.compile(r"頂(?=目)"), "項")]
+_SLIPS = [
+    (regex.compile(r"(?<=\d\s*)[兀无](?=[，,。;；\s]|$)|(?<=[万千亿])兀"), "元"),
+    (regex.compile(r"％"), "%"),
+    # a stray bracket or bar between two Chinese characters is a speck or a box edge, never text
+    (regex.compile(r"(?<=\p{Han})[\[\]|｜](?=\p{Han})"), ""),
+    # 项/項 read as 顶/頂 before 目: 「顶目」 is no word, 「项目」 heads half a form's labels
+    (regex.compile(r"顶(?=目)"), "项"),
+    (regex.compile(r"頂(?=目)"), "項"),
+]
 
 
 # A text box as an engine returns it: its four corners (pixels of the image it was given), its text,
@@ -251,8 +255,18 @@ def boxes_to_chars(results, pt: float = PT) -> list[dict]:
         x = x0
         for ch in text:
             w = step * _char_width(ch)
-            chars.append({"text": ch, "x0": x, "x1": x + w, "top": top, "bottom": bottom,
-                          "size": (bottom - top) * 0.8, "upright": True, "conf": float(confidence)})
+            chars.append(
+                {
+                    "text": ch,
+                    "x0": x,
+                    "x1": x + w,
+                    "top": top,
+                    "bottom": bottom,
+                    "size": (bottom - top) * 0.8,
+                    "upright": True,
+                    "conf": float(confidence),
+                }
+            )
             x += w
     return chars
 
@@ -393,7 +407,7 @@ def _bands(gray) -> list[tuple[int, int]]:
     span = h // (4 * n)
     for k in range(1, n):
         target = k * h // n
-        window = dark[target - span:target + span]
+        window = dark[target - span : target + span]
         # a table's vertical ruling lines cross every row between its rows: columns inked down (nearly)
         # the whole window are such lines, not text, and do not keep a row from being free
         lines = window.mean(axis=0) > 0.8
@@ -509,7 +523,7 @@ def skew_angle(gray) -> float | None:
 
     small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     h, w = small.shape
-    binary = _binary(small[h // 25:-h // 25, w // 25:-w // 25])  # a photo's paper edge is no line of the page
+    binary = _binary(small[h // 25 : -h // 25, w // 25 : -w // 25])  # a photo's paper edge is no line of the page
     for source in (binary, cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))):
         lines = cv2.HoughLinesP(source, 1, np.pi / 360, threshold=w // 6, minLineLength=w // 4, maxLineGap=4)
         if lines is None:

@@ -40,8 +40,10 @@ def read_ofd(data: bytes, options: ReadOptions | None = None) -> Document:
     try:
         pages = _pages(archive)
     except (KeyError, etree.XMLSyntaxError, ValueError, zipfile.BadZipFile, NotImplementedError, EOFError) as exc:
-        raise ExtractError(_("The OFD file's pages could not be read (its XML is damaged or incomplete); save it again from "
-                             "the issuing system, or as PDF."), detail=f"{type(exc).__name__}: {exc}") from exc
+        raise ExtractError(
+            _("The OFD file's pages could not be read (its XML is damaged or incomplete); save it again from the issuing system, or as PDF."),
+            detail=f"{type(exc).__name__}: {exc}",
+        ) from exc
     return replace(read_pages(_Pages(pages), options), format="ofd")
 
 
@@ -151,9 +153,18 @@ def _text_chars(obj, x_min: float, y_min: float) -> list[dict]:
             left = (bx + x * scale - x_min) * PT_PER_MM
             baseline = (by + y * scale - y_min) * PT_PER_MM
             if ch.strip():
-                out.append({"text": ch, "x0": left, "x1": left + width * PT_PER_MM, "top": baseline - size * scale * 0.88 * PT_PER_MM,
-                            "bottom": baseline + size * scale * 0.12 * PT_PER_MM, "size": size * scale * PT_PER_MM, "upright": True,
-                            "fontname": obj.get("Font") or ""})
+                out.append(
+                    {
+                        "text": ch,
+                        "x0": left,
+                        "x1": left + width * PT_PER_MM,
+                        "top": baseline - size * scale * 0.88 * PT_PER_MM,
+                        "bottom": baseline + size * scale * 0.12 * PT_PER_MM,
+                        "size": size * scale * PT_PER_MM,
+                        "upright": True,
+                        "fontname": obj.get("Font") or "",
+                    }
+                )
             x += advance
     return out
 

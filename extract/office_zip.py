@@ -40,9 +40,13 @@ def open_zip(data: bytes, kind: str, program: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(BytesIO(data))
     except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError) as exc:
-        raise ExtractError(_("The file looks like {kind} but its zip container is damaged or truncated; open it in {program} "
-                             "or WPS, save it again and ingest the saved copy.").format(kind=_(kind), program=program),
-                           detail=f"{type(exc).__name__}: {exc}") from exc
+        raise ExtractError(
+            _(
+                "The file looks like {kind} but its zip container is damaged or truncated; open it in {program} "
+                "or WPS, save it again and ingest the saved copy."
+            ).format(kind=_(kind), program=program),
+            detail=f"{type(exc).__name__}: {exc}",
+        ) from exc
 
 
 def read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, owner: str) -> bytes:
@@ -53,11 +57,11 @@ def read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, owner: str) -> bytes:
     name = info.filename
     if info.flag_bits & 0x1:
         # Office encrypts a whole file (an OLE container), never one part of a zip
-        raise PartUnreadable(name, _("is marked as encrypted inside the zip, which no Office program does, so the file is "
-                                     "damaged"))
+        raise PartUnreadable(name, _("is marked as encrypted inside the zip, which no Office program does, so the file is damaged"))
     if info.compress_type not in _METHODS:
-        raise PartUnreadable(name, _("is packed by a compression method (number {compress_type}) no Office program uses").format(
-            compress_type=info.compress_type))
+        raise PartUnreadable(
+            name, _("is packed by a compression method (number {compress_type}) no Office program uses").format(compress_type=info.compress_type)
+        )
     chunks: list[bytes] = []
     size = 0
     try:
@@ -70,23 +74,28 @@ def read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, owner: str) -> bytes:
     except ExtractError:
         raise
     except NotImplementedError as exc:  # a header asking for zip features (a newer version, patches) Office never uses
-        raise PartUnreadable(name, _("is stored with zip features no Office program uses, so the file is damaged"),
-                             f"{type(exc).__name__}: {exc}") from exc
+        raise PartUnreadable(
+            name, _("is stored with zip features no Office program uses, so the file is damaged"), f"{type(exc).__name__}: {exc}"
+        ) from exc
     except _DAMAGED as exc:
         raise PartUnreadable(name, _("cannot be unpacked: its compressed bytes are damaged"), f"{type(exc).__name__}: {exc}") from exc
     except RuntimeError as exc:  # zipfile's "password required" for a flag it reads in the local header only
-        raise PartUnreadable(name, _("is marked as encrypted inside the zip, which no Office program does, so the file is "
-                                     "damaged"),
-                             f"{type(exc).__name__}: {exc}") from exc
+        raise PartUnreadable(
+            name, _("is marked as encrypted inside the zip, which no Office program does, so the file is damaged"), f"{type(exc).__name__}: {exc}"
+        ) from exc
     return b"".join(chunks)
 
 
 def _bomb(owner: str, info: zipfile.ZipInfo, size: int) -> ExtractError:
     declared = info.file_size // (1024 * 1024)
     if size > MAX_PART_BYTES:
-        grows = (_("expands to {mb} MB").format(mb=declared) if info.file_size > MAX_PART_BYTES
-                 else _("expands past {mb} MB").format(mb=MAX_PART_BYTES // (1024 * 1024)))
+        grows = (
+            _("expands to {mb} MB").format(mb=declared)
+            if info.file_size > MAX_PART_BYTES
+            else _("expands past {mb} MB").format(mb=MAX_PART_BYTES // (1024 * 1024))
+        )
     else:
         grows = _("expands to over {ratio} times its packed size").format(ratio=MAX_RATIO)
-    return ExtractError(_("{owner} {filename} {grows}, which looks like a zip bomb; it was not read.").format(owner=_(owner), filename=info.filename,
-                                                                                                              grows=grows))
+    return ExtractError(
+        _("{owner} {filename} {grows}, which looks like a zip bomb; it was not read.").format(owner=_(owner), filename=info.filename, grows=grows)
+    )

@@ -44,7 +44,9 @@ class ReadOptions:
         threads = env.get(OCR_THREADS_VARIABLE, "").strip()
         runtime = env.get(OCR_RUNTIME_VARIABLE, "").strip().lower()
         backend = env.get(PDF_BACKEND_VARIABLE, "pdfium").strip().lower()
-        return cls(ocr_engine=None if ocr in _OFF else DEFAULT_OCR_ENGINE,
-                   ocr_threads=int(threads) if threads.isdigit() and int(threads) > 0 else None,
-                   ocr_runtime="onnxruntime" if runtime == "onnxruntime" else None,
-                   pdf_backend="pdfplumber" if backend == "pdfplumber" else "pdfium")
+        return cls(
+            ocr_engine=None if ocr in _OFF else DEFAULT_OCR_ENGINE,
+            ocr_threads=int(threads) if threads.isdigit() and int(threads) > 0 else None,
+            ocr_runtime="onnxruntime" if runtime == "onnxruntime" else None,
+            pdf_backend="pdfplumber" if backend == "pdfplumber" else "pdfium",
+        )

@@ -104,6 +104,7 @@ class _RawTable:
 
 # --- characters → lines → text --------------------------------------------------------
 
+
 def chars_to_lines(chars: list[dict]) -> list[Line]:
     """Given pdfplumber chars, return visual lines top to bottom, each left to right."""
     lines: list[Line] = []
@@ -247,6 +248,7 @@ def _space_between(before: str, after: str) -> str:
 
 # --- tables -------------------------------------------------------------------------
 
+
 def _snap(values: list[float]) -> list[float]:
     out: list[float] = []
     for v in sorted(values):
@@ -300,8 +302,7 @@ def _raw_cells(page, table, page_no: int, y_offset: float) -> list[_RawCell]:
     out = []
     for box in table.cells:
         text, confidence, lines = _cell_text(index, box)
-        cell = _RawCell(box[0], box[1] - top + y_offset, box[2], box[3] - top + y_offset, text, page_no, confidence,
-                        box=_locator(box))
+        cell = _RawCell(box[0], box[1] - top + y_offset, box[2], box[3] - top + y_offset, text, page_no, confidence, box=_locator(box))
         if lines:
             cell.pitch, cell.tail, cell.head = _pitch(lines), lines[-1].x1, _head_width(lines[0])
             cell.gap = box[3] - lines[-1].bottom
@@ -371,6 +372,7 @@ def _same_columns(a: list[float], b: list[float]) -> bool:
 
 # --- pages --------------------------------------------------------------------------
 
+
 def _page_blocks(page, page_no: int) -> list[tuple[float, Line | _FoundTable]]:
     """Return (top, item) for the tables and text lines of a page, page numbers dropped."""
     items: list[tuple[float, Line | _FoundTable]] = []
@@ -378,8 +380,11 @@ def _page_blocks(page, page_no: int) -> list[tuple[float, Line | _FoundTable]]:
     boxes = [t.bbox for t in found]
     for t in found:
         items.append((t.bbox[1], t))
-    outside = [c for c in page.chars
-               if not any(b[0] - 1 <= (c["x0"] + c["x1"]) / 2 <= b[2] + 1 and b[1] - 1 <= (c["top"] + c["bottom"]) / 2 <= b[3] + 1 for b in boxes)]
+    outside = [
+        c
+        for c in page.chars
+        if not any(b[0] - 1 <= (c["x0"] + c["x1"]) / 2 <= b[2] + 1 and b[1] - 1 <= (c["top"] + c["bottom"]) / 2 <= b[3] + 1 for b in boxes)
+    ]
     height = float(page.height)
     for line in chars_to_lines(outside):
         line.page = page_no
@@ -430,8 +435,13 @@ def _open_pdfplumber(data: bytes):
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
         if isinstance(inner, PDFPasswordIncorrect) or "password" in str(inner).lower() or "encrypt" in str(inner).lower():
             raise ExtractError(_("The PDF is password-protected; remove the password and ingest it again.")) from exc
-        raise ExtractError(_("The PDF is damaged and could not be opened; open it in a PDF reader, save it again (or print "
-                             "it to a new PDF) and ingest the new file."), detail=f"{type(inner).__name__}: {inner}") from exc
+        raise ExtractError(
+            _(
+                "The PDF is damaged and could not be opened; open it in a PDF reader, save it again (or print "
+                "it to a new PDF) and ingest the new file."
+            ),
+            detail=f"{type(inner).__name__}: {inner}",
+        ) from exc
 
 
 class _PageInTree(PDFPage):
@@ -490,8 +500,9 @@ def _close(pdf) -> None:
             stream.close()
 
 
-DAMAGED = N_("The PDF's contents are damaged and could not be read; open it in a PDF reader, save it again (or print it to a "
-             "new PDF) and ingest the new file.")  # translated where raised
+DAMAGED = N_(
+    "The PDF's contents are damaged and could not be read; open it in a PDF reader, save it again (or print it to a new PDF) and ingest the new file."
+)  # translated where raised
 _SCANS_KEPT = 16  # reads of scanned pages kept for pages that repeat one: a page's characters, tens of KB each
 
 
@@ -517,19 +528,31 @@ def _pages_phrase(pages: list[int]) -> str:
 def _no_text(count: int, ocr_read: bool, unread: list[int]) -> ExtractError:
     """Why a PDF gave no text, in words that fit what happened to its pages."""
     if unread:
-        return ExtractError(ngettext("The PDF's page has no readable text layer (scanned images or unmapped fonts), and OCR is not "
-                                     "available, so nothing was read.",
-                                     "The PDF's {count} pages have no readable text layer (scanned images or unmapped fonts), and OCR "
-                                     "is not available, so nothing was read.", count).format(count=count))
+        return ExtractError(
+            ngettext(
+                "The PDF's page has no readable text layer (scanned images or unmapped fonts), and OCR is not available, so nothing was read.",
+                "The PDF's {count} pages have no readable text layer (scanned images or unmapped fonts), and OCR "
+                "is not available, so nothing was read.",
+                count,
+            ).format(count=count)
+        )
     if ocr_read:
-        return NoTextFound(ngettext("OCR found no text on the PDF's scanned page; it may be blank, or too faint or small to read.",
-                                    "OCR found no text on the PDF's scanned pages; they may be blank, or too faint or small to read.",
-                                    count))
-    return ExtractError(ngettext("The PDF's page has no text and no scanned image: its contents are empty or damaged. Open it in a "
-                                 "PDF reader; if it shows the report, print it to a new PDF and ingest that.",
-                                 "The PDF's {count} pages have no text and no scanned image: their contents are empty or damaged. "
-                                 "Open it in a PDF reader; if it shows the report, print it to a new PDF and ingest that.",
-                                 count).format(count=count))
+        return NoTextFound(
+            ngettext(
+                "OCR found no text on the PDF's scanned page; it may be blank, or too faint or small to read.",
+                "OCR found no text on the PDF's scanned pages; they may be blank, or too faint or small to read.",
+                count,
+            )
+        )
+    return ExtractError(
+        ngettext(
+            "The PDF's page has no text and no scanned image: its contents are empty or damaged. Open it in a "
+            "PDF reader; if it shows the report, print it to a new PDF and ingest that.",
+            "The PDF's {count} pages have no text and no scanned image: their contents are empty or damaged. "
+            "Open it in a PDF reader; if it shows the report, print it to a new PDF and ingest that.",
+            count,
+        ).format(count=count)
+    )
 
 
 class NoTextFound(ExtractError):
@@ -666,8 +689,11 @@ def _read_pages(pdf, data: bytes | None, options: ReadOptions) -> Document:
     flush_table()
     flush_lines()
     if count and readable < 20 and data is None:  # another fixed-layout format's pages (OFD): no text objects
-        raise ExtractError(_("The file's {count} pages hold no text (images only, perhaps a scan); nothing was read. Ingest "
-                             "the scan as a PDF or image instead.").format(count=count))
+        raise ExtractError(
+            _(
+                "The file's {count} pages hold no text (images only, perhaps a scan); nothing was read. Ingest the scan as a PDF or image instead."
+            ).format(count=count)
+        )
     if scans is not None and not isinstance(pdf, PdfiumPdf):
         scans.close()
     if count and damaged and len(damaged) == count:
@@ -676,16 +702,30 @@ def _read_pages(pdf, data: bytes | None, options: ReadOptions) -> Document:
         raise _no_text(count, bool(ocr_pages), unread)
     findings = []
     if damaged:
-        findings.append(Finding("file_damaged", "warning", _("The PDF's {value} could not be read (the contents are "
-                                                             "damaged); the other pages were.").format(value=_pages_phrase(damaged)), None,
-                                ", ".join(map(str, damaged))))
+        findings.append(
+            Finding(
+                "file_damaged",
+                "warning",
+                _("The PDF's {value} could not be read (the contents are damaged); the other pages were.").format(value=_pages_phrase(damaged)),
+                None,
+                ", ".join(map(str, damaged)),
+            )
+        )
     if copies:
-        findings.append(Finding("pages_repeated", "info", _("The PDF's {value} repeat earlier scanned pages byte for byte; "
-                                                            "each was read once and gives the same text.").format(
-                                                                value=_pages_phrase(sorted(copies))), None,
-                                str(len(copies))))
-    return Document("pdf", tuple(blocks), n_pages=count, ocr=bool(ocr_pages), unread_pages=tuple(unread),
-                    sealed_pages=tuple(sealed), findings=tuple(findings))
+        findings.append(
+            Finding(
+                "pages_repeated",
+                "info",
+                _("The PDF's {value} repeat earlier scanned pages byte for byte; each was read once and gives the same text.").format(
+                    value=_pages_phrase(sorted(copies))
+                ),
+                None,
+                str(len(copies)),
+            )
+        )
+    return Document(
+        "pdf", tuple(blocks), n_pages=count, ocr=bool(ocr_pages), unread_pages=tuple(unread), sealed_pages=tuple(sealed), findings=tuple(findings)
+    )
 
 
 def _floor(items: list[tuple[float, Line | _FoundTable]], height: float) -> float:
@@ -748,8 +788,7 @@ def _merge_across_break(raw: _RawTable, cells: list[_RawCell]) -> list[_RawCell]
     for c in first_row:
         if c.text:
             break
-        above = next((p for p in raw.cells if abs(p.bottom - top) <= SNAP and abs(p.x0 - c.x0) <= SNAP
-                      and abs(p.x1 - c.x1) <= SNAP and p.text), None)
+        above = next((p for p in raw.cells if abs(p.bottom - top) <= SNAP and abs(p.x0 - c.x0) <= SNAP and abs(p.x1 - c.x1) <= SNAP and p.text), None)
         if above is None:
             break
         above.bottom = c.bottom
@@ -801,24 +840,27 @@ def _may_continue(raw: _RawTable, cells: list[_RawCell], floor: float) -> dict[i
     row_bottom = min(b.bottom for b in below)  # the bottom of the first row after it
     merged = {id(b) for a, b in pairs if a.top < row_top - SNAP or b.bottom > row_bottom + SNAP}
     paired = {id(c) for pair in pairs for c in pair}
-    divided = [b for b in below if id(b) not in paired and any(a.x0 - SNAP <= b.x0 and b.x1 <= a.x1 + SNAP
-                                                                 for a in above if id(a) not in paired)]
+    divided = [b for b in below if id(b) not in paired and any(a.x0 - SNAP <= b.x0 and b.x1 <= a.x1 + SNAP for a in above if id(a) not in paired)]
     whole = len(pairs) == len(above) == len(below) or (  # a two-row header: its spanning label divided below
-        len(pairs) + len(divided) == len(below) and len(above) > len(pairs))
+        len(pairs) + len(divided) == len(below) and len(above) > len(pairs)
+    )
     if whole and any(b.text for a, b in pairs) and any(a.text for a, b in pairs):
         return {id(b): _evidence(a, b, id(b) in merged) for a, b in pairs}
     return {id(b): _evidence(a, b, True) for a, b in pairs if b.text and id(b) in merged}
 
 
 def _evidence(above: _RawCell, below: _RawCell, merged: bool) -> Continues:
-    """"cut" when nothing speaks against the text below going on from the text above: the text above
+    """ "cut" when nothing speaks against the text below going on from the text above: the text above
     ran so close to the edge that not even the first character below would have fitted, or one side
     is blank — but a row's cell blank above with text below is no cut (a cut row keeps every cell's
     first lines above the break; only a merged cell's text may have been pushed below it); "maybe"
     otherwise, a label typed a character a line included (its lines end where they were broken,
     so its look tells nothing)."""
-    if not below.text or (not above.text and merged) or (above.text and not _vertical(above.text) and _filled(above, below)
-                                                          and _reaches_bottom(above)):
+    if (
+        not below.text
+        or (not above.text and merged)
+        or (above.text and not _vertical(above.text) and _filled(above, below) and _reaches_bottom(above))
+    ):
         return "cut"
     return "maybe"
 

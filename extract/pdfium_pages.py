@@ -130,8 +130,12 @@ def _chars(textpage, height: float) -> list[dict]:
     x, y = ctypes.c_double(), ctypes.c_double()
     box = pdfium_c.FS_RECTF()
     font = ctypes.create_string_buffer(256)
-    origin, loose_box, size_of, font_info = (pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox,
-                                             pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetFontInfo)
+    origin, loose_box, size_of, font_info = (
+        pdfium_c.FPDFText_GetCharOrigin,
+        pdfium_c.FPDFText_GetLooseCharBox,
+        pdfium_c.FPDFText_GetFontSize,
+        pdfium_c.FPDFText_GetFontInfo,
+    )
     generated, get_unicode, unmapped = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_HasUnicodeMapError
     chars: list[dict] = []
     for i in range(count):
@@ -149,8 +153,7 @@ def _chars(textpage, height: float) -> list[dict]:
         if last is not None and last["x0"] == x.value and last["bottom"] == bottom and last["x1"] == max(box.right, x.value):
             last["text"] += ch  # a ligature (ﬃ) pdfium spells out at one origin: one char, as pdfminer has it
             continue
-        char = {"text": ch, "x0": x.value, "x1": max(box.right, x.value), "top": bottom - size, "bottom": bottom,
-                "size": size}
+        char = {"text": ch, "x0": x.value, "x1": max(box.right, x.value), "top": bottom - size, "bottom": bottom, "size": size}
         if len(ch) > 1 or ord(ch) < 0x2E80 or "\ue000" <= ch <= "\uf8ff":  # a symbol font draws letters and private-use points only
             length = font_info(textpage, i, font, 256, None)
             char["fontname"] = font.raw[: max(0, length - 1)].decode("utf-8", "replace")
@@ -159,6 +162,7 @@ def _chars(textpage, height: float) -> list[dict]:
 
 
 # --- paths → edges --------------------------------------------------------------------
+
 
 def _walk(parent, form, height: float, edges: list[dict], matrix=None) -> int:
     """Collect the edges of every path on a page or in a form object; return how many images it holds."""
@@ -218,5 +222,14 @@ def _edge(p: tuple[float, float], q: tuple[float, float], line: bool = False) ->
     x0, x1 = min(p[0], q[0]), max(p[0], q[0])
     top, bottom = min(p[1], q[1]), max(p[1], q[1])
     flat = top == bottom
-    return {"object_type": "line" if line else "curve_edge", "x0": x0, "x1": x1, "top": top, "bottom": bottom,
-            "doctop": top, "width": x1 - x0, "height": bottom - top, "orientation": "h" if flat else "v"}
+    return {
+        "object_type": "line" if line else "curve_edge",
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "doctop": top,
+        "width": x1 - x0,
+        "height": bottom - top,
+        "orientation": "h" if flat else "v",
+    }

@@ -42,11 +42,11 @@ def sniff_format(data: bytes, name: str = "") -> Format:
         return text_kind
     if head == OLE2:
         # Word 97, WPS and Excel all live in OLE2 containers; the stream names tell them apart.
-        if b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t" in data[:65536 * 8]:
+        if b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t" in data[: 65536 * 8]:
             return "wps" if name.lower().endswith(".wps") else "doc"
-        if b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in data[:65536 * 8] or b"B\x00o\x00o\x00k" in data[:65536 * 8]:
+        if b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in data[: 65536 * 8] or b"B\x00o\x00o\x00k" in data[: 65536 * 8]:
             return "et" if name.lower().endswith(".et") else "xls"
-        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data[:65536 * 8]:
+        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data[: 65536 * 8]:
             return "encrypted-office"
         return _office_kind_from_name(name, "doc")
     return "unknown"
@@ -68,8 +68,9 @@ _MHT = re.compile(rb"^(?:[\w-]+:.*\r?\n)*?content-type:\s*multipart/related", re
 def _text_kind(head: bytes):
     """A saved web page: HTML by its opening tag, MHT by its MIME header (multipart/related)."""
     body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
-    if _MHT.search(body[:2048]) and (body.lower().startswith((b"mime-version", b"from:", b"content-type", b"subject:", b"date:",
-                                                               b"message-id", b"x-"))):
+    if _MHT.search(body[:2048]) and (
+        body.lower().startswith((b"mime-version", b"from:", b"content-type", b"subject:", b"date:", b"message-id", b"x-"))
+    ):
         return "mht"
     if _HTML.match(body):
         return "html"

@@ -62,11 +62,18 @@ def word_symbol_font(name: str | None) -> dict[int, str] | None:
 # PDF font names (subset tag dropped, lower-cased, spaces and hyphens removed) → Word family.
 # OpenSymbol is LibreOffice's stand-in when Symbol is not installed: the text keeps Symbol's codes
 # (「Ö」 drawn as √), and OpenSymbol has no letters of its own for them to be confused with.
-_PDF_FONT_NAMES = {"wingdings2": "wingdings 2", "wingdings2regular": "wingdings 2",
-                   "wingdings": "wingdings", "wingdingsregular": "wingdings",
-                   "symbol": "symbol", "symbolmt": "symbol", "opensymbol": "symbol",
-                   # URW's Symbol (fonts-urw-base35, which ghostscript brings): fontconfig may give it for Symbol
-                   "standardsymbolsps": "symbol", "standardsyml": "symbol"}
+_PDF_FONT_NAMES = {
+    "wingdings2": "wingdings 2",
+    "wingdings2regular": "wingdings 2",
+    "wingdings": "wingdings",
+    "wingdingsregular": "wingdings",
+    "symbol": "symbol",
+    "symbolmt": "symbol",
+    "opensymbol": "symbol",
+    # URW's Symbol (fonts-urw-base35, which ghostscript brings): fontconfig may give it for Symbol
+    "standardsymbolsps": "symbol",
+    "standardsyml": "symbol",
+}
 
 
 @lru_cache(maxsize=512)

@@ -37,8 +37,10 @@ MAX_SHEET_CELLS = 2_000_000  # a report form is a few thousand cells; a grid pas
 _DECIMALS = regex.compile(r"0\.(0+)")
 _OWNER = N_("The workbook's")  # a sentence's subject, translated where said
 # Parts openpyxl reads that no value of a form lives in: one that cannot be read is left out
-_SPARE = re.compile(r"^(docProps/|customXml/|xl/theme/|xl/printerSettings/|xl/calcChain\.xml$|xl/worksheets/_rels/|xl/drawings/|"
-                    r"xl/media/|xl/charts/|xl/comments|xl/externalLinks/|xl/ctrlProps/|xl/activeX/)")
+_SPARE = re.compile(
+    r"^(docProps/|customXml/|xl/theme/|xl/printerSettings/|xl/calcChain\.xml$|xl/worksheets/_rels/|xl/drawings/|"
+    r"xl/media/|xl/charts/|xl/comments|xl/externalLinks/|xl/ctrlProps/|xl/activeX/)"
+)
 # Worksheet parts, and what openpyxl would read from them beyond cells and merges (formats, drawings,
 # links): left out, since none of it is a value and each is one more thing that can fail the file
 _WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
@@ -62,25 +64,48 @@ def _salvaged(data: bytes, findings: list[Finding]) -> bytes:
                 part = read_part(zf, info, _OWNER)
             except PartUnreadable as exc:
                 if not _SPARE.match(info.filename):
-                    raise ExtractError(_("{OWNER} {name} {reason}; open it in Excel or WPS, save it again and ingest the "
-                                         "saved copy.").format(OWNER=_(_OWNER), name=exc.name, reason=exc.reason), detail=exc.detail) from exc
-                findings.append(Finding("file_damaged", "warning", _("{OWNER} {name} {reason}; it holds no values of the "
-                                                                     "form, and the workbook was read without it.").format(
-                                                                         OWNER=_(_OWNER), name=exc.name, reason=exc.reason), None, exc.name))
+                    raise ExtractError(
+                        _("{OWNER} {name} {reason}; open it in Excel or WPS, save it again and ingest the saved copy.").format(
+                            OWNER=_(_OWNER), name=exc.name, reason=exc.reason
+                        ),
+                        detail=exc.detail,
+                    ) from exc
+                findings.append(
+                    Finding(
+                        "file_damaged",
+                        "warning",
+                        _("{OWNER} {name} {reason}; it holds no values of the form, and the workbook was read without it.").format(
+                            OWNER=_(_OWNER), name=exc.name, reason=exc.reason
+                        ),
+                        None,
+                        exc.name,
+                    )
+                )
                 continue
             if info.filename.endswith((".xml", ".rels", ".vml")) and (b"<!DOCTYPE" in part or b"<!ENTITY" in part):
                 # Excel never writes a DTD; one is an entity-expansion attack or not Excel's
-                raise ExtractError(_("{OWNER} {filename} declares a DTD with entities, which Excel never writes; it was not "
-                                     "read.").format(OWNER=_(_OWNER), filename=info.filename))
+                raise ExtractError(
+                    _("{OWNER} {filename} declares a DTD with entities, which Excel never writes; it was not read.").format(
+                        OWNER=_(_OWNER), filename=info.filename
+                    )
+                )
             parts[info.filename] = part
     for name in [n for n in parts if _SPARE.match(n) and n.endswith((".xml", ".rels"))]:
         try:
             etree.fromstring(parts[name], _xml_parser())
         except etree.XMLSyntaxError:
             del parts[name]
-            findings.append(Finding("file_damaged", "warning", _("{OWNER} {name} is damaged; it holds no values of the form, "
-                                                                 "and the workbook was read without it.").format(OWNER=_(_OWNER), name=name), None,
-                                    name))
+            findings.append(
+                Finding(
+                    "file_damaged",
+                    "warning",
+                    _("{OWNER} {name} is damaged; it holds no values of the form, and the workbook was read without it.").format(
+                        OWNER=_(_OWNER), name=name
+                    ),
+                    None,
+                    name,
+                )
+            )
     styles, strings = _count(parts, "xl/styles.xml", "cellXfs", "xf"), _count(parts, "xl/sharedStrings.xml", None, "si")
     names = _sheet_names(parts)
     for name in [n for n in parts if _WORKSHEET.match(n)]:
@@ -114,7 +139,7 @@ def _sheet_names(parts: dict[str, bytes]) -> dict[str, str]:
         return {}
     targets = {r.get("Id"): "xl/" + (r.get("Target") or "").lstrip("/").removeprefix("xl/") for r in rels}
     ids = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-    return {targets[s.get(ids)]: _("Sheet 「{name}」").format(name=s.get('name')) for s in book.iter(f"{{{_MAIN}}}sheet") if s.get(ids) in targets}
+    return {targets[s.get(ids)]: _("Sheet 「{name}」").format(name=s.get("name")) for s in book.iter(f"{{{_MAIN}}}sheet") if s.get(ids) in targets}
 
 
 def _position(ref: str | None) -> tuple[int, int] | None:
@@ -156,9 +181,13 @@ def _plain_sheet(xml: bytes, sheet: str, styles: int, strings: int, findings: li
     try:
         root = etree.fromstring(xml, _xml_parser())
     except etree.XMLSyntaxError as exc:
-        raise ExtractError(_("{sheet} of the workbook is damaged near line {position}, column {position2} and could not be "
-                             "read; open the workbook in Excel or WPS, save it again and ingest the saved copy.").format(
-                                 sheet=sheet, position=exc.position[0], position2=exc.position[1]), detail=exc.msg) from exc
+        raise ExtractError(
+            _(
+                "{sheet} of the workbook is damaged near line {position}, column {position2} and could not be "
+                "read; open the workbook in Excel or WPS, save it again and ingest the saved copy."
+            ).format(sheet=sheet, position=exc.position[0], position2=exc.position[1]),
+            detail=exc.msg,
+        ) from exc
     out = etree.Element(root.tag, nsmap=root.nsmap)
     data = root.find(f"{{{_MAIN}}}sheetData")
     filled: set[tuple[int, int]] = set()
@@ -193,16 +222,31 @@ def _plain_sheet(xml: bytes, sheet: str, styles: int, strings: int, findings: li
                     filled.add(at)
         out.append(data)
     if odd:
-        findings.append(Finding("value_unreadable", "warning", _("{sheet}: {n_odd} cell(s) hold a value that does not fit "
-                                                                 "its type (the first {odd}); each reads as #VALUE! and is "
-                                                                 "stored as NULL.").format(sheet=sheet, n_odd=len(odd), odd=odd[0]), None,
-                                ", ".join(odd[:20])))
+        findings.append(
+            Finding(
+                "value_unreadable",
+                "warning",
+                _(
+                    "{sheet}: {n_odd} cell(s) hold a value that does not fit its type (the first {odd}); each reads as #VALUE! and is stored as NULL."
+                ).format(sheet=sheet, n_odd=len(odd), odd=odd[0]),
+                None,
+                ", ".join(odd[:20]),
+            )
+        )
     if restyled:
-        findings.append(Finding("file_damaged", "warning", _("{sheet}: {n_restyled} cell(s) name a style the workbook does "
-                                                             "not have (the first {restyled}); they are shown unformatted "
-                                                             "(0.9365, not 93.65%).").format(sheet=sheet, n_restyled=len(restyled),
-                                                                                             restyled=restyled[0]), None,
-                                ", ".join(restyled[:20])))
+        findings.append(
+            Finding(
+                "file_damaged",
+                "warning",
+                _(
+                    "{sheet}: {n_restyled} cell(s) name a style the workbook does "
+                    "not have (the first {restyled}); they are shown unformatted "
+                    "(0.9365, not 93.65%)."
+                ).format(sheet=sheet, n_restyled=len(restyled), restyled=restyled[0]),
+                None,
+                ", ".join(restyled[:20]),
+            )
+        )
     merges = _plain_merges(root.find(f"{{{_MAIN}}}mergeCells"), filled, sheet, findings)
     if merges is not None:
         out.append(merges)
@@ -217,8 +261,7 @@ def _column_name(col: int) -> str:
     return name
 
 
-def _plain_merges(merges: etree._Element | None, filled: set[tuple[int, int]], sheet: str,
-                  findings: list[Finding]) -> etree._Element | None:
+def _plain_merges(merges: etree._Element | None, filled: set[tuple[int, int]], sheet: str, findings: list[Finding]) -> etree._Element | None:
     """The merged ranges cut to the cells written (a merge reaching past them costs nothing); a range
     that is no range, or that would hide a written value other than its first cell's (Excel and WPS
     clear the cells they merge, so such a merge is damage), is left out with a finding."""
@@ -232,26 +275,48 @@ def _plain_merges(merges: etree._Element | None, filled: set[tuple[int, int]], s
         first, _colon, last = ref.partition(":")
         a, b = _position(first), _position(last or first)
         if a is None or b is None:
-            findings.append(Finding("file_damaged", "warning", _("{sheet} names a merged range 「{ref}」 that is no range of "
-                                                                 "cells; it was left out.").format(sheet=sheet, ref=ref[:40]), None, ref[:40]))
+            findings.append(
+                Finding(
+                    "file_damaged",
+                    "warning",
+                    _("{sheet} names a merged range 「{ref}」 that is no range of cells; it was left out.").format(sheet=sheet, ref=ref[:40]),
+                    None,
+                    ref[:40],
+                )
+            )
             continue
         r1, c1, r2, c2 = min(a[0], b[0]), min(a[1], b[1]), min(max(a[0], b[0]), bottom), min(max(a[1], b[1]), right)
         if r1 > r2 or c1 > c2:
             continue  # wholly beyond the written cells: it merges nothing that is read
         area = (r2 - r1 + 1) * (c2 - c1 + 1)
-        hidden = (sum(1 for r, c in filled if r1 <= r <= r2 and c1 <= c <= c2) if area > len(filled) else
-                  sum(1 for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) in filled)) - ((r1, c1) in filled)
+        hidden = (
+            sum(1 for r, c in filled if r1 <= r <= r2 and c1 <= c <= c2)
+            if area > len(filled)
+            else sum(1 for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) in filled)
+        ) - ((r1, c1) in filled)
         if hidden:
-            findings.append(Finding("file_damaged", "warning", _("{sheet} has a merged range {ref} that would hide {hidden} "
-                                                                 "filled cell(s); Excel and WPS clear the cells they merge, "
-                                                                 "so the range is damage and was left out.").format(sheet=sheet, ref=ref,
-                                                                                                                    hidden=hidden),
-                                    None, ref))
+            findings.append(
+                Finding(
+                    "file_damaged",
+                    "warning",
+                    _(
+                        "{sheet} has a merged range {ref} that would hide {hidden} "
+                        "filled cell(s); Excel and WPS clear the cells they merge, "
+                        "so the range is damage and was left out."
+                    ).format(sheet=sheet, ref=ref, hidden=hidden),
+                    None,
+                    ref,
+                )
+            )
             continue
         total += area
         if total > MAX_SHEET_CELLS:
-            raise ExtractError(_("{sheet} has merged ranges over more than {MAX_SHEET_CELLS:,} cells, far beyond any report "
-                                 "form; the workbook is damaged or was not made as a report.").format(sheet=sheet, MAX_SHEET_CELLS=MAX_SHEET_CELLS))
+            raise ExtractError(
+                _(
+                    "{sheet} has merged ranges over more than {MAX_SHEET_CELLS:,} cells, far beyond any report "
+                    "form; the workbook is damaged or was not made as a report."
+                ).format(sheet=sheet, MAX_SHEET_CELLS=MAX_SHEET_CELLS)
+            )
         merge.set("ref", f"{_column_name(c1)}{r1}:{_column_name(c2)}{r2}")
         kept.append(merge)
     return kept if len(kept) else None
@@ -301,9 +366,10 @@ def read_xlsx(data: bytes, options: ReadOptions | None = None) -> Document:
     except MemoryError:
         raise
     except Exception as exc:
-        raise ExtractError(_("The workbook's contents are damaged; open it in Excel or WPS, save it again and ingest the "
-                             "saved copy."),
-                           detail=f"{type(exc).__name__}: {exc}") from exc
+        raise ExtractError(
+            _("The workbook's contents are damaged; open it in Excel or WPS, save it again and ingest the saved copy."),
+            detail=f"{type(exc).__name__}: {exc}",
+        ) from exc
     blocks: list[Block] = []
     n_tables = 0
     unformatted: list[str] = []
@@ -315,11 +381,19 @@ def read_xlsx(data: bytes, options: ReadOptions | None = None) -> Document:
                 blocks.append(_table(table_rows, n_tables, sheet_no))
                 n_tables += 1
     if unformatted:
-        findings.append(Finding("file_damaged", "warning", _("{n_unformatted} cell(s) of the workbook have a style naming a "
-                                                             "number format it does not define (the first {unformatted}); "
-                                                             "they are shown as General (0.9365, not 93.65%).").format(
-                                                                 n_unformatted=len(unformatted), unformatted=unformatted[0]),
-                                None, ", ".join(unformatted[:20])))
+        findings.append(
+            Finding(
+                "file_damaged",
+                "warning",
+                _(
+                    "{n_unformatted} cell(s) of the workbook have a style naming a "
+                    "number format it does not define (the first {unformatted}); "
+                    "they are shown as General (0.9365, not 93.65%)."
+                ).format(n_unformatted=len(unformatted), unformatted=unformatted[0]),
+                None,
+                ", ".join(unformatted[:20]),
+            )
+        )
     return Document("xlsx", tuple(blocks), n_pages=len(book.worksheets), findings=tuple(findings))
 
 
@@ -342,15 +416,22 @@ def _sheet_rows(sheet, sheet_no: int, unformatted: list[str]) -> list[list[Cell]
         if r1 > r2 or c1 > c2:
             continue
         if (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_SHEET_CELLS:
-            raise ExtractError(_("Sheet {sheet_no} has a merged range over {coord}, far larger than any report form; the "
-                                 "workbook is damaged or was not made as a report.").format(sheet_no=sheet_no, coord=m.coord))
+            raise ExtractError(
+                _(
+                    "Sheet {sheet_no} has a merged range over {coord}, far larger than any report form; the "
+                    "workbook is damaged or was not made as a report."
+                ).format(sheet_no=sheet_no, coord=m.coord)
+            )
         spans[(r1, c1)] = (r2 - r1 + 1, c2 - c1 + 1)
         covered.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1))
     used_rows = sorted({r for r, _ in filled} | {r for r, _ in covered} | {r for r, _ in spans})
     if len(used_rows) * left > MAX_SHEET_CELLS:
-        raise ExtractError(_("Sheet {sheet_no} holds {n_filled} cells spread over {n_used_rows} rows and {left} columns, far "
-                             "beyond any report form; it was not read. Keep only the form in the sheet and save it again.").format(
-                                 sheet_no=sheet_no, n_filled=len(filled), n_used_rows=len(used_rows), left=left))
+        raise ExtractError(
+            _(
+                "Sheet {sheet_no} holds {n_filled} cells spread over {n_used_rows} rows and {left} columns, far "
+                "beyond any report form; it was not read. Keep only the form in the sheet and save it again."
+            ).format(sheet_no=sheet_no, n_filled=len(filled), n_used_rows=len(used_rows), left=left)
+        )
     rows: list[list[Cell]] = []
     previous = 0
     for r in used_rows:

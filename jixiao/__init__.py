@@ -1,8 +1,8 @@
 """jixiao: budget-performance self-evaluation reports into a DuckDB warehouse.
 
-    import jixiao
-    wh = jixiao.connect("yuhua.duckdb")
-    wh.spending(below_pct=80)
+import jixiao
+wh = jixiao.connect("yuhua.duckdb")
+wh.spending(below_pct=80)
 """
 
 from jixiao.base import __version__

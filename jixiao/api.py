@@ -37,8 +37,7 @@ class Warehouse:
         """Reports with corrections applied (v_reports), as the desk shows them; copies of a report read from
         another file (duplicate_of) are left out unless asked for."""
         where = "" if copies else " WHERE r.duplicate_of IS NULL"
-        return self.sql(f"SELECT r.*, d.path, d.format FROM v_reports r JOIN documents d USING (doc_id){where} "
-                        "ORDER BY fiscal_year, project_name")
+        return self.sql(f"SELECT r.*, d.path, d.format FROM v_reports r JOIN documents d USING (doc_id){where} ORDER BY fiscal_year, project_name")
 
     def projects(self) -> pd.DataFrame:
         return self.sql("SELECT * FROM projects ORDER BY project_name")
@@ -46,8 +45,7 @@ class Warehouse:
     def spending(self, below_pct: float | None = None) -> pd.DataFrame:
         """One row per project and year (v_spending); below_pct keeps the years under that execution rate."""
         where = "" if below_pct is None else " WHERE execution_rate_pct < $below"
-        return self.sql(f"SELECT * FROM v_spending{where} ORDER BY project_key, fiscal_year",
-                        {"below": below_pct} if below_pct is not None else None)
+        return self.sql(f"SELECT * FROM v_spending{where} ORDER BY project_key, fiscal_year", {"below": below_pct} if below_pct is not None else None)
 
     def unit_year(self) -> pd.DataFrame:
         return self.sql("SELECT * FROM v_unit_year ORDER BY unit, fiscal_year")
@@ -59,14 +57,18 @@ class Warehouse:
         """Findings with their review verdicts (v_findings), on the corrected reports; a copy's findings are
         grouped with its original (original_report_id)."""
         where = "" if severity is None else " WHERE f.severity = $severity"
-        found = self.sql(f"""SELECT r.fiscal_year, r.project_name, f.rule, f.severity, f.message, f.expected, f.actual,
+        found = self.sql(
+            f"""SELECT r.fiscal_year, r.project_name, f.rule, f.severity, f.message, f.expected, f.actual,
                                     f.verdict, f.review_note, f.report_id, f.original_report_id, d.path, f.parameters
                              FROM v_findings f JOIN v_reports r USING (report_id) JOIN documents d USING (doc_id){where}
                              ORDER BY r.fiscal_year, r.project_name, f.original_report_id, f.rule""",
-                         {"severity": severity} if severity else None)
+            {"severity": severity} if severity else None,
+        )
         # the message in the reader's language (jixiao.base.i18n), from the finding's parameters
-        found["message"] = [render(p if isinstance(p, str) else None, fallback=m)  # a finding from before parameters: NaN here
-                              for p, m in zip(found["parameters"], found["message"])]
+        found["message"] = [
+            render(p if isinstance(p, str) else None, fallback=m)  # a finding from before parameters: NaN here
+            for p, m in zip(found["parameters"], found["message"])
+        ]
         return found.drop(columns="parameters")
 
     def indicators(self, missed_only: bool = False) -> pd.DataFrame:
@@ -85,8 +87,9 @@ class Warehouse:
         from jixiao.warehouse import search
 
         hits = search(self.con, words, db_path=self.path, kind=kind, years=tuple(years), limit=limit)
-        return pd.DataFrame([h.as_dict() for h in hits], columns=["fiscal_year", "project_name", "unit", "kind", "sentence",
-                                                                    "score", "report_id", "seq", "path"])
+        return pd.DataFrame(
+            [h.as_dict() for h in hits], columns=["fiscal_year", "project_name", "unit", "kind", "sentence", "score", "report_id", "seq", "path"]
+        )
 
     def findings_summary(self) -> pd.DataFrame:
         return self.sql("SELECT * FROM v_findings_summary ORDER BY fiscal_year, rule")

@@ -61,18 +61,43 @@ def open_warehouse(db: str, read_only: bool = False, wait: float = 0.0, locked: 
 
 
 # words the summaries count, and the severities they name, for the catalog (their Chinese carries its measure word)
-COUNTED = (N_("file"), N_("more file"), N_("report"), N_("finding"), N_("shard"), N_("document"), N_("project"), N_("correction"),
-           N_("error"), N_("warning"), N_("info"))
+COUNTED = (
+    N_("file"),
+    N_("more file"),
+    N_("report"),
+    N_("finding"),
+    N_("shard"),
+    N_("document"),
+    N_("project"),
+    N_("correction"),
+    N_("error"),
+    N_("warning"),
+    N_("info"),
+)
 
 
 # click's own sentences (it translates them through the standard gettext, bound to our catalog by
 # jixiao.base.i18n.set_language), kept here so the catalog holds their Chinese
-CLICK_SENTENCES = (N_("Usage:"), N_("Options"), N_("Commands"), N_("Show this message and exit."), N_("Show the version and exit."),
-                   N_("Error: {message}"), N_("Try '{command} {option}' for help."), N_("Invalid value for {param_hint}: {message}"),
-                   N_("Missing argument"), N_("Missing option"), N_("Missing parameter: {param_name}"), N_("No such option {name!r}."),
-                   N_("No such command {name!r}."), N_("default: {default}"), N_("{value!r} is not a valid {number_type}."),
-                   N_("{value} is not in the range {range}."), N_("Aborted!"),
-                   N_("Stopped. Every document committed so far is kept; run the same command again to go on."))  # entry.STOPPED
+CLICK_SENTENCES = (
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Show this message and exit."),
+    N_("Show the version and exit."),
+    N_("Error: {message}"),
+    N_("Try '{command} {option}' for help."),
+    N_("Invalid value for {param_hint}: {message}"),
+    N_("Missing argument"),
+    N_("Missing option"),
+    N_("Missing parameter: {param_name}"),
+    N_("No such option {name!r}."),
+    N_("No such command {name!r}."),
+    N_("default: {default}"),
+    N_("{value!r} is not a valid {number_type}."),
+    N_("{value} is not in the range {range}."),
+    N_("Aborted!"),
+    N_("Stopped. Every document committed so far is kept; run the same command again to go on."),
+)  # entry.STOPPED
 
 
 def plural(n: int, word: str) -> str:
@@ -104,6 +129,7 @@ def _unraisable(hook):
             later.start()
             return
         hook(unraisable)
+
     return said
 
 
@@ -113,8 +139,7 @@ def _interrupted(exc: BaseException | None) -> bool:
     while a native module was being loaded)."""
     seen = 0
     while exc is not None and seen < 10:
-        if isinstance(exc, (KeyboardInterrupt, click.exceptions.Abort)) or (
-                isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()):
+        if isinstance(exc, (KeyboardInterrupt, click.exceptions.Abort)) or (isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()):
             return True
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False
@@ -231,21 +256,39 @@ Commands.command_class = Command  # @main.command() makes commands whose help is
 
 
 def wait_option(command):
-    return option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
-                        help="When another process is writing the warehouse, wait up to this long for it.")(command)
+    return option(
+        "--wait",
+        type=click.FloatRange(min=0),
+        default=0.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="When another process is writing the warehouse, wait up to this long for it.",
+    )(command)
 
 
 def to_json(obj) -> str:
     from jixiao.base.render import json_value
 
-    return json.dumps(dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) and not isinstance(obj, type) else obj,
-                      ensure_ascii=False, indent=2, default=json_value)
+    return json.dumps(
+        dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) and not isinstance(obj, type) else obj,
+        ensure_ascii=False,
+        indent=2,
+        default=json_value,
+    )
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="jixiao", cls=Option)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, expose_value=False, is_eager=True, callback=_choose_language,
-              cls=Option, help="Language of everything shown: zh (中文, the default) or en [default: JIXIAO_LANG, else the locale, else zh].")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    expose_value=False,
+    is_eager=True,
+    callback=_choose_language,
+    cls=Option,
+    help="Language of everything shown: zh (中文, the default) or en [default: JIXIAO_LANG, else the locale, else zh].",
+)
 def main() -> None:
     """Turn budget-performance self-evaluation reports (绩效自评报告/自评表) into a DuckDB warehouse.
 
@@ -261,35 +304,92 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to create or add to.")
 @option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Reader processes [default: all cores].")
-@option("--timeout", type=click.FloatRange(min=0.001), default=120.0, show_default=True,
-              help="Seconds a page may take (a file without pages counts as one); a file over its limit is stopped and marked failed.")
-@option("--file-timeout", type=click.FloatRange(min=0.001), default=3600.0, show_default=True,
-        help="Seconds one file may take at most, whatever its page count says (a PDF of 2,000 copies of one page).")
-@option("--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True,
-              help=f"Memory cap per reader process ({MIN_MEMORY_MB} at least: a reader needs that to start); "
-                   "a file that needs more is marked failed.")
+@option(
+    "--timeout",
+    type=click.FloatRange(min=0.001),
+    default=120.0,
+    show_default=True,
+    help="Seconds a page may take (a file without pages counts as one); a file over its limit is stopped and marked failed.",
+)
+@option(
+    "--file-timeout",
+    type=click.FloatRange(min=0.001),
+    default=3600.0,
+    show_default=True,
+    help="Seconds one file may take at most, whatever its page count says (a PDF of 2,000 copies of one page).",
+)
+@option(
+    "--memory-mb",
+    type=click.IntRange(min=MIN_MEMORY_MB),
+    default=3072,
+    show_default=True,
+    help=f"Memory cap per reader process ({MIN_MEMORY_MB} at least: a reader needs that to start); a file that needs more is marked failed.",
+)
 @option("--reread", is_flag=True, help="Read files again even when their bytes are already stored.")
-@option("--lexicon", "lexicon", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-        help="Your own lexicon, merged over the packaged one [default: $JIXIAO_LEXICON or ~/.config/jixiao/lexicon.csv].")
-@option("--retry-failed", is_flag=True,
-              help="Read again the files stored as failed for their own reasons (a timeout, crash or memory failure is retried anyway).")
+@option(
+    "--lexicon",
+    "lexicon",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Your own lexicon, merged over the packaged one [default: $JIXIAO_LEXICON or ~/.config/jixiao/lexicon.csv].",
+)
+@option(
+    "--retry-failed",
+    is_flag=True,
+    help="Read again the files stored as failed for their own reasons (a timeout, crash or memory failure is retried anyway).",
+)
 @option("--json", "as_json", is_flag=True, help="Print the summary as JSON (no progress output).")
 @option("--include", multiple=True, metavar="GLOB", help="Read only files whose name or path matches (repeatable).")
 @option("--exclude", multiple=True, metavar="GLOB", help="Pass over files whose name or path matches (repeatable).")
 @option("--verbose", "-v", is_flag=True, help="Also list the files a folder walk skipped, with why.")
-@option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
-              help="local: reader processes on this machine; ray: Ray actors writing Parquet shards to --stage, loaded at the end.")
-@option("--address", default=None, metavar="auto|ray://HOST:10001",
-              help="(ray) The Ray cluster to join [default: start one on this machine with --jobs CPUs].")
-@option("--stage", "stage", default=None, metavar="DIR_OR_URI",
-              help="(ray) Where the shards go: a folder every node sees, or s3://, gs://, hdfs:// [default: DB.stage beside the warehouse].")
-@option("--shard-files", type=click.IntRange(min=1), default=None, metavar="N",
-              help="(ray) Files per shard, the unit a killed reader redoes [default: about two shards a reader, 8 to 64 files].")
+@option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="local: reader processes on this machine; ray: Ray actors writing Parquet shards to --stage, loaded at the end.",
+)
+@option(
+    "--address",
+    default=None,
+    metavar="auto|ray://HOST:10001",
+    help="(ray) The Ray cluster to join [default: start one on this machine with --jobs CPUs].",
+)
+@option(
+    "--stage",
+    "stage",
+    default=None,
+    metavar="DIR_OR_URI",
+    help="(ray) Where the shards go: a folder every node sees, or s3://, gs://, hdfs:// [default: DB.stage beside the warehouse].",
+)
+@option(
+    "--shard-files",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="(ray) Files per shard, the unit a killed reader redoes [default: about two shards a reader, 8 to 64 files].",
+)
 @wait_option
-def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, file_timeout: float, memory_mb: int, reread: bool,
-           lexicon: Path | None, retry_failed: bool, as_json: bool,
-           include: tuple[str, ...], exclude: tuple[str, ...], verbose: bool, engine: str, address: str | None,
-           stage: str | None, shard_files: int | None, wait: float) -> None:
+def ingest(
+    paths: tuple[Path, ...],
+    db: str,
+    jobs: int | None,
+    timeout: float,
+    file_timeout: float,
+    memory_mb: int,
+    reread: bool,
+    lexicon: Path | None,
+    retry_failed: bool,
+    as_json: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    verbose: bool,
+    engine: str,
+    address: str | None,
+    stage: str | None,
+    shard_files: int | None,
+    wait: float,
+) -> None:
     """Read report files (folders recursively) into the warehouse.
 
     Every file gets a row in `documents`: ok, not_report, or failed with one sentence saying why.
@@ -321,15 +421,38 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, f
                 from jixiao.ray_engine import RaySettings, ingest_ray
 
                 where = RaySettings(address, stage or str(Path(db).with_name(Path(db).name + ".stage")), shard_files)
-                summary = ingest_ray(paths, db, where, reread=reread, retry_failed=retry_failed, jobs=jobs, timeout_s=timeout,
-                                     memory_mb=memory_mb, progress=rep, wait_s=wait, include=include, exclude=exclude,
-                                     file_timeout_s=file_timeout)
+                summary = ingest_ray(
+                    paths,
+                    db,
+                    where,
+                    reread=reread,
+                    retry_failed=retry_failed,
+                    jobs=jobs,
+                    timeout_s=timeout,
+                    memory_mb=memory_mb,
+                    progress=rep,
+                    wait_s=wait,
+                    include=include,
+                    exclude=exclude,
+                    file_timeout_s=file_timeout,
+                )
             elif address or stage or shard_files:
                 raise SettingError(_("--address, --stage and --shard-files belong to --engine ray."))
             else:
-                summary = run_ingest(paths, db=db, reread=reread, retry_failed=retry_failed, jobs=jobs, timeout_s=timeout,
-                                     memory_mb=memory_mb, progress=rep, wait_s=wait, include=include, exclude=exclude,
-                                     file_timeout_s=file_timeout)
+                summary = run_ingest(
+                    paths,
+                    db=db,
+                    reread=reread,
+                    retry_failed=retry_failed,
+                    jobs=jobs,
+                    timeout_s=timeout,
+                    memory_mb=memory_mb,
+                    progress=rep,
+                    wait_s=wait,
+                    include=include,
+                    exclude=exclude,
+                    file_timeout_s=file_timeout,
+                )
         except WarehouseUnavailable as exc:
             raise WarehouseError(str(exc)) from exc
         except StepFailed as exc:
@@ -342,21 +465,44 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, f
         s = summary
         status = _("{ok} ok, {not_report} not_report, {failed} failed").format(**{k: s.status.get(k, 0) for k in ("ok", "not_report", "failed")})
         # every file is in exactly one of these: read, unchanged, already stored, failed before, not opened
-        extra = "".join(part for n, part in (
-            (s.still_failed, _(", {n} failed before and not retried (--retry-failed reads them again)").format(n=s.still_failed)),
-            (s.not_opened, _(", {n} could not be opened").format(n=s.not_opened)),
-            (s.staged, _(", {n} read into the stage by an earlier run").format(n=s.staged)),
-            (len(s.skipped), _("; {files} skipped (not reports by their kind; --verbose lists them)").format(
-                files=plural(len(s.skipped), "more file"))),
-            (s.filtered, _("; {files} left out by --include/--exclude").format(files=plural(s.filtered, "more file")))) if n)
-        click.echo(_("{files}: {stored} read ({status}), {unchanged} unchanged, {already} already stored{extra}; {reports}, {findings} "
-                     "→ {db} in {seconds} s").format(
-            files=plural(s.files, "file"), stored=s.stored, status=status, unchanged=s.unchanged, already=s.already_stored, extra=extra,
-            reports=plural(s.reports, "report"), findings=plural(s.findings, "finding"), db=db, seconds=f"{s.wall_seconds:.1f}"))
+        extra = "".join(
+            part
+            for n, part in (
+                (s.still_failed, _(", {n} failed before and not retried (--retry-failed reads them again)").format(n=s.still_failed)),
+                (s.not_opened, _(", {n} could not be opened").format(n=s.not_opened)),
+                (s.staged, _(", {n} read into the stage by an earlier run").format(n=s.staged)),
+                (
+                    len(s.skipped),
+                    _("; {files} skipped (not reports by their kind; --verbose lists them)").format(files=plural(len(s.skipped), "more file")),
+                ),
+                (s.filtered, _("; {files} left out by --include/--exclude").format(files=plural(s.filtered, "more file"))),
+            )
+            if n
+        )
+        click.echo(
+            _(
+                "{files}: {stored} read ({status}), {unchanged} unchanged, {already} already stored{extra}; {reports}, {findings} "
+                "→ {db} in {seconds} s"
+            ).format(
+                files=plural(s.files, "file"),
+                stored=s.stored,
+                status=status,
+                unchanged=s.unchanged,
+                already=s.already_stored,
+                extra=extra,
+                reports=plural(s.reports, "report"),
+                findings=plural(s.findings, "finding"),
+                db=db,
+                seconds=f"{s.wall_seconds:.1f}",
+            )
+        )
         if s.coverage_pct is not None:
-            click.echo(_("coverage: {pct} % of the filled cells and figure sentences of the reports read were understood; "
-                         "{low} documents under {limit} % (jixiao show FILE --unread lists what was not)").format(
-                pct=s.coverage_pct, low=s.low_coverage, limit=LOW_COVERAGE_PCT))
+            click.echo(
+                _(
+                    "coverage: {pct} % of the filled cells and figure sentences of the reports read were understood; "
+                    "{low} documents under {limit} % (jixiao show FILE --unread lists what was not)"
+                ).format(pct=s.coverage_pct, low=s.low_coverage, limit=LOW_COVERAGE_PCT)
+            )
         if verbose:
             for path, why in s.skipped:
                 click.echo(_("  skipped: {path}: {why}").format(path=shown_path(path), why=why))
@@ -371,15 +517,25 @@ def ingest(paths: tuple[Path, ...], db: str, jobs: int | None, timeout: float, f
 
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@option("--stage", type=click.Choice(["normalize", "extract"]), default="normalize", show_default=True,
-              help="extract: the document model (paragraphs, table grids); normalize: the records that would be stored.")
+@option(
+    "--stage",
+    type=click.Choice(["normalize", "extract"]),
+    default="normalize",
+    show_default=True,
+    help="extract: the document model (paragraphs, table grids); normalize: the records that would be stored.",
+)
 @option("--unread", is_flag=True, help="List only the cells and figure sentences that were not understood, with their place.")
-@option("--timeout", type=click.FloatRange(min=0.001), default=120.0, show_default=True,
-              help="Seconds a page may take, as in ingest.")
-@option("--file-timeout", type=click.FloatRange(min=0.001), default=3600.0, show_default=True,
-        help="Seconds the file may take at most, whatever its page count, as in ingest.")
-@option("--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True,
-              help="Memory cap of the reader process, as in ingest.")
+@option("--timeout", type=click.FloatRange(min=0.001), default=120.0, show_default=True, help="Seconds a page may take, as in ingest.")
+@option(
+    "--file-timeout",
+    type=click.FloatRange(min=0.001),
+    default=3600.0,
+    show_default=True,
+    help="Seconds the file may take at most, whatever its page count, as in ingest.",
+)
+@option(
+    "--memory-mb", type=click.IntRange(min=MIN_MEMORY_MB), default=3072, show_default=True, help="Memory cap of the reader process, as in ingest."
+)
 def show(file: Path, stage: str, unread: bool, timeout: float, file_timeout: float, memory_mb: int) -> None:
     """Print, as JSON, what one file would store (no database is touched).
 
@@ -409,8 +565,11 @@ def show(file: Path, stage: str, unread: bool, timeout: float, file_timeout: flo
         tail = _("; not understood:") if c.unread else _("; everything was understood.")
         if result.status == "not_report":
             click.echo(_("{file}: not a report. {reason}").format(file=shown_path(file), reason=result.not_report_reason or "").rstrip())
-        click.echo(_("{file}: {understood} of {items} filled cells and figure sentences understood ({pct} %){tail}").format(
-            file=shown_path(file), understood=c.understood, items=c.items, pct=c.pct, tail=tail))
+        click.echo(
+            _("{file}: {understood} of {items} filled cells and figure sentences understood ({pct} %){tail}").format(
+                file=shown_path(file), understood=c.understood, items=c.items, pct=c.pct, tail=tail
+            )
+        )
         for u in c.unread:
             page = f" p.{u.page}" if u.page else ""
             click.echo(f"  {u.place}{page}  {printable(u.text).replace(chr(10), ' ')[:120]}")
@@ -449,8 +608,11 @@ def check(db: str, as_json: bool, wait: float) -> None:
         total = sum(n for _, _, n, _ in summary.findings)
         click.echo(_("{rules} rules checked: {total} findings").format(rules=summary.rules, total=total))
         for rule, severity, count, example in summary.findings:
-            click.echo(_("  {severity} {rule} {count}  e.g. {example}").format(
-                severity=f"{_(severity):7}", rule=f"{rule:26}", count=f"{count:6}", example=example))
+            click.echo(
+                _("  {severity} {rule} {count}  e.g. {example}").format(
+                    severity=f"{_(severity):7}", rule=f"{rule:26}", count=f"{count:6}", example=example
+                )
+            )
         for problem in problems:
             click.echo(_("  problem: {problem}").format(problem=problem), err=True)
     sys.exit(1 if problems else 0)
@@ -459,10 +621,20 @@ def check(db: str, as_json: bool, wait: float) -> None:
 @main.command()
 @option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to read (opened read-only).")
 @option("--json", "as_json", is_flag=True, help="Print the labels as JSON.")
-@option("--add", "additions", multiple=True, metavar="CONTEXT,KEY,LABEL",
-        help="Teach the lexicon a label (repeatable), e.g. 'field,department_name,部门'; kept in your own lexicon file.")
-@option("--lexicon", "lexicon", type=click.Path(dir_okay=False, path_type=Path), default=None,
-        help="Your own lexicon file [default: $JIXIAO_LEXICON or ~/.config/jixiao/lexicon.csv].")
+@option(
+    "--add",
+    "additions",
+    multiple=True,
+    metavar="CONTEXT,KEY,LABEL",
+    help="Teach the lexicon a label (repeatable), e.g. 'field,department_name,部门'; kept in your own lexicon file.",
+)
+@option(
+    "--lexicon",
+    "lexicon",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Your own lexicon file [default: $JIXIAO_LEXICON or ~/.config/jixiao/lexicon.csv].",
+)
 @wait_option
 def labels(db: str, as_json: bool, additions: tuple[str, ...], lexicon: Path | None, wait: float) -> None:
     """List labels met at ingest that the lexicon does not know, with counts and an example file,
@@ -493,33 +665,60 @@ def labels(db: str, as_json: bool, additions: tuple[str, ...], lexicon: Path | N
         _teach(additions, lexicon, found, db)
         return
     if as_json:
-        click.echo(json.dumps({"labels": [dataclasses.asdict(u) for u in found], "blocks": [dataclasses.asdict(b) for b in blocks],
-                               "indicators": [dataclasses.asdict(u) for u in unplaced]}, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "labels": [dataclasses.asdict(u) for u in found],
+                    "blocks": [dataclasses.asdict(b) for b in blocks],
+                    "indicators": [dataclasses.asdict(u) for u in unplaced],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     click.echo(_("{n} labels the lexicon does not know").format(n=len(found)))
     for u in found:
-        click.echo(_("  {count}  {label}    e.g. 「{example}」 in {path}").format(count=f"{u.count:5}", label=printable(u.label),
-                                                                           example=printable(u.example_label), path=shown_path(u.example_path)))
+        click.echo(
+            _("  {count}  {label}    e.g. 「{example}」 in {path}").format(
+                count=f"{u.count:5}", label=printable(u.label), example=printable(u.example_label), path=shown_path(u.example_path)
+            )
+        )
     click.echo(_("{n} blocks the lexicon does not know").format(n=len(blocks)))
     for b in blocks:
         click.echo(_("  {count}  {heads}    e.g. in {path}").format(count=f"{b.count:5}", heads=printable(b.heads), path=shown_path(b.example_path)))
     click.echo(_("{n} indicator names no kind places (rules/indicator_kinds.csv)").format(n=len(unplaced)))
     for i in unplaced:
-        click.echo(_("  {count}  {name}    e.g. 「{example}」 under {level2} in {path}").format(
-            count=f"{i.count:5}", name=printable(i.name), example=printable(i.example_name), level2=printable(i.level2 or "—"),
-            path=shown_path(i.example_path)))
+        click.echo(
+            _("  {count}  {name}    e.g. 「{example}」 under {level2} in {path}").format(
+                count=f"{i.count:5}",
+                name=printable(i.name),
+                example=printable(i.example_name),
+                level2=printable(i.level2 or "—"),
+                path=shown_path(i.example_path),
+            )
+        )
 
 
 # the kinds of narrative text as a reader calls them (narrative_items.kind)
-_KIND_NAMES = {"achievement": N_("target completion"), "problem": N_("problem"), "cause": N_("cause"),
-               "improvement": N_("improvement"), "results_use": N_("use of results")}
+_KIND_NAMES = {
+    "achievement": N_("target completion"),
+    "problem": N_("problem"),
+    "cause": N_("cause"),
+    "improvement": N_("improvement"),
+    "results_use": N_("use of results"),
+}
 
 
 @main.command()
 @click.argument("words")
-@option("--kind", type=click.Choice(NARRATIVE_KINDS), default=None,
-        help="Only this kind of text: achievement (目标完成情况), problem (存在的问题), cause (原因分析), improvement (改进措施/下一步), "
-             "results_use (结果应用).")
+@option(
+    "--kind",
+    type=click.Choice(NARRATIVE_KINDS),
+    default=None,
+    help="Only this kind of text: achievement (目标完成情况), problem (存在的问题), cause (原因分析), improvement (改进措施/下一步), "
+    "results_use (结果应用).",
+)
 @option("--year", "years", type=int, multiple=True, help="Only reports of this fiscal year (give it again for more years).")
 @option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="How many sentences to show.")
 @option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file.")
@@ -549,9 +748,14 @@ def search(words: str, kind: str | None, years: tuple[int, ...], limit: int, db:
         return
     click.echo(ngettext("{n} sentence found", "{n} sentences found", len(hits)).format(n=len(hits)))
     for h in hits:
-        click.echo(_("{year}  {project}  [{kind}]  {path}").format(
-            year=h.fiscal_year or "—", project=printable(h.project_name or "—"), kind=_(_KIND_NAMES[h.kind]) if h.kind in _KIND_NAMES else "—",
-            path=shown_path(h.path or h.report_id)))
+        click.echo(
+            _("{year}  {project}  [{kind}]  {path}").format(
+                year=h.fiscal_year or "—",
+                project=printable(h.project_name or "—"),
+                kind=_(_KIND_NAMES[h.kind]) if h.kind in _KIND_NAMES else "—",
+                path=shown_path(h.path or h.report_id),
+            )
+        )
         click.echo(f"    {printable(h.sentence)}")
 
 
@@ -578,28 +782,43 @@ def _teach(additions: tuple[str, ...], lexicon: Path | None, found, db: str) -> 
     for addition in additions:
         cells = next(_csv.reader([addition]), [])
         if len(cells) != 3:
-            raise click.UsageError(_("--add takes CONTEXT,KEY,LABEL, e.g. 'field,department_name,部门'; 「{given}」 is not that.").format(
-                given=printable(addition)))
+            raise click.UsageError(
+                _("--add takes CONTEXT,KEY,LABEL, e.g. 'field,department_name,部门'; 「{given}」 is not that.").format(given=printable(addition))
+            )
         context, key, label = cells
         try:
             written = add_entry(context, key, label, path=lexicon)
         except SettingError as exc:
             raise click.UsageError(str(exc)) from exc
         holding = next((u.paths for u in found if u.label == canonical_label(cells[2])), ())
-        click.echo(_("「{label}」 is now read as {key} ({context}); written to {path}.").format(
-            label=printable(cells[2].strip()), key=cells[1].strip(), context=cells[0].strip(), path=shown_path(written)))
+        click.echo(
+            _("「{label}」 is now read as {key} ({context}); written to {path}.").format(
+                label=printable(cells[2].strip()), key=cells[1].strip(), context=cells[0].strip(), path=shown_path(written)
+            )
+        )
         if holding:
             own = f"--lexicon {shlex.quote(str(written))} " if lexicon else ""
-            click.echo(ngettext("{n} file holds it unread; read it again with:", "{n} files hold it unread; read them again with:",
-                                len(holding)).format(n=len(holding)))
-            click.echo(f"  jixiao ingest --reread {own}--db {shlex.quote(db)} " + " ".join(shlex.quote(p) for p in holding[:20])
-                       + (" …" if len(holding) > 20 else ""))
+            click.echo(
+                ngettext("{n} file holds it unread; read it again with:", "{n} files hold it unread; read them again with:", len(holding)).format(
+                    n=len(holding)
+                )
+            )
+            click.echo(
+                f"  jixiao ingest --reread {own}--db {shlex.quote(db)} "
+                + " ".join(shlex.quote(p) for p in holding[:20])
+                + (" …" if len(holding) > 20 else "")
+            )
 
 
 @main.command()
 @option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file.")
-@option("--map", "map_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Project mapping file (project_key,project_name,implementing_unit) [default: $JIXIAO_PROJECT_MAP or rules/project_map.csv].")
+@option(
+    "--map",
+    "map_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Project mapping file (project_key,project_name,implementing_unit) [default: $JIXIAO_PROJECT_MAP or rules/project_map.csv].",
+)
 @wait_option
 def link(db: str, map_path: Path | None, wait: float) -> None:
     """Recompute which reports are the same project across years (done after every ingest too).
@@ -652,8 +871,9 @@ def export(db: str, fmt: str, out: Path, chinese: bool, no_bom: bool, wait: floa
     try:
         written = run_export(con, out, fmt, chinese, bom=not no_bom, notes=notes)
     except (OSError, duckdb.IOException) as exc:
-        raise click.ClickException(_("The export could not be written to {out} ({why}).").format(
-            out=out, why=getattr(exc, "strerror", None) or str(exc).splitlines()[0])) from exc
+        raise click.ClickException(
+            _("The export could not be written to {out} ({why}).").format(out=out, why=getattr(exc, "strerror", None) or str(exc).splitlines()[0])
+        ) from exc
     finally:
         con.close()
     click.echo(_("{files} written to {out}").format(files=plural(len(written), "file"), out=out))
@@ -700,8 +920,11 @@ def correct(report_id: str, column: str, value: str, reason: str, by: str | None
         raise click.UsageError(str(exc)) from exc
     finally:
         con.close()
-    click.echo(_("correction {id}: {report} {column} {old} → {new} (by {by})").format(
-        id=c.correction_id, report=c.report_id, column=c.column_name, old=c.old_value, new=c.new_value, by=c.corrected_by))
+    click.echo(
+        _("correction {id}: {report} {column} {old} → {new} (by {by})").format(
+            id=c.correction_id, report=c.report_id, column=c.column_name, old=c.old_value, new=c.new_value, by=c.corrected_by
+        )
+    )
     for rule, message in c.resolved:
         click.echo("  " + _("closes finding {rule}: {message}").format(rule=rule, message=message))
 
@@ -729,8 +952,10 @@ def corrections(db: str, as_json: bool, wait: float) -> None:
         return
     click.echo(plural(len(found), "correction"))
     for c in found:
-        click.echo(f"  {c.correction_id:4}  {c.corrected_at:%Y-%m-%d %H:%M}  {c.corrected_by}  {c.report_id}  {c.column_name}: "
-                   f"{c.old_value} → {c.new_value}  ({c.reason})")
+        click.echo(
+            f"  {c.correction_id:4}  {c.corrected_at:%Y-%m-%d %H:%M}  {c.corrected_by}  {c.report_id}  {c.column_name}: "
+            f"{c.old_value} → {c.new_value}  ({c.reason})"
+        )
 
 
 @main.command()
@@ -742,8 +967,7 @@ def corrections(db: str, as_json: bool, wait: float) -> None:
 @option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file.")
 @option("--json", "as_json", is_flag=True, help="Print them as JSON.")
 @wait_option
-def ignore(paths: tuple[str, ...], reason: str | None, by: str | None, undo: bool, listing: bool, db: str, as_json: bool,
-           wait: float) -> None:
+def ignore(paths: tuple[str, ...], reason: str | None, by: str | None, undo: bool, listing: bool, db: str, as_json: bool, wait: float) -> None:
     """Accept the failure of files someone has looked at (a scan no one can read, a file damaged at its
     source), so that ingest exits 0 when nothing new failed. They stay failed, are listed in every
     summary as accepted, and are not read again by themselves; a changed file is new again.
@@ -784,8 +1008,11 @@ def ignore(paths: tuple[str, ...], reason: str | None, by: str | None, undo: boo
         click.echo(to_json([dataclasses.asdict(a) for a in found]))
         return
     for a in found:
-        click.echo(_("  accepted: {path}: {error} (why: {reason}; {by})").format(
-            path=shown_path(a.path), error=a.error or "", reason=a.reason, by=a.acknowledged_by or ""))
+        click.echo(
+            _("  accepted: {path}: {error} (why: {reason}; {by})").format(
+                path=shown_path(a.path), error=a.error or "", reason=a.reason, by=a.acknowledged_by or ""
+            )
+        )
     if listing:
         click.echo(ngettext("{n} accepted failure", "{n} accepted failures", len(found)).format(n=len(found)))
 
@@ -806,13 +1033,23 @@ def _document_of(con, path: str) -> str:
 
 @main.command(context_settings={"ignore_unknown_options": True})  # SQL may start with a -- comment
 @click.argument("sql", required=False)
-@option("--file", "-f", "sql_file", type=click.File("r", encoding="utf-8"), default=None,
-              help="Read the SQL from this file (- for standard input).")
+@option("--file", "-f", "sql_file", type=click.File("r", encoding="utf-8"), default=None, help="Read the SQL from this file (- for standard input).")
 @option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to query (opened read-only).")
-@option("--stage", "stage", default=None, metavar="DIR",
-              help="Query a stage's Parquet shards instead of a warehouse (its tables, not yet the views; no load needed).")
-@option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True,
-              help="table: boxed on a terminal, aligned text in a pipe; every format prints values whole.")
+@option(
+    "--stage",
+    "stage",
+    default=None,
+    metavar="DIR",
+    help="Query a stage's Parquet shards instead of a warehouse (its tables, not yet the views; no load needed).",
+)
+@option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "markdown"]),
+    default="table",
+    show_default=True,
+    help="table: boxed on a terminal, aligned text in a pipe; every format prints values whole.",
+)
 @option("--csv", "as_csv", is_flag=True, help="The same as --format csv.")
 @wait_option
 def query(sql: str | None, sql_file, db: str, stage: str | None, fmt: str, as_csv: bool, wait: float) -> None:
@@ -862,9 +1099,12 @@ def query(sql: str | None, sql_file, db: str, stage: str | None, fmt: str, as_cs
     except QueryRefused as exc:
         raise click.UsageError(str(exc)) from exc
     except duckdb.PermissionException as exc:
-        raise click.UsageError(_("The query reaches outside the warehouse (a file, another database or an extension), which "
-                                 "`jixiao query` refuses; use `jixiao export` to write files ({detail}).").format(
-                                     detail=str(exc).splitlines()[0])) from exc
+        raise click.UsageError(
+            _(
+                "The query reaches outside the warehouse (a file, another database or an extension), which "
+                "`jixiao query` refuses; use `jixiao export` to write files ({detail})."
+            ).format(detail=str(exc).splitlines()[0])
+        ) from exc
     except duckdb.Error as exc:  # the whole message: DuckDB's hints (Did you mean "reports"?) are the useful part
         raise click.UsageError(_("The SQL could not run: {detail}").format(detail=exc)) from exc
     finally:
@@ -883,8 +1123,6 @@ def query(sql: str | None, sql_file, db: str, stage: str | None, fmt: str, as_cs
             sys.stdout.write(render.as_markdown(result.columns, result.rows))
         else:
             render.print_table(result.columns, result.rows, terminal=sys.stdout.isatty())
-
-
 
 
 @main.command()
@@ -929,9 +1167,16 @@ def load(stage: str, db: str, reread: bool, wait: float) -> None:
         raise click.ClickException(str(exc)) from exc
     finally:
         con.close()
-    click.echo(_("{shards} from {stage}: {documents} written, {findings} → {db} in {seconds} s").format(
-        shards=plural(shards, "shard"), stage=stage, documents=plural(written, "document"), findings=plural(found, "finding"), db=db,
-        seconds=f"{time.perf_counter() - started:.1f}"))
+    click.echo(
+        _("{shards} from {stage}: {documents} written, {findings} → {db} in {seconds} s").format(
+            shards=plural(shards, "shard"),
+            stage=stage,
+            documents=plural(written, "document"),
+            findings=plural(found, "finding"),
+            db=db,
+            seconds=f"{time.perf_counter() - started:.1f}",
+        )
+    )
     for problem in problems:
         click.echo(_("  problem: {problem}").format(problem=problem), err=True)
     if problems:
@@ -940,12 +1185,16 @@ def load(stage: str, db: str, reread: bool, wait: float) -> None:
 
 @main.command()
 @option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to review.")
-@option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; any address but loopback needs the token printed at start.")
+@option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; any address but loopback needs the token printed at start.")
 @option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free one).")
 @option("--user", default=None, help="Name recorded with corrections and reviews [default: the login name].")
-@option("--pages", "pages_dir", default=None, metavar="DIR",
-              help="Where PDFs converted from Word and spreadsheet files are kept [default: DB.pages beside the warehouse].")
+@option(
+    "--pages",
+    "pages_dir",
+    default=None,
+    metavar="DIR",
+    help="Where PDFs converted from Word and spreadsheet files are kept [default: DB.pages beside the warehouse].",
+)
 def serve(db: str, host: str, port: int, user: str | None, pages_dir: str | None) -> None:
     """Start the review desk in the browser: an overview of the archive, each report's values beside
     the page they came from, findings to mark confirmed / explained / false alarm, and corrections
@@ -971,8 +1220,7 @@ def serve(db: str, host: str, port: int, user: str | None, pages_dir: str | None
     loopback = is_loopback(host)
     token = None if loopback else secrets.token_urlsafe(24)
     try:
-        app = create_app(db, pages_dir=pages_dir, user=user or getpass.getuser(), token=token, loopback=loopback,
-                         preconvert=True)
+        app = create_app(db, pages_dir=pages_dir, user=user or getpass.getuser(), token=token, loopback=loopback, preconvert=True)
     except SettingError as exc:
         raise click.UsageError(str(exc)) from exc
     except WarehouseUnavailable as exc:
@@ -982,8 +1230,9 @@ def serve(db: str, host: str, port: int, user: str | None, pages_dir: str | None
             probe.bind((host, port))
             port = probe.getsockname()[1]
         except OSError as exc:
-            raise click.UsageError(_("Cannot listen on {host}:{port} ({why}); choose another --port or --host.").format(
-                host=host, port=port, why=exc.strerror)) from exc
+            raise click.UsageError(
+                _("Cannot listen on {host}:{port} ({why}); choose another --port or --host.").format(host=host, port=port, why=exc.strerror)
+            ) from exc
     shown = host
     if host in ("0.0.0.0", "::"):  # every address of this machine: name one others can open
         try:
@@ -992,8 +1241,10 @@ def serve(db: str, host: str, port: int, user: str | None, pages_dir: str | None
             shown = socket.gethostname()
     shown = f"[{shown}]" if ":" in shown else shown
     address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
-    click.echo(_("review desk for {db} at {address}").format(db=db, address=address)
-               + ("" if loopback else _("  (the token is needed: share the whole address)")))
+    click.echo(
+        _("review desk for {db} at {address}").format(db=db, address=address)
+        + ("" if loopback else _("  (the token is needed: share the whole address)"))
+    )
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:

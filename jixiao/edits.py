@@ -32,6 +32,9 @@ def typed_value(column: str, text: str) -> Decimal | int | str | None:
         value = None
     limit = MONEY_LIMIT if kind == MONEY else RATE_LIMIT
     if value is None or abs(Decimal(value)) >= limit:  # the view casts it to the column's type: it must fit
-        raise ValueError(_("「{text}」 is not a value {column} can hold; write it as the form does (94.44万元, 74.36%, 97), or "
-                           "NULL.").format(text=text, column=column_label(column)))
+        raise ValueError(
+            _("「{text}」 is not a value {column} can hold; write it as the form does (94.44万元, 74.36%, 97), or NULL.").format(
+                text=text, column=column_label(column)
+            )
+        )
     return value

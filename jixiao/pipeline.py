@@ -49,8 +49,13 @@ STORE_WAIT_S = 1.0  # a read document waits at most this long to be committed
 
 # Office lock files and OS clutter met in real archive folders; never reports.
 _SKIP_NAMES = ("~$", ".~lock", "Thumbs.db", ".DS_Store", "desktop.ini")
-_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
-          (stat.S_ISBLK, "a device"), (stat.S_ISDIR, "a folder"))
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISDIR, "a folder"),
+)
 
 
 @dataclass
@@ -121,8 +126,14 @@ def list_files(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclu
             st = p.stat()
             mode = st.st_mode
         except FileNotFoundError:
-            out.failed.append((p, _("The link leads to {target}, which does not exist.").format(target=os.readlink(p)) if p.is_symlink()
-                               else _("The file disappeared before it could be read.")))
+            out.failed.append(
+                (
+                    p,
+                    _("The link leads to {target}, which does not exist.").format(target=os.readlink(p))
+                    if p.is_symlink()
+                    else _("The file disappeared before it could be read."),
+                )
+            )
             return
         except OSError as exc:
             if exc.errno == errno.ELOOP:
@@ -148,7 +159,7 @@ def list_files(paths: Iterable[str | Path], include: tuple[str, ...] = (), exclu
                 out.archives.append(found)
             return
         if walked and p.suffix.lower() not in READ_SUFFIXES and not _looks_readable(p):
-            out.skipped.append((p, _("not a report format ({value})").format(value=p.suffix or 'no suffix')))
+            out.skipped.append((p, _("not a report format ({value})").format(value=p.suffix or "no suffix")))
             return
         out.files.append((p, st))
 
@@ -207,7 +218,7 @@ def _wanted(members: list[Member], out: Listing, where: str) -> list[Member]:
         if suffix in READ_SUFFIXES or suffix in ARCHIVE_SUFFIXES:
             kept.append(m)
         else:
-            out.skipped.append((Path(f"{where}{SEPARATOR}{m.name}"), _("not a report format ({value})").format(value=suffix or 'no suffix')))
+            out.skipped.append((Path(f"{where}{SEPARATOR}{m.name}"), _("not a report format ({value})").format(value=suffix or "no suffix")))
     return sorted(kept, key=lambda m: m.name)
 
 
@@ -216,11 +227,15 @@ def doc_id_of(data: bytes) -> str:
 
 
 UNEXPECTED = {  # translated where said
-    "extract": N_("Reading the file stopped on something jixiao should handle and does not (a fault of the reader, not necessarily "
-               "of the file); please report it with the file, documents.error_detail says what went wrong. Saving it again "
-               "from Word, Excel, WPS or a PDF reader may get it read meanwhile."),
-    "normalize": N_("The file was read, but understanding it stopped on something jixiao should handle and does not (a fault of the "
-                 "reader, not of the file); please report it with the file, documents.error_detail says what went wrong."),
+    "extract": N_(
+        "Reading the file stopped on something jixiao should handle and does not (a fault of the reader, not necessarily "
+        "of the file); please report it with the file, documents.error_detail says what went wrong. Saving it again "
+        "from Word, Excel, WPS or a PDF reader may get it read meanwhile."
+    ),
+    "normalize": N_(
+        "The file was read, but understanding it stopped on something jixiao should handle and does not (a fault of the "
+        "reader, not of the file); please report it with the file, documents.error_detail says what went wrong."
+    ),
 }
 
 
@@ -252,8 +267,13 @@ def read_bytes(data: bytes, path: str, lexicon: Lexicon | None = None, converted
             raise MemoryError(str(exc)) from exc
         result.error_detail = f"{step}: {type(exc).__name__}: {exc}"[:2000]
         if raised_by_parser(exc):  # a parser met bytes it could not parse: the file's, and it will fail again
-            result.error, result.error_kind = _("The file is damaged or written in a way its format's reader cannot parse; open it "
-                                                "and save it again (in Word, Excel, WPS or a PDF reader), then ingest the saved copy."), "file"
+            result.error, result.error_kind = (
+                _(
+                    "The file is damaged or written in a way its format's reader cannot parse; open it "
+                    "and save it again (in Word, Excel, WPS or a PDF reader), then ingest the saved copy."
+                ),
+                "file",
+            )
         else:  # damage to a file is said by the readers in words of their own; what reaches here is a fault of ours
             result.error, result.error_kind = _(UNEXPECTED[step]), "unexpected"
         return result
@@ -288,12 +308,13 @@ def read_path(path: str, doc_id: str, converted: str | None = None) -> DocumentR
         data = Path(on_disk(path)).read_bytes()
         made = Path(converted).read_bytes() if converted else None
     except OSError as exc:
-        return DocumentResult(doc_id, path, "unknown", "failed", _("The file could not be opened ({strerror}).").format(strerror=exc.strerror),
-                              error_kind="file")
+        return DocumentResult(
+            doc_id, path, "unknown", "failed", _("The file could not be opened ({strerror}).").format(strerror=exc.strerror), error_kind="file"
+        )
     if doc_id_of(data) != doc_id:
-        return DocumentResult(doc_id, path, "unknown", "failed", _("The file changed while it was being ingested; ingest it "
-                                                                   "again."),
-                              error_kind="file")
+        return DocumentResult(
+            doc_id, path, "unknown", "failed", _("The file changed while it was being ingested; ingest it again."), error_kind="file"
+        )
     return read_bytes(data, path, converted=made)
 
 
@@ -307,20 +328,23 @@ def extract_path(path: str, doc_id: str, converted: str | None = None):
     except ExtractError as exc:
         return DocumentResult(doc_id, path, "unknown", "failed", str(exc), error_kind="file", error_detail=exc.detail)
     except OSError as exc:
-        return DocumentResult(doc_id, path, "unknown", "failed", _("The file could not be opened ({strerror}).").format(strerror=exc.strerror),
-                              error_kind="file")
+        return DocumentResult(
+            doc_id, path, "unknown", "failed", _("The file could not be opened ({strerror}).").format(strerror=exc.strerror), error_kind="file"
+        )
 
 
-def read_limited(path: Path, stage: str = "normalize", timeout_s: float | None = None, memory_mb: int | None = None,
-                 file_timeout_s: float | None = None):
+def read_limited(
+    path: Path, stage: str = "normalize", timeout_s: float | None = None, memory_mb: int | None = None, file_timeout_s: float | None = None
+):
     """Read one file in a reader process under the same time and memory limits as ingest: its
     DocumentResult (stage normalize) or Document (stage extract); a failure is a failed DocumentResult."""
     from jixiao.workers import DEFAULT_FILE_TIMEOUT_S, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Note, WorkerPool
 
     target = "jixiao.pipeline:extract_path" if stage == "extract" else "jixiao.pipeline:read_path"
     doc_id = doc_id_of(path.read_bytes())
-    with WorkerPool(1, timeout_s or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB, target=target,
-                    file_timeout_s=file_timeout_s or DEFAULT_FILE_TIMEOUT_S) as pool:
+    with WorkerPool(
+        1, timeout_s or DEFAULT_TIMEOUT_S, memory_mb or DEFAULT_MEMORY_MB, target=target, file_timeout_s=file_timeout_s or DEFAULT_FILE_TIMEOUT_S
+    ) as pool:
         [result] = [r for r in pool.run([(readable(str(path)), doc_id, None)]) if not isinstance(r, Note)]
     return result
 
@@ -361,22 +385,45 @@ class IngestSummary:
         return self.coverage.pct
 
     def as_dict(self) -> dict:
-        return {"files": self.files, "skipped": [{"path": p, "reason": r} for p, r in self.skipped], "unchanged": self.unchanged,
-                "still_failed": self.still_failed, "not_opened": self.not_opened, "filtered": self.filtered, "already_stored": self.already_stored,
-                "staged": self.staged,
-                "stored": self.stored, "reports": self.reports, "findings": self.findings, "status": dict(self.status),
-                "failures": [{"path": p, "error": e} for p, e in self.failures],
-                "acknowledged": [{"path": p, "error": e, "reason": r} for p, e, r in self.acknowledged], "problems": self.problems,
-                "pages": self.pages,
-                "seconds": {k: round(v, 3) for k, v in self.seconds.items()}, "wall_seconds": round(self.wall_seconds, 3),
-                "worker_peak_rss_mb": round(self.worker_peak_rss_mb, 1),
-                "coverage_pct": None if self.coverage_pct is None else str(self.coverage_pct), "low_coverage": self.low_coverage}
+        return {
+            "files": self.files,
+            "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
+            "unchanged": self.unchanged,
+            "still_failed": self.still_failed,
+            "not_opened": self.not_opened,
+            "filtered": self.filtered,
+            "already_stored": self.already_stored,
+            "staged": self.staged,
+            "stored": self.stored,
+            "reports": self.reports,
+            "findings": self.findings,
+            "status": dict(self.status),
+            "failures": [{"path": p, "error": e} for p, e in self.failures],
+            "acknowledged": [{"path": p, "error": e, "reason": r} for p, e, r in self.acknowledged],
+            "problems": self.problems,
+            "pages": self.pages,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+            "wall_seconds": round(self.wall_seconds, 3),
+            "worker_peak_rss_mb": round(self.worker_peak_rss_mb, 1),
+            "coverage_pct": None if self.coverage_pct is None else str(self.coverage_pct),
+            "low_coverage": self.low_coverage,
+        }
 
 
-def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread: bool = False, retry_failed: bool = False,
-           jobs: int | None = None, timeout_s: float | None = None, memory_mb: int | None = None,
-           progress: Reporter | None = None, wait_s: float = 0.0,
-           include: tuple[str, ...] = (), exclude: tuple[str, ...] = (), file_timeout_s: float | None = None) -> IngestSummary:
+def ingest(
+    paths: Iterable[str | Path],
+    db: str | Path = "jixiao.duckdb",
+    reread: bool = False,
+    retry_failed: bool = False,
+    jobs: int | None = None,
+    timeout_s: float | None = None,
+    memory_mb: int | None = None,
+    progress: Reporter | None = None,
+    wait_s: float = 0.0,
+    include: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+    file_timeout_s: float | None = None,
+) -> IngestSummary:
     """Read every file under paths into the warehouse at db, in parallel; return what happened.
 
     Three steps. **plan**: list the files and ask the warehouse what it holds, to decide what to
@@ -398,8 +445,12 @@ def ingest(paths: Iterable[str | Path], db: str | Path = "jixiao.duckdb", reread
     summary = IngestSummary()
     rules = default_rules()
     # however the ingest ends (an error, Ctrl-C), the readers are stopped then and there
-    with WorkerPool(settings.jobs, settings.timeout_s or DEFAULT_TIMEOUT_S, settings.memory_mb or DEFAULT_MEMORY_MB,
-                    file_timeout_s=settings.file_timeout_s or DEFAULT_FILE_TIMEOUT_S) as pool:
+    with WorkerPool(
+        settings.jobs,
+        settings.timeout_s or DEFAULT_TIMEOUT_S,
+        settings.memory_mb or DEFAULT_MEMORY_MB,
+        file_timeout_s=settings.file_timeout_s or DEFAULT_FILE_TIMEOUT_S,
+    ) as pool:
         pool.start()  # the readers import while the warehouse is opened and the plan made
         # before listing: a warehouse that cannot be opened is said at once, and a wait for it is said too
         con = connect(db, wait_s=wait_s, on_wait=say_wait(wait_s))
@@ -437,9 +488,18 @@ def say_wait(wait_s: float):
     return (lambda text: print(text, file=sys.stderr, flush=True)) if wait_s else None
 
 
-def prepare(con, paths: Iterable[str | Path], include: tuple[str, ...], exclude: tuple[str, ...], reread: bool,
-            retry_failed: bool, rules, summary: IngestSummary, progress: Reporter | None,
-            scratch: Path | None = None) -> tuple[Plan, int]:
+def prepare(
+    con,
+    paths: Iterable[str | Path],
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    reread: bool,
+    retry_failed: bool,
+    rules,
+    summary: IngestSummary,
+    progress: Reporter | None,
+    scratch: Path | None = None,
+) -> tuple[Plan, int]:
     """The plan step, the same for every engine: list the files, finish what a killed run owed, and
     decide what to read; return the plan and the findings counted before."""
     from jixiao.rules import validate_rules
@@ -483,8 +543,9 @@ class Plan:
     stored: set[str] = field(default_factory=set)  # doc_ids the warehouse holds, of the files the plan looked at
 
 
-def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary: IngestSummary,
-               progress: Reporter | None, scratch: Path | None = None) -> Plan:
+def plan_reads(
+    con, listing: Listing, reread: bool, retry_failed: bool, summary: IngestSummary, progress: Reporter | None, scratch: Path | None = None
+) -> Plan:
     """Decide, for every listed file and archive member, whether to read it; failures found on the way go to
     summary. Archive members to read are unpacked into scratch. The warehouse is asked about the listed paths
     and the bytes read only, a question for all of them at a time: the plan's cost follows the listing, not
@@ -535,14 +596,19 @@ def plan_reads(con, listing: Listing, reread: bool, retry_failed: bool, summary:
     def unchanged(seen: FileStat) -> bool:
         """Whether a path holds what it held when stored (by size and mtime), and that was read well."""
         entry = known.get(seen.path)
-        return (not reread and entry is not None and entry[:2] == (seen.size_bytes, seen.mtime_ns) and entry[2] in plan.stored
-                and entry[2] not in plan.retry and entry[2] not in failed_before)
+        return (
+            not reread
+            and entry is not None
+            and entry[:2] == (seen.size_bytes, seen.mtime_ns)
+            and entry[2] in plan.stored
+            and entry[2] not in plan.retry
+            and entry[2] not in failed_before
+        )
 
     def consider(path: Path, seen: FileStat, task_path: str) -> None:
         """One file (or archive member, unpacked at path): unchanged, or its bytes read to be decided on."""
         entry = known.get(seen.path)
-        if not reread and entry and entry[:2] == (seen.size_bytes, seen.mtime_ns) and entry[2] in plan.stored \
-                and entry[2] not in plan.retry:
+        if not reread and entry and entry[:2] == (seen.size_bytes, seen.mtime_ns) and entry[2] in plan.stored and entry[2] not in plan.retry:
             if entry[2] not in failed_before:
                 summary.unchanged += 1
                 if progress:
@@ -599,8 +665,7 @@ def archive_paths(archive: Archive) -> list[str]:
     return [f"{where}{SEPARATOR}{m.name}" for m in archive.members]
 
 
-def walk_archive(archive: Archive, known: dict, unchanged, consider, fail_early, summary: IngestSummary,
-                 scratch: Path | None) -> list[Archive]:
+def walk_archive(archive: Archive, known: dict, unchanged, consider, fail_early, summary: IngestSummary, scratch: Path | None) -> list[Archive]:
     """Consider an archive's members: those whose archive did not change are recognised as they are listed
     (each member's mtime is its archive's); the rest are unpacked in one pass into scratch and considered as
     files. Return the archives found inside, to walk next."""
@@ -617,8 +682,7 @@ def walk_archive(archive: Archive, known: dict, unchanged, consider, fail_early,
     if todo:
         if scratch is None:
             for name in todo:
-                fail_early(Path(stats[name].path), _("Archives are unpacked by the local engine; unpack it and ingest the "
-                                                     "folder."))
+                fail_early(Path(stats[name].path), _("Archives are unpacked by the local engine; unpack it and ingest the folder."))
             todo = []
         else:
             try:
@@ -635,8 +699,12 @@ def walk_archive(archive: Archive, known: dict, unchanged, consider, fail_early,
         if kind is not None and path is not None:  # (a kind is only found in a file unpacked)
             summary.files -= 1  # an archive inside: its members are counted instead
             if archive.depth >= MAX_DEPTH:
-                fail_early(Path(seen.path), _("Archives are nested more than {MAX_DEPTH} deep here, which no archive of "
-                                              "reports needs; it was not unpacked.").format(MAX_DEPTH=MAX_DEPTH))
+                fail_early(
+                    Path(seen.path),
+                    _("Archives are nested more than {MAX_DEPTH} deep here, which no archive of reports needs; it was not unpacked.").format(
+                        MAX_DEPTH=MAX_DEPTH
+                    ),
+                )
                 continue
             try:
                 members = _wanted(list_members(path, kind), Listing(), seen.path)
@@ -665,8 +733,9 @@ def read_planned(plan: Plan, pool: WorkerPool, scratch: Path, summary: IngestSum
     yield from pool.run(tasks, heartbeat=True)
 
 
-def write_results(con, results: Iterable, plan: Plan, settings: ReadSettings, reread: bool, rules,
-                  summary: IngestSummary, progress: Reporter | None) -> None:
+def write_results(
+    con, results: Iterable, plan: Plan, settings: ReadSettings, reread: bool, rules, summary: IngestSummary, progress: Reporter | None
+) -> None:
     """Store what the readers send as it comes, up to settings.group documents per transaction, with
     the rules' findings every RULES_BATCH documents; record the plan's paths for bytes already stored."""
     from jixiao.warehouse import Pending, store_group
@@ -724,10 +793,13 @@ def settled(result: DocumentResult, kind_before: str | None) -> DocumentResult:
     if result.status != "failed" or result.error_kind not in RETRIED or kind_before not in RETRIED:
         return result
     sentence = (result.error or "").rstrip(".")
-    return replace(result, error=_("{sentence}, as on the run before; it is not read again by itself (--retry-failed reads it "
-                                   "again).").format(sentence=sentence),
-                   error_kind="file", error_detail=f"{result.error_kind} again (it was {kind_before} on the run before)"
-                                                    + (f": {result.error_detail}" if result.error_detail else ""))
+    return replace(
+        result,
+        error=_("{sentence}, as on the run before; it is not read again by itself (--retry-failed reads it again).").format(sentence=sentence),
+        error_kind="file",
+        error_detail=f"{result.error_kind} again (it was {kind_before} on the run before)"
+        + (f": {result.error_detail}" if result.error_detail else ""),
+    )
 
 
 def record_paths(con, found: list[tuple[str, FileStat, bool]], summary: IngestSummary, progress: Reporter | None) -> None:
@@ -808,9 +880,11 @@ def finish_pending(con, rules=None, progress: Reporter | None = None) -> Owed:
 def link_failed(exc: Exception) -> str:
     """The sentence for linking that failed."""
     first = (str(exc).splitlines() or [""])[0][:300]
-    return _("Linking reports across years failed, so projects are not linked yet; every document is stored and the "
-             "views count each report as a project of its own until `jixiao link` succeeds. This is a fault of jixiao: "
-             "please report it with this message ({detail}).").format(detail=f"{type(exc).__name__}: {first}")
+    return _(
+        "Linking reports across years failed, so projects are not linked yet; every document is stored and the "
+        "views count each report as a project of its own until `jixiao link` succeeds. This is a fault of jixiao: "
+        "please report it with this message ({detail})."
+    ).format(detail=f"{type(exc).__name__}: {first}")
 
 
 def commit_every() -> int:

@@ -20,8 +20,18 @@ from jixiao.base.render import shown_path
 
 PASSED_OVER = ("unchanged", "already stored")
 # what each file came to, and the steps after reading, as the reporters say them (translated where shown)
-WORDS = (N_("ok"), N_("failed"), N_("not_report"), N_("unchanged"), N_("already stored"), N_("still failed"), N_("staged"),
-         N_("checking rules"), N_("linking projects"), N_("loading the stage"))
+WORDS = (
+    N_("ok"),
+    N_("failed"),
+    N_("not_report"),
+    N_("unchanged"),
+    N_("already stored"),
+    N_("still failed"),
+    N_("staged"),
+    N_("checking rules"),
+    N_("linking projects"),
+    N_("loading the stage"),
+)
 
 
 class Reporter:
@@ -100,8 +110,12 @@ class BarReporter(Reporter):
             self.bar.console.print(f"[red]{escape(_(status))}[/red]: {escape(shown_path(path))}: {escape(result.error or '')}", highlight=False)
         rate = self.rate()
         left = (self.n - self.done) / rate if rate else None
-        self.bar.update(self.task, advance=1, description=escape(shown_path(path.name)[:40]),
-                        rate=(f"{rate:.1f} files/s" + (f", ~{_duration(left)} left" if left else "")) if rate else "")
+        self.bar.update(
+            self.task,
+            advance=1,
+            description=escape(shown_path(path.name)[:40]),
+            rate=(f"{rate:.1f} files/s" + (f", ~{_duration(left)} left" if left else "")) if rate else "",
+        )
 
     def stage(self, name: str) -> None:
         self.bar.update(self.task, description=escape(_(name)))
@@ -127,6 +141,12 @@ def reporter(enabled: bool = True) -> Iterator[Reporter | None]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-                  console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
         yield BarReporter(bar)

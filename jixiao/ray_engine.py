@@ -55,8 +55,13 @@ class StageReader:
         from jixiao.workers import DEFAULT_FILE_TIMEOUT_S, WorkerPool
 
         self.stage = Stage(stage_uri)
-        self.pool = WorkerPool(1, timeout_s, memory_mb, threads=1,  # the one CPU Ray gives each reader
-                               file_timeout_s=file_timeout_s or DEFAULT_FILE_TIMEOUT_S)
+        self.pool = WorkerPool(
+            1,
+            timeout_s,
+            memory_mb,
+            threads=1,  # the one CPU Ray gives each reader
+            file_timeout_s=file_timeout_s or DEFAULT_FILE_TIMEOUT_S,
+        )
         self.pool.start()  # its reader process imports while the driver plans and sends the first batch
         self.shard = duckdb.connect(":memory:")  # one in-memory warehouse for every batch, emptied for each
         migrate(self.shard)
@@ -94,10 +99,21 @@ class RaySettings:
     batch_files: int | None = None  # files per shard; None: batch_size()
 
 
-def ingest_ray(paths: Iterable[str | Path], db: str | Path, ray_settings: RaySettings, reread: bool = False,
-               retry_failed: bool = False, jobs: int | None = None, timeout_s: float | None = None,
-               memory_mb: int | None = None, progress=None, wait_s: float = 0.0,
-               include: tuple[str, ...] = (), exclude: tuple[str, ...] = (), file_timeout_s: float | None = None):
+def ingest_ray(
+    paths: Iterable[str | Path],
+    db: str | Path,
+    ray_settings: RaySettings,
+    reread: bool = False,
+    retry_failed: bool = False,
+    jobs: int | None = None,
+    timeout_s: float | None = None,
+    memory_mb: int | None = None,
+    progress=None,
+    wait_s: float = 0.0,
+    include: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+    file_timeout_s: float | None = None,
+):
     """Plan as a local ingest does, read on Ray into the stage, then load the stage into db."""
     from jixiao.pipeline import IngestSummary, ReadSettings, commit_every, finish, prepare, record_paths, say_wait, tally
     from jixiao.rules import default_rules
@@ -138,11 +154,9 @@ def ingest_ray(paths: Iterable[str | Path], db: str | Path, ray_settings: RaySet
                 workers = _start(ray, ray_settings.address, jobs)
                 try:
                     size = ray_settings.batch_files or batch_size(len(todo), workers)
-                    batches = [todo[i:i + size] for i in range(0, len(todo), size)]
-                    shard_ids = [shard_id_of([(s.path, s.size_bytes, s.mtime_ns) for s in (plan.stats[p] for p, _, _ in batch)])
-                                 for batch in batches]
-                    for results in _read_on_ray(ray, workers, stage, settings, plan.stats, list(zip(shard_ids, batches)),
-                                                plan.retried_kinds):
+                    batches = [todo[i : i + size] for i in range(0, len(todo), size)]
+                    shard_ids = [shard_id_of([(s.path, s.size_bytes, s.mtime_ns) for s in (plan.stats[p] for p, _, _ in batch)]) for batch in batches]
+                    for results in _read_on_ray(ray, workers, stage, settings, plan.stats, list(zip(shard_ids, batches)), plan.retried_kinds):
                         for result in results:
                             tally(summary, result)
                             if progress:
@@ -194,14 +208,16 @@ def _read_on_ray(ray, workers: int, stage, settings, stats: dict, jobs_by_shard:
     from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
 
     actor = ray.remote(num_cpus=1, max_restarts=MAX_RETRIES, max_task_retries=MAX_RETRIES)(StageReader)
-    readers = [actor.remote(stage.uri, settings.timeout_s or DEFAULT_TIMEOUT_S, settings.memory_mb or DEFAULT_MEMORY_MB,
-                            settings.file_timeout_s)
-               for _ in range(min(workers, len(jobs_by_shard)))]
+    readers = [
+        actor.remote(stage.uri, settings.timeout_s or DEFAULT_TIMEOUT_S, settings.memory_mb or DEFAULT_MEMORY_MB, settings.file_timeout_s)
+        for _ in range(min(workers, len(jobs_by_shard)))
+    ]
 
     def submit(reader, job):
         shard, batch = job
-        return reader.read.remote(shard, batch, {p: stats[p] for p, _, _ in batch},
-                                  {d: (before or {})[d] for _, d, _ in batch if d in (before or {})})
+        return reader.read.remote(
+            shard, batch, {p: stats[p] for p, _, _ in batch}, {d: (before or {})[d] for _, d, _ in batch if d in (before or {})}
+        )
 
     yield from ActorPool(readers).map_unordered(submit, jobs_by_shard)
 
@@ -216,8 +232,10 @@ def _start(ray, address: str | None, jobs: int | None) -> int:
         try:
             ray.init(address=address, **quiet)
         except ConnectionError as exc:
-            raise SettingError(_("No Ray cluster answered at {address} ({why}); start one with `ray start --head`, or leave "
-                                 "out --address for one of this machine.").format(address=address, why=str(exc).splitlines()[0])) from exc
+            raise SettingError(
+                _(
+                    "No Ray cluster answered at {address} ({why}); start one with `ray start --head`, or leave out --address for one of this machine."
+                ).format(address=address, why=str(exc).splitlines()[0])
+            ) from exc
     cpus = int(ray.cluster_resources().get("CPU", 1))
     return max(1, min(jobs, cpus) if jobs else cpus)
-

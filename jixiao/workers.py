@@ -56,13 +56,17 @@ def memory_sentence(memory_mb: int) -> str:
 
 def timeout_sentence(timeout_s: float, pages: int, file_timeout_s: float = DEFAULT_FILE_TIMEOUT_S) -> str:
     if timeout_s * pages > file_timeout_s >= timeout_s:
-        return _("Reading the file took longer than {seconds} s, the most one file may take whatever its {pages} pages "
-                 "(--file-timeout), and was stopped.").format(seconds=f"{file_timeout_s:g}", pages=f"{pages:,}")
+        return _(
+            "Reading the file took longer than {seconds} s, the most one file may take whatever its {pages} pages (--file-timeout), and was stopped."
+        ).format(seconds=f"{file_timeout_s:g}", pages=f"{pages:,}")
     if pages > 1:
-        return _("Reading the file took longer than {seconds} s ({per_page} s a page × {pages} pages) and was stopped; --timeout "
-                 "sets the seconds a page may take.").format(seconds=f"{timeout_s * pages:g}", per_page=f"{timeout_s:g}", pages=pages)
+        return _(
+            "Reading the file took longer than {seconds} s ({per_page} s a page × {pages} pages) and was stopped; --timeout "
+            "sets the seconds a page may take."
+        ).format(seconds=f"{timeout_s * pages:g}", per_page=f"{timeout_s:g}", pages=pages)
     return _("Reading the file took longer than {seconds} s and was stopped; --timeout sets the seconds a page may take.").format(
-        seconds=f"{timeout_s:g}")
+        seconds=f"{timeout_s:g}"
+    )
 
 
 @contextmanager
@@ -184,8 +188,7 @@ def _serve(conn: Connection, memory_mb: int, tmp: str, parent_pid: int, target: 
     logs.configure()
     capped = _limit_memory(memory_mb)
     if watch_parent or not capped:
-        threading.Thread(target=_watch, args=(parent_pid if watch_parent else None, 0 if capped else memory_mb),
-                         daemon=True).start()
+        threading.Thread(target=_watch, args=(parent_pid if watch_parent else None, 0 if capped else memory_mb), daemon=True).start()
     notes.listen(conn.send)  # page counts and steps of a long read go to the parent as they happen
     conn.send("ready")  # imports done: the time limit of the first file starts from here
     while True:
@@ -238,9 +241,15 @@ class WorkerPool:
     a DocumentResult, or anything else picklable; the pool's own failures are DocumentResults.
     """
 
-    def __init__(self, jobs: int | None = None, timeout_s: float = DEFAULT_TIMEOUT_S, memory_mb: int = DEFAULT_MEMORY_MB,
-                 target: str = "jixiao.pipeline:read_path", threads: int | None = None,
-                 file_timeout_s: float = DEFAULT_FILE_TIMEOUT_S):
+    def __init__(
+        self,
+        jobs: int | None = None,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        memory_mb: int = DEFAULT_MEMORY_MB,
+        target: str = "jixiao.pipeline:read_path",
+        threads: int | None = None,
+        file_timeout_s: float = DEFAULT_FILE_TIMEOUT_S,
+    ):
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.threads = threads  # the cores each reader's OCR may use; None: its share of this machine's
         self._share = 1
@@ -278,8 +287,7 @@ class WorkerPool:
         try:
             for _ in range(n):
                 parent, child = self._ctx.Pipe()
-                process = self._ctx.Process(target=_worker, args=(child, self.memory_mb, self._tmp, os.getpid(), self.target),
-                                            daemon=True)
+                process = self._ctx.Process(target=_worker, args=(child, self.memory_mb, self._tmp, os.getpid(), self.target), daemon=True)
                 started.append(_Slot(process, parent))
                 with _no_interrupt():
                     process.start()
@@ -390,9 +398,13 @@ class WorkerPool:
                         # address-space cap: Python never sees a MemoryError
                         yield failed(path, doc_id, memory_sentence(self.memory_mb), "memory", _("exit code {code} (SIGABRT)").format(code=code))
                     else:
-                        yield failed(path, doc_id, _("The reader crashed on this file (exit code {code}); the file may be "
-                                                     "damaged.").format(code=code),
-                                     "crash", _("exit code {code}").format(code=code))
+                        yield failed(
+                            path,
+                            doc_id,
+                            _("The reader crashed on this file (exit code {code}); the file may be damaged.").format(code=code),
+                            "crash",
+                            _("exit code {code}").format(code=code),
+                        )
                 elif now - slot.started > self.limit(slot.pages):
                     pages = slot.pages
                     self._replace(slot, pending)

@@ -104,8 +104,10 @@ def _forms_apart(doc: Document, lexicon: Lexicon) -> Document:
     first: dict[int, int] = {}  # old index → new index of its first part, for nested tables' parents
     for t in tables:
         first.setdefault(t.index, renumbered[id(t)])
-    blocks = [replace(b, index=renumbered[id(b)], parent=None if b.parent is None else first.get(b.parent, b.parent))
-              if isinstance(b, Table) else b for b in blocks]
+    blocks = [
+        replace(b, index=renumbered[id(b)], parent=None if b.parent is None else first.get(b.parent, b.parent)) if isinstance(b, Table) else b
+        for b in blocks
+    ]
     return replace(doc, blocks=tuple(blocks))
 
 

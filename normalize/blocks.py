@@ -37,8 +37,7 @@ class Kind:
 
 KINDS = (
     Kind("money", ("funding.column",), (frozenset(MONEY_KEYS), MONEY_USE_KEYS), 3),
-    Kind("money_by_source", ("funding.source", "funding.column"),
-         (frozenset({"source:total", "spent_yuan"}),), 4),
+    Kind("money_by_source", ("funding.source", "funding.column"), (frozenset({"source:total", "spent_yuan"}),), 4),
     Kind("indicators", ("indicators.column",), (frozenset({"name"}), frozenset({"weight", "score", "target", "actual"})), 3),
     Kind("budget_lines", ("budget_lines.column",), (frozenset({"economic_class"}), frozenset({"content", "spent_yuan"})), 3),
     Kind("allocations", ("allocations.column",), (frozenset({"issued_date", "doc_number"}), frozenset({"amount_yuan"})), 2),
@@ -313,8 +312,9 @@ def _weight_in(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def continuation(block: Block, tables: list[Placed], at: int, lexicon: Lexicon,
-                 repeated: list[tuple[Table, int]] | None = None) -> Iterator[tuple[Table, int]]:
+def continuation(
+    block: Block, tables: list[Placed], at: int, lexicon: Lexicon, repeated: list[tuple[Table, int]] | None = None
+) -> Iterator[tuple[Table, int]]:
     """Yield the block's data rows: the rows below its header, then, when it reaches the end of its
     table, the rows of following tables that repeat its header or go on in the same columns. The rows
     of a header repeated at the top of a continuation are added to repeated, when given (they are the
@@ -322,7 +322,7 @@ def continuation(block: Block, tables: list[Placed], at: int, lexicon: Lexicon,
     table = block.table
     heads = [[canonical_label(c.text) for c in starting(table, h)] for h in block.header_rows]
     yield from _rows_of(table, block.last_header_row + 1, heads, repeated)
-    for nxt in tables[at + 1:]:
+    for nxt in tables[at + 1 :]:
         t = nxt.table
         if t.n_cols != table.n_cols or nxt.text_between:
             return
@@ -345,8 +345,7 @@ def _repeated_header(table: Table, r: int, heads: list[list[str]]) -> int:
     return n
 
 
-def _rows_of(table: Table, start: int, heads: list[list[str]], repeated: list[tuple[Table, int]] | None
-             ) -> Iterator[tuple[Table, int]]:
+def _rows_of(table: Table, start: int, heads: list[list[str]], repeated: list[tuple[Table, int]] | None) -> Iterator[tuple[Table, int]]:
     """A table's rows from start, passing over the block's header where it is printed again among them (a PDF
     joins a table's pages, each with its header)."""
     r = start

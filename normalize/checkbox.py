@@ -25,8 +25,10 @@ _LONE_LETTER = regex.compile(r"(?<=^|[\s\p{Han}、，,;；:：])([£RTþ¨o])(?=
 # tried from every character of a long run it scans to the run's end each time (a 20 KB cell took a minute).
 _AFTER = regex.compile(r"(?<![\p{Han}A-Za-z])([\p{Han}A-Za-z]+)\s*[(（]\s*([√✓✔☑■●xX×✗]?)\s*[)）]")
 # A question, then its answer: a glyph (□是 √否), or 是/否 after a colon or a space (是（√）, 是 □ 否 √).
-_QUESTION = regex.compile(rf"(?<![^\s{_GLYPHS}:：。;；])([^\s{_GLYPHS}:：。;；]+?)"
-                          rf"(?:\s*[:：]?\s*(?=[{_GLYPHS}])|\s*[:：]\s*(?=[是否])|\s+(?=[是否]\s*[{_GLYPHS}(（]))")
+_QUESTION = regex.compile(
+    rf"(?<![^\s{_GLYPHS}:：。;；])([^\s{_GLYPHS}:：。;；]+?)"
+    rf"(?:\s*[:：]?\s*(?=[{_GLYPHS}])|\s*[:：]\s*(?=[是否])|\s+(?=[是否]\s*[{_GLYPHS}(（]))"
+)
 _NUMBERING = regex.compile(r"(?:^|(?<=[\s\p{Han}]))(?:\d{1,2}\s*[、.．)）]|[（(]\d{1,2}[)）]|[①-⑳])")
 _SEPARATORS = regex.compile(r"[\s、,，;；]+")
 _GLYPH_SPLIT = regex.compile(rf"([{_GLYPHS}])")
@@ -53,7 +55,7 @@ def _first_option(text: str) -> str:
         if word is None:
             return text
         first = first or word
-        rest = rest[len(word):]
+        rest = rest[len(word) :]
     return first or text
 
 
@@ -79,7 +81,7 @@ def _glyphs_lead(runs: list[str], glyphs: list[int]) -> bool:
     (「是√否」, a box lost to OCR) the glyph goes with the word it touches, and before by convention."""
     if not _words("".join(runs[: glyphs[0]])):
         return True
-    if not _words("".join(runs[glyphs[-1] + 1:])):
+    if not _words("".join(runs[glyphs[-1] + 1 :])):
         return False
     i = glyphs[0]
     left, right = runs[i - 1], runs[i + 1] if i + 1 < len(runs) else ""
@@ -118,7 +120,7 @@ def _options(text: str) -> list[Option]:
             continue
         found.extend(Option(w, None) for w in words[:-1])  # options printed with no glyph at all
         found.append(Option(_first_option(words[-1]), runs[i] in TICKED))
-    found.extend(Option(w, None) for w in _words("".join(runs[glyphs[-1] + 1:])))
+    found.extend(Option(w, None) for w in _words("".join(runs[glyphs[-1] + 1 :])))
     return found
 
 
@@ -156,5 +158,5 @@ def questions(text: str) -> list[tuple[str, bool | None]]:
     for line in _LINES.split(s):
         m = _QUESTION.search(line)
         if m and ("是否" in m.group(1) or "有无" in m.group(1)):
-            out.append((m.group(1).strip(), yes_no(line[m.end():])))
+            out.append((m.group(1).strip(), yes_no(line[m.end() :])))
     return out

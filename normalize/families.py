@@ -63,8 +63,9 @@ def holds(feature: str, features: Features) -> bool:
 def families() -> tuple[Family, ...]:
     """The declared families, in file order (earlier wins a tie)."""
     data = tomllib.loads(resources.files("jixiao.rules").joinpath("families.toml").read_text(encoding="utf-8"))
-    return tuple(Family(f["template"], f.get("scope"), tuple(f.get("needs", ())), tuple(f.get("signs", ())), float(f.get("base", 0.0)))
-                 for f in data["family"])
+    return tuple(
+        Family(f["template"], f.get("scope"), tuple(f.get("needs", ())), tuple(f.get("signs", ())), float(f.get("base", 0.0))) for f in data["family"]
+    )
 
 
 def recognise(features: Features) -> tuple[float, Family | None]:
@@ -119,11 +120,11 @@ def explain(features: Features) -> str:
     if not features.has("form"):
         for family in narrative:
             shown = [sign for sign in family.signs if holds(sign, features)]
-            need = next(k for k in range(len(family.signs) + 1)
-                        if family.base + (1 - family.base) * k / len(family.signs) >= MATCH_THRESHOLD)
+            need = next(k for k in range(len(family.signs) + 1) if family.base + (1 - family.base) * k / len(family.signs) >= MATCH_THRESHOLD)
             missing = [s for s in family.signs if s not in shown]
             part = _("a report without a form ({name}) needs {need} of its {n} signs and shows {shown}").format(
-                name=family.name, need=need, n=len(family.signs), shown=len(shown))
+                name=family.name, need=need, n=len(family.signs), shown=len(shown)
+            )
             if shown:
                 part += _(" ({signs})").format(signs="; ".join(_words(s) for s in shown))
             if missing:
@@ -134,6 +135,7 @@ def explain(features: Features) -> str:
         closest, family = min(forms, key=lambda x: x[0])
         unmet = [n for n in family.needs if not holds(n, features)]
         if unmet:
-            parts.append(_("the closest layout ({name}) needs {needs} — not found").format(
-                name=family.name, needs="; ".join(_words(n) for n in unmet)))
+            parts.append(
+                _("the closest layout ({name}) needs {needs} — not found").format(name=family.name, needs="; ".join(_words(n) for n in unmet))
+            )
     return _("Not taken as a report.") + " " + " ".join(_("{part}.").format(part=p[0].upper() + p[1:]) for p in parts)

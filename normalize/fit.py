@@ -35,8 +35,9 @@ def _fit(record, where: str, findings: list[Finding]):
         value = getattr(record, f.name)
         if _too_big(value, _limit(record, f.name)):
             changes[f.name] = None
-            findings.append(finding("value_unreadable", "warning", "value_unreadable.too_large", str(value), where=where, field=f.name,
-                                    value=str(value)))
+            findings.append(
+                finding("value_unreadable", "warning", "value_unreadable.too_large", str(value), where=where, field=f.name, value=str(value))
+            )
     return dataclasses.replace(record, **changes) if changes else record
 
 

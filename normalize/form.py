@@ -75,11 +75,21 @@ def _low_coverage(ctx: ReadContext, coverage: Coverage) -> None:
     if pct is None or pct >= LOW_COVERAGE_PCT:
         return
     named = "; ".join(f"{u.place} 「{u.text[:30]}」" for u in coverage.unread[:_NAMED_UNREAD])
-    ctx.finding("low_coverage", "warning", "low_coverage", f"{pct}", f"{LOW_COVERAGE_PCT}", pct=f"{pct}", items=coverage.items,
-                named=named, more=max(0, len(coverage.unread) - _NAMED_UNREAD))
+    ctx.finding(
+        "low_coverage",
+        "warning",
+        "low_coverage",
+        f"{pct}",
+        f"{LOW_COVERAGE_PCT}",
+        pct=f"{pct}",
+        items=coverage.items,
+        named=named,
+        more=max(0, len(coverage.unread) - _NAMED_UNREAD),
+    )
 
 
 # --- blocks ------------------------------------------------------------------------------
+
 
 def _read_blocks(ctx: ReadContext, doc: Document, tables: list[Placed]) -> list[Block]:
     """Find and read every block of every table; read the rows no block took as key-value rows."""
@@ -136,7 +146,7 @@ def _unknown_block(ctx: ReadContext, table: Table, r: int) -> None:
     titled = is_title_row(table, r) and len(cells[0].text) <= _LABEL_MAX
     if titled or (len(cells) >= 3 and all(_HEADER_CELL.match(c.text) for c in cells)):
         heads = " | ".join(c.text.replace("\n", "") for c in cells)
-        ctx.finding("unknown_block", "info", "unknown_block", heads, row=locator(table, cells[0]).rsplit('.c', 1)[0], heads=heads)
+        ctx.finding("unknown_block", "info", "unknown_block", heads, row=locator(table, cells[0]).rsplit(".c", 1)[0], heads=heads)
 
 
 def _read_block(ctx: ReadContext, block: Block, rows, unit: str | None, fraction_ok: bool):
@@ -181,6 +191,7 @@ def _is_caption(text: str) -> bool:
 
 
 # --- titles and narrative ----------------------------------------------------------------
+
 
 def is_titled(text: str) -> bool:
     """Whether a line of text names a self-evaluation: 绩效 before 评价 or 自评, or 评价/自评 before 报告 or 表.
@@ -238,7 +249,7 @@ def _body(doc: Document) -> list[Paragraph]:
     title = _title(texts)
     if title is None:
         title = next((i for i, p in enumerate(texts[:6]) if ("绩效" in p.text or "績效" in p.text) and not narrative.is_numbered(p.text)), -1)
-    return [p for p in texts[title + 1:] if not narrative.is_portal_line(p.text)]
+    return [p for p in texts[title + 1 :] if not narrative.is_portal_line(p.text)]
 
 
 def _narrative_fields(report: Report, doc: Document) -> None:
@@ -247,7 +258,7 @@ def _narrative_fields(report: Report, doc: Document) -> None:
     field with the paragraph it came from; nothing is taken from a title that names no project."""
     lines = _lines(doc)
     title = _title(lines)
-    body = lines[title + 1:] if title is not None else lines
+    body = lines[title + 1 :] if title is not None else lines
     body = [p for p in body if not narrative.is_portal_line(p.text)][:8]
     found = narrative.head_facts([p.text for p in body])
     name = narrative.name_from_title(lines[title].text) if title is not None else None
@@ -260,8 +271,14 @@ def _narrative_fields(report: Report, doc: Document) -> None:
             report.fields.append(Field(key, "正文", value, body[i].page, f"p{body[i].index + 1}"))
 
 
-_NARRATIVE_MONEY = (("budget_initial_yuan", "budget_total"), ("budget_adjusted_yuan", "budget_adjusted"), ("spent_yuan", "spent"),
-                    ("execution_rate_pct", "execution_rate"), ("score_total", "score_total"), ("score_max", "score_max"))
+_NARRATIVE_MONEY = (
+    ("budget_initial_yuan", "budget_total"),
+    ("budget_adjusted_yuan", "budget_adjusted"),
+    ("spent_yuan", "spent"),
+    ("execution_rate_pct", "execution_rate"),
+    ("score_total", "score_total"),
+    ("score_max", "score_max"),
+)
 
 
 def _narrative_head(ctx: ReadContext, doc: Document) -> None:
@@ -278,6 +295,7 @@ def _narrative_head(ctx: ReadContext, doc: Document) -> None:
 
 
 # --- recognition and coverage ---------------------------------------------------------------
+
 
 def _features(ctx: ReadContext, doc: Document, tables: list[Placed], blocks: list[Block], scope: str, titles: list[str]) -> Features:
     flags = {f"scope:{scope}"}

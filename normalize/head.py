@@ -16,8 +16,19 @@ from .values import find_fiscal_year, find_region, is_fraction, parse_date_range
 _CODE_NAME = regex.compile(r"^\s*(?P<code>(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{8,})\s*[-—－_]\s*(?P<name>\S.*)$")
 # The grades forms print, each with the level rules map it to (rules/checks/grade_matches_score.sql); the
 # warehouse stores the grade as printed (优秀 stays 优秀), this only says which words are grades.
-GRADES = {"优": "优", "优秀": "优", "良": "良", "良好": "良", "中": "中", "中等": "中", "一般": "中", "合格": "中", "差": "差", "较差": "差",
-          "不合格": "差"}
+GRADES = {
+    "优": "优",
+    "优秀": "优",
+    "良": "良",
+    "良好": "良",
+    "中": "中",
+    "中等": "中",
+    "一般": "中",
+    "合格": "中",
+    "差": "差",
+    "较差": "差",
+    "不合格": "差",
+}
 _DEPARTMENT_WORDS = ("部门整体", "单位整体", "整体支出")
 
 
@@ -60,6 +71,7 @@ def fill_report(ctx: ReadContext, scope: str) -> None:
 
     def name(key: str) -> str | None:  # names lose the line breaks that only wrap them
         return one_line(value) if (value := first.get(key)) else None
+
     report.project_name = name("project_name")
     report.project_code = first.get("project_code")
     report.department = name("department")
@@ -74,8 +86,16 @@ def fill_report(ctx: ReadContext, scope: str) -> None:
         try:
             report.period_start, report.period_end = parse_date_range(first["period"])
         except ValueError as exc:
-            ctx.finding("value_unreadable", "warning", "value_unreadable", first["period"], what="项目起止时间", text=first["period"],
-                        place=place.locator, why=str(exc))
+            ctx.finding(
+                "value_unreadable",
+                "warning",
+                "value_unreadable",
+                first["period"],
+                what="项目起止时间",
+                text=first["period"],
+                place=place.locator,
+                why=str(exc),
+            )
     if report.project_name and not report.project_code:
         m = _CODE_NAME.match(report.project_name)
         if m:  # 「51000021R000000019951-工资性支出」: a code, then the name
@@ -138,4 +158,4 @@ def grade_in_text(text: str) -> str | None:
     m = _GRADE_IN_TEXT.search(plain)
     if m is None:
         return None
-    return text[m.start(1):m.end(1)] if len(plain) == len(text) else m.group(1)
+    return text[m.start(1) : m.end(1)] if len(plain) == len(text) else m.group(1)

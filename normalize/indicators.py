@@ -155,8 +155,23 @@ def read_indicators(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, 
         for key in ("nature", "measure_unit", "target", "actual"):
             if ctx.value(at(key)):
                 ctx.mark(at(key), "value")
-        items.append(OutlineRow(level, None if unnamed else name, name_cell, table, at("weight"), at("score"), target,
-                                actual, at("note"), columns_mode, level1, level2, group1))
+        items.append(
+            OutlineRow(
+                level,
+                None if unnamed else name,
+                name_cell,
+                table,
+                at("weight"),
+                at("score"),
+                target,
+                actual,
+                at("note"),
+                columns_mode,
+                level1,
+                level2,
+                group1,
+            )
+        )
         used.append((table, r))
     if not columns_mode and not any(item.level in (1, 2) for item in items):
         for item in items:  # no level columns and no 一、/（一） outline: a flat list of indicators
@@ -175,9 +190,11 @@ def _wrapped_line(ctx: ReadContext, items: list[OutlineRow], grid, r: int, cols:
     passed over like the first line. Return whether row r is such a line."""
     if not items:
         return False
+
     def own(key: str) -> Cell | None:
         cell = grid[r][cols[key]] if key in cols else None
         return cell if cell is not None and cell.row == r else None
+
     if any(clean_text(cell.text) for k in ("level1", "level2") + _FIGURE_KEYS if (cell := own(k)) is not None):
         return False
     texts = [(k, cell) for k in _TEXT_KEYS if (cell := own(k)) is not None and clean_text(cell.text)]
@@ -187,8 +204,11 @@ def _wrapped_line(ctx: ReadContext, items: list[OutlineRow], grid, r: int, cols:
     for key, cell in texts:
         if key == "note":
             ctx.mark(item.note, "value")
-            item.note = cell if item.note is None or not clean_text(item.note.text) else replace(
-                item.note, text=joined_text(item.note.text.strip(), cell.text.strip()))
+            item.note = (
+                cell
+                if item.note is None or not clean_text(item.note.text)
+                else replace(item.note, text=joined_text(item.note.text.strip(), cell.text.strip()))
+            )
             ctx.mark(cell, "value")
         else:
             ctx.mark(cell, "passed")
@@ -212,13 +232,22 @@ def _subtotal(ctx: ReadContext, items: list[OutlineRow], table: Table, r: int, a
         return False
     weight = ctx.parse(parse_score, ctx.value(at("weight")), f"权重 of {level2 or level1}", table, at("weight"))
     score = ctx.parse(parse_score, ctx.value(at("score")), f"得分 of {level2 or level1}", table, at("score"))
-    ctx.report.indicator_groups.append(IndicatorGroup(len(ctx.report.indicator_groups) + 1, depth, level1,
-                                                      level2 if depth == 2 else None, weight, score))
+    ctx.report.indicator_groups.append(
+        IndicatorGroup(len(ctx.report.indicator_groups) + 1, depth, level1, level2 if depth == 2 else None, weight, score)
+    )
     return True
 
 
-def _level(ctx: ReadContext, cell: Cell | None, items: list[OutlineRow], depth: int, r: int, seen: set[int],
-           level1: str | None, same_group: int | None = None) -> tuple[str | None, int | None]:
+def _level(
+    ctx: ReadContext,
+    cell: Cell | None,
+    items: list[OutlineRow],
+    depth: int,
+    r: int,
+    seen: set[int],
+    level1: str | None,
+    same_group: int | None = None,
+) -> tuple[str | None, int | None]:
     """The level name a level cell gives this row, and the cell's identity; a blank cell continues the
     level above. A cell that states points is a group: its weight is kept once."""
     if cell is None:
@@ -233,12 +262,13 @@ def _level(ctx: ReadContext, cell: Cell | None, items: list[OutlineRow], depth: 
     if weight is not None and id(cell) not in seen:
         seen.add(id(cell))
         last = items[-1] if items else None
-        if name is not None and last is not None and (last.level1 if depth == 1 else last.level2) == name and (
-                depth == 1 or last.level1 == level1):
+        if name is not None and last is not None and (last.level1 if depth == 1 else last.level2) == name and (depth == 1 or last.level1 == level1):
             return name, id(cell)  # the level printed again after a page break: the group it goes on, weighed once
-        ctx.report.indicator_groups.append(IndicatorGroup(
-            len(ctx.report.indicator_groups) + 1, depth, name if depth == 1 else level1, name if depth == 2 else None,
-            parse_score(weight), None))
+        ctx.report.indicator_groups.append(
+            IndicatorGroup(
+                len(ctx.report.indicator_groups) + 1, depth, name if depth == 1 else level1, name if depth == 2 else None, parse_score(weight), None
+            )
+        )
     return name, id(cell)
 
 
@@ -354,16 +384,34 @@ def outline_to_indicators(ctx: ReadContext, items: list[OutlineRow]) -> None:
         ctx.mark(item.name_cell, "value" if item.name else "passed")
         if nxt is not None and depth_of(nxt) > depth and (not item.columns or same_group):
             sub_items = depth >= 3
-            ctx.report.indicator_groups.append(IndicatorGroup(
-                len(ctx.report.indicator_groups) + 1, min(depth, 3), level1, level2 if depth >= 2 else None, weight, score,
-                item.name if sub_items else None))
+            ctx.report.indicator_groups.append(
+                IndicatorGroup(
+                    len(ctx.report.indicator_groups) + 1,
+                    min(depth, 3),
+                    level1,
+                    level2 if depth >= 2 else None,
+                    weight,
+                    score,
+                    item.name if sub_items else None,
+                )
+            )
             if sub_items:
                 parent = (item.name, depth, (level1, level2))
             continue
         own_level2 = level2 if (depth >= 3 or item.columns) else (item.name if depth == 2 else None)
-        ctx.report.indicators.append(Indicator(
-            seq=len(ctx.report.indicators) + 1, level1=level1, level2=own_level2, name=item.name, weight=weight,
-            target=ctx.value(item.target), actual=ctx.value(item.actual), score=score,
-            note=ctx.value(item.note) or score_note, parent=parent[0] if parent else None))
+        ctx.report.indicators.append(
+            Indicator(
+                seq=len(ctx.report.indicators) + 1,
+                level1=level1,
+                level2=own_level2,
+                name=item.name,
+                weight=weight,
+                target=ctx.value(item.target),
+                actual=ctx.value(item.actual),
+                score=score,
+                note=ctx.value(item.note) or score_note,
+                parent=parent[0] if parent else None,
+            )
+        )
         if ctx.value(item.note):
             ctx.mark(item.note, "value")

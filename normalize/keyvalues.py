@@ -47,7 +47,7 @@ def _labelled_options(ctx: ReadContext, text: str) -> tuple[str, str, str] | Non
     found = label_key(ctx, label)
     if found is None or found[0] != "field":
         return None
-    return found[1], label, text[m.start():].lstrip(":：")
+    return found[1], label, text[m.start() :].lstrip(":：")
 
 
 def read_key_values(ctx: ReadContext, table: Table, rows: list[int]) -> None:
@@ -120,8 +120,7 @@ def _colon_labels(s: str) -> list[tuple[int, int, int]]:
         while start > bound:
             if _LABEL_CHAR.match(s[start - 1]):
                 start -= 1
-            elif (start - 1 > bound and _SPACE_CHAR.match(s[start - 1]) and _HAN_CHAR.match(s[start])
-                  and _LABEL_CHAR.match(s[start - 2])):
+            elif start - 1 > bound and _SPACE_CHAR.match(s[start - 1]) and _HAN_CHAR.match(s[start]) and _LABEL_CHAR.match(s[start - 2]):
                 start -= 2
             else:
                 break
@@ -144,12 +143,11 @@ def inline_pairs(ctx: ReadContext, text: str, table: Table | None, cell: Cell | 
         for k in range(max(0, len(run) - MAX_LABEL_CHARS) if glued else 0, len(run) - 1 if glued else 1):
             if run[k].isspace():
                 continue
-            found = ctx.lexicon.key("field", run[k:]) or (
-                "score_total" if ctx.lexicon.key("indicators.total", run[k:]) else None)
+            found = ctx.lexicon.key("field", run[k:]) or ("score_total" if ctx.lexicon.key("indicators.total", run[k:]) else None)
             if found:
                 key, start = found, run_start + k
                 break
-        marks.append((start, value_start, key, run[start - run_start:]))
+        marks.append((start, value_start, key, run[start - run_start :]))
         glued = glued or key is not None
     found_any = False
     for i, (_start, value_start, key, label) in enumerate(marks):

@@ -71,10 +71,11 @@ def paragraphs_after_tables(doc: Document) -> list[Paragraph]:
     last = max((i for i, b in enumerate(doc.blocks) if isinstance(b, Table) and b.parent is None), default=None)
     if last is None:
         return []
-    return [b for b in doc.blocks[last + 1:] if isinstance(b, Paragraph)]
+    return [b for b in doc.blocks[last + 1 :] if isinstance(b, Paragraph)]
 
 
 # --- cells cut by a page break ------------------------------------------------------------
+
 
 def _is_row_start(lexicon: Lexicon, text: str) -> bool:
     """Whether a text can only open a row of its own: a known label, a numbered item, a template row,
@@ -170,10 +171,16 @@ def join_page_cuts(table: Table, lexicon: Lexicon) -> Table:
             merged_rows.add(r)
             joined.update((id(pairs[id(c)]), (pairs[id(c)], c)) for c in lowers)
         else:  # merged cells going on beside rows of their own; a blank rest joins nothing (the row below is its own)
-            joined.update((id(pairs[id(c)]), (pairs[id(c)], c)) for c, ok in zip(lowers, agree) if c.text.strip() and (
-                (ok and (not whole_row or c.rowspan > 1 or pairs[id(c)].rowspan > 1))
-                or _pushed_below(lexicon, pairs[id(c)], c, header_above)
-                or _completes(lexicon, pairs[id(c)].text, c.text)))
+            joined.update(
+                (id(pairs[id(c)]), (pairs[id(c)], c))
+                for c, ok in zip(lowers, agree)
+                if c.text.strip()
+                and (
+                    (ok and (not whole_row or c.rowspan > 1 or pairs[id(c)].rowspan > 1))
+                    or _pushed_below(lexicon, pairs[id(c)], c, header_above)
+                    or _completes(lexicon, pairs[id(c)].text, c.text)
+                )
+            )
     if not joined:
         return table
     lowers_gone = {id(lower) for _, lower in joined.values()}

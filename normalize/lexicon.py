@@ -86,8 +86,11 @@ def _user_rows(path: Path) -> list[dict[str, str]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SettingError(_("The lexicon {path} cannot be read ({reason}); it must be a UTF-8 CSV file with the "
-                             "columns context,key,label.").format(path=path, reason=exc.__class__.__name__)) from None
+        raise SettingError(
+            _("The lexicon {path} cannot be read ({reason}); it must be a UTF-8 CSV file with the columns context,key,label.").format(
+                path=path, reason=exc.__class__.__name__
+            )
+        ) from None
     rows = []
     known = _packaged_keys()
     lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.lstrip().startswith("#")]
@@ -97,8 +100,7 @@ def _user_rows(path: Path) -> list[dict[str, str]]:
         cells = [c.strip() for c in next(csv.reader([line]))]
         problem = _row_problem(cells, known)
         if problem:
-            raise SettingError(_("Line {n} of the lexicon {path} ({line}): {problem}").format(n=n, path=path, line=line.strip(),
-                                                                                               problem=problem))
+            raise SettingError(_("Line {n} of the lexicon {path} ({line}): {problem}").format(n=n, path=path, line=line.strip(), problem=problem))
         rows.append(dict(zip(("context", "key", "label"), cells)))
     return rows
 
@@ -114,10 +116,12 @@ def _row_problem(cells: list[str], known: dict[str, set[str]]) -> str | None:
     context, key, label = cells
     if context not in known:
         return _("「{context}」 is no context the lexicon has; the contexts are {contexts}.").format(
-            context=context, contexts=", ".join(sorted(known)))
+            context=context, contexts=", ".join(sorted(known))
+        )
     if key not in known[context]:
         return _("「{key}」 is no key of the context {context}; its keys include {keys}.").format(
-            key=key, context=context, keys=", ".join(sorted(known[context])[:12]))
+            key=key, context=context, keys=", ".join(sorted(known[context])[:12])
+        )
     if not canonical_label(label):
         return _("the label 「{label}」 is empty once spaces and numbering are taken out.").format(label=label)
     return None
@@ -136,8 +140,7 @@ def add_entry(context: str, key: str, label: str, path: Path | None = None) -> P
     """Append one line to the user's lexicon (created with its header when new); return the file written."""
     problem = check_entry(context, key, label)
     if problem:
-        raise SettingError(_("「{line}」 cannot be added to the lexicon: {problem}").format(
-            line=",".join((context, key, label)), problem=problem))
+        raise SettingError(_("「{line}」 cannot be added to the lexicon: {problem}").format(line=",".join((context, key, label)), problem=problem))
     path = path or user_lexicon_path()
     if path.exists():
         _user_rows(path)  # a broken file is said before anything is added to it

@@ -60,19 +60,30 @@ def read_budget_lines(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table
     used: list[tuple[Table, int]] = []
     for table, _, cells in _rows(ctx, block, rows, used):
         spent = ctx.amount(_text(ctx, cells, "spent_yuan"), "实际支出", table, cells.get("spent_yuan"), _unit(block, "spent_yuan", unit))
-        ctx.report.budget_lines.append(BudgetLine(len(ctx.report.budget_lines) + 1, _text(ctx, cells, "economic_class"),
-                                                  _text(ctx, cells, "content"), _text(ctx, cells, "adjustment"), spent,
-                                                  _text(ctx, cells, "basis")))
+        ctx.report.budget_lines.append(
+            BudgetLine(
+                len(ctx.report.budget_lines) + 1,
+                _text(ctx, cells, "economic_class"),
+                _text(ctx, cells, "content"),
+                _text(ctx, cells, "adjustment"),
+                spent,
+                _text(ctx, cells, "basis"),
+            )
+        )
     return used
 
 
 def read_allocations(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, int]], unit: str | None) -> list[tuple[Table, int]]:
     used: list[tuple[Table, int]] = []
     for table, _, cells in _rows(ctx, block, rows, used):
-        ctx.report.allocations.append(Allocation(
-            ctx.parse(parse_date, _text(ctx, cells, "issued_date"), "下达时间", table, cells.get("issued_date")),
-            ctx.amount(_text(ctx, cells, "amount_yuan"), "下达金额", table, cells.get("amount_yuan"), _unit(block, "amount_yuan", unit)),
-            _text(ctx, cells, "doc_number"), _text(ctx, cells, "note")))
+        ctx.report.allocations.append(
+            Allocation(
+                ctx.parse(parse_date, _text(ctx, cells, "issued_date"), "下达时间", table, cells.get("issued_date")),
+                ctx.amount(_text(ctx, cells, "amount_yuan"), "下达金额", table, cells.get("amount_yuan"), _unit(block, "amount_yuan", unit)),
+                _text(ctx, cells, "doc_number"),
+                _text(ctx, cells, "note"),
+            )
+        )
     return used
 
 

@@ -14,8 +14,16 @@ from .lexicon import Lexicon
 
 # Contexts whose labels head a table's cells: a paragraph holding many of them, glued, is a table that
 # a conversion flattened (LibreOffice reads some .doc tables as one paragraph: 「指标名称权重（%）目标值…」).
-_TABLE_CONTEXTS = ("field", "funding.column", "funding.source", "indicators.column", "indicators.total", "budget_lines.column",
-                   "allocations.column", "group")
+_TABLE_CONTEXTS = (
+    "field",
+    "funding.column",
+    "funding.source",
+    "indicators.column",
+    "indicators.total",
+    "budget_lines.column",
+    "allocations.column",
+    "group",
+)
 _GLUED_LABELS = 4  # distinct table labels in one paragraph, at least
 _SENTENCE_MARKS = regex.compile(r"[，。；！？,;]")
 _TOTAL_LABELS = frozenset({"总分", "自评总分", "综合得分", "总得分"})
@@ -72,8 +80,9 @@ def count_flattened(doc: Document, flattened: dict[int, list[str]], coverage: Co
         coverage.items += 1
         coverage.unread.append(Unread(f"p{p.index + 1}", p.page, p.text[:200]))
         if report is not None:
-            report.findings.append(finding("table_flattened", "warning", "table_flattened", p.text[:120], paragraph=p.index + 1,
-                                           labels="、".join(labels[:6])))
+            report.findings.append(
+                finding("table_flattened", "warning", "table_flattened", p.text[:120], paragraph=p.index + 1, labels="、".join(labels[:6]))
+            )
 
 
 def narrative_paragraphs(paragraphs: list[Paragraph], flattened: dict[int, list[str]]) -> list[Paragraph]:
@@ -104,4 +113,3 @@ def _prints_total(doc: Document, flattened: dict[int, list[str]]) -> bool:
     if any(_TOTAL_LABELS & set(labels) for labels in flattened.values()):
         return True
     return any(canonical_label(c.text) in _TOTAL_LABELS for table in doc.tables for c in table.cells if len(c.text) < 12)
-

@@ -73,8 +73,7 @@ def _ends(ctx: ReadContext, block: Block, table: Table, r: int, label_col: int |
     if is_title_row(table, r) or is_header(table, r, ctx.lexicon):
         return True
     edge = label_col if label_col is not None else block.first_col
-    return any(c.row == r and c.last_col < edge and c.text.strip() and not ctx.lexicon.key("funding.breakdown", c.text)
-               for c in table.row_cells(r))
+    return any(c.row == r and c.last_col < edge and c.text.strip() and not ctx.lexicon.key("funding.breakdown", c.text) for c in table.row_cells(r))
 
 
 def _group(ctx: ReadContext, table: Table, r: int, label_col: int | None) -> Cell | None:
@@ -157,15 +156,23 @@ def _placed(ctx: ReadContext, block: Block, table: Table, cells: dict, where: st
         if text is None:
             continue
         if not placed:
-            ctx.finding("value_ambiguous", "warning", "value_ambiguous.columns", text, label=f"{canonical_label(column.head.text)}{where}",
-                        text=text, place=locator(table, cell))
+            ctx.finding(
+                "value_ambiguous",
+                "warning",
+                "value_ambiguous.columns",
+                text,
+                label=f"{canonical_label(column.head.text)}{where}",
+                text=text,
+                place=locator(table, cell),
+            )
             yield column, cell, None
             continue
         yield column, cell, text
 
 
-def _read_row(ctx: ReadContext, block: Block, table: Table, cells: dict, row: FundingRow, unit: str | None,
-              fraction_ok: bool, unreadable: set[str]) -> None:
+def _read_row(
+    ctx: ReadContext, block: Block, table: Table, cells: dict, row: FundingRow, unit: str | None, fraction_ok: bool, unreadable: set[str]
+) -> None:
     """Parse one money row's cells into the FundingRow (and the execution score on the total row)."""
     fractions: list[_Fraction] = []  # rates written as bare fractions, settled by the row's figures
     for column, cell, text in _placed(ctx, block, table, cells, f" of {row.source_label}"):
@@ -216,8 +223,9 @@ class _Fraction:
     cell: Cell
 
 
-def _rate(ctx: ReadContext, row: FundingRow, key: str, text: str, what: str, table: Table, cell: Cell, fraction_ok: bool,
-          fractions: list[_Fraction]) -> Decimal | None:
+def _rate(
+    ctx: ReadContext, row: FundingRow, key: str, text: str, what: str, table: Table, cell: Cell, fraction_ok: bool, fractions: list[_Fraction]
+) -> Decimal | None:
     """A rate cell: its percent; a bare fraction outside a spreadsheet waits in fractions for _settle (None now)."""
     if not fraction_ok and is_fraction(text):
         fractions.append(_Fraction(row, key, text, what, table, cell))
@@ -235,15 +243,15 @@ def _settle(ctx: ReadContext, fractions: list[_Fraction], unreadable: set[str]) 
         value = settle_fraction(f.text, part, whole)
         if value is None:
             unreadable.add(f.key)
-            ctx.finding("value_ambiguous", "warning", "value_ambiguous.fraction", f.text, what=f.what, text=f.text,
-                        place=locator(f.table, f.cell))
+            ctx.finding("value_ambiguous", "warning", "value_ambiguous.fraction", f.text, what=f.what, text=f.text, place=locator(f.table, f.cell))
         else:
             ctx.mark(f.cell, "value")
         setattr(row, f.key, value)
 
 
-def _read_by_source(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, int]], unit: str | None,
-                    fraction_ok: bool) -> list[tuple[Table, int]]:
+def _read_by_source(
+    ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, int]], unit: str | None, fraction_ok: bool
+) -> list[tuple[Table, int]]:
     """Sources as columns. Either one row of figures (中央 | 省、地 | 本级 | 其他 | 合计 | 执行数 | 执行率: each
     source's amount is its budget; 合计, 执行数 and 执行率 make the total row), or a row per measure
     (年初预算 / 调整后预算 / 实际支出 / 执行率 down the side, a figure for each source and 合计)."""
@@ -275,8 +283,17 @@ def _read_by_source(ctx: ReadContext, block: Block, rows: Iterator[tuple[Table, 
     return used
 
 
-def _read_measure(ctx: ReadContext, block: Block, table: Table, cells: dict, measure: str, unit: str | None,
-                  fraction_ok: bool, by_source: dict[str, FundingRow], fractions: list[_Fraction]) -> None:
+def _read_measure(
+    ctx: ReadContext,
+    block: Block,
+    table: Table,
+    cells: dict,
+    measure: str,
+    unit: str | None,
+    fraction_ok: bool,
+    by_source: dict[str, FundingRow],
+    fractions: list[_Fraction],
+) -> None:
     """One measure's figures across the source columns."""
     for column, cell, text in _placed(ctx, block, table, cells, ""):
         if text is None or not column.key.startswith("source:"):
@@ -291,8 +308,9 @@ def _read_measure(ctx: ReadContext, block: Block, table: Table, cells: dict, mea
         ctx.record(f"funding.{source}.{measure}", what, text, table, cell)
 
 
-def _read_source_row(ctx: ReadContext, block: Block, table: Table, cells: dict, unit: str | None, fraction_ok: bool,
-                     fractions: list[_Fraction]) -> None:
+def _read_source_row(
+    ctx: ReadContext, block: Block, table: Table, cells: dict, unit: str | None, fraction_ok: bool, fractions: list[_Fraction]
+) -> None:
     """One row of figures under source columns, 合计, 执行数 and 执行率."""
     total = FundingRow("total", "合计")
     for column, cell, text in _placed(ctx, block, table, cells, ""):

@@ -37,9 +37,10 @@ class FactPattern:
 def fact_patterns() -> tuple[FactPattern, ...]:
     """Read rules/facts.csv into compiled patterns (NUM and UNIT expanded)."""
     rows = read_csv("facts.csv")
-    return tuple(FactPattern(r["key"], regex.compile(r["pattern"].replace("(?P<unit>UNIT)", _UNIT_OR_STATED)
-                                                     .replace("NUM", _NUM).replace("UNIT", _UNIT)))
-                 for r in rows)
+    return tuple(
+        FactPattern(r["key"], regex.compile(r["pattern"].replace("(?P<unit>UNIT)", _UNIT_OR_STATED).replace("NUM", _NUM).replace("UNIT", _UNIT)))
+        for r in rows
+    )
 
 
 # A money figure's unit, or none where the figure ends (a unit stated once for the paragraph: 「全年预算数856.4万元，
@@ -52,7 +53,7 @@ def _paragraph_unit(text: str, at: int) -> str | None:
     """The money unit the paragraph around position at states before it, when it states one only."""
     start = text.rfind("\n", 0, at) + 1
     end = text.find("\n", at)
-    line = text[start: end if end >= 0 else len(text)]
+    line = text[start : end if end >= 0 else len(text)]
     units = [(m.start() + start, m.group(1)) for m in _STATED_UNIT.finditer(line)]
     if len({u for _, u in units}) != 1 or units[0][0] > at:
         return None
@@ -157,8 +158,10 @@ def figure_sentences(text: str) -> list[tuple[str, bool]]:
 
 # Lines a web page puts around a report it publishes (breadcrumb, date/source/views line, info box,
 # print/close links): no title, no sentence of the report
-_PORTAL = regex.compile(r"当前位置|首页\s*[>＞»›]|[>＞»›]\s*\S+\s*[>＞»›]|发布(?:日期|时间|机构)\s*[:：]|来源\s*[:：]|浏览(?:次数|量)|"
-                        r"阅读(?:次数|量)|点击(?:数|量|率)\s*[:：]|字号\s*[:：]|索引号\s*[:：]|【?打印(?:本页)?】?\s*【?关闭|分享到")
+_PORTAL = regex.compile(
+    r"当前位置|首页\s*[>＞»›]|[>＞»›]\s*\S+\s*[>＞»›]|发布(?:日期|时间|机构)\s*[:：]|来源\s*[:：]|浏览(?:次数|量)|"
+    r"阅读(?:次数|量)|点击(?:数|量|率)\s*[:：]|字号\s*[:：]|索引号\s*[:：]|【?打印(?:本页)?】?\s*【?关闭|分享到"
+)
 _TITLE_LIKE = regex.compile(r"绩效|自评|评价")
 _TITLE_END = regex.compile(r"(?:报告|表|总结|情况)\s*$")
 _TITLE_MAX = 80
@@ -189,8 +192,7 @@ def title_index(texts: list[str], within: int = 8) -> int | None:
     情况」) and no web page chrome; None when none is."""
     for i, text in enumerate(texts[:within]):
         s = title_part(nfkc(simplified(text)))
-        if (not s or len(s) > _TITLE_MAX or is_portal_line(s) or regex.search(r"[，。；！？,;]", s)
-                or is_numbered(s)):
+        if not s or len(s) > _TITLE_MAX or is_portal_line(s) or regex.search(r"[，。；！？,;]", s) or is_numbered(s):
             continue
         if _TITLE_LIKE.search(s) and _TITLE_END.search(s):
             return i
@@ -198,8 +200,10 @@ def title_index(texts: list[str], within: int = 8) -> int | None:
 
 
 _YEAR_LEAD = regex.compile(r"^.*?(?:(?:19|20)\s*\d\s*\d|[〇○零一二三四五六七八九]{4})\s*年度?")
-_TITLE_TAIL = regex.compile(r"(?:项目)?(?:支出)?(?:的)?(?:绩效)?(?:自评|自我评价|评价)(?:工作)?(?:总结)?(?:情况)?(?:的)?(?:报告)?"
-                            r"(?:及(?:自评表|评分表))?$")
+_TITLE_TAIL = regex.compile(
+    r"(?:项目)?(?:支出)?(?:的)?(?:绩效)?(?:自评|自我评价|评价)(?:工作)?(?:总结)?(?:情况)?(?:的)?(?:报告)?"
+    r"(?:及(?:自评表|评分表))?$"
+)
 # Words that name no project: what is left of a title once they are gone must still name something
 _GENERIC = regex.compile(r"项目|支出|绩效|单位|部门|整体|专项|资金|转移支付|评价|自评|报告|总结|情况|工作|年度|的|及|和|与|[()（）《》“”\s]")
 
@@ -215,7 +219,7 @@ def name_from_title(title: str) -> str | None:
     lead = _YEAR_LEAD.match(nfkc(text))
     if lead is None or len(nfkc(text)) != len(text):
         return None  # no year before the name: what leads the title (a place, a unit) cannot be told from the name
-    rest = text[lead.end():].strip()
+    rest = text[lead.end() :].strip()
     plain = simplified(nfkc(rest))
     m = _TITLE_TAIL.search(plain)
     if m is None or len(plain) != len(rest):
@@ -233,8 +237,10 @@ _ORG = rf"[\p{{Han}}（）()]{{2,30}}?{_ORG_END}"
 _RUN_BY = regex.compile(rf"由(?P<dept>{_ORG})主管[，,、]\s*(?:由)?(?P<unit>{_ORG})(?:具体|负责)?(?:组织)?实施")
 _CARRIED_OUT = regex.compile(rf"由(?P<unit>{_ORG})(?:具体|负责)(?:组织)?实施|由(?P<unit>{_ORG})(?:组织)?实施")
 _IN_CHARGE = regex.compile(rf"由(?P<dept>{_ORG})主管(?!部门)")
-_NAMED_SUBJECT = regex.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]\s*)?(?:[^。，,]{0,8}?[。:：])?\s*"
-                               r"(?:(?:(?:19|20)\s*\d\s*\d|[〇○零一二三四五六七八九]{4})\s*年度?\s*)?(?P<name>[\p{Han}（）()“”\-—]{2,40}?)由")
+_NAMED_SUBJECT = regex.compile(
+    r"^(?:[（(][一二三四五六七八九十\d]+[)）]\s*)?(?:[^。，,]{0,8}?[。:：])?\s*"
+    r"(?:(?:(?:19|20)\s*\d\s*\d|[〇○零一二三四五六七八九]{4})\s*年度?\s*)?(?P<name>[\p{Han}（）()“”\-—]{2,40}?)由"
+)
 
 
 def head_facts(texts: list[str]) -> dict[str, tuple[str, int]]:
@@ -251,7 +257,8 @@ def head_facts(texts: list[str]) -> dict[str, tuple[str, int]]:
             part, at = sentence.group(0), sentence.start()
 
             def written(m: regex.Match, group: str) -> str:
-                return text[at + m.start(group): at + m.end(group)]
+                return text[at + m.start(group) : at + m.end(group)]
+
             m = _RUN_BY.search(part)
             if m:
                 out.setdefault("department", (written(m, "dept"), i))
@@ -264,8 +271,11 @@ def head_facts(texts: list[str]) -> dict[str, tuple[str, int]]:
                     out.setdefault("department", (written(m, "dept"), i))
             if m is not None and "project_name" not in out:
                 subject = _NAMED_SUBJECT.match(part)
-                if subject and _names_something(subject.group("name")) and regex.search(r"(?:项目|资金|经费|工程|补助|补贴|计划|行动)$",
-                                                                                         subject.group("name")):
+                if (
+                    subject
+                    and _names_something(subject.group("name"))
+                    and regex.search(r"(?:项目|资金|经费|工程|补助|补贴|计划|行动)$", subject.group("name"))
+                ):
                     out["project_name"] = (written(subject, "name"), i)
         if len(out) == 3:
             break

@@ -16,8 +16,10 @@ from jixiao.base.model import NarrativeItem, Report
 from .text import clean_text
 
 # An item's numbering: at the text's start or after a sentence ends (「。2、」, 「；二是」, 「：一是」); 「2.5万元」 is no item
-_NUMBERING = (r"\d{1,2}[、．](?!\d)|\d{1,2}\.(?!\d)|[（(]\d{1,2}[）)]|[①-⑳]|[（(][一二三四五六七八九十]{1,3}[）)]"
-              r"|[一二三四五六七八九十]{1,3}[、是]|第[一二三四五六七八九十]{1,3}[，,、是]")
+_NUMBERING = (
+    r"\d{1,2}[、．](?!\d)|\d{1,2}\.(?!\d)|[（(]\d{1,2}[）)]|[①-⑳]|[（(][一二三四五六七八九十]{1,3}[）)]"
+    r"|[一二三四五六七八九十]{1,3}[、是]|第[一二三四五六七八九十]{1,3}[，,、是]"
+)
 _NUMBER = regex.compile(r"(?:(?<=^|[。；;！!？?：:\n])\s*)(?P<n>" + _NUMBERING + ")")
 _MIN_ITEM = 4  # characters: 「1、」 and a word is a list's label, not an item
 
@@ -101,7 +103,7 @@ def split_items(text: str) -> list[tuple[str | None, str]]:
         if lead and not (lead.endswith((":", "：")) and len(lead) <= 12):  # 「主要问题：」 only names the list
             out.append((None, lead))
         for m, nxt in zip(marks, marks[1:] + [None]):
-            body = paragraph[m.end("n"): nxt.start("n") if nxt else len(paragraph)].strip()
+            body = paragraph[m.end("n") : nxt.start("n") if nxt else len(paragraph)].strip()
             if len(body) >= _MIN_ITEM:
                 out.append((m["n"], body))
             elif out and body:

@@ -56,12 +56,18 @@ class ReadContext:
             return None
         return text
 
-    def record(self, key: str | None, label: str, value: str | None, table: Table, cell: Cell | None,
-               label_cell: Cell | None = None) -> None:
+    def record(self, key: str | None, label: str, value: str | None, table: Table, cell: Cell | None, label_cell: Cell | None = None) -> None:
         """Keep a value read, with the place it came from, in `fields`; a known key marks its cells understood."""
-        self.report.fields.append(Field(key, label.strip(), value, cell.page if cell else table.page,
-                                        locator(table, cell) if cell else f"t{table.index + 1}",
-                                        *(cell.bbox if cell and cell.bbox else ())))
+        self.report.fields.append(
+            Field(
+                key,
+                label.strip(),
+                value,
+                cell.page if cell else table.page,
+                locator(table, cell) if cell else f"t{table.index + 1}",
+                *(cell.bbox if cell and cell.bbox else ()),
+            )
+        )
         if key is not None:
             self.mark(cell, "value")
             self.mark(label_cell, "label")
@@ -71,14 +77,25 @@ class ReadContext:
         if text is None:
             return None
         if cell is not None and table is not None and cell.confidence is not None and cell.confidence < OCR_MIN_CONFIDENCE:
-            self.finding("ocr_low_confidence", "warning", "ocr_low_confidence", text, what=what, text=text, place=locator(table, cell),
-                         confidence=f"{cell.confidence:.2f}")
+            self.finding(
+                "ocr_low_confidence",
+                "warning",
+                "ocr_low_confidence",
+                text,
+                what=what,
+                text=text,
+                place=locator(table, cell),
+                confidence=f"{cell.confidence:.2f}",
+            )
             return None
         try:
             value = parser(text, **kw)
         except ValueError as exc:
-            where = locator(table, cell) if cell is not None and table is not None else (
-                f"t{table.index + 1}" if table is not None else "a line above the form")
+            where = (
+                locator(table, cell)
+                if cell is not None and table is not None
+                else (f"t{table.index + 1}" if table is not None else "a line above the form")
+            )
             shown = text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"  # a megabyte cell is named, not copied
             self.finding("value_unreadable", "warning", "value_unreadable", shown, what=what, text=shown, place=where, why=str(exc))
             return None

@@ -166,7 +166,7 @@ def parse_value(text: str | None) -> Value | None:
     op = None
     for word, found in _PREFIX_WORDS:
         if s.startswith(word) and len(s) > len(word):
-            op, s = found, s[len(word):]
+            op, s = found, s[len(word) :]
             break
     # after the number: 「95%以上」, 「3天内」, 「100万元以内」; with a word before that says the same (控制在…以内,
     # 约…左右, 达到…以上) or only 为; two that disagree (不低于95%以内) are no value

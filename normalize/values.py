@@ -20,8 +20,22 @@ CENT = Decimal("0.01")
 MAX_DIGITS = 40  # far past any figure a column holds (money below 10^16); more is a slip or garbage, never read
 
 _NUMBER = regex.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-_CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
-              "六": "6", "七": "7", "八": "8", "九": "9", "Ｏ": "0", "О": "0"}
+_CN_DIGITS = {
+    "〇": "0",
+    "○": "0",
+    "零": "0",
+    "一": "1",
+    "二": "2",
+    "三": "3",
+    "四": "4",
+    "五": "5",
+    "六": "6",
+    "七": "7",
+    "八": "8",
+    "九": "9",
+    "Ｏ": "0",
+    "О": "0",
+}
 
 
 _SPACE = regex.compile(r"\s+")
@@ -140,12 +154,14 @@ def parse_score(text: str | None) -> Decimal | None:
 
 def _cn_to_digits(text: str) -> str:
     """Turn 二〇二一年十二月三十一日 into 2021年12月31日."""
+
     def number(m: regex.Match) -> str:
         s = m.group(0)
         if "十" not in s:
             return "".join(_CN_DIGITS.get(ch, ch) for ch in s)
         tens, _, ones = s.partition("十")
         return str((int(_CN_DIGITS.get(tens, "1")) if tens else 1) * 10 + (int(_CN_DIGITS[ones]) if ones else 0))
+
     return regex.sub(r"[〇○零一二三四五六七八九十]+", number, text)
 
 
@@ -217,10 +233,52 @@ _PLACE = regex.compile(rf"([\p{{Han}}]{{2,12}}?{_ADMIN})(?![域场划])")
 # Words that end like a place but are not an administrative area (社区, 园区 …; 城区 and 林区 are
 # places in 平城区, 神农架林区, but not in 主城区, 国有林区), and prefixes meaning 「the district's」
 # (区城市管理局) or 「all of」.
-_NOT_PLACES = ("社区", "园区", "景区", "小区", "片区", "街区", "辖区", "市区", "山区", "矿区", "校区", "厂区", "牧区", "农区",
-               "灾区", "库区", "老区", "开发区", "保护区", "示范区", "试验区", "实验区", "功能区", "服务区", "风景区", "管理区", "工业区",
-               "主城区", "老城区", "中心城区", "国有林区", "天然林区", "重点林区", "集体林区", "经济特区",
-               "超市", "集市", "红旗", "国旗", "党旗", "锦旗", "联盟", "同盟", "节省")
+_NOT_PLACES = (
+    "社区",
+    "园区",
+    "景区",
+    "小区",
+    "片区",
+    "街区",
+    "辖区",
+    "市区",
+    "山区",
+    "矿区",
+    "校区",
+    "厂区",
+    "牧区",
+    "农区",
+    "灾区",
+    "库区",
+    "老区",
+    "开发区",
+    "保护区",
+    "示范区",
+    "试验区",
+    "实验区",
+    "功能区",
+    "服务区",
+    "风景区",
+    "管理区",
+    "工业区",
+    "主城区",
+    "老城区",
+    "中心城区",
+    "国有林区",
+    "天然林区",
+    "重点林区",
+    "集体林区",
+    "经济特区",
+    "超市",
+    "集市",
+    "红旗",
+    "国旗",
+    "党旗",
+    "锦旗",
+    "联盟",
+    "同盟",
+    "节省",
+)
 _LEADING_LEVEL = ("省", "市", "区", "县", "州", "镇", "乡", "本", "全", "各", "该")
 # Words of a unit's name that no place holds before its level (教育局县 is no place); 中, 心 and 城 alone
 # are in many places (中牟县, 阆中市, 城中区), only 「中心」 is not

@@ -37,8 +37,7 @@ MACROS = (
     "CREATE OR REPLACE TEMP MACRO jx_unit(x) AS CASE WHEN x IS NULL THEN NULL WHEN x = round(x, 0) THEN 1"
     " WHEN x = round(x, 1) THEN 0.1 ELSE 0.01 END",
     # yuan shown as 万元 for messages: 944400 → 94.44万元
-    "CREATE OR REPLACE TEMP MACRO jx_wan(x) AS CASE WHEN x IS NULL THEN 'NULL'"
-    " ELSE rtrim(rtrim(printf('%.4f', x / 10000), '0'), '.') || '万元' END",
+    "CREATE OR REPLACE TEMP MACRO jx_wan(x) AS CASE WHEN x IS NULL THEN 'NULL' ELSE rtrim(rtrim(printf('%.4f', x / 10000), '0'), '.') || '万元' END",
 )
 
 _HEADER = regex.compile(r"^--\s*(id|severity|meaning)\s*:\s*(.+?)\s*$", regex.M)
@@ -49,9 +48,9 @@ def parse_rule(text: str, source: str) -> Rule:
     header = {k: v for k, v in _HEADER.findall(text)}
     missing = [k for k in ("id", "severity", "meaning") if k not in header]
     if missing:
-        raise RuleError(_("Rule file {source} has no {value} in its header.").format(source=source, value=', '.join(missing)))
+        raise RuleError(_("Rule file {source} has no {value} in its header.").format(source=source, value=", ".join(missing)))
     if header["severity"] not in SEVERITIES:
-        raise RuleError(_("Rule file {source} has severity {header!r}; use error, warning or info.").format(source=source, header=header['severity']))
+        raise RuleError(_("Rule file {source} has severity {header!r}; use error, warning or info.").format(source=source, header=header["severity"]))
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--")).strip().rstrip(";")
     return Rule(header["id"], header["severity"], header["meaning"], body, source)
 
@@ -92,8 +91,9 @@ def validate_rules(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> N
         try:
             con.execute(f"EXPLAIN {_select(rule)}")
         except duckdb.Error as exc:
-            raise RuleError(_("Rule {id} ({source}) does not run: {value}").format(id=rule.id, source=rule.source,
-                                                                                   value=str(exc).splitlines()[0])) from exc
+            raise RuleError(
+                _("Rule {id} ({source}) does not run: {value}").format(id=rule.id, source=rule.source, value=str(exc).splitlines()[0])
+            ) from exc
 
 
 _SCOPES = {
@@ -110,8 +110,7 @@ def _tables_read(rules: tuple[Rule, ...]) -> list[str]:
     return [t for t in REPORT_ROW_TABLES if regex.search(rf"\b{t}\b", text)]
 
 
-def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | None = None,
-                   scope: str | list[str] = "all") -> int:
+def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | None = None, scope: str | list[str] = "all") -> int:
     """Replace the rules' findings of the reports in scope with what the rules find now, mark their
     documents checked, and return how many findings there are now in scope. The one findings writer.
 
@@ -129,8 +128,9 @@ def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | Non
     if isinstance(scope, str):
         con.execute(f"CREATE OR REPLACE TEMP TABLE jx_scope AS {_SCOPES[scope]}")  # scope: one of two constants
     else:
-        con.execute("CREATE OR REPLACE TEMP TABLE jx_scope AS SELECT report_id, doc_id FROM reports WHERE list_contains($ids, doc_id)",
-                    {"ids": list(scope)})
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE jx_scope AS SELECT report_id, doc_id FROM reports WHERE list_contains($ids, doc_id)", {"ids": list(scope)}
+        )
     ids = [r.id for r in rules]
     in_scope = " AND report_id IN (SELECT report_id FROM jx_scope)"
     con.execute(f"DELETE FROM findings WHERE list_contains($ids, rule){in_scope}", {"ids": ids})
@@ -139,19 +139,25 @@ def write_findings(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | Non
     database = one_value(con.execute("SELECT current_database()")).replace('"', '""')
     try:
         for table in shadowed:  # names from the constant above
-            con.execute(f'CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM "{database}".main.{table} '
-                        "WHERE report_id IN (SELECT report_id FROM jx_scope)")
+            con.execute(
+                f'CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM "{database}".main.{table} WHERE report_id IN (SELECT report_id FROM jx_scope)'
+            )
         for rule in rules:
             try:  # the rule's SQL is packaged data (rules/checks), not user input
-                found = con.execute(f"SELECT report_id, message, CAST(expected AS VARCHAR), CAST(actual AS VARCHAR) FROM ({_select(rule)})"
-                                    f" WHERE report_id IN (SELECT report_id FROM jx_scope)").fetchall()
+                found = con.execute(
+                    f"SELECT report_id, message, CAST(expected AS VARCHAR), CAST(actual AS VARCHAR) FROM ({_select(rule)})"
+                    f" WHERE report_id IN (SELECT report_id FROM jx_scope)"
+                ).fetchall()
             except duckdb.Error as exc:
-                raise RuleError(_("Rule {id} ({source}) failed: {value}").format(id=rule.id, source=rule.source,
-                                                                                  value=str(exc).splitlines()[0])) from exc
+                raise RuleError(
+                    _("Rule {id} ({source}) failed: {value}").format(id=rule.id, source=rule.source, value=str(exc).splitlines()[0])
+                ) from exc
             # a rule returns its message as parameters (a JSON object naming its template): rendered here in the
             # warehouse's language, kept for rendering in any other
-            rows = [(rid, rule.id, rule.severity, render(params, lang, fallback=rule.meaning), expected, actual, params)
-                    for rid, params, expected, actual in found]
+            rows = [
+                (rid, rule.id, rule.severity, render(params, lang, fallback=rule.meaning), expected, actual, params)
+                for rid, params, expected, actual in found
+            ]
             insert_rows(con, "findings", ["report_id", "rule", "severity", "message", "expected", "actual", "parameters"], rows)
     finally:
         for table in shadowed:
@@ -185,8 +191,7 @@ def findings_as_corrected(con: duckdb.DuckDBPyConnection, report_id: str, rules:
         for table in tables:  # names from the constant REPORT_ROW_TABLES
             source = "v_reports" if table == "reports" else table
             extra = " EXCLUDE (corrected_columns)" if table == "reports" else ""
-            con.execute(f'CREATE OR REPLACE TEMP TABLE {table} AS SELECT *{extra} FROM "{database}".main.{source} '
-                        "WHERE report_id = ?", [report_id])
+            con.execute(f'CREATE OR REPLACE TEMP TABLE {table} AS SELECT *{extra} FROM "{database}".main.{source} WHERE report_id = ?', [report_id])
         found: list[tuple[str, str]] = []
         for rule in rules:  # packaged SQL, as in write_findings
             rows = con.execute(f"SELECT message FROM ({_select(rule)}) WHERE report_id = ?", [report_id]).fetchall()
@@ -204,13 +209,13 @@ def resolved_findings(con: duckdb.DuckDBPyConnection, report_id: str) -> list[tu
     message only changed (a mismatch corrected into another mismatch) still finds the problem.
     """
     rules = default_rules()
-    before = con.execute("SELECT rule, message FROM findings WHERE report_id = ? AND list_contains(?, rule) ORDER BY rule, message",
-                         [report_id, [r.id for r in rules]]).fetchall()
+    before = con.execute(
+        "SELECT rule, message FROM findings WHERE report_id = ? AND list_contains(?, rule) ORDER BY rule, message", [report_id, [r.id for r in rules]]
+    ).fetchall()
     after = findings_as_corrected(con, report_id, rules)
     fewer = Counter(rule for rule, _m in after)
     counted = Counter(rule for rule, _m in before)
     return [(rule, message) for rule, message in before if (rule, message) not in after and fewer[rule] < counted[rule]]
-
 
 
 @dataclass
@@ -219,8 +224,7 @@ class CheckSummary:
     findings: list[tuple[str, str, int, str]]  # (rule, severity, count, an example message)
 
     def as_dict(self) -> dict:
-        return {"rules": self.rules,
-                "findings": [{"rule": r, "severity": s, "count": n, "example": m} for r, s, n, m in self.findings]}
+        return {"rules": self.rules, "findings": [{"rule": r, "severity": s, "count": n, "example": m} for r, s, n, m in self.findings]}
 
 
 def check(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...] | None = None) -> CheckSummary:

@@ -63,8 +63,9 @@ def collect():
     fixed = datetime(2026, 1, 1, tzinfo=UTC)  # a catalog's dates would make every build differ
     catalog = Catalog(project="jixiao", locale="zh", charset="utf-8", creation_date=fixed, revision_date=fixed)
     for folder in SOURCES:
-        for filename, lineno, message, comments, _context in extract_from_dir(str(ROOT / folder), METHODS, OPTIONS, keywords=KEYWORDS,
-                                                                               comment_tags=("i18n",)):
+        for filename, lineno, message, comments, _context in extract_from_dir(
+            str(ROOT / folder), METHODS, OPTIONS, keywords=KEYWORDS, comment_tags=("i18n",)
+        ):
             catalog.add(message, locations=[(f"{folder}/{filename}", lineno)], auto_comments=comments)
     for text in _click_sentences():
         catalog.add(text, locations=[("jixiao/cli.py", 0)])

@@ -28,9 +28,26 @@ def table_counts(db, tables) -> dict[str, int]:
 
 # Columns that differ between two runs over the same files by design: when a row was written.
 VOLATILE = {"documents": ["ingested_at"]}
-WAREHOUSE_TABLES = ["documents", "document_paths", "file_index", "reports", "funding", "indicators", "indicator_groups", "flags",
-                    "allocations", "budget_lines", "sections", "facts", "fields", "findings", "unread", "projects",
-                    "project_links", "pending"]
+WAREHOUSE_TABLES = [
+    "documents",
+    "document_paths",
+    "file_index",
+    "reports",
+    "funding",
+    "indicators",
+    "indicator_groups",
+    "flags",
+    "allocations",
+    "budget_lines",
+    "sections",
+    "facts",
+    "fields",
+    "findings",
+    "unread",
+    "projects",
+    "project_links",
+    "pending",
+]
 
 
 def table_digests(db, tables=WAREHOUSE_TABLES, volatile=VOLATILE) -> dict[str, tuple[int, str]]:
@@ -125,8 +142,10 @@ def backend_differences(path) -> list[str]:
             first = blocks[:1]
             if first and hasattr(first[0][0], "cells") and hasattr(first[0][1], "cells"):  # the cells that differ, not the table
                 first = [(a, b) for a, b in zip(first[0][0].cells, first[0][1].cells) if a != b][:2]
-            out.append(f"{path}: {len(blocks)} of {len(reference[0].blocks)} blocks differ ({len(fast[0].blocks)} by pdfium); "
-                       f"first, pdfplumber then pdfium: {first!r}")
+            out.append(
+                f"{path}: {len(blocks)} of {len(reference[0].blocks)} blocks differ ({len(fast[0].blocks)} by pdfium); "
+                f"first, pdfplumber then pdfium: {first!r}"
+            )
     if reference[1] != fast[1]:
         keys = [k for k in reference[1] if reference[1][k] != fast[1][k]]
         out.append(f"{path}: stored {keys} differ")
@@ -154,4 +173,5 @@ def cached_reads(files):
     @cache
     def read(key):
         return read_file(files[key])
+
     return read

@@ -138,10 +138,12 @@ def run(args: list[str], timeout: float = 1800, sample: bool = False, env: dict 
     done.set()
     if thread:
         thread.join()
-    peak = {role: {"rss_mb": round(v["rss_mb"], 1), "vms_mb": round(v["vms_mb"], 1), "processes": len(v["pids"])}
-            for role, v in peak.items() if role != "gone"}
-    return Run(list(args), proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
-               time.perf_counter() - t0, peak)
+    peak = {
+        role: {"rss_mb": round(v["rss_mb"], 1), "vms_mb": round(v["vms_mb"], 1), "processes": len(v["pids"])}
+        for role, v in peak.items()
+        if role != "gone"
+    }
+    return Run(list(args), proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), time.perf_counter() - t0, peak)
 
 
 def no_traceback(r: Run) -> list[str]:
@@ -157,7 +159,9 @@ SUMMARY = re.compile(
     r"(?P<unchanged>\d+) unchanged, (?P<already_stored>\d+) already stored"
     r"(?:, (?P<still_failed>\d+) failed before and not retried[^,;]*)?(?:, (?P<not_opened>\d+) could not be opened)?"
     r"(?:, (?P<staged>\d+) read into the stage[^,;]*)?(?:; (?P<skipped>\d+) more files? skipped \([^)]*\))?"
-    r"(?:; (?P<filtered>\d+) more files? left out[^;]*)?; (?P<reports>\d+) reports?, (?P<findings>\d+) findings? → .* in [\d.]+ s$", re.M)
+    r"(?:; (?P<filtered>\d+) more files? left out[^;]*)?; (?P<reports>\d+) reports?, (?P<findings>\d+) findings? → .* in [\d.]+ s$",
+    re.M,
+)
 
 
 def parse_summary(stdout: str) -> dict | None:
@@ -166,10 +170,19 @@ def parse_summary(stdout: str) -> dict | None:
     if not m:
         return None
     n = {k: int(v) if v else 0 for k, v in m.groupdict().items()}
-    return {"files": n["files"], "stored": n["stored"], "unchanged": n["unchanged"], "already_stored": n["already_stored"],
-            "still_failed": n["still_failed"], "not_opened": n["not_opened"], "staged": n["staged"], "reports": n["reports"],
-            "skipped": n["skipped"], "status": {k: n[k] for k in READ if n[k]},
-            "failures": [{"path": m.group(1)} for m in re.finditer(r"^  failed: (.+?): (?=[A-Z])", stdout[m.end():], re.M)]}
+    return {
+        "files": n["files"],
+        "stored": n["stored"],
+        "unchanged": n["unchanged"],
+        "already_stored": n["already_stored"],
+        "still_failed": n["still_failed"],
+        "not_opened": n["not_opened"],
+        "staged": n["staged"],
+        "reports": n["reports"],
+        "skipped": n["skipped"],
+        "status": {k: n[k] for k in READ if n[k]},
+        "failures": [{"path": m.group(1)} for m in re.finditer(r"^  failed: (.+?): (?=[A-Z])", stdout[m.end() :], re.M)],
+    }
 
 
 # --- what the manifest says, what the warehouse holds ---------------------------------------------------
@@ -190,12 +203,18 @@ class Warehouse:
         try:
             q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
             self.paths = q("SELECT path, doc_id FROM document_paths")
-            self.documents = {d: (s, e, k, n, p) for d, s, e, k, n, p in
-                              q("SELECT doc_id, status, error, error_kind, n_reports, path FROM documents WHERE replaced_by IS NULL")}
+            self.documents = {
+                d: (s, e, k, n, p)
+                for d, s, e, k, n, p in q("SELECT doc_id, status, error, error_kind, n_reports, path FROM documents WHERE replaced_by IS NULL")
+            }
             self.n_documents = q("SELECT count(*), count(DISTINCT doc_id) FROM documents")[0]
-            self.reports = {r[0]: r for r in q(
-                "SELECT report_id, doc_id, ordinal, fiscal_year, project_name, CAST(spent_yuan AS VARCHAR), project_key, duplicate_of "
-                "FROM reports")}
+            self.reports = {
+                r[0]: r
+                for r in q(
+                    "SELECT report_id, doc_id, ordinal, fiscal_year, project_name, CAST(spent_yuan AS VARCHAR), project_key, duplicate_of "
+                    "FROM reports"
+                )
+            }
             self.spending = [r for r in q("SELECT report_id, project_key, fiscal_year FROM v_spending")]
         finally:
             con.close()
@@ -296,11 +315,11 @@ def spending_problems(manifest: A.Manifest, entries: list[A.Entry], w: Warehouse
     manifest (a report and its copies) with a year exactly once."""
     out = []
     in_view = {r[0] for r in w.spending}
-    lost = [r for r in w.reports.values() if r[7] is None and r[3] is not None and r[0] not in in_view
-            and w.documents.get(r[1], ("",))[0] == "ok"]
+    lost = [r for r in w.reports.values() if r[7] is None and r[3] is not None and r[0] not in in_view and w.documents.get(r[1], ("",))[0] == "ok"]
     if lost:
-        out.append(f"{len(lost)} reports with a year that are no copy are not in v_spending, e.g. "
-                   + "; ".join(f"{r[0]} {r[3]} {r[4]}" for r in lost[:5]))
+        out.append(
+            f"{len(lost)} reports with a year that are no copy are not in v_spending, e.g. " + "; ".join(f"{r[0]} {r[3]} {r[4]}" for r in lost[:5])
+        )
     rows: dict[str, list[str]] = {}
     for e, x, r in _manifest_reports(manifest, entries, w):
         if x.fiscal_year is not None:
@@ -538,8 +557,7 @@ def test_export_exits_cleanly(ingested, tmp_path, fmt):
 
 def test_query_exits_cleanly(ingested):
     db, _ = ingested
-    r = run(JIXIAO + ["query", "SELECT fiscal_year, count(*) AS n FROM v_spending GROUP BY ALL ORDER BY ALL", "--db", str(db)],
-            timeout=300)
+    r = run(JIXIAO + ["query", "SELECT fiscal_year, count(*) AS n FROM v_spending GROUP BY ALL ORDER BY ALL", "--db", str(db)], timeout=300)
     assert (r.returncode, no_traceback(r)) == (0, []), r.tail()
 
 
@@ -553,8 +571,12 @@ def test_serve_shows_the_overview_and_a_report(ingested):
     db, _ = ingested
     report = Warehouse(db).spending[:1] or [(next(iter(Warehouse(db).reports)),)]
     port = _free_port()
-    proc = subprocess.Popen(JIXIAO + ["serve", "--db", str(db), "--port", str(port)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    proc = subprocess.Popen(
+        JIXIAO + ["serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )
     pages = {}
     try:
         deadline = time.monotonic() + 90
@@ -581,7 +603,8 @@ def test_serve_shows_the_overview_and_a_report(ingested):
     r = Run(JIXIAO + ["serve"], proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), 0)
     assert no_traceback(r) == [], r.tail()
     assert {p: s for p, (s, _) in pages.items()} == {"/": 200, f"/report/{report[0][0]}": 200}, (
-        r.tail() + "\n" + "\n".join(f"{p}: {s} {t[-800:]}" for p, (s, t) in pages.items()))
+        r.tail() + "\n" + "\n".join(f"{p}: {s} {t[-800:]}" for p, (s, t) in pages.items())
+    )
     assert "review desk for" in r.stdout, r.tail()
 
 
@@ -607,8 +630,9 @@ def _pool(manifest: A.Manifest) -> list[A.Entry]:
 
 
 def _ingest_files(manifest: A.Manifest, entries: list[A.Entry], db: Path, *extra: str) -> tuple[Run, dict | None]:
-    r = run(JIXIAO + ["ingest", *(os.path.join(manifest.root, e.path) for e in entries), "--db", str(db), "--json", *extra],
-            timeout=900)  # the names as the file system holds them (a GBK name's bytes), not as they are stored
+    r = run(
+        JIXIAO + ["ingest", *(os.path.join(manifest.root, e.path) for e in entries), "--db", str(db), "--json", *extra], timeout=900
+    )  # the names as the file system holds them (a GBK name's bytes), not as they are stored
     try:
         return r, json.loads(r.stdout)
     except json.JSONDecodeError:
@@ -625,17 +649,26 @@ def test_the_archive_without_scans_is_the_same_in_reverse_order_with_one_reader(
     pool = _pool(manifest)
     forward, f_summary = _ingest_files(manifest, pool, tmp_path / "forward.duckdb", "--jobs", "2")
     backward, b_summary = _ingest_files(manifest, pool[::-1], tmp_path / "backward.duckdb", "--jobs", "1")
-    MEASURED["no_scans"] = {"files": len(pool), "jobs2_s": round(forward.seconds, 1), "jobs1_s": round(backward.seconds, 1),
-                            "worker_peak_rss_mb": [s and s.get("worker_peak_rss_mb") for s in (f_summary, b_summary)]}
+    MEASURED["no_scans"] = {
+        "files": len(pool),
+        "jobs2_s": round(forward.seconds, 1),
+        "jobs1_s": round(backward.seconds, 1),
+        "worker_peak_rss_mb": [s and s.get("worker_peak_rss_mb") for s in (f_summary, b_summary)],
+    }
     assert no_traceback(forward) + no_traceback(backward) == [], forward.tail() + backward.tail()
     assert f_summary is not None and b_summary is not None, forward.tail() + backward.tail()
     difference = _digest_difference(table_digests(tmp_path / "forward.duckdb"), table_digests(tmp_path / "backward.duckdb"))
     assert difference == []
 
 
-@settings(max_examples=DRAWS, deadline=None, derandomize=False, print_blob=True,
-          phases=(Phase.explicit, Phase.reuse, Phase.generate) + ((Phase.shrink,) if os.environ.get("JIXIAO_ARCHIVE_SHRINK") else ()),
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=DRAWS,
+    deadline=None,
+    derandomize=False,
+    print_blob=True,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate) + ((Phase.shrink,) if os.environ.get("JIXIAO_ARCHIVE_SHRINK") else ()),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data=st.data())
 def test_sub_archives_in_any_order_with_any_readers(manifest, data):
     pool = _pool(manifest)
@@ -658,7 +691,10 @@ def test_sub_archives_in_any_order_with_any_readers(manifest, data):
             if da != db_:
                 run_c, _ = _ingest_files(manifest, first, work / "c.duckdb", "--jobs", "1")  # which of the two makes the difference
                 dc = table_digests(work / "c.duckdb")
-                problems.append("warehouse content differs between the two runs: " + "; ".join(_digest_difference(da, db_))
-                                + f" | drawn order, --jobs 2 vs --jobs 1: {_digest_difference(da, dc) or 'same'}"
-                                + f" | --jobs 1 in the two orders: {_digest_difference(dc, db_) or 'same'}")
+                problems.append(
+                    "warehouse content differs between the two runs: "
+                    + "; ".join(_digest_difference(da, db_))
+                    + f" | drawn order, --jobs 2 vs --jobs 1: {_digest_difference(da, dc) or 'same'}"
+                    + f" | --jobs 1 in the two orders: {_digest_difference(dc, db_) or 'same'}"
+                )
     assert problems == [], "\n".join(problems)

@@ -40,8 +40,10 @@ def mutants(seed_files, family_files, tmp_path_factory) -> tuple[Path, dict[str,
     sources = [seed_files["docx-text"], seed_files["docx-wingdings"], seed_files["pdf-text"]]
     sources += [family_files[f"{fmt}/{family}/plain"] for fmt in ("docx", "pdf") for family in ("national_project", "score_20_80")]
     sources += [family_files["docx/bundle"], family_files["pdf/bundle"]]
-    sources += [builder.write_xlsx([F.national_document(F.NATIONAL, F.VARIANTS[0])], work / "national.xlsx"),
-                builder.write_xlsx([F.provincial_document(F.PROVINCIAL, F.VARIANTS[0])], work / "provincial.xlsx")]
+    sources += [
+        builder.write_xlsx([F.national_document(F.NATIONAL, F.VARIANTS[0])], work / "national.xlsx"),
+        builder.write_xlsx([F.provincial_document(F.PROVINCIAL, F.VARIANTS[0])], work / "provincial.xlsx"),
+    ]
     made = corpus.write(corpus.mutants(sources, N_MUTANTS, SEED), out)
     # a few legacy .doc files cut short or with flipped bytes (each costs a LibreOffice conversion)
     doc = builder.soffice_convert([seed_files["docx-text"]], "doc", work)[0].read_bytes()
@@ -55,8 +57,13 @@ def mutants(seed_files, family_files, tmp_path_factory) -> tuple[Path, dict[str,
 def test_no_damaged_or_odd_file_ends_the_batch_or_fails_for_one_value(mutants, tmp_path):
     folder, made = mutants
     db = tmp_path / "w.duckdb"
-    run = subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(db), "--json", "--timeout", "30", "--jobs", "2"],
-                         capture_output=True, text=True, timeout=1800, env=dict(os.environ, JIXIAO_OCR="0"))
+    run = subprocess.run(
+        JIXIAO + ["ingest", str(folder), "--db", str(db), "--json", "--timeout", "30", "--jobs", "2"],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        env=dict(os.environ, JIXIAO_OCR="0"),
+    )
     assert run.returncode in (0, 1), run.stderr[-3000:]
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
     assert run.stdout.startswith("{"), run.stderr[-3000:]  # the summary, not a sentence that ended the batch
@@ -65,8 +72,9 @@ def test_no_damaged_or_odd_file_ends_the_batch_or_fails_for_one_value(mutants, t
     assert summary["files"] == summary["stored"] + summary["already_stored"] == len(made)
     con = duckdb.connect(str(db), read_only=True)
     try:
-        rows = con.execute("SELECT p.path, d.status, d.error, d.error_kind, d.error_detail FROM document_paths p "
-                           "JOIN documents d USING (doc_id)").fetchall()
+        rows = con.execute(
+            "SELECT p.path, d.status, d.error, d.error_kind, d.error_detail FROM document_paths p JOIN documents d USING (doc_id)"
+        ).fetchall()
     finally:
         con.close()
     assert sorted(Path(p).name for p, *_ in rows) == sorted(made)  # every file once, with one status

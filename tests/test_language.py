@@ -41,8 +41,9 @@ def _run(*args: str, lang: str | None = None, cwd=None) -> subprocess.CompletedP
 
 
 def test_every_sentence_has_its_chinese_and_the_compiled_catalog_is_current():
-    run = subprocess.run([sys.executable, "scripts/catalogs.py", "--check"], capture_output=True, text=True,
-                         cwd=os.path.dirname(os.path.dirname(__file__)))
+    run = subprocess.run(
+        [sys.executable, "scripts/catalogs.py", "--check"], capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(__file__))
+    )
     assert run.returncode == 0, run.stdout + run.stderr
 
 

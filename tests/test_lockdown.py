@@ -56,8 +56,12 @@ ESCAPES = [
     "SET enable_external_access = true",
     "SELECT 1; DROP TABLE reports",
 ]
-FILE_READS = ["SELECT * FROM read_text('/etc/shadow')", "SELECT * FROM read_csv('/etc/passwd')",
-              "SELECT * FROM glob('/etc/*')", "SELECT * FROM '{other}'"]
+FILE_READS = [
+    "SELECT * FROM read_text('/etc/shadow')",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SELECT * FROM glob('/etc/*')",
+    "SELECT * FROM '{other}'",
+]
 
 
 @pytest.mark.parametrize("template", ESCAPES)
@@ -113,8 +117,14 @@ def test_export_path_is_a_path(warehouse, tmp_path, name, fmt):
     assert result.exit_code == 0, result.output
     assert not pwned.exists()
     assert (out / f"reports.{fmt}").exists()
-    back = duckdb.connect().execute("SELECT spent_yuan FROM read_parquet(?)" if fmt == "parquet" else
-                                    "SELECT spent_yuan FROM read_csv(?, header = true)", [str(out / f"reports.{fmt}")]).fetchall()
+    back = (
+        duckdb.connect()
+        .execute(
+            "SELECT spent_yuan FROM read_parquet(?)" if fmt == "parquet" else "SELECT spent_yuan FROM read_csv(?, header = true)",
+            [str(out / f"reports.{fmt}")],
+        )
+        .fetchall()
+    )
     assert [Decimal(str(v)) for (v,) in back] == [Decimal("944400.00")]
 
 
@@ -154,9 +164,12 @@ def test_fifo_is_skipped_and_broken_link_fails_with_a_sentence(seed_files, tmp_p
     assert run.returncode == 1, run.stderr
     summary = json.loads(run.stdout)
     assert {Path(s["path"]).name: s["reason"] for s in summary["skipped"]} == {
-        "pipe.docx": "a named pipe, not a file", "说明.txt": "not a report format (.txt)"}
-    assert summary["failures"] == [{"path": str(folder / "gone.pdf"),
-                                    "error": f"The link leads to {tmp_path / 'nowhere.pdf'}, which does not exist."}]
+        "pipe.docx": "a named pipe, not a file",
+        "说明.txt": "not a report format (.txt)",
+    }
+    assert summary["failures"] == [
+        {"path": str(folder / "gone.pdf"), "error": f"The link leads to {tmp_path / 'nowhere.pdf'}, which does not exist."}
+    ]
     assert summary["status"] == {"ok": 1}
 
     def parts(s):  # every file is in exactly one of these
@@ -227,15 +240,13 @@ def test_dtd_after_a_long_comment_is_refused(seed_files, tmp_path):
 
 
 def test_a_17_digit_figure_is_null_with_a_finding(tmp_path):
-    form = dict(F.NATIONAL, money=[("年度资金总额", "1000000", "1200000", "12345678901234567", "10", "96.30%", "9.63"),
-                                   *F.NATIONAL["money"][1:]])
+    form = dict(F.NATIONAL, money=[("年度资金总额", "1000000", "1200000", "12345678901234567", "10", "96.30%", "9.63"), *F.NATIONAL["money"][1:]])
     path = builder.write_docx(F.national_document(form, F.VARIANTS[0]), tmp_path / "huge.docx")
     result = read_file(path)
     assert result.status == "ok", result.error
     [report] = result.reports
     assert report.spent_yuan is None and report.budget_adjusted_yuan == Decimal("1200000")
-    assert any(f.rule == "value_unreadable" and f.actual in ("12345678901234567", "12345678901234567.00")
-               for f in report.findings), report.findings
+    assert any(f.rule == "value_unreadable" and f.actual in ("12345678901234567", "12345678901234567.00") for f in report.findings), report.findings
     db = tmp_path / "w.duckdb"
     run = subprocess.run(JIXIAO + ["ingest", str(path), "--db", str(db)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr  # stored whole, the figure NULL
@@ -273,9 +284,19 @@ def test_a_locked_warehouse_names_its_holder_and_wait_waits(warehouse, tmp_path)
     db = tmp_path / "busy.duckdb"
     shutil.copy(warehouse, db)
     # it holds the file until told to let go, then 3 s more: the checks before never race its end, however slow the machine
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
-                               "sys.stdin.readline(); time.sleep(float(sys.argv[2]))", str(db), "3"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+            "sys.stdin.readline(); time.sleep(float(sys.argv[2]))",
+            str(db),
+            "3",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         for command in (["query", "SELECT 1"], ["labels"], ["check"], ["export", "--format", "csv", "--out", str(tmp_path / "x")]):
@@ -290,8 +311,9 @@ def test_a_locked_warehouse_names_its_holder_and_wait_waits(warehouse, tmp_path)
         holder.stdin.write("go\n")
         holder.stdin.flush()
         started = time.monotonic()
-        run = subprocess.run(JIXIAO + ["query", "SELECT count(*) AS n FROM reports", "--db", str(db), "--wait", "30"],
-                             capture_output=True, text=True, timeout=60)
+        run = subprocess.run(
+            JIXIAO + ["query", "SELECT count(*) AS n FROM reports", "--db", str(db), "--wait", "30"], capture_output=True, text=True, timeout=60
+        )
         assert run.returncode == 0, run.stderr
         assert time.monotonic() - started > 1  # it waited for the holder to let go
     finally:
@@ -302,8 +324,9 @@ def test_a_locked_warehouse_names_its_holder_and_wait_waits(warehouse, tmp_path)
 def test_legacy_conversion_obeys_the_time_limit(legacy_doc, tmp_path):
     db = tmp_path / "w.duckdb"
     started = time.monotonic()
-    run = subprocess.run(JIXIAO + ["ingest", str(legacy_doc), "--db", str(db), "--timeout", "0.5", "--json"],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        JIXIAO + ["ingest", str(legacy_doc), "--db", str(db), "--timeout", "0.5", "--json"], capture_output=True, text=True, timeout=120
+    )
     elapsed = time.monotonic() - started
     summary = json.loads(run.stdout)
     assert summary["status"] == {"failed": 1}
@@ -344,10 +367,15 @@ def test_a_word_file_too_big_for_the_cap_says_memory_not_damage(seed_files, tmp_
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in parts.items():
             zf.writestr(name, data)
-    run = subprocess.run(JIXIAO + ["ingest", str(path), "--db", str(tmp_path / "w.duckdb"), "--memory-mb", "1024", "--json"],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        JIXIAO + ["ingest", str(path), "--db", str(tmp_path / "w.duckdb"), "--memory-mb", "1024", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert json.loads(run.stdout)["failures"][0]["error"] == (
-        "Reading the file needed more than the 1024 MB memory limit (--memory-mb) and was stopped.")
+        "Reading the file needed more than the 1024 MB memory limit (--memory-mb) and was stopped."
+    )
     assert "Traceback" not in run.stderr
 
 

@@ -61,10 +61,13 @@ def test_notebook_runs(name, fixture_warehouse, monkeypatch):
     notebook.cells.append(nbformat.v4.new_code_cell(_PROBE))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}},
-                       env=dict(os.environ)).execute()
-    text = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
-                     for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs)
+        NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}, env=dict(os.environ)).execute()
+    text = "\n".join(
+        str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for o in cell.outputs
+    )
     assert "Error" not in text.split("Traceback")[0] and "Traceback" not in text
     assert "Glyph" not in text  # a missing CJK glyph warning would show here
     shown = json.loads(text.split("FIGURES ", 1)[1].splitlines()[0])

@@ -18,8 +18,9 @@ def test_scan_pages_and_failures_are_said_as_they_happen(family_files, tmp_path)
     folder.mkdir()
     builder.scan_pdf(family_files["pdf/national_project/plain"], 100, folder / "scan.pdf", pages=(1, 2))
     (folder / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
-    run = subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(tmp_path / "w.duckdb"), "--jobs", "1"],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        JIXIAO + ["ingest", str(folder), "--db", str(tmp_path / "w.duckdb"), "--jobs", "1"], capture_output=True, text=True, timeout=300
+    )
     lines = run.stderr.splitlines()
     assert "  scan.pdf: OCR 1/2 页" in lines and "  scan.pdf: OCR 2/2 页" in lines, run.stderr
     assert lines.index("  scan.pdf: OCR 1/2 页") < lines.index("  scan.pdf: OCR 2/2 页")

@@ -33,8 +33,7 @@ def _run(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
 
 
 def _start(*args: str) -> subprocess.Popen:
-    return subprocess.Popen(JIXIAO + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
-                            start_new_session=True)
+    return subprocess.Popen(JIXIAO + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, start_new_session=True)
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +135,9 @@ def _readers() -> list[psutil.Process]:
 
 def test_a_reader_killed_mid_run_changes_nothing(mixed_archive, local_db, tmp_path):
     db, stage = tmp_path / "w.duckdb", tmp_path / "stage"
-    driver = _start("ingest", str(mixed_archive), "--db", str(db), "--engine", "ray", "--jobs", "2", "--stage", str(stage),
-                    "--shard-files", "2", "--json")
+    driver = _start(
+        "ingest", str(mixed_archive), "--db", str(db), "--engine", "ray", "--jobs", "2", "--stage", str(stage), "--shard-files", "2", "--json"
+    )
     killed = None
     deadline = time.monotonic() + 120
     while killed is None and time.monotonic() < deadline and driver.poll() is None:
@@ -155,8 +155,7 @@ def test_a_reader_killed_mid_run_changes_nothing(mixed_archive, local_db, tmp_pa
 
 def test_a_driver_killed_mid_run_resumes_from_the_manifest(mixed_archive, local_db, tmp_path):
     db, stage = tmp_path / "w.duckdb", tmp_path / "stage"
-    args = ("ingest", str(mixed_archive), "--db", str(db), "--engine", "ray", "--jobs", "1", "--stage", str(stage),
-            "--shard-files", "1", "--json")
+    args = ("ingest", str(mixed_archive), "--db", str(db), "--engine", "ray", "--jobs", "1", "--stage", str(stage), "--shard-files", "1", "--json")
     driver = _start(*args)
     deadline = time.monotonic() + 180
     while not list((stage / "manifest").glob("*.json")) and time.monotonic() < deadline:
@@ -190,8 +189,9 @@ def test_a_file_over_its_time_limit_fails_with_the_local_sentence(slow_pdf, tmp_
     shutil.copy(slow_pdf, folder / "seed.pdf")
     failures = {}
     for engine in ("local", "ray"):
-        run = _run("ingest", str(folder), "--db", str(tmp_path / f"{engine}.duckdb"), "--engine", engine, "--jobs", "1",
-                   "--timeout", "0.001", "--json")
+        run = _run(
+            "ingest", str(folder), "--db", str(tmp_path / f"{engine}.duckdb"), "--engine", engine, "--jobs", "1", "--timeout", "0.001", "--json"
+        )
         assert run.returncode == 1, run.stderr
         failures[engine] = sorted((Path(f["path"]).name, f["error"]) for f in json.loads(run.stdout)["failures"])
     assert failures["ray"] == failures["local"]

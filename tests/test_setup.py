@@ -21,8 +21,7 @@ def _run(bin_dir: Path, calls: Path) -> subprocess.CompletedProcess:
     _fake(bin_dir, "apt-get", f'echo "apt-get $*" >> {calls}; echo "E: offline" >&2; exit 100')
     _fake(bin_dir, "sudo", f'echo "sudo $*" >> {calls}; exit 1')
     env = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}")
-    return subprocess.run(["bash", "scripts/setup"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
-                          stdin=subprocess.DEVNULL)
+    return subprocess.run(["bash", "scripts/setup"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
 
 
 def test_setup_with_everything_installed_calls_no_apt_get(tmp_path):

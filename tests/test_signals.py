@@ -104,9 +104,11 @@ def test_a_signal_inside_a_finaliser_is_raised_again_where_the_command_stops():
             Finalised()
             gc.collect()
             time.sleep(1)  # the interrupt arrives at the main thread's next check
+
         class Failing:
             def __del__(self):
                 raise ValueError("not a signal")
+
         Failing()
         gc.collect()
         assert [u.exc_type for u in printed] == [ValueError]  # anything else is printed as before

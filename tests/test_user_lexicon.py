@@ -60,7 +60,8 @@ def test_a_taught_label_is_read_after_the_file_is_read_again(tmp_path, monkeypat
     assert again.exit_code == 0, again.output
     assert _department(db) == [(form["department"],)]
     assert "归口部门" not in runner.invoke(main, ["labels", "--db", str(db)]).output.split("blocks")[0].replace(
-        str(lexicon), "")  # the label list no longer holds it
+        str(lexicon), ""
+    )  # the label list no longer holds it
 
 
 def test_a_lexicon_line_that_cannot_be_used_is_one_sentence(tmp_path, monkeypatch):

@@ -104,9 +104,15 @@ def test_workers_die_with_their_parent(sig, tmp_path):
         os.mkfifo(fifo)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    parent = subprocess.Popen([sys.executable, "-c", POOL_PARENT, *map(str, fifos)], cwd=ROOT, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-                              env=dict(os.environ, TMPDIR=str(scratch)))
+    parent = subprocess.Popen(
+        [sys.executable, "-c", POOL_PARENT, *map(str, fifos)],
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env=dict(os.environ, TMPDIR=str(scratch)),
+    )
     family: list[int] = []
     try:
         workers = [int(pid) for pid in parent.stdout.readline().split()]
@@ -134,8 +140,9 @@ def test_workers_die_with_their_parent(sig, tmp_path):
 
 def test_libreoffice_dies_with_whoever_started_it(tmp_path):
     (tmp_path / "long.txt").write_text("项目预算执行情况 第一项 123.00 万元\n" * 100_000, encoding="utf-8")
-    parent = subprocess.Popen([sys.executable, "-c", LO_PARENT, str(tmp_path)], cwd=ROOT, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", LO_PARENT, str(tmp_path)], cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     family: list[int] = []
     try:
         deadline = time.monotonic() + 30
@@ -158,9 +165,13 @@ def test_stale_scratch_folders_go_and_living_ones_stay(tmp_path):
     living = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         stale = tmp_path / f"jixiao-pool-{gone.pid}-ab12_x"
-        kept = [tmp_path / f"jixiao-ingest-{living.pid}-cd34ef", tmp_path / f"jixiao-lo-{os.getpid()}-gh56ij",
-                tmp_path / "jixiao-ingest-41j51x3s",  # named before pids were: nobody can say it is stale
-                tmp_path / f"other-pool-{gone.pid}-kl78", tmp_path / f"jixiao-{gone.pid}-mn90"]
+        kept = [
+            tmp_path / f"jixiao-ingest-{living.pid}-cd34ef",
+            tmp_path / f"jixiao-lo-{os.getpid()}-gh56ij",
+            tmp_path / "jixiao-ingest-41j51x3s",  # named before pids were: nobody can say it is stale
+            tmp_path / f"other-pool-{gone.pid}-kl78",
+            tmp_path / f"jixiao-{gone.pid}-mn90",
+        ]
         for folder in [stale, *kept]:
             folder.mkdir()
             (folder / "inside.txt").write_text("x")
@@ -191,9 +202,12 @@ def _inflating_pdf(path: Path, mb: int) -> None:
     for _ in range(mb):
         adler = zlib.adler32(chunk, adler)
     body = head + block * (mb - 1) + comp.flush()[:-4] + adler.to_bytes(4, "big")  # the checksum of all mb MB
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream",
+    ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, obj in enumerate(objects, start=1):
@@ -209,8 +223,14 @@ def test_a_file_over_the_memory_cap_fails_with_a_sentence_and_no_traceback(tmp_p
     pdf = tmp_path / "inflating.pdf"
     _inflating_pdf(pdf, 1500)
     db = tmp_path / "w.duckdb"
-    run = subprocess.run(JIXIAO + ["ingest", str(pdf), "--db", str(db), "--memory-mb", "1024", "--jobs", "1"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=120, env=dict(os.environ, TMPDIR=str(tmp_path)))
+    run = subprocess.run(
+        JIXIAO + ["ingest", str(pdf), "--db", str(db), "--memory-mb", "1024", "--jobs", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, TMPDIR=str(tmp_path)),
+    )
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr and "MemoryError" not in run.stderr, run.stderr
     con = duckdb.connect(str(db), read_only=True)
@@ -225,14 +245,16 @@ def test_a_file_over_the_memory_cap_fails_with_a_sentence_and_no_traceback(tmp_p
 def test_a_ctrl_c_reaches_only_the_parent(tmp_path):
     """A reader ignores SIGINT from its first instruction: a Ctrl-C that lands while it starts (still in
     the terminal's process group) must not kill it with a traceback; the parent answers it."""
-    script = ("import os, signal, sys, time\n"
-              "from jixiao.workers import WorkerPool\n"
-              "pool = WorkerPool(1, 5, 3072)\n"
-              "pool._slots += pool._spawn(1)\n"
-              "pid = pool.pids()[0]\n"
-              "os.kill(pid, signal.SIGINT)\n"
-              "time.sleep(0.5)\n"
-              "print(pool._slots[0].process.is_alive())\n"
-              "pool.close()\n")
+    script = (
+        "import os, signal, sys, time\n"
+        "from jixiao.workers import WorkerPool\n"
+        "pool = WorkerPool(1, 5, 3072)\n"
+        "pool._slots += pool._spawn(1)\n"
+        "pid = pool.pids()[0]\n"
+        "os.kill(pid, signal.SIGINT)\n"
+        "time.sleep(0.5)\n"
+        "print(pool._slots[0].process.is_alive())\n"
+        "pool.close()\n"
+    )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "True" and run.stderr == "", run.stderr

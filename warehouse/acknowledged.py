@@ -38,8 +38,10 @@ def acknowledge(con: duckdb.DuckDBPyConnection, doc_ids: list[str], reason: str,
                 raise AcknowledgeRefused(_("No file with these bytes is stored in the warehouse; ingest it first."))
             if stored[doc_id] != "failed":
                 raise AcknowledgeRefused(_("Only a failed file can be ignored; this one was read without failing."))
-            con.execute("INSERT OR REPLACE INTO acknowledged (doc_id, reason, acknowledged_by) VALUES (?, ?, ?)",
-                        [doc_id, reason.strip(), (by or "").strip() or None])
+            con.execute(
+                "INSERT OR REPLACE INTO acknowledged (doc_id, reason, acknowledged_by) VALUES (?, ?, ?)",
+                [doc_id, reason.strip(), (by or "").strip() or None],
+            )
     return acknowledged(con, doc_ids)
 
 
@@ -54,9 +56,11 @@ def unacknowledge(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> int:
 def acknowledged(con: duckdb.DuckDBPyConnection, doc_ids: list[str] | None = None) -> list[Acknowledged]:
     """Every acknowledged failure (or those of doc_ids), by path."""
     where = "" if doc_ids is None else "WHERE list_contains(?, a.doc_id)"
-    rows = con.execute(f"""SELECT a.doc_id, d.path, d.error, a.reason, a.acknowledged_by, a.acknowledged_at
+    rows = con.execute(
+        f"""SELECT a.doc_id, d.path, d.error, a.reason, a.acknowledged_by, a.acknowledged_at
                            FROM acknowledged a JOIN documents d USING (doc_id) {where} ORDER BY d.path""",
-                       [] if doc_ids is None else [doc_ids]).fetchall()
+        [] if doc_ids is None else [doc_ids],
+    ).fetchall()
     return [Acknowledged(*row) for row in rows]
 
 
@@ -68,10 +72,12 @@ def acknowledged_reasons(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def acknowledged_paths(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """path → reason for every path where acknowledged bytes were last seen (copies included; a path whose
     bytes changed since names the new ones)."""
-    return dict(con.execute("""SELECT path, reason FROM (
+    return dict(
+        con.execute("""SELECT path, reason FROM (
                                    SELECT path, doc_id FROM file_index
                                    UNION ALL SELECT path, doc_id FROM documents WHERE path NOT IN (SELECT path FROM file_index))
-                               JOIN acknowledged USING (doc_id)""").fetchall())
+                               JOIN acknowledged USING (doc_id)""").fetchall()
+    )
 
 
 def documents_at(con: duckdb.DuckDBPyConnection, path: str) -> list[str]:

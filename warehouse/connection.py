@@ -41,10 +41,17 @@ def _command_line(pid: int) -> str:
 
 
 # What holds a warehouse, told by the holder's command line: (words in it, what to call it)
-_HOLDERS = ((("jixiao", " serve"), N_("the review desk (jixiao serve), which holds it only while it answers a page or saves a "
-                                      "correction, so it is usually free again within a second")),
-            (("jixiao", " ingest"), N_("an ingest still writing it")),
-            (("jixiao", " load"), N_("a load still writing it")))
+_HOLDERS = (
+    (
+        ("jixiao", " serve"),
+        N_(
+            "the review desk (jixiao serve), which holds it only while it answers a page or saves a "
+            "correction, so it is usually free again within a second"
+        ),
+    ),
+    (("jixiao", " ingest"), N_("an ingest still writing it")),
+    (("jixiao", " load"), N_("a load still writing it")),
+)
 
 
 def _holder(pid: int, exe: str) -> str:
@@ -54,8 +61,11 @@ def _holder(pid: int, exe: str) -> str:
     if not cmd:
         return _("another process {pid} ({exe})").format(pid=pid, exe=exe)
     what = next((_(name) for words, name in _HOLDERS if all(w in cmd for w in words)), None)
-    return (_("{what} (process {pid}: {cmd})").format(what=what, pid=pid, cmd=cmd[:160]) if what
-            else _("another process {pid}: {cmd}").format(pid=pid, cmd=cmd[:160]))
+    return (
+        _("{what} (process {pid}: {cmd})").format(what=what, pid=pid, cmd=cmd[:160])
+        if what
+        else _("another process {pid}: {cmd}").format(pid=pid, cmd=cmd[:160])
+    )
 
 
 def explain_open_error(path: str, exc: Exception, writing: bool = False, waited_s: float = 0.0) -> str:
@@ -64,16 +74,16 @@ def explain_open_error(path: str, exc: Exception, writing: bool = False, waited_
     text = str(exc)
     if "Could not set lock" in text:
         m = _LOCK_HOLDER.search(text)
-        who = _holder(int(m['pid']), m['exe']) if m else _("another process")
+        who = _holder(int(m["pid"]), m["exe"]) if m else _("another process")
         waited = _(" and still was after {waited_s:g} s of waiting").format(waited_s=waited_s) if waited_s else ""
-        advice = _("wait for it to finish (or pass --wait SECONDS)") if not waited_s else _("wait longer, or run this when it has "
-                                                                                         "finished")
+        advice = _("wait for it to finish (or pass --wait SECONDS)") if not waited_s else _("wait longer, or run this when it has finished")
         if not writing:
             advice += _(", or query an exported copy (jixiao export --format parquet)")
         return _("The warehouse {path} is in use by {who}{waited}; {advice}.").format(path=path, who=who, waited=waited, advice=advice)
     if "different configuration" in text:
-        return (_("The warehouse {path} is already open in this process with other settings (a notebook's connection?); "
-                  "close that connection first.").format(path=path))
+        return _(
+            "The warehouse {path} is already open in this process with other settings (a notebook's connection?); close that connection first."
+        ).format(path=path)
     if "not a valid DuckDB database file" in text:
         return _("{path} is not a DuckDB warehouse; give --db the file `jixiao ingest` made, or a new file name.").format(path=path)
     if "No such file or directory" in text:
@@ -81,10 +91,9 @@ def explain_open_error(path: str, exc: Exception, writing: bool = False, waited_
     if "Permission denied" in text or "Read-only file system" in text:
         return _("The warehouse {path} cannot be written here (permission denied); choose a folder you can write to.").format(path=path)
     if "Is a directory" in text or Path(path).is_dir():
-        return _("{path} is a folder; give --db a file name, such as {value}.").format(path=path, value=Path(path) / 'jixiao.duckdb')
+        return _("{path} is a folder; give --db a file name, such as {value}.").format(path=path, value=Path(path) / "jixiao.duckdb")
     if "Could not read enough bytes" in text or "Corrupt" in text or "checksum" in text.lower():
-        return _("The warehouse {path} is damaged (truncated or corrupt); restore it from a copy, or ingest again into a new "
-                 "file.").format(path=path)
+        return _("The warehouse {path} is damaged (truncated or corrupt); restore it from a copy, or ingest again into a new file.").format(path=path)
     first = text.splitlines()[0] if text else type(exc).__name__
     return _("The warehouse {path} could not be opened ({first}).").format(path=path, first=first)
 
@@ -126,8 +135,13 @@ def _must_exist(text: str) -> None:
         raise WarehouseUnavailable(_("There is no warehouse at {text}; run `jixiao ingest` first.").format(text=text))
 
 
-def connect(path: str | Path = "jixiao.duckdb", read_only: bool = False, wait_s: float = 0.0,
-            create: bool = True, on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path = "jixiao.duckdb",
+    read_only: bool = False,
+    wait_s: float = 0.0,
+    create: bool = True,
+    on_wait: Callable[[str], None] | None = None,
+) -> duckdb.DuckDBPyConnection:
     """Open (and, when writable, create unless not create, or upgrade) a warehouse file;
     WarehouseUnavailable says why not."""
     text = check_path(path)
@@ -148,8 +162,17 @@ def connect_locked(path: str | Path, wait_s: float = 0.0, on_wait: Callable[[str
     """Open a warehouse read-only with no way out: no other files, databases, extensions or settings."""
     text = check_path(path)
     _must_exist(text)
-    return _read_only(text, wait_s, on_wait, config={"enable_external_access": False, "lock_configuration": True,
-                                                     "autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    return _read_only(
+        text,
+        wait_s,
+        on_wait,
+        config={
+            "enable_external_access": False,
+            "lock_configuration": True,
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        },
+    )
 
 
 def _read_only(text: str, wait_s: float, on_wait: Callable[[str], None] | None, **kwargs) -> duckdb.DuckDBPyConnection:

@@ -20,14 +20,38 @@ from jixiao.base.model import REPORT_TABLES
 
 from .schema import VIEW_NAMES
 
-EXPORTED = ("documents", "document_paths", "reports", *REPORT_TABLES, "unread", "projects", "project_links", "corrections", "finding_reviews",
-            *VIEW_NAMES)  # all but the bookkeeping tables: file_index, schema_version, pending, link_*
+EXPORTED = (
+    "documents",
+    "document_paths",
+    "reports",
+    *REPORT_TABLES,
+    "unread",
+    "projects",
+    "project_links",
+    "corrections",
+    "finding_reviews",
+    *VIEW_NAMES,
+)  # all but the bookkeeping tables: file_index, schema_version, pending, link_*
 # An analyst opens the workbook for these first: spending by year, units by year, self-scores
 FIRST_SHEETS = ("v_spending", "v_unit_year", "v_scores")
 SHEET_ORDER = (*FIRST_SHEETS, *(t for t in EXPORTED if t not in FIRST_SHEETS))
 # Rows by year, then unit, then project or name; a report's own rows stay in their order
-ORDER_KEYS = ("fiscal_year", "unit", "project_name", "report_id", "ordinal", "seq", "level1", "level2", "name", "topic", "rule",
-              "path", "correction_id", "review_id")
+ORDER_KEYS = (
+    "fiscal_year",
+    "unit",
+    "project_name",
+    "report_id",
+    "ordinal",
+    "seq",
+    "level1",
+    "level2",
+    "name",
+    "topic",
+    "rule",
+    "path",
+    "correction_id",
+    "review_id",
+)
 # The workbook names the file a report came from beside its doc_id (tables that have no path of their own)
 FILE_NAME = "file_name"
 _WIDEST = 60  # characters: a long sentence wraps in the cell rather than widening its column past a screen
@@ -81,8 +105,9 @@ def _select(con: duckdb.DuckDBPyConnection, table: str, with_file_name: bool = F
     return con.execute(f"SELECT {', '.join(select)} FROM {source}{_order_by(names, 't.')}")
 
 
-def export(con: duckdb.DuckDBPyConnection, out: Path, fmt: str, chinese: bool = False, bom: bool = True,
-           notes: list[str] | None = None) -> list[Path]:
+def export(
+    con: duckdb.DuckDBPyConnection, out: Path, fmt: str, chinese: bool = False, bom: bool = True, notes: list[str] | None = None
+) -> list[Path]:
     """Write every exported table to out in fmt (parquet, csv, xlsx); return the files written.
 
     Every format streams: DuckDB writes Parquet and the CSV body itself, and the workbook's sheets
@@ -112,13 +137,17 @@ def _as_text(name: str, kind: str, headers: dict[str, str]) -> str:
     under --chinese."""
     column = _quoted(name)
     if kind == "BOOLEAN" and "value:true" in headers:
-        return (f"CASE WHEN {column} THEN {sql_literal(headers['value:true'])} "
-                f"WHEN NOT {column} THEN {sql_literal(headers['value:false'])} END AS {column}")
+        return (
+            f"CASE WHEN {column} THEN {sql_literal(headers['value:true'])} "
+            f"WHEN NOT {column} THEN {sql_literal(headers['value:false'])} END AS {column}"
+        )
     if kind.endswith("[]"):
         return f"array_to_string({column}, ', ') AS {column}"
     if kind.startswith("TIMESTAMP"):
-        return (f"CASE WHEN microsecond({column}) = 0 THEN strftime({column}, '%Y-%m-%dT%H:%M:%S') "
-                f"ELSE strftime({column}, '%Y-%m-%dT%H:%M:%S.%f') END AS {column}")
+        return (
+            f"CASE WHEN microsecond({column}) = 0 THEN strftime({column}, '%Y-%m-%dT%H:%M:%S') "
+            f"ELSE strftime({column}, '%Y-%m-%dT%H:%M:%S.%f') END AS {column}"
+        )
     return column
 
 
@@ -127,8 +156,10 @@ def _csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, headers: dict[s
     kinds = _columns(con, table)
     body = path.with_name(path.name + ".part")
     try:
-        con.execute(f"COPY (SELECT {', '.join(_as_text(name, kind, headers) for name, kind in kinds)} FROM {table}"
-                    f"{_order_by([name for name, _ in kinds])}) TO {sql_literal(str(body))} (FORMAT csv, HEADER false)")
+        con.execute(
+            f"COPY (SELECT {', '.join(_as_text(name, kind, headers) for name, kind in kinds)} FROM {table}"
+            f"{_order_by([name for name, _ in kinds])}) TO {sql_literal(str(body))} (FORMAT csv, HEADER false)"
+        )
         with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
             csv.writer(fh, lineterminator="\n").writerow([header_for(table, name, headers) for name, _ in kinds])
         with path.open("ab") as fh, body.open("rb") as rows:
@@ -190,9 +221,12 @@ def _xlsx(con: duckdb.DuckDBPyConnection, path: Path, chinese: bool, notes: list
             book.add(sheets[-1])
             if len(sheets) > 1:
                 rows_in = sum(s.rows - 1 for s in sheets)
-                notes.append(_("{table} has {rows} rows, more than an Excel sheet holds ({limit} under its header), so it is split "
-                               "across the sheets {sheets}.").format(table=table, rows=f"{rows_in:,}", limit=f"{SHEET_ROWS - 1:,}",
-                                                                     sheets=", ".join(s.name for s in sheets)))
+                notes.append(
+                    _(
+                        "{table} has {rows} rows, more than an Excel sheet holds ({limit} under its header), so it is split "
+                        "across the sheets {sheets}."
+                    ).format(table=table, rows=f"{rows_in:,}", limit=f"{SHEET_ROWS - 1:,}", sheets=", ".join(s.name for s in sheets))
+                )
         return book.save(path)
     except BaseException:
         book.discard()

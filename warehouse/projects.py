@@ -146,13 +146,16 @@ def load_project_map(path: Path | None = None) -> list[MapEntry]:
     """Read the analyst's mapping file: project_key,project_name[,implementing_unit] per line."""
     try:
         rows = read_csv("project_map.csv", path=path)
-        return [MapEntry(r["project_key"].strip(), canonical_name(r["project_name"]), canonical_name(r.get("implementing_unit") or ""))
-                for r in rows]
+        return [MapEntry(r["project_key"].strip(), canonical_name(r["project_name"]), canonical_name(r.get("implementing_unit") or "")) for r in rows]
     except (OSError, UnicodeDecodeError, KeyError, AttributeError) as exc:  # the user's file: theirs to mend
         where = path or "rules/project_map.csv"
         why = f"it has no column {exc}" if isinstance(exc, KeyError) else getattr(exc, "strerror", None) or type(exc).__name__
-        raise SettingError(_("The project mapping file {where} could not be read ({why}); it needs UTF-8 lines of "
-                             "project_key,project_name[,implementing_unit] under that header.").format(where=where, why=why)) from exc
+        raise SettingError(
+            _(
+                "The project mapping file {where} could not be read ({why}); it needs UTF-8 lines of "
+                "project_key,project_name[,implementing_unit] under that header."
+            ).format(where=where, why=why)
+        ) from exc
 
 
 def _mapped(rep: _Report, mapping: list[MapEntry]) -> str | None:
@@ -196,6 +199,7 @@ def settings_digest(mapping: list[MapEntry]) -> str:
 
 
 # --- groups: which reports link, and why ---------------------------------------------------------
+
 
 class _Groups:
     """The linked groups among a set of reports that holds every report linked to any of them.
@@ -245,7 +249,7 @@ class _Groups:
         for region, names in by_region.items():
             for name, units in names.items():  # the same name, units that differ but are equivalent
                 for i, u in enumerate(units):
-                    for v in units[i + 1:]:
+                    for v in units[i + 1 :]:
                         if said := _units(u, v):
                             self._class_link((region, name, u), (region, name, v), "same", said)
             postings: dict[str, set[str]] = {}
@@ -299,8 +303,7 @@ class _Groups:
         j, names, units = best
         a, b = (self.reps[j], rep) if j < i else (rep, self.reps[j])
         template = f"link_name_{'same' if names == 'same' else 'abbreviated'}_unit_{'same' if units == 'same' else 'renamed'}"
-        return self._said(template, name=a.raw_name, other_name=b.raw_name, unit=a.raw_unit or "—", other_unit=b.raw_unit,
-                          region=a.region or "—")
+        return self._said(template, name=a.raw_name, other_name=b.raw_name, unit=a.raw_unit or "—", other_unit=b.raw_unit, region=a.region or "—")
 
     def _said(self, template: str, **parameters) -> str:
         """A reason in the warehouse's language, from its template in rules/messages.csv."""
@@ -330,13 +333,30 @@ _CURRENT = """
     FROM reports r JOIN documents d USING (doc_id)"""
 # reports linking has not seen as they are now (new, re-stored, or values changed): the whole comparison,
 # for a warehouse whose stores did not say which documents they wrote (link_pending)
-_CHANGED = _CURRENT + """
+_CHANGED = (
+    _CURRENT
+    + """
     LEFT JOIN link_index l USING (report_id)
     WHERE l.report_id IS NULL OR l.stamp IS DISTINCT FROM d.ingested_at OR l.fiscal_year IS DISTINCT FROM r.fiscal_year
        OR l.region IS DISTINCT FROM r.region OR l.scope IS DISTINCT FROM r.scope OR l.project_name IS DISTINCT FROM r.project_name
        OR l.unit IS DISTINCT FROM coalesce(r.implementing_unit, r.department) OR l.project_code IS DISTINCT FROM r.project_code"""
-_INDEX_COLUMNS = ["report_id", "doc_id", "stamp", "fiscal_year", "region", "scope", "project_name", "unit", "project_code", "name",
-                  "unit_name", "mapped", "head", "plain_key"]
+)
+_INDEX_COLUMNS = [
+    "report_id",
+    "doc_id",
+    "stamp",
+    "fiscal_year",
+    "region",
+    "scope",
+    "project_name",
+    "unit",
+    "project_code",
+    "name",
+    "unit_name",
+    "mapped",
+    "head",
+    "plain_key",
+]
 _INDEXED = f"SELECT {', '.join(_INDEX_COLUMNS)} FROM link_index"
 
 
@@ -350,8 +370,10 @@ def _from_reports(rows: list[tuple], mapping: list[MapEntry]) -> list[_Report]:
 
 
 def _from_index(rows: list[tuple]) -> list[_Report]:
-    return [_Report(rid, year, region, name or "", unit_name or "", code, raw_name, raw_unit, mapped, stamp, scope, doc_id)
-            for rid, doc_id, stamp, year, region, scope, raw_name, raw_unit, code, name, unit_name, mapped, _, _ in rows]
+    return [
+        _Report(rid, year, region, name or "", unit_name or "", code, raw_name, raw_unit, mapped, stamp, scope, doc_id)
+        for rid, doc_id, stamp, year, region, scope, raw_name, raw_unit, code, name, unit_name, mapped, _, _ in rows
+    ]
 
 
 def _project_row(key: str, members: list[_Report]) -> tuple:
@@ -370,8 +392,9 @@ def link_projects(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry] | None
     settings = settings_digest(mapping)
     if not full:
         made_with = one_value(con.execute("SELECT max(settings) FROM link_state"))
-        covered = made_with == settings and (one_value(con.execute("SELECT count(*) FROM link_index")) > 0
-                                             or not one_value(con.execute("SELECT count(*) FROM reports")))
+        covered = made_with == settings and (
+            one_value(con.execute("SELECT count(*) FROM link_index")) > 0 or not one_value(con.execute("SELECT count(*) FROM reports"))
+        )
         full = not covered
     if full:
         _link_all(con, mapping)
@@ -416,8 +439,24 @@ def _rows_of(groups: _Groups, keys: dict[int, str]) -> tuple[list[tuple], list[t
         unmapped = []
         for i in members:
             rep = groups.reps[i]
-            index.append((rep.report_id, rep.doc_id, rep.stamp, rep.fiscal_year, rep.region, rep.scope, rep.raw_name, rep.raw_unit, rep.code,
-                          rep.name, rep.unit, rep.mapped, head_rep.report_id, plain))
+            index.append(
+                (
+                    rep.report_id,
+                    rep.doc_id,
+                    rep.stamp,
+                    rep.fiscal_year,
+                    rep.region,
+                    rep.scope,
+                    rep.raw_name,
+                    rep.raw_unit,
+                    rep.code,
+                    rep.name,
+                    rep.unit,
+                    rep.mapped,
+                    head_rep.report_id,
+                    plain,
+                )
+            )
             if rep.mapped is not None:
                 mapped.setdefault(rep.mapped, []).append(rep)
                 links.append((rep.report_id, rep.mapped, groups.reason(i, head)))
@@ -461,19 +500,30 @@ def _neighbour_heads(con: duckdb.DuckDBPyConnection, fresh: list[_Report]) -> se
     live = "report_id NOT IN (SELECT report_id FROM _stale)"
     codes = sorted({r.code for r in fresh if r.code})
     if codes:
-        heads |= {h for (h,) in con.execute(f"SELECT DISTINCT head FROM link_index WHERE project_code IN (SELECT unnest($1)) AND {live}",
-                                            [codes]).fetchall()}
+        heads |= {
+            h
+            for (h,) in con.execute(f"SELECT DISTINCT head FROM link_index WHERE project_code IN (SELECT unnest($1)) AND {live}", [codes]).fetchall()
+        }
     classes = {(r.region or "", r.name, r.unit) for r in fresh if r.name and r.mapped is None}
     for region, name, unit in sorted(classes):
         n = len(name)
-        candidates = con.execute(f"""
+        candidates = con.execute(
+            f"""
             SELECT name, unit_name, head FROM link_index
             WHERE {live} AND mapped IS NULL AND coalesce(region, '') = $region AND starts_with(name, $first)
               AND (name = $name
                    OR (length(name) > $n AND length(name) <= $top AND list_has_all(string_split(name, ''), $chars))
                    OR (length(name) < $n AND length(name) >= $bottom AND list_has_all($chars, string_split(name, ''))))""",
-                                 {"region": region, "first": name[0], "name": name, "n": n, "top": n / SHORTEST_SHARE,
-                                  "bottom": SHORTEST_SHARE * n, "chars": sorted(set(name))}).fetchall()
+            {
+                "region": region,
+                "first": name[0],
+                "name": name,
+                "n": n,
+                "top": n / SHORTEST_SHARE,
+                "bottom": SHORTEST_SHARE * n,
+                "chars": sorted(set(name)),
+            },
+        ).fetchall()
         for other, other_unit, head in candidates:
             if equivalent(name, other) and _units(unit, other_unit or ""):
                 heads.add(head)
@@ -486,10 +536,11 @@ def _link_changed(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry]) -> No
     every report whose values differ from what the index saw)."""
     changed_docs = [d for (d,) in con.execute("SELECT DISTINCT doc_id FROM link_pending").fetchall()]
     if changed_docs:
-        fresh = _from_reports(con.execute(f"{_CURRENT} WHERE r.doc_id IN (SELECT unnest($1::VARCHAR[]))", [changed_docs]).fetchall(),
-                              mapping)
-        gone = [rid for (rid,) in con.execute("SELECT report_id FROM link_index WHERE doc_id IN (SELECT unnest($1::VARCHAR[]))",
-                                              [changed_docs]).fetchall()]
+        fresh = _from_reports(con.execute(f"{_CURRENT} WHERE r.doc_id IN (SELECT unnest($1::VARCHAR[]))", [changed_docs]).fetchall(), mapping)
+        gone = [
+            rid
+            for (rid,) in con.execute("SELECT report_id FROM link_index WHERE doc_id IN (SELECT unnest($1::VARCHAR[]))", [changed_docs]).fetchall()
+        ]
         con.execute("DELETE FROM link_pending")
     else:
         fresh = _from_reports(con.execute(_CHANGED).fetchall(), mapping)
@@ -500,19 +551,27 @@ def _link_changed(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry]) -> No
     stale = con.execute(f"{_INDEXED} WHERE report_id IN (SELECT report_id FROM _stale)").fetchall()
     heads = {row[12] for row in stale} | _neighbour_heads(con, fresh)
     _ids_table(con, "_heads", heads)
-    kept = _from_index(con.execute(f"""{_INDEXED} WHERE head IN (SELECT report_id FROM _heads)
-                                       AND report_id NOT IN (SELECT report_id FROM _stale)""").fetchall())
+    kept = _from_index(
+        con.execute(f"""{_INDEXED} WHERE head IN (SELECT report_id FROM _heads)
+                                       AND report_id NOT IN (SELECT report_id FROM _stale)""").fetchall()
+    )
     relinked = fresh + kept
     _ids_table(con, "_relinked", [r.report_id for r in relinked])
     # what the relinked reports held before: their keys, plain keys and map keys
-    old_keys = {k for (k,) in con.execute("""SELECT DISTINCT project_key FROM project_links
+    old_keys = {
+        k
+        for (k,) in con.execute("""SELECT DISTINCT project_key FROM project_links
                                              WHERE report_id IN (SELECT report_id FROM _relinked
-                                                                 UNION ALL SELECT report_id FROM _stale)""").fetchall()}
+                                                                 UNION ALL SELECT report_id FROM _stale)""").fetchall()
+    }
     old_rows = stale + con.execute(f"{_INDEXED} WHERE report_id IN (SELECT report_id FROM _relinked)").fetchall()
     old_plain = {row[13] for row in old_rows}
     map_keys_before = {k for (k,) in con.execute("SELECT DISTINCT mapped FROM link_index WHERE mapped IS NOT NULL").fetchall()}
-    outside_mapped = {k for (k,) in con.execute("""SELECT DISTINCT mapped FROM link_index WHERE mapped IS NOT NULL
-                      AND report_id NOT IN (SELECT report_id FROM _relinked UNION ALL SELECT report_id FROM _stale)""").fetchall()}
+    outside_mapped = {
+        k
+        for (k,) in con.execute("""SELECT DISTINCT mapped FROM link_index WHERE mapped IS NOT NULL
+                      AND report_id NOT IN (SELECT report_id FROM _relinked UNION ALL SELECT report_id FROM _stale)""").fetchall()
+    }
     map_keys = outside_mapped | {r.mapped for r in relinked if r.mapped is not None}
     affected_maps = {row[11] for row in old_rows if row[11] is not None} | {r.mapped for r in relinked if r.mapped is not None}
 
@@ -520,12 +579,15 @@ def _link_changed(con: duckdb.DuckDBPyConnection, mapping: list[MapEntry]) -> No
     contested = {_plain_key(groups.reps[h]) for h in groups.groups()} | old_plain | (map_keys ^ map_keys_before)
     holders: dict[str, list[tuple[tuple, str]]] = {}
     current: dict[str, tuple[str, _Report]] = {}  # outside head → (its key now, its head)
-    for head, plain, year, name, unit, region, code, key in con.execute("""
+    for head, plain, year, name, unit, region, code, key in con.execute(
+        """
             SELECT l.head, l.plain_key, h.fiscal_year, h.name, h.unit_name, h.region, h.project_code, any_value(p.project_key)
             FROM link_index l JOIN link_index h ON h.report_id = l.head JOIN project_links p ON p.report_id = l.report_id
             WHERE l.plain_key IN (SELECT unnest($1)) AND l.mapped IS NULL
               AND l.report_id NOT IN (SELECT report_id FROM _relinked UNION ALL SELECT report_id FROM _stale)
-            GROUP BY ALL""", [sorted(contested)]).fetchall():
+            GROUP BY ALL""",
+        [sorted(contested)],
+    ).fetchall():
         holders.setdefault(plain, []).append(((year or 9999, head), head))
         current[head] = (key, _Report(head, year, region, name or "", unit or "", code, None, None))
     keys, outside = _assign(groups, holders, map_keys)
@@ -620,8 +682,8 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, groups: set[tuple] | None = 
     for group in by_group.values():
         originals: list[tuple] = []
         for row in sorted(group, key=lambda r: (-r[-2], -r[-1], r[1], r[0])):
-            figures = row[6:6 + len(_FIGURES)]
-            original = next((o for o in originals if o[1] != row[1] and _agree(o[6:6 + len(_FIGURES)], figures)), None)
+            figures = row[6 : 6 + len(_FIGURES)]
+            original = next((o for o in originals if o[1] != row[1] and _agree(o[6 : 6 + len(_FIGURES)], figures)), None)
             if original is None:
                 originals.append(row)
             else:
@@ -629,8 +691,9 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, groups: set[tuple] | None = 
     if groups is None:
         con.execute("UPDATE reports SET duplicate_of = NULL WHERE duplicate_of IS NOT NULL")
     else:
-        con.execute("UPDATE reports SET duplicate_of = NULL "
-                    f"WHERE duplicate_of IS NOT NULL AND report_id IN (SELECT r.report_id FROM reports r {scope})")
+        con.execute(
+            f"UPDATE reports SET duplicate_of = NULL WHERE duplicate_of IS NOT NULL AND report_id IN (SELECT r.report_id FROM reports r {scope})"
+        )
         con.execute("DROP TABLE _dup_groups")
     if copies:
         con.execute("CREATE OR REPLACE TEMP TABLE _copies (report_id VARCHAR, original VARCHAR)")

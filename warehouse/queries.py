@@ -30,8 +30,11 @@ def unmapped_labels(con: duckdb.DuckDBPyConnection) -> list[UnmappedLabel]:
     grouped: dict[str, list[tuple[str, str]]] = {}
     for label, path in rows:
         grouped.setdefault(canonical_label(label), []).append((label, path))
-    out = [UnmappedLabel(canon, len(seen), seen[0][0], seen[0][1], tuple(dict.fromkeys(path for _label, path in seen)))
-           for canon, seen in grouped.items() if canon]
+    out = [
+        UnmappedLabel(canon, len(seen), seen[0][0], seen[0][1], tuple(dict.fromkeys(path for _label, path in seen)))
+        for canon, seen in grouped.items()
+        if canon
+    ]
     return sorted(out, key=lambda u: (-u.count, u.label))
 
 
@@ -100,9 +103,13 @@ def run_readonly(con: duckdb.DuckDBPyConnection, sql: str) -> list[Result]:
         kind = _kind(con, statement)
         if kind not in _READING:
             which = f"Statement {n} is" if len(statements) > 1 else "The statement is"
-            raise QueryRefused(_("{which} {value}: `jixiao query` only reads the warehouse (SELECT, DESCRIBE, SHOW, "
-                                 "EXPLAIN); ATTACH, COPY, EXPORT, SET and writes are refused. Use `jixiao export` to write "
-                                 "files.").format(which=which, value=kind.replace('_', ' ')))
+            raise QueryRefused(
+                _(
+                    "{which} {value}: `jixiao query` only reads the warehouse (SELECT, DESCRIBE, SHOW, "
+                    "EXPLAIN); ATTACH, COPY, EXPORT, SET and writes are refused. Use `jixiao export` to write "
+                    "files."
+                ).format(which=which, value=kind.replace("_", " "))
+            )
     results = []
     for statement in statements:
         cursor = con.execute(statement.query)

@@ -24,10 +24,21 @@ RATE = "DECIMAL(9,2)"
 # overwrites what was read: it is a row of `corrections`, and v_reports (views.sql) shows reports with
 # the latest correction of each value applied (NULL included), naming them in corrected_columns.
 CORRECTABLE: dict[str, str] = {
-    "fiscal_year": "INTEGER", "region": "VARCHAR", "project_name": "VARCHAR", "department": "VARCHAR",
-    "implementing_unit": "VARCHAR", "budget_initial_yuan": MONEY, "budget_adjusted_yuan": MONEY, "received_yuan": MONEY,
-    "spent_yuan": MONEY, "execution_rate_pct": RATE, "score_total": RATE, "score_max": RATE, "grade": "VARCHAR",
-    "execution_score": RATE, "execution_score_max": RATE,
+    "fiscal_year": "INTEGER",
+    "region": "VARCHAR",
+    "project_name": "VARCHAR",
+    "department": "VARCHAR",
+    "implementing_unit": "VARCHAR",
+    "budget_initial_yuan": MONEY,
+    "budget_adjusted_yuan": MONEY,
+    "received_yuan": MONEY,
+    "spent_yuan": MONEY,
+    "execution_rate_pct": RATE,
+    "score_total": RATE,
+    "score_max": RATE,
+    "grade": "VARCHAR",
+    "execution_score": RATE,
+    "execution_score_max": RATE,
 }
 
 _MIGRATION_FILE = re.compile(r"(\d{4})_\w+\.sql")
@@ -39,8 +50,7 @@ def _packaged(name: str) -> str:
 
 def _migrations() -> list[tuple[int, str]]:
     folder = resources.files("jixiao.warehouse").joinpath("migrations")
-    found = sorted((int(m[1]), entry.read_text(encoding="utf-8"))
-                   for entry in folder.iterdir() if (m := _MIGRATION_FILE.fullmatch(entry.name)))
+    found = sorted((int(m[1]), entry.read_text(encoding="utf-8")) for entry in folder.iterdir() if (m := _MIGRATION_FILE.fullmatch(entry.name)))
     assert [n for n, _ in found] == list(range(1, len(found) + 1)), "migrations are numbered 1, 2, 3 … without gaps"
     return found
 

@@ -63,8 +63,7 @@ def sentences(text: str) -> list[str]:
 def _stamp(con: duckdb.DuckDBPyConnection) -> str:
     """What the index must have been made from: a digest of every indexed item and its report's year and project,
     the word list and the index version. A sum of row hashes costs a few milliseconds at 10,000 reports."""
-    n, digest = one_row(con.execute(f"SELECT count(*), coalesce(sum(hash(report_id, seq, kind, text, fiscal_year, project_key)), 0)"
-                                    f" FROM ({_ITEMS})"))
+    n, digest = one_row(con.execute(f"SELECT count(*), coalesce(sum(hash(report_id, seq, kind, text, fiscal_year, project_key)), 0) FROM ({_ITEMS})"))
     return f"{INDEX_VERSION}:{_words_digest()}:{n}:{digest}"
 
 
@@ -107,8 +106,9 @@ def _build(con: duckdb.DuckDBPyConnection, folder: Path, stamp: str) -> None:
         while rows := cursor.fetchmany(10_000):
             for report_id, seq, kind, text, year, _project in rows:
                 for sentence in sentences(text):
-                    doc = tantivy.Document(words=" ".join(search_words(sentence)), sentence=sentence, report_id=report_id,
-                                           kind=kind or "", seq=int(seq))
+                    doc = tantivy.Document(
+                        words=" ".join(search_words(sentence)), sentence=sentence, report_id=report_id, kind=kind or "", seq=int(seq)
+                    )
                     if year is not None:
                         doc.add_integer("year", int(year))
                     writer.add_document(doc)
@@ -166,8 +166,14 @@ def _searcher(folder: str, stamp: str):
     return index, index.searcher()
 
 
-def search(con: duckdb.DuckDBPyConnection, query: str, db_path: str | Path | None = None, kind: str | None = None,
-           years: tuple[int, ...] = (), limit: int = 20) -> list[Hit]:
+def search(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    db_path: str | Path | None = None,
+    kind: str | None = None,
+    years: tuple[int, ...] = (),
+    limit: int = 20,
+) -> list[Hit]:
     """Given words to look for (Chinese as written: 「资金拨付滞后」), return the sentences that best match, best first,
     each with its report, year and item; kind (problem, cause …) and years narrow them."""
     import tantivy
@@ -183,15 +189,27 @@ def search(con: duckdb.DuckDBPyConnection, query: str, db_path: str | Path | Non
     if kind:
         clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "kind", kind)))
     if years:
-        clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "year", int(y))) for y in years])))
+        clauses.append(
+            (
+                tantivy.Occur.Must,
+                tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.term_query(schema, "year", int(y))) for y in years]),
+            )
+        )
     found = searcher.search(tantivy.Query.boolean_query(clauses), limit)
     hits = []
     for score, address in found.hits:
         doc = searcher.doc(address)
         year = doc.get_first("year")
-        hits.append(Hit(doc.get_first("report_id"), int(doc.get_first("seq")), int(year) if year is not None else None,
-                        doc.get_first("kind") or None, doc.get_first("sentence"), float(score)))
+        hits.append(
+            Hit(
+                doc.get_first("report_id"),
+                int(doc.get_first("seq")),
+                int(year) if year is not None else None,
+                doc.get_first("kind") or None,
+                doc.get_first("sentence"),
+                float(score),
+            )
+        )
     return _with_reports(con, hits)
 
 
@@ -199,11 +217,12 @@ def _with_reports(con: duckdb.DuckDBPyConnection, hits: list[Hit]) -> list[Hit]:
     """The hits with their reports' project, unit and file, read from the warehouse in one query."""
     if not hits:
         return hits
-    rows = con.execute("""
+    rows = con.execute(
+        """
         SELECT r.report_id, r.project_name,
                CASE WHEN r.scope = 'department' THEN r.project_name ELSE coalesce(r.implementing_unit, r.department) END, d.path
         FROM v_reports r JOIN documents d USING (doc_id) WHERE list_contains($ids, r.report_id)""",
-                       {"ids": list({h.report_id for h in hits})}).fetchall()
+        {"ids": list({h.report_id for h in hits})},
+    ).fetchall()
     about = {rid: rest for rid, *rest in rows}
-    return [Hit(**{**h.__dict__, **dict(zip(("project_name", "unit", "path"), about.get(h.report_id, (None, None, None))))})
-            for h in hits]
+    return [Hit(**{**h.__dict__, **dict(zip(("project_name", "unit", "path"), about.get(h.report_id, (None, None, None))))}) for h in hits]

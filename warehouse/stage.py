@@ -61,8 +61,12 @@ def _shard_of(data) -> Shard:
     """A manifest's shard, or ValueError when the manifest is not one jixiao wrote."""
     if not isinstance(data, dict) or set(data) != {f for f in Shard.__dataclass_fields__}:
         raise ValueError("its fields are not a shard's")
-    if not isinstance(data["files"], list) or not isinstance(data["checksums"], dict) \
-            or set(data["checksums"]) != set(SHARD_TABLES) or not isinstance(data["schema_version"], int):
+    if (
+        not isinstance(data["files"], list)
+        or not isinstance(data["checksums"], dict)
+        or set(data["checksums"]) != set(SHARD_TABLES)
+        or not isinstance(data["schema_version"], int)
+    ):
         raise ValueError("its files, checksums or schema version are not a shard's")
     try:
         files = tuple(StagedFile(**x) for x in data["files"])
@@ -103,8 +107,9 @@ class Stage:
         if kind == fs.FileType.NotFound:
             raise StageError(_("There is no stage at {uri}; give the --stage folder `ingest --engine ray` wrote.").format(uri=self.uri))
         if manifests != fs.FileType.Directory:
-            raise StageError(_("{uri} is not a stage (it has no manifest/ folder); give the --stage folder `ingest --engine "
-                               "ray` wrote.").format(uri=self.uri))
+            raise StageError(
+                _("{uri} is not a stage (it has no manifest/ folder); give the --stage folder `ingest --engine ray` wrote.").format(uri=self.uri)
+            )
         return self
 
     @property
@@ -147,8 +152,11 @@ class Stage:
         finally:
             if own:
                 con.close()
-        files = tuple(StagedFile(p.seen.path, p.seen.size_bytes, p.seen.mtime_ns, p.result.doc_id, p.result.status, p.result.error)
-                      for p in done if p.seen is not None)
+        files = tuple(
+            StagedFile(p.seen.path, p.seen.size_bytes, p.seen.mtime_ns, p.result.doc_id, p.result.status, p.result.error)
+            for p in done
+            if p.seen is not None
+        )
         shard = Shard(shard_id, SCHEMA_VERSION, files, rows, datetime.now(UTC).isoformat(timespec="seconds"), checksums)
         self.fs.create_dir(f"{self.root}/manifest", recursive=True)
         text = json.dumps(asdict(shard), ensure_ascii=False, indent=1).encode("utf-8")
@@ -175,8 +183,11 @@ class Stage:
                 with self.fs.open_input_stream(info.path) as f:
                     out.append(_shard_of(json.loads(f.read().decode("utf-8"))))
             except (ValueError, UnicodeDecodeError) as exc:  # json's errors are ValueErrors too
-                raise StageError(_("The stage's manifest {path} is not one jixiao wrote ({exc}); remove it, or read the "
-                                   "files again into a new stage.").format(path=info.path, exc=exc)) from exc
+                raise StageError(
+                    _("The stage's manifest {path} is not one jixiao wrote ({exc}); remove it, or read the files again into a new stage.").format(
+                        path=info.path, exc=exc
+                    )
+                ) from exc
         return sorted(out, key=lambda s: (s.written_at, s.shard_id))
 
     def _checksum(self, shard_id: str, table: str) -> str:
@@ -199,19 +210,25 @@ class Stage:
         try:
             matches = self._checksum(shard.shard_id, table) == shard.checksums[table]
         except OSError as exc:
-            raise StageError(_("The stage's shard {shard_id} lacks its {table} table ({exc}); read those files again.").format(
-                shard_id=shard.shard_id, table=table, exc=exc)) from exc
+            raise StageError(
+                _("The stage's shard {shard_id} lacks its {table} table ({exc}); read those files again.").format(
+                    shard_id=shard.shard_id, table=table, exc=exc
+                )
+            ) from exc
         if not matches:
-            raise StageError(_("The stage's shard {shard_id} has a {table} table other than the one it was written with "
-                               "(changed or damaged since); read those files again into a new stage.").format(shard_id=shard.shard_id, table=table))
+            raise StageError(
+                _(
+                    "The stage's shard {shard_id} has a {table} table other than the one it was written with "
+                    "(changed or damaged since); read those files again into a new stage."
+                ).format(shard_id=shard.shard_id, table=table)
+            )
         return pq.read_table(self._table_path(shard.shard_id, table), filesystem=self.fs)
 
     def table_files(self, table: str, shards: list[Shard] | None = None) -> list[str]:
         return [self._table_path(s.shard_id, table) for s in (self.shards() if shards is None else shards)]
 
 
-def load_shard(con: duckdb.DuckDBPyConnection, stage: Stage, shard: Shard, reread: bool = False,
-               loaded_at: datetime | None = None) -> set[str]:
+def load_shard(con: duckdb.DuckDBPyConnection, stage: Stage, shard: Shard, reread: bool = False, loaded_at: datetime | None = None) -> set[str]:
     """Merge one shard into the warehouse in one transaction; return the doc_ids written.
 
     A document already stored is left as it is, and only its paths recorded, unless it is stored as
@@ -219,14 +236,21 @@ def load_shard(con: duckdb.DuckDBPyConnection, stage: Stage, shard: Shard, rerea
     get loaded_at as their ingested_at: the time the warehouse got them, one for a whole load, so
     which of two copies counts as the earlier (duplicate_of) does not hang on the order readers finished."""
     if shard.schema_version != SCHEMA_VERSION:
-        raise StageError(_("Shard {shard_id} was written by a jixiao with warehouse schema {schema_version}, this one has "
-                           "{SCHEMA_VERSION}; read those files again into a new stage.").format(
-                               shard_id=shard.shard_id, schema_version=shard.schema_version, SCHEMA_VERSION=SCHEMA_VERSION))
+        raise StageError(
+            _(
+                "Shard {shard_id} was written by a jixiao with warehouse schema {schema_version}, this one has "
+                "{SCHEMA_VERSION}; read those files again into a new stage."
+            ).format(shard_id=shard.shard_id, schema_version=shard.schema_version, SCHEMA_VERSION=SCHEMA_VERSION)
+        )
     tables = {table: stage.read(shard, table) for table in CONTENT_TABLES}  # paths and file_index come from the manifest
     docs = {d["doc_id"]: (d["status"], d["error"]) for d in tables["documents"].select(["doc_id", "status", "error"]).to_pylist()}
     with transaction(con):
-        existing = {d: (status, error) for d, status, error in con.execute(
-            "SELECT doc_id, status, error FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [list(docs)]).fetchall()}
+        existing = {
+            d: (status, error)
+            for d, status, error in con.execute(
+                "SELECT doc_id, status, error FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [list(docs)]
+            ).fetchall()
+        }
         remember_files(con, [(f.doc_id, FileStat(f.path, f.size_bytes, f.mtime_ns)) for f in shard.files])  # paths, file_index
         # a stored failure gives way to another reading of it, but not to the same failure loaded again
         take = [d for d, read in docs.items() if d not in existing or reread or (existing[d][0] == "failed" and read != existing[d])]
@@ -246,8 +270,7 @@ def load_stage(con: duckdb.DuckDBPyConnection, stage: Stage, reread: bool | set[
     written). reread: True for every shard, or the ids of the shards whose readings replace what is stored."""
     shards = stage.shards()
     loaded_at = one_value(con.execute("SELECT CAST(current_timestamp AS TIMESTAMP)"))
-    return len(shards), sum(len(load_shard(con, stage, shard, reread is True or shard.shard_id in (reread or ()), loaded_at))
-                            for shard in shards)
+    return len(shards), sum(len(load_shard(con, stage, shard, reread is True or shard.shard_id in (reread or ()), loaded_at)) for shard in shards)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, data, doc_ids: list[str], loaded_at: datetime | None = None) -> None:
@@ -260,8 +283,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, data, doc_ids: list[str]
     picked = "* REPLACE (CAST($2 AS TIMESTAMP) AS ingested_at)" if stamped else "*"
     con.register("shard_rows", data)
     try:
-        con.execute(f"INSERT INTO {table} ({columns}) SELECT {picked} FROM shard_rows WHERE {key} IN (SELECT unnest($1::VARCHAR[]))",
-                    [doc_ids, loaded_at] if stamped else [doc_ids])
+        con.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {picked} FROM shard_rows WHERE {key} IN (SELECT unnest($1::VARCHAR[]))",
+            [doc_ids, loaded_at] if stamped else [doc_ids],
+        )
     finally:
         con.unregister("shard_rows")
 
@@ -270,8 +295,9 @@ def stage_connection(stage: Stage) -> duckdb.DuckDBPyConnection:
     """An in-memory connection whose tables are views over the stage's finished shards, locked down
     like `query`'s: it reads only inside the stage's folder and can change no setting."""
     if not stage.local:
-        raise StageError(_("`query --stage` reads a stage in a local folder; load {uri} with `jixiao load` or copy it here "
-                           "first.").format(uri=stage.uri))
+        raise StageError(
+            _("`query --stage` reads a stage in a local folder; load {uri} with `jixiao load` or copy it here first.").format(uri=stage.uri)
+        )
     shards = stage.must_exist().shards()
     if not shards:
         raise StageError(_("The stage {uri} has no finished shards yet.").format(uri=stage.uri))

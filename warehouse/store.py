@@ -79,18 +79,21 @@ def remember_files(con: duckdb.DuckDBPyConnection, found: list[tuple[str, FileSt
     """
     if not found:
         return
-    insert_rows(con, "document_paths", ["doc_id", "path"], list(dict.fromkeys((d, s.path) for d, s in found)),
-                conflict="ON CONFLICT DO NOTHING")
+    insert_rows(con, "document_paths", ["doc_id", "path"], list(dict.fromkeys((d, s.path) for d, s in found)), conflict="ON CONFLICT DO NOTHING")
     unknown = [s.path for _, s in found if not s.looked_up]
-    before = dict(con.execute("SELECT path, doc_id FROM file_index WHERE path IN (SELECT unnest(?::VARCHAR[]))",
-                              [unknown]).fetchall()) if unknown else {}
+    before = (
+        dict(con.execute("SELECT path, doc_id FROM file_index WHERE path IN (SELECT unnest(?::VARCHAR[]))", [unknown]).fetchall()) if unknown else {}
+    )
     latest = {s.path: (s.path, s.size_bytes, s.mtime_ns, d) for d, s in found}  # a path once per statement
     insert_rows(con, "file_index", ["path", "size_bytes", "mtime_ns", "doc_id"], list(latest.values()), verb="INSERT OR REPLACE")
     for doc_id, seen in found:
         old = seen.previous if seen.looked_up else before.get(seen.path)
         if old and old != doc_id:
-            con.execute("""UPDATE documents SET replaced_by = ? WHERE doc_id = ?
-                           AND NOT EXISTS (SELECT 1 FROM file_index WHERE doc_id = ?)""", [doc_id, old, old])
+            con.execute(
+                """UPDATE documents SET replaced_by = ? WHERE doc_id = ?
+                           AND NOT EXISTS (SELECT 1 FROM file_index WHERE doc_id = ?)""",
+                [doc_id, old, old],
+            )
 
 
 def remember_only(con: duckdb.DuckDBPyConnection, doc_id: str, seen: FileStat) -> None:
@@ -112,12 +115,19 @@ def store_many(con: duckdb.DuckDBPyConnection, docs: list[Pending], replace: boo
     try:
         with transaction(con):
             ids = list(dict.fromkeys(d.result.doc_id for d in docs))
-            existing = (stored.intersection(ids) if stored is not None else
-                        {row[0] for row in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
-                                                       [ids]).fetchall()})
+            existing = (
+                stored.intersection(ids)
+                if stored is not None
+                else {row[0] for row in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()}
+            )
             remember_files(con, [(d.result.doc_id, d.seen) for d in docs if d.seen])
-            insert_rows(con, "document_paths", ["doc_id", "path"], [(d.result.doc_id, d.result.path) for d in docs if not d.seen],
-                        conflict="ON CONFLICT DO NOTHING")
+            insert_rows(
+                con,
+                "document_paths",
+                ["doc_id", "path"],
+                [(d.result.doc_id, d.result.path) for d in docs if not d.seen],
+                conflict="ON CONFLICT DO NOTHING",
+            )
             written: dict[str, Pending] = {}
             for d in docs:
                 if d.result.doc_id in existing and not (replace or d.replace) or d.result.doc_id in written:
@@ -139,13 +149,15 @@ def store_many(con: duckdb.DuckDBPyConnection, docs: list[Pending], replace: boo
     except StepFailed:
         raise
     except Exception as exc:
-        reason = (str(exc).splitlines()[0].split(" when casting from source column")[0]  # DuckDB appends the SQL
-                  if isinstance(exc, duckdb.Error) else f"{type(exc).__name__}: {exc}")
+        reason = (
+            str(exc).splitlines()[0].split(" when casting from source column")[0]  # DuckDB appends the SQL
+            if isinstance(exc, duckdb.Error)
+            else f"{type(exc).__name__}: {exc}"
+        )
         raise LoadError(_("Storing the document failed and nothing of it was kept ({reason}).").format(reason=reason)) from exc
 
 
-def store_group(con: duckdb.DuckDBPyConnection, group: list[Pending], replace: bool = False,
-                stored: set[str] | None = None) -> list[Pending]:
+def store_group(con: duckdb.DuckDBPyConnection, group: list[Pending], replace: bool = False, stored: set[str] | None = None) -> list[Pending]:
     """Store a group in one transaction; when that fails, each document alone, and one that still
     fails is stored as failed with the reason, so one bad document never costs the others.
     Return the group as stored; stored (see store_many) gains the doc_ids written."""
@@ -158,8 +170,15 @@ def store_group(con: duckdb.DuckDBPyConnection, group: list[Pending], replace: b
             try:
                 written |= store_many(con, [pending], replace, stored)
             except LoadError as exc:
-                failed = dataclasses.replace(pending.result, status="failed", error=str(exc), reports=[], coverage=None,
-                                             error_kind="store", error_detail=repr(exc.__cause__ or exc))
+                failed = dataclasses.replace(
+                    pending.result,
+                    status="failed",
+                    error=str(exc),
+                    reports=[],
+                    coverage=None,
+                    error_kind="store",
+                    error_detail=repr(exc.__cause__ or exc),
+                )
                 pending = dataclasses.replace(pending, result=failed)
                 written |= store_many(con, [pending], replace, stored)
             done.append(pending)

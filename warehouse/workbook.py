@@ -37,8 +37,10 @@ _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>"""
 # Printed landscape, one page wide however many columns: a sheet cut into column strips is unreadable on paper
-_PRINTED = ('<pageMargins left="0.4" right="0.4" top="0.5" bottom="0.5" header="0.3" footer="0.3"/>'
-            '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>')
+_PRINTED = (
+    '<pageMargins left="0.4" right="0.4" top="0.5" bottom="0.5" header="0.3" footer="0.3"/>'
+    '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+)
 # characters XML 1.0 does not allow: written as visible escapes, never dropped silently
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -56,7 +58,7 @@ def _text(value: str) -> str:
     if _ILLEGAL.search(value):
         value = _ILLEGAL.sub(lambda m: f"\\x{ord(m[0]):02x}", value)
     space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
-    return f'<is><t{space}>{escape(value)}</t></is>'
+    return f"<is><t{space}>{escape(value)}</t></is>"
 
 
 class Sheet:
@@ -70,12 +72,14 @@ class Sheet:
         self._cols = [_column(i) for i in range(len(widths))]
         self._file = tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".xml", dir=book.scratch, delete=False)
         cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, start=1))
-        self._file.write('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                         '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
-                         '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-                         'state="frozen"/></sheetView></sheetViews>'
-                         f'<sheetFormatPr defaultRowHeight="15"/>{"<cols>" + cols + "</cols>" if cols else ""}<sheetData>')
+        self._file.write(
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+            'state="frozen"/></sheetView></sheetViews>'
+            f'<sheetFormatPr defaultRowHeight="15"/>{"<cols>" + cols + "</cols>" if cols else ""}<sheetData>'
+        )
 
     @property
     def full(self) -> bool:
@@ -90,7 +94,7 @@ class Sheet:
         for column, value, style in zip(self._cols, row, self._styles):
             if value is None:
                 continue
-            where = f'{column}{n}'
+            where = f"{column}{n}"
             if isinstance(value, str):
                 cells.append(f'<c r="{where}" t="inlineStr">{_text(value)}</c>')
             elif isinstance(value, bool) and self._yes_no:  # a word a reader of the Chinese export reads: 是/否
@@ -127,7 +131,9 @@ class Sheet:
 
     def close(self) -> Path:
         # the autofilter follows sheetData in the schema's order; Excel also wants the defined name (Workbook.save)
-        self._file.write("</sheetData>" + (f'<autoFilter ref="{self.filter_range.replace("$", "")}"/>' if self._cols else "") + _PRINTED + "</worksheet>")
+        self._file.write(
+            "</sheetData>" + (f'<autoFilter ref="{self.filter_range.replace("$", "")}"/>' if self._cols else "") + _PRINTED + "</worksheet>"
+        )
         self._file.close()
         return Path(self._file.name)
 
@@ -164,9 +170,11 @@ class Workbook:
 
     def _defined_names(self) -> str:
         quoted = [name.replace("'", "''") for name, _ in self.sheets]
-        names = "".join(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-                        f"{escape(chr(39) + name + chr(39))}!{ref}</definedName>"
-                        for i, (name, ref) in enumerate(zip(quoted, self._filters)) if ref)
+        names = "".join(
+            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">{escape(chr(39) + name + chr(39))}!{ref}</definedName>'
+            for i, (name, ref) in enumerate(zip(quoted, self._filters))
+            if ref
+        )
         return f"<definedNames>{names}</definedNames>" if names else ""
 
     def discard(self) -> None:
@@ -177,38 +185,56 @@ class Workbook:
         try:
             with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
                 n = len(self.sheets)
-                zf.writestr("[Content_Types].xml",
-                            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                            '<Default Extension="xml" ContentType="application/xml"/>'
-                            '<Override PartName="/xl/workbook.xml" '
-                            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-                            '<Override PartName="/xl/styles.xml" '
-                            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-                            + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
-                                      'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-                                      for i in range(1, n + 1)) + "</Types>")
-                zf.writestr("_rels/.rels",
-                            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-                            'Target="xl/workbook.xml"/></Relationships>')
-                zf.writestr("xl/workbook.xml",
-                            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-                            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-                            + "".join(f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
-                                      for i, (name, _) in enumerate(self.sheets, start=1)) + "</sheets>"
-                            + self._defined_names() + "</workbook>")
-                zf.writestr("xl/_rels/workbook.xml.rels",
-                            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                            + "".join(f'<Relationship Id="rId{i}" '
-                                      'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-                                      f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))
-                            + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
-                              'Target="styles.xml"/></Relationships>')
+                zf.writestr(
+                    "[Content_Types].xml",
+                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                    '<Default Extension="xml" ContentType="application/xml"/>'
+                    '<Override PartName="/xl/workbook.xml" '
+                    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                    '<Override PartName="/xl/styles.xml" '
+                    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+                    + "".join(
+                        f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+                        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                        for i in range(1, n + 1)
+                    )
+                    + "</Types>",
+                )
+                zf.writestr(
+                    "_rels/.rels",
+                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+                    'Target="xl/workbook.xml"/></Relationships>',
+                )
+                zf.writestr(
+                    "xl/workbook.xml",
+                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+                    + "".join(
+                        f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
+                        for i, (name, _) in enumerate(self.sheets, start=1)
+                    )
+                    + "</sheets>"
+                    + self._defined_names()
+                    + "</workbook>",
+                )
+                zf.writestr(
+                    "xl/_rels/workbook.xml.rels",
+                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                    + "".join(
+                        f'<Relationship Id="rId{i}" '
+                        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                        f'Target="worksheets/sheet{i}.xml"/>'
+                        for i in range(1, n + 1)
+                    )
+                    + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+                    'Target="styles.xml"/></Relationships>',
+                )
                 zf.writestr("xl/styles.xml", _STYLES)
                 for i, (_, xml) in enumerate(self.sheets, start=1):
                     zf.write(xml, f"xl/worksheets/sheet{i}.xml")  # zip64 on its own when a sheet is that large

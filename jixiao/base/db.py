@@ -42,8 +42,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         raise
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], rows: list[tuple],
-                verb: str = "INSERT", conflict: str = "") -> None:
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], rows: list[tuple], verb: str = "INSERT", conflict: str = "") -> None:
     """Insert rows with one statement: each column goes in as one list parameter and is unnested.
 
     DuckDB binds a multi-row VALUES list expression by expression (~75 µs a row here) and runs

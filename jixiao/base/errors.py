@@ -32,8 +32,16 @@ class SettingError(Exception):
 
 
 # How native libraries say they ran out of memory under the worker's cap: NumPy, OpenCV, ONNX Runtime, OpenVINO, C++.
-_OUT_OF_MEMORY = ("Unable to allocate", "Failed to allocate", "Insufficient memory", "bad_alloc", "out of memory", "Cannot allocate memory",
-                  "can't alloc", "Can't alloc")  # the last two: OpenVINO's CPU plugin
+_OUT_OF_MEMORY = (
+    "Unable to allocate",
+    "Failed to allocate",
+    "Insufficient memory",
+    "bad_alloc",
+    "out of memory",
+    "Cannot allocate memory",
+    "can't alloc",
+    "Can't alloc",
+)  # the last two: OpenVINO's CPU plugin
 
 
 def is_out_of_memory(exc: BaseException) -> bool:
@@ -47,8 +55,24 @@ def is_out_of_memory(exc: BaseException) -> bool:
 # Libraries that parse a file's bytes: an exception raised inside one of them is about the file (a
 # parser meeting what it cannot parse); one raised in our own code, or in NumPy/OpenCV called by it,
 # is a fault of jixiao, whatever file it happened on.
-_PARSERS = ("pdfminer", "pdfplumber", "pypdfium2", "openpyxl", "lxml", "xml", "zipfile", "olefile", "msoffcrypto",
-            "PIL", "zlib", "bz2", "lzma", "struct", "codecs", "encodings")
+_PARSERS = (
+    "pdfminer",
+    "pdfplumber",
+    "pypdfium2",
+    "openpyxl",
+    "lxml",
+    "xml",
+    "zipfile",
+    "olefile",
+    "msoffcrypto",
+    "PIL",
+    "zlib",
+    "bz2",
+    "lzma",
+    "struct",
+    "codecs",
+    "encodings",
+)
 
 
 def raised_by_parser(exc: BaseException) -> bool:
@@ -60,4 +84,3 @@ def raised_by_parser(exc: BaseException) -> bool:
         tb = tb.tb_next
     module = tb.tb_frame.f_globals.get("__name__", "") or ""
     return module.split(".")[0] in _PARSERS
-

@@ -59,11 +59,11 @@ def split_outline(text: str) -> tuple[int | None, str]:
         plain = text
     m = _TEMPLATE_NUMBER.match(plain)
     if m:
-        return 3, text[m.end():].strip()
+        return 3, text[m.end() :].strip()
     for level, pattern in _OUTLINE:
         m = pattern.match(plain)
         if m and m.end() < len(text):
-            return level, text[m.end():].strip()
+            return level, text[m.end() :].strip()
     return None, text.strip()
 
 
@@ -91,7 +91,7 @@ def label_parts(text: str) -> tuple[str, str | None, str | None]:
         tail = regex.search(r"\((?:单位\s*[:：]\s*)?(万元|千元|元|亿元)\)", s)  # 「项目资金(万元)来源」: a unit mid-label
         if tail:
             unit = tail.group(1)
-            s = s[: tail.start()] + s[tail.end():]
+            s = s[: tail.start()] + s[tail.end() :]
     return s, unit, weight
 
 

@@ -19,8 +19,9 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Literal, get_args
 
-Format = Literal["docx", "doc", "wps", "pdf", "xlsx", "xls", "et", "rtf", "jpeg", "png", "tiff", "bmp", "gif", "html", "mht", "ofd",
-                 "encrypted-office", "unknown"]  # extract/formats.py says how each is read
+Format = Literal[
+    "docx", "doc", "wps", "pdf", "xlsx", "xls", "et", "rtf", "jpeg", "png", "tiff", "bmp", "gif", "html", "mht", "ofd", "encrypted-office", "unknown"
+]  # extract/formats.py says how each is read
 Status = Literal["ok", "failed", "not_report"]
 Severity = Literal["error", "warning", "info"]
 Scope = Literal["project", "department"]
@@ -397,6 +398,20 @@ class DocumentResult:
 
 # The columns of `documents` a stored document fills, in order: a DocumentResult's fields and
 # properties, except size_bytes (where the file was found) and parser_version (the package's).
-DOCUMENT_COLUMNS: tuple[str, ...] = ("doc_id", "path", "format", "ocr", "status", "error", "n_pages", "n_reports", "size_bytes",
-                                     "parser_version", "coverage_pct", "error_kind", "error_detail", "not_report_reason")
+DOCUMENT_COLUMNS: tuple[str, ...] = (
+    "doc_id",
+    "path",
+    "format",
+    "ocr",
+    "status",
+    "error",
+    "n_pages",
+    "n_reports",
+    "size_bytes",
+    "parser_version",
+    "coverage_pct",
+    "error_kind",
+    "error_detail",
+    "not_report_reason",
+)
 UNREAD_COLUMNS: tuple[str, ...] = ("doc_id", *(f.name for f in fields(Unread)))

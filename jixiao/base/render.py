@@ -78,8 +78,11 @@ def as_json(columns: list[str], rows: list[tuple]) -> str:
 
 def as_json_results(results: list[tuple[str, list[str], list[tuple]]]) -> str:
     """Several statements' results as one JSON document: [{"statement": sql, "rows": [...]}, ...]."""
-    return json.dumps([{"statement": sql, "rows": [{c: json_value(v) for c, v in zip(columns, row)} for row in rows]}
-                       for sql, columns, rows in results], ensure_ascii=False, indent=2)
+    return json.dumps(
+        [{"statement": sql, "rows": [{c: json_value(v) for c, v in zip(columns, row)} for row in rows]} for sql, columns, rows in results],
+        ensure_ascii=False,
+        indent=2,
+    )
 
 
 def as_markdown(columns: list[str], rows: list[tuple]) -> str:

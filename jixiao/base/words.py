@@ -48,5 +48,4 @@ def search_words(text: str) -> list[str]:
     gives 资金 and 拨付), so a query and a sentence that cut a phrase differently still share words; the
     commonest words (的, 和 …) left out."""
     stop = stopwords()
-    return [w for w in _tokenizer().cut_for_search(_plain(text), False)
-            if w.strip() and any(c.isalnum() for c in w) and w not in stop]
+    return [w for w in _tokenizer().cut_for_search(_plain(text), False) if w.strip() and any(c.isalnum() for c in w) and w not in stop]

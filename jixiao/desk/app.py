@@ -69,8 +69,7 @@ def is_loopback(host: str) -> bool:
 
 
 # a verdict as the desk shows it (the Chinese of each is warehouse.reviews.VERDICTS)
-VERDICT_WORDS = {"confirmed": N_("Confirmed wrong"), "explained": N_("Explained"), "false_alarm": N_("False alarm"),
-                 "open": N_("To review")}
+VERDICT_WORDS = {"confirmed": N_("Confirmed wrong"), "explained": N_("Explained"), "false_alarm": N_("False alarm"), "open": N_("To review")}
 
 
 class Verdicts(Mapping[str, str]):
@@ -119,15 +118,21 @@ class Desk:
                 con.close()
 
 
-def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str = "reviewer",
-               token: str | None = None, loopback: bool = True, preconvert: bool = False) -> Starlette:
+def create_app(
+    db: str | Path,
+    *,
+    pages_dir: str | Path | None = None,
+    user: str = "reviewer",
+    token: str | None = None,
+    loopback: bool = True,
+    preconvert: bool = False,
+) -> Starlette:
     """The desk over db. pages_dir keeps PDFs converted from Word and spreadsheet files
     (default: beside db, DB.pages). token: required on every request (for non-loopback hosts).
     preconvert: convert those files' pages ahead in a background thread (app.state.preconverting)."""
     db = Path(db)
     connect(db, create=False).close()  # missing or not a warehouse: say so now; an old one is migrated once here
-    desk = Desk(db, Sources(Path(pages_dir) if pages_dir else db.with_name(db.name + ".pages")), user,
-                secrets.token_urlsafe(24), token, loopback)
+    desk = Desk(db, Sources(Path(pages_dir) if pages_dir else db.with_name(db.name + ".pages")), user, secrets.token_urlsafe(24), token, loopback)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
     env.filters.update(money=_money, num=_num, text=lambda v: "" if v is None else text_of(v))
@@ -147,15 +152,19 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
 
     def reports(request: Request) -> Response:
         q = request.query_params
-        f = data.ReportFilter(year=_int(q.get("year")), unit=q.get("unit") or None, text=(q.get("q") or "").strip() or None,
-                              under_pct=_decimal(q.get("under")), with_findings=q.get("findings") == "1")
+        f = data.ReportFilter(
+            year=_int(q.get("year")),
+            unit=q.get("unit") or None,
+            text=(q.get("q") or "").strip() or None,
+            under_pct=_decimal(q.get("under")),
+            with_findings=q.get("findings") == "1",
+        )
         with desk.reading() as con:
             listed = data.report_list(con, f, _int(q.get("page")) or 1, data.PAGE_ROWS)
             years, units = data.years_and_units(con)
         return page(request, "reports.html", rows=listed.rows, listed=listed, pager=_pager(request, listed), f=f, years=years, units=units)
 
-    def report_page(request: Request, report_id: str, message: str | None = None, status: int = 200,
-                    refusal: dict | None = None) -> Response:
+    def report_page(request: Request, report_id: str, message: str | None = None, status: int = 200, refusal: dict | None = None) -> Response:
         with desk.reading() as con:
             view = data.report_view(con, report_id)
         if view is None:
@@ -187,8 +196,17 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
         with desk.reading() as con:
             listed = data.findings_list(con, rule, severity, verdict, _int(q.get("page")) or 1, data.PAGE_ROWS)
             rules = data.rules_and_counts(con)
-        return page(request, "findings.html", rows=listed.rows, listed=listed, pager=_pager(request, listed), rules=rules, rule=rule,
-                    severity=severity, verdict=verdict)
+        return page(
+            request,
+            "findings.html",
+            rows=listed.rows,
+            listed=listed,
+            pager=_pager(request, listed),
+            rules=rules,
+            rule=rule,
+            severity=severity,
+            verdict=verdict,
+        )
 
     async def review_finding(request: Request) -> Response:
         form = await _form(request, desk)
@@ -246,8 +264,11 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
         Route("/source/{doc_id}/{page:int}.png", source_page),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(Guard, desk=desk)],
-                    exception_handlers={WarehouseUnavailable: lambda request, exc: failure(request, str(exc), 503)})
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(Guard, desk=desk)],
+        exception_handlers={WarehouseUnavailable: lambda request, exc: failure(request, str(exc), 503)},
+    )
     app.state.desk = desk
     app.state.preconverting = start_preconverting(desk) if preconvert else None
     return app
@@ -256,6 +277,7 @@ def create_app(db: str | Path, *, pages_dir: str | Path | None = None, user: str
 def start_preconverting(desk: Desk) -> threading.Thread:
     """A background thread converting, most recent first, the stored documents LibreOffice shows that have no
     converted pages yet; a page asked for meanwhile is served as ever (waiting for its own batch, if under way)."""
+
     def work() -> None:
         try:
             with desk.reading() as con:
@@ -292,8 +314,9 @@ class Guard(BaseHTTPMiddleware):
             if not (held and secrets.compare_digest(held, desk.token)):
                 return PlainTextResponse(_("This desk needs its token: open the address `jixiao serve` printed."), 401)
         response = await call_next(request)
-        response.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                                                       "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
+        )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
@@ -306,13 +329,11 @@ def _correct(desk: Desk, report_id: str, form: dict[str, str]) -> tuple[str, boo
     try:
         value = typed_value(column, form.get("value", ""))
         with desk.writing() as con:
-            c = correct(con, report_id, column, value, form.get("by") or desk.user, form.get("reason", ""),
-                        resolves=resolved_findings)
+            c = correct(con, report_id, column, value, form.get("by") or desk.user, form.get("reason", ""), resolves=resolved_findings)
     except (ValueError, CorrectionRefused) as exc:
         return str(exc), True
     closed = [_("closes finding {rule}: {message}").format(rule=rule, message=message) for rule, message in c.resolved]
-    done = _("Corrected {column}: {old} → {new}").format(column=_header(column), old=c.old_value or _("empty"),
-                                                          new=c.new_value or _("empty"))
+    done = _("Corrected {column}: {old} → {new}").format(column=_header(column), old=c.old_value or _("empty"), new=c.new_value or _("empty"))
     return _("; ").join([done, *closed]), False
 
 
@@ -363,6 +384,7 @@ def _viewer(desk: Desk, view: data.ReportView) -> dict:
 
 def _pager(request: Request, listed: data.Page) -> dict:
     """Links to the page before and after this one, with the same filters."""
+
     def to(number: int) -> str | None:
         if not 1 <= number <= listed.pages or number == listed.number:
             return None

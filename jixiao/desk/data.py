@@ -26,43 +26,72 @@ def overview(con: duckdb.DuckDBPyConnection) -> dict:
     """Counts by status, year and unit; execution rate by unit and year; failed and low-coverage files."""
     status = dict(con.execute("SELECT status, count(*) FROM documents WHERE replaced_by IS NULL GROUP BY status").fetchall())
     # one pass over each table: copies are not correctable, so `reports` counts them as v_reports would
-    totals = _dicts(con.execute("""
+    totals = _dicts(
+        con.execute("""
         SELECT (SELECT count(*) FILTER (WHERE duplicate_of IS NULL) FROM reports) AS reports,
                (SELECT count(*) FILTER (WHERE duplicate_of IS NOT NULL) FROM reports) AS copies,
                f.findings, f.open_findings, (SELECT count(*) FROM corrections) AS corrections
-        FROM (SELECT count(*) AS findings, count(*) FILTER (WHERE verdict = 'open') AS open_findings FROM v_findings) f"""))[0]
-    years = _dicts(con.execute("""
+        FROM (SELECT count(*) AS findings, count(*) FILTER (WHERE verdict = 'open') AS open_findings FROM v_findings) f""")
+    )[0]
+    years = _dicts(
+        con.execute("""
         SELECT fiscal_year, count(*) AS reports, sum(coalesce(budget_adjusted_yuan, budget_initial_yuan)) AS budget_yuan,
                sum(spent_yuan) AS spent_yuan
-        FROM v_reports WHERE duplicate_of IS NULL GROUP BY fiscal_year ORDER BY fiscal_year NULLS LAST"""))
-    units = _dicts(con.execute("""
+        FROM v_reports WHERE duplicate_of IS NULL GROUP BY fiscal_year ORDER BY fiscal_year NULLS LAST""")
+    )
+    units = _dicts(
+        con.execute(
+            """
         SELECT coalesce(implementing_unit, department, ?) AS unit, count(*) AS reports,
                count(DISTINCT fiscal_year) AS years
-        FROM v_reports WHERE duplicate_of IS NULL GROUP BY ALL ORDER BY reports DESC, unit LIMIT 50""", [_("(not stated)")]))
+        FROM v_reports WHERE duplicate_of IS NULL GROUP BY ALL ORDER BY reports DESC, unit LIMIT 50""",
+            [_("(not stated)")],
+        )
+    )
     # the chart, aggregated in SQL: v_unit_year computed once, its largest units by budget kept
-    rates = _dicts(con.execute(f"""
+    rates = _dicts(
+        con.execute(f"""
         WITH unit_year AS MATERIALIZED (SELECT unit, fiscal_year, budget_yuan, weighted_execution_rate_pct FROM v_unit_year
                                         WHERE unit IS NOT NULL),
         top AS (SELECT unit FROM unit_year GROUP BY unit ORDER BY sum(budget_yuan) DESC NULLS LAST, unit LIMIT {UNITS_IN_CHART})
         SELECT unit, fiscal_year, weighted_execution_rate_pct AS rate
         FROM unit_year JOIN top USING (unit)
         WHERE weighted_execution_rate_pct IS NOT NULL AND fiscal_year IS NOT NULL
-        ORDER BY unit, fiscal_year"""))
-    failed = _dicts(con.execute("""
-        SELECT doc_id, path, format, error FROM documents WHERE status = 'failed' AND replaced_by IS NULL ORDER BY path LIMIT 200"""))
+        ORDER BY unit, fiscal_year""")
+    )
+    failed = _dicts(
+        con.execute("""
+        SELECT doc_id, path, format, error FROM documents WHERE status = 'failed' AND replaced_by IS NULL ORDER BY path LIMIT 200""")
+    )
     # the 200 lowest first, then what they need; a document's first report is doc_id:1 (warehouse.report_id)
-    low = _dicts(con.execute("""
+    low = _dicts(
+        con.execute(
+            """
         WITH low AS (SELECT doc_id, path, coverage_pct, n_reports FROM documents WHERE coverage_pct < ? AND replaced_by IS NULL AND status = 'ok'
                      ORDER BY coverage_pct, path LIMIT 200)
         SELECT l.doc_id, l.path, l.coverage_pct, CASE WHEN l.n_reports > 0 THEN l.doc_id || ':1' END AS report_id,
                count(u.doc_id) AS unread
         FROM low l LEFT JOIN unread u ON u.doc_id = l.doc_id
-        GROUP BY ALL ORDER BY l.coverage_pct, l.path""", [LOW_COVERAGE_PCT]))
-    not_reports = _dicts(con.execute("""
+        GROUP BY ALL ORDER BY l.coverage_pct, l.path""",
+            [LOW_COVERAGE_PCT],
+        )
+    )
+    not_reports = _dicts(
+        con.execute("""
         SELECT doc_id, path, format, not_report_reason AS reason FROM documents
-        WHERE status = 'not_report' AND replaced_by IS NULL ORDER BY path LIMIT 200"""))
-    return {"status": status, "totals": totals, "years": years, "units": units, "rates": rates, "failed": failed,
-            "not_reports": not_reports, "low": low, "low_pct": LOW_COVERAGE_PCT}
+        WHERE status = 'not_report' AND replaced_by IS NULL ORDER BY path LIMIT 200""")
+    )
+    return {
+        "status": status,
+        "totals": totals,
+        "years": years,
+        "units": units,
+        "rates": rates,
+        "failed": failed,
+        "not_reports": not_reports,
+        "low": low,
+        "low_pct": LOW_COVERAGE_PCT,
+    }
 
 
 @dataclass
@@ -125,7 +154,9 @@ def report_list(con: duckdb.DuckDBPyConnection, f: ReportFilter, page: int = 1, 
     total = one_value(con.execute(f"SELECT count(*) {kept}", args))
     offset = max(0, min(page - 1, (total - 1) // size if total else 0)) * size
     order = "fiscal_year DESC NULLS LAST, unit, project_name, report_id"
-    rows = _dicts(con.execute(f"""
+    rows = _dicts(
+        con.execute(
+            f"""
         WITH listed AS (  -- the page first, then its documents and open findings
             SELECT r.report_id, r.doc_id, r.fiscal_year, r.region, r.project_name, coalesce(r.implementing_unit, r.department) AS unit,
                    coalesce(r.budget_adjusted_yuan, r.budget_initial_yuan) AS budget_yuan, r.spent_yuan, r.execution_rate_pct,
@@ -135,14 +166,20 @@ def report_list(con: duckdb.DuckDBPyConnection, f: ReportFilter, page: int = 1, 
         )
         SELECT l.* EXCLUDE (doc_id), d.path, d.format,
                (SELECT count(*) FROM v_findings x WHERE x.original_report_id = l.report_id AND x.verdict = 'open') AS open_findings
-        FROM listed l JOIN documents d USING (doc_id) ORDER BY {order}""", args))
+        FROM listed l JOIN documents d USING (doc_id) ORDER BY {order}""",
+            args,
+        )
+    )
     return Page(rows, total, offset, size)
 
 
 def years_and_units(con: duckdb.DuckDBPyConnection) -> tuple[list[int], list[str]]:
     years = [y for (y,) in con.execute("SELECT DISTINCT fiscal_year FROM v_reports WHERE fiscal_year IS NOT NULL ORDER BY 1 DESC").fetchall()]
-    units = [u for (u,) in con.execute("""SELECT DISTINCT coalesce(implementing_unit, department) FROM v_reports
-                                          WHERE coalesce(implementing_unit, department) IS NOT NULL ORDER BY 1""").fetchall()]
+    units = [
+        u
+        for (u,) in con.execute("""SELECT DISTINCT coalesce(implementing_unit, department) FROM v_reports
+                                          WHERE coalesce(implementing_unit, department) IS NOT NULL ORDER BY 1""").fetchall()
+    ]
     return years, units
 
 
@@ -177,10 +214,14 @@ def report_view(con: duckdb.DuckDBPyConnection, report_id: str) -> ReportView | 
     stored = document_of(con, report["doc_id"])
     assert stored is not None  # its document was read just above
     paths = stored[1]
-    fields = _dicts(con.execute("""SELECT row_number() OVER () AS n, key, label, value, page, locator, x0, y0, x1, y1
-                                   FROM fields WHERE report_id = ? ORDER BY page NULLS LAST, locator""", [report_id]))
-    values = [{"column": c, "value": report[c], "corrected": c in report["corrected_columns"], "source": _source_of(c, fields)}
-              for c in CORRECTABLE]
+    fields = _dicts(
+        con.execute(
+            """SELECT row_number() OVER () AS n, key, label, value, page, locator, x0, y0, x1, y1
+                                   FROM fields WHERE report_id = ? ORDER BY page NULLS LAST, locator""",
+            [report_id],
+        )
+    )
+    values = [{"column": c, "value": report[c], "corrected": c in report["corrected_columns"], "source": _source_of(c, fields)} for c in CORRECTABLE]
     # the rate the (corrected) figures give, on the base execution_rate_matches uses, where it differs
     base = report["budget_adjusted_yuan"] or report["received_yuan"] or report["budget_initial_yuan"]
     if report["spent_yuan"] is not None and base and report["execution_rate_pct"] is not None:
@@ -190,8 +231,15 @@ def report_view(con: duckdb.DuckDBPyConnection, report_id: str) -> ReportView | 
     funding = _dicts(con.execute("SELECT * EXCLUDE (report_id) FROM funding WHERE report_id = ? ORDER BY seq", [report_id]))
     indicators = _dicts(con.execute("SELECT * EXCLUDE (report_id) FROM indicators WHERE report_id = ? ORDER BY seq", [report_id]))
     # its own findings first, then its copies' (the same report read from another file)
-    findings = _shown(_dicts(con.execute("""SELECT * FROM v_findings WHERE original_report_id = ?
-                                            ORDER BY report_id <> original_report_id, severity, rule, message""", [report_id])))
+    findings = _shown(
+        _dicts(
+            con.execute(
+                """SELECT * FROM v_findings WHERE original_report_id = ?
+                                            ORDER BY report_id <> original_report_id, severity, rule, message""",
+                [report_id],
+            )
+        )
+    )
     corrections = _dicts(con.execute("SELECT * FROM corrections WHERE report_id = ? ORDER BY correction_id DESC", [report_id]))
     pages = sorted({f["page"] for f in fields if f["page"] is not None})
     original = report_title(con, report["duplicate_of"]) if report["duplicate_of"] else None
@@ -202,9 +250,11 @@ def _source_of(column: str, fields: list[dict]) -> dict | None:
     """The field a report column was read from: its own key, else the funding total's, else the one
     funding row's (a report with one source reads its figures from that row)."""
     with_value = [f for f in fields if f["value"] is not None]
-    for pick in ([f for f in with_value if f["key"] == column],
-                 [f for f in with_value if f["key"] == f"funding.total.{column}"],
-                 [f for f in with_value if (f["key"] or "").startswith("funding.") and f["key"].endswith(f".{column}")]):
+    for pick in (
+        [f for f in with_value if f["key"] == column],
+        [f for f in with_value if f["key"] == f"funding.total.{column}"],
+        [f for f in with_value if (f["key"] or "").startswith("funding.") and f["key"].endswith(f".{column}")],
+    ):
         if len(pick) == 1 or (pick and column == pick[0]["key"]):
             return pick[0]
     return None
@@ -218,8 +268,9 @@ def _shown(findings: list[dict]) -> list[dict]:
     return findings
 
 
-def findings_list(con: duckdb.DuckDBPyConnection, rule: str | None, severity: str | None, verdict: str | None,
-                  page: int = 1, size: int = PAGE_ROWS) -> Page:
+def findings_list(
+    con: duckdb.DuckDBPyConnection, rule: str | None, severity: str | None, verdict: str | None, page: int = 1, size: int = PAGE_ROWS
+) -> Page:
     """One page of the findings the filter keeps, filtered, counted and ordered in SQL."""
     where, args = [], []
     for column, value in (("f.rule", rule), ("f.severity", severity), ("f.verdict", verdict)):
@@ -229,31 +280,46 @@ def findings_list(con: duckdb.DuckDBPyConnection, rule: str | None, severity: st
     kept = f"FROM v_findings f {('WHERE ' + ' AND '.join(where)) if where else ''}"
     total = one_value(con.execute(f"SELECT count(*) {kept}", args))
     offset = max(0, min(page - 1, (total - 1) // size if total else 0)) * size
-    order = ("CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.rule, f.original_report_id, f.report_id, "
-             "f.message")
-    rows = _shown(_dicts(con.execute(f"""
+    order = "CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.rule, f.original_report_id, f.report_id, f.message"
+    rows = _shown(
+        _dicts(
+            con.execute(
+                f"""
         WITH listed AS (SELECT f.* {kept} ORDER BY {order} LIMIT {int(size)} OFFSET {int(offset)})
         SELECT f.*, r.project_name, r.fiscal_year, d.path
         FROM listed f LEFT JOIN reports r USING (report_id) LEFT JOIN documents d ON d.doc_id = r.doc_id
-        ORDER BY {order}""", args)))
+        ORDER BY {order}""",
+                args,
+            )
+        )
+    )
     return Page(rows, total, offset, size)
 
 
 def finding(con: duckdb.DuckDBPyConnection, report_id: str, rule: str, message: str) -> dict | None:
-    rows = _dicts(con.execute("""SELECT f.*, r.project_name, r.fiscal_year, d.path
+    rows = _dicts(
+        con.execute(
+            """SELECT f.*, r.project_name, r.fiscal_year, d.path
                                  FROM v_findings f LEFT JOIN reports r USING (report_id) LEFT JOIN documents d ON d.doc_id = r.doc_id
-                                 WHERE f.report_id = ? AND f.rule = ? AND f.message = ?""", [report_id, rule, message]))
+                                 WHERE f.report_id = ? AND f.rule = ? AND f.message = ?""",
+            [report_id, rule, message],
+        )
+    )
     return _shown(rows)[0] if rows else None
 
 
 def rules_and_counts(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    return _dicts(con.execute("""SELECT rule, count(*) AS n, count(*) FILTER (WHERE verdict = 'open') AS open
-                                 FROM v_findings GROUP BY rule ORDER BY rule"""))
+    return _dicts(
+        con.execute("""SELECT rule, count(*) AS n, count(*) FILTER (WHERE verdict = 'open') AS open
+                                 FROM v_findings GROUP BY rule ORDER BY rule""")
+    )
 
 
 def all_corrections(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    return _dicts(con.execute("""SELECT c.*, r.project_name, r.fiscal_year FROM corrections c LEFT JOIN reports r USING (report_id)
-                                 ORDER BY c.correction_id DESC"""))
+    return _dicts(
+        con.execute("""SELECT c.*, r.project_name, r.fiscal_year FROM corrections c LEFT JOIN reports r USING (report_id)
+                                 ORDER BY c.correction_id DESC""")
+    )
 
 
 def document_of(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, list[str]] | None:
@@ -261,18 +327,20 @@ def document_of(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, list[
     row = con.execute("SELECT format, path FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
     if row is None:
         return None
-    others = [p for (p,) in con.execute("SELECT path FROM document_paths WHERE doc_id = ? AND path <> ? ORDER BY path",
-                                        [doc_id, row[1]]).fetchall()]
+    others = [p for (p,) in con.execute("SELECT path FROM document_paths WHERE doc_id = ? AND path <> ? ORDER BY path", [doc_id, row[1]]).fetchall()]
     return row[0], [row[1], *others]
 
 
 def documents_to_show(con: duckdb.DuckDBPyConnection, formats: list[str]) -> list[tuple[str, str, list[str]]]:
     """(doc_id, format, paths ingest found it at) of the current documents in formats that hold reports, most recent
     first: the latest fiscal year among a document's reports, then the latest ingested."""
-    rows = con.execute("""
+    rows = con.execute(
+        """
         SELECT d.doc_id, d.format, d.path,
                (SELECT list(p.path ORDER BY p.path) FROM document_paths p WHERE p.doc_id = d.doc_id AND p.path <> d.path)
         FROM documents d JOIN (SELECT doc_id, max(fiscal_year) AS year FROM reports GROUP BY doc_id) r USING (doc_id)
         WHERE d.replaced_by IS NULL AND list_contains(?, d.format)
-        ORDER BY r.year DESC NULLS LAST, d.ingested_at DESC, d.doc_id""", [formats]).fetchall()
+        ORDER BY r.year DESC NULLS LAST, d.ingested_at DESC, d.doc_id""",
+        [formats],
+    ).fetchall()
     return [(doc_id, fmt, [path, *(others or [])]) for doc_id, fmt, path, others in rows]

@@ -106,8 +106,11 @@ class Sources:
                 except OSError:
                     continue
         where = paths[0] if paths else "its path"
-        raise SourceMissing(_("The source file is no longer at {where} with the bytes that were read (moved, changed or "
-                              "deleted), so its pages cannot be shown.").format(where=where))
+        raise SourceMissing(
+            _(
+                "The source file is no longer at {where} with the bytes that were read (moved, changed or deleted), so its pages cannot be shown."
+            ).format(where=where)
+        )
 
     def converted(self, doc_id: str, fmt: str) -> Path:
         """Where the PDF converted from a document is kept (a spreadsheet's, with its grid, by its own name)."""
@@ -163,10 +166,9 @@ class Sources:
                 if self.stopping.is_set():
                     break
                 try:
-                    done += self._convert_batch(converter, todo[start:start + batch])
+                    done += self._convert_batch(converter, todo[start : start + batch])
                 except (ExtractError, OSError, subprocess.SubprocessError) as exc:
-                    log.warning("converting %d documents ahead failed (%s); they are converted when opened",
-                                len(todo[start:start + batch]), exc)
+                    log.warning("converting %d documents ahead failed (%s); they are converted when opened", len(todo[start : start + batch]), exc)
         finally:
             converter.close()
         return done
@@ -229,8 +231,7 @@ class Sources:
         try:
             converter.run(sources, target, outdir, CONVERT_TIMEOUT_S + 10 * len(sources))
         except subprocess.TimeoutExpired:
-            log.warning("LibreOffice took too long converting %d files ahead to %s; they are converted when opened",
-                        len(sources), target)
+            log.warning("LibreOffice took too long converting %d files ahead to %s; they are converted when opened", len(sources), target)
 
     def sizes(self, pdf: Path) -> list[tuple[float, float]]:
         """Each page's width and height in points."""
@@ -329,8 +330,7 @@ def _locate(path: str, _mtime: int, label: str, value: str) -> Box | None:
                 for v in _hits(text, wanted, height) if wanted else []:
                     # after its label: right of it on its line, or below it (a header over its column,
                     # text centred either way); the nearest such hit wins
-                    gaps = [abs((v[0] + v[2]) - (lb[0] + lb[2])) / 2 + (v[1] - lb[1])
-                            for lb in labels if v[2] >= lb[0] and v[1] >= lb[1] - 2]
+                    gaps = [abs((v[0] + v[2]) - (lb[0] + lb[2])) / 2 + (v[1] - lb[1]) for lb in labels if v[2] >= lb[0] and v[1] >= lb[1] - 2]
                     scored.append((min(gaps) if gaps else float("inf"), Box(i + 1, *v, found_by="text")))
             if scored:
                 gap, box = min(scored, key=lambda s: s[0])

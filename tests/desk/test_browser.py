@@ -52,8 +52,17 @@ def browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1500,1000",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1500,1000",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)  # a driver path: nothing is downloaded
     driver.implicitly_wait(5)
@@ -130,8 +139,10 @@ def test_review_a_report_in_the_browser(served, browser):
     form.find_element(By.TAG_NAME, "button").click()
     message = _wait(lambda: browser.find_elements(By.ID, "message"))[0]
     # the narrative's 74.36 % now agrees with the corrected rate: the correction closes that finding, and says so
-    assert message.text.startswith("Corrected execution_rate_pct: 80.00 → 74.36; closes finding facts_agree: The narrative says the "
-                                   "execution rate is 74.36 % but the table gives 80.00 %")
+    assert message.text.startswith(
+        "Corrected execution_rate_pct: 80.00 → 74.36; closes finding facts_agree: The narrative says the "
+        "execution rate is 74.36 % but the table gives 80.00 %"
+    )
     assert "Corrected" in browser.find_element(By.ID, "value-execution_rate_pct").text
     closed = browser.find_element(By.CSS_SELECTOR, "#report-findings tr.verdict-explained")
     assert "facts_agree" in closed.text and "Resolved by correction 1" in closed.text
@@ -141,8 +152,8 @@ def test_review_a_report_in_the_browser(served, browser):
     assert _read(app, "SELECT corrected_by FROM corrections") == [("王审核",)]
     assert _read(app, "SELECT rule, verdict, review_note, reviewed_by FROM v_findings WHERE report_id = ? ORDER BY rule", [rid]) == [
         ("execution_rate_matches", "open", None, None),  # the 区县财政 row still says 80.00 %
-        ("facts_agree", "explained", "Resolved by correction 1: execution rate (%) 80.00 → 74.36 (原表支出率填错：94.44 ÷ 127 = 74.36%).",
-         "王审核")]
+        ("facts_agree", "explained", "Resolved by correction 1: execution rate (%) 80.00 → 74.36 (原表支出率填错：94.44 ÷ 127 = 74.36%).", "王审核"),
+    ]
 
     # triage: the contradiction is confirmed, with a note
     browser.find_element(By.ID, "nav-findings").click()
@@ -157,7 +168,8 @@ def test_review_a_report_in_the_browser(served, browser):
     _wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#findings tr.verdict-confirmed"))
     _shot(browser, "6-findings")
     assert _read(app, "SELECT verdict, review_note, reviewed_by FROM v_findings WHERE rule = 'execution_rate_matches'") == [
-        ("confirmed", "已更正为74.36%", "王审核")]
+        ("confirmed", "已更正为74.36%", "王审核")
+    ]
     logs = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE" and "favicon" not in entry["message"]]
     assert not logs, logs  # no script error, nothing the page's policy blocked
 

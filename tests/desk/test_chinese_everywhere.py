@@ -78,16 +78,21 @@ def zh_db(desk_archive, tmp_path_factory):
     refused = _invoke("correct", rid, "spent_yuan", "九十四万", "--reason", "核对", "--by", "审核员", "--db", str(db))
     assert refused.exit_code != 0
     outputs["correct refused"] = refused.output
-    outputs["ignore"] = _invoke("ignore", str(desk_archive / "broken.pdf"), "--reason", "原件损坏，已索要", "--by", "审核员",
-                                "--db", str(db)).output
+    outputs["ignore"] = _invoke("ignore", str(desk_archive / "broken.pdf"), "--reason", "原件损坏，已索要", "--by", "审核员", "--db", str(db)).output
     return db, rid, outputs
 
 
 def test_the_commands_speak_chinese(zh_db, desk_archive, tmp_path):
     db, _rid, outputs = zh_db
     outputs = dict(outputs)
-    for args in (["check"], ["labels"], ["link"], ["ignore", "--list"], ["search", "政务服务"],
-                 ["export", "--format", "csv", "--chinese", "--out", str(tmp_path / "csv")]):
+    for args in (
+        ["check"],
+        ["labels"],
+        ["link"],
+        ["ignore", "--list"],
+        ["search", "政务服务"],
+        ["export", "--format", "csv", "--chinese", "--out", str(tmp_path / "csv")],
+    ):
         run = _invoke(*args, "--db", str(db))
         assert run.exit_code == 0, run.output
         outputs[" ".join(args)] = run.output
@@ -105,14 +110,22 @@ def test_every_desk_page_speaks_chinese(zh_db, tmp_path):
         con = duckdb.connect(str(db), read_only=True)
         reports = [r for (r,) in con.execute("SELECT report_id FROM reports ORDER BY report_id").fetchall()]
         con.close()
-        paths = ["/", "/reports", "/reports?max_rate=80", "/findings", "/findings?verdict=open", "/corrections",
-                 "/search?q=政务服务", "/search?q=资金&kind=problem", "/report/no-such-report"]
+        paths = [
+            "/",
+            "/reports",
+            "/reports?max_rate=80",
+            "/findings",
+            "/findings?verdict=open",
+            "/corrections",
+            "/search?q=政务服务",
+            "/search?q=资金&kind=problem",
+            "/report/no-such-report",
+        ]
         paths += [f"/report/{r}" for r in reports]
         pages = {path: client.get(path) for path in paths}
         page = pages[f"/report/{rid}"].text
         key = re.search(r'name="form_key" value="([^"]+)"', page)[1]
-        refused = client.post(f"/report/{rid}/correct", data={"column": "spent_yuan", "value": "九十四万", "reason": "核对",
-                                                              "form_key": key})
+        refused = client.post(f"/report/{rid}/correct", data={"column": "spent_yuan", "value": "九十四万", "reason": "核对", "form_key": key})
         pages["a refused correction"] = refused
         said = {path: found for path, r in pages.items() if (found := [e for node in shown(r.text) for e in english_in(node)])}
         assert said == {}, said
@@ -156,9 +169,12 @@ def test_every_finding_reads_in_the_readers_language(key):
 def test_every_failure_stored_reads_in_chinese(zh_db):
     db, _rid, _outputs = zh_db
     con = duckdb.connect(str(db), read_only=True)
-    sentences = [s for (s,) in con.execute("""SELECT error FROM documents WHERE error IS NOT NULL UNION ALL
+    sentences = [
+        s
+        for (s,) in con.execute("""SELECT error FROM documents WHERE error IS NOT NULL UNION ALL
                                                SELECT not_report_reason FROM documents WHERE not_report_reason IS NOT NULL UNION ALL
-                                               SELECT message FROM findings UNION ALL SELECT reason FROM project_links""").fetchall()]
+                                               SELECT message FROM findings UNION ALL SELECT reason FROM project_links""").fetchall()
+    ]
     con.close()
     assert sentences, "the archive gives failures, findings and links to read"
     said = {s: english_in(s) for s in sentences if english_in(s)}
@@ -235,18 +251,41 @@ def test_every_desk_page_speaks_english_when_asked(zh_db, tmp_path):
     reports = [r for (r,) in con.execute("SELECT report_id FROM reports ORDER BY report_id").fetchall()]
     finding = con.execute("SELECT report_id, rule, message FROM findings WHERE report_id = ? LIMIT 1", [rid]).fetchone()
     con.close()
-    paths = ["/", "/reports", "/reports?under=80", "/reports?unit=no-such-unit", "/findings", "/findings?verdict=open",
-             "/corrections", "/search", "/search?q=政务服务", "/search?q=资金&kind=problem", "/search?q=没有这样的词",
-             "/report/no-such-report"]
+    paths = [
+        "/",
+        "/reports",
+        "/reports?under=80",
+        "/reports?unit=no-such-unit",
+        "/findings",
+        "/findings?verdict=open",
+        "/corrections",
+        "/search",
+        "/search?q=政务服务",
+        "/search?q=资金&kind=problem",
+        "/search?q=没有这样的词",
+        "/report/no-such-report",
+    ]
     paths += [f"/report/{r}" for r in reports]
     pages = {path: client.get(path) for path in paths}
     key = re.search(r'name="form_key" value="([^"]+)"', pages[f"/report/{rid}"].text)[1]
-    pages["a refused correction"] = client.post(f"/report/{rid}/correct", headers={"HX-Request": "true"},
-                                                data={"column": "spent_yuan", "value": "nine hundred", "reason": "checked",
-                                                      "form_key": key})
-    pages["a review"] = client.post("/findings/review", headers={"HX-Request": "true"},
-                                    data={"report_id": finding[0], "rule": finding[1], "message": finding[2],
-                                          "verdict": "explained", "note": "seen", "by": "reviewer", "form_key": key})
+    pages["a refused correction"] = client.post(
+        f"/report/{rid}/correct",
+        headers={"HX-Request": "true"},
+        data={"column": "spent_yuan", "value": "nine hundred", "reason": "checked", "form_key": key},
+    )
+    pages["a review"] = client.post(
+        "/findings/review",
+        headers={"HX-Request": "true"},
+        data={
+            "report_id": finding[0],
+            "rule": finding[1],
+            "message": finding[2],
+            "verdict": "explained",
+            "note": "seen",
+            "by": "reviewer",
+            "form_key": key,
+        },
+    )
     assert all(r.status_code in (200, 404) for r in pages.values()), {p: r.status_code for p, r in pages.items()}
     data = _warehouse_texts(db)
     said = {path: found for path, r in pages.items() if (found := _chinese_chrome(r.text, data))}

@@ -82,8 +82,11 @@ def test_lists_come_a_page_at_a_time_with_their_filters(desk_db, tmp_path, monke
         seen += re.findall(r'href="/report/([^"]+)"', html)
         following = re.search(r'href="([^"]+)" rel="next"', html)
         url = "/reports" + unescape(following[1]) if following else None
-    ordered = rows(desk_db, """SELECT report_id FROM reports WHERE duplicate_of IS NULL
-                               ORDER BY fiscal_year DESC NULLS LAST, coalesce(implementing_unit, department), project_name, report_id""")
+    ordered = rows(
+        desk_db,
+        """SELECT report_id FROM reports WHERE duplicate_of IS NULL
+                               ORDER BY fiscal_year DESC NULLS LAST, coalesce(implementing_unit, department), project_name, report_id""",
+    )
     assert seen == [rid for (rid,) in ordered] and len(seen) == 5
     assert "Reports 1–2 of 5 (page 1/3)" in client.get("/reports").text
     with in_chinese():
@@ -172,20 +175,30 @@ def test_a_correction_is_kept_apart_and_changes_v_spending(desk_db, tmp_path):
     client = _client(desk_db, tmp_path)
     key = _form_key(client.get(f"/report/{rid}").text)
     with in_chinese():  # the column as a Chinese reader names it
-        answer = client.post(f"/report/{rid}/correct", headers={"HX-Request": "true", "X-Form-Key": key},
-                             data={"column": "execution_rate_pct", "value": "74.36%", "reason": "94.44 ÷ 127", "by": "王审核"})
+        answer = client.post(
+            f"/report/{rid}/correct",
+            headers={"HX-Request": "true", "X-Form-Key": key},
+            data={"column": "execution_rate_pct", "value": "74.36%", "reason": "94.44 ÷ 127", "by": "王审核"},
+        )
     assert "已更正 执行率（%）：80.00 → 74.36" in answer.text
     assert rows(desk_db, "SELECT execution_rate_pct FROM reports WHERE report_id = ?", [rid]) == [(Decimal("80.00"),)]
     assert rows(desk_db, "SELECT execution_rate_pct FROM v_spending WHERE report_id = ?", [rid]) == [(Decimal("74.36"),)]
     assert rows(desk_db, "SELECT column_name, old_value, new_value, corrected_by, reason FROM corrections") == [
-        ("execution_rate_pct", "80.00", "74.36", "王审核", "94.44 ÷ 127")]
+        ("execution_rate_pct", "80.00", "74.36", "王审核", "94.44 ÷ 127")
+    ]
     # a value the column cannot hold is refused with its sentence, and nothing is written
-    bad = client.post(f"/report/{rid}/correct", headers={"HX-Request": "true", "X-Form-Key": key},
-                      data={"column": "spent_yuan", "value": "很多", "reason": "x", "by": "王审核"})
+    bad = client.post(
+        f"/report/{rid}/correct",
+        headers={"HX-Request": "true", "X-Form-Key": key},
+        data={"column": "spent_yuan", "value": "很多", "reason": "x", "by": "王审核"},
+    )
     assert "「很多」 is not a value spent can hold;" in bad.text
     assert 'id="rate-differs"' not in answer.text  # 74.36 is what 94.44 ÷ 127 gives
-    spent = client.post(f"/report/{rid}/correct", headers={"HX-Request": "true", "X-Form-Key": key},
-                        data={"column": "spent_yuan", "value": "95万元", "reason": "原表", "by": "王审核"})
+    spent = client.post(
+        f"/report/{rid}/correct",
+        headers={"HX-Request": "true", "X-Form-Key": key},
+        data={"column": "spent_yuan", "value": "95万元", "reason": "原表", "by": "王审核"},
+    )
     assert "Spent ÷ budget gives 74.80%" in spent.text  # the stated rate no longer fits the corrected figure: said beside it
     assert rows(desk_db, "SELECT count(*) FROM corrections") == [(2,)]
     listed = CliRunner().invoke(main, ["corrections", "--db", str(desk_db)]).output
@@ -207,14 +220,24 @@ def test_a_review_is_recorded_and_survives_reingest(desk_db, desk_archive, tmp_p
     page = client.get("/findings", params={"rule": "execution_rate_matches"}).text
     assert page.count('class="finding ') == 1
     [(message,)] = rows(desk_db, "SELECT message FROM findings WHERE rule = 'execution_rate_matches'")
-    row = client.post("/findings/review", headers={"HX-Request": "true", "X-Form-Key": _form_key(page)},
-                      data={"report_id": rid, "rule": "execution_rate_matches", "message": message, "verdict": "confirmed",
-                            "note": "原表支出率填错", "by": "王审核"})
+    row = client.post(
+        "/findings/review",
+        headers={"HX-Request": "true", "X-Form-Key": _form_key(page)},
+        data={
+            "report_id": rid,
+            "rule": "execution_rate_matches",
+            "message": message,
+            "verdict": "confirmed",
+            "note": "原表支出率填错",
+            "by": "王审核",
+        },
+    )
     assert "verdict-confirmed" in row.text and "原表支出率填错" in row.text
     for again in ([], ["--reread"]):
         assert CliRunner().invoke(main, ["ingest", str(desk_archive), "--db", str(desk_db), *again]).exit_code == 1
         assert rows(desk_db, "SELECT verdict, review_note, reviewed_by FROM v_findings WHERE rule = 'execution_rate_matches'") == [
-            ("confirmed", "原表支出率填错", "王审核")]
+            ("confirmed", "原表支出率填错", "王审核")
+        ]
     confirmed = client.get("/findings", params={"verdict": "confirmed"}).text
     assert confirmed.count('class="finding ') == 1 and "<b>Confirmed wrong</b>" in confirmed
     with in_chinese():
@@ -227,8 +250,9 @@ def test_changes_without_the_form_key_are_refused(desk_db, tmp_path):
     client = _client(desk_db, tmp_path)
     answer = client.post(f"/report/{rid}/correct", data={"column": "spent_yuan", "value": "1", "reason": "x", "by": "y"})
     assert answer.status_code == 403
-    answer = client.post(f"/report/{rid}/correct", headers={"X-Form-Key": "guessed"},
-                         data={"column": "spent_yuan", "value": "1", "reason": "x", "by": "y"})
+    answer = client.post(
+        f"/report/{rid}/correct", headers={"X-Form-Key": "guessed"}, data={"column": "spent_yuan", "value": "1", "reason": "x", "by": "y"}
+    )
     assert answer.status_code == 403
     assert rows(desk_db, "SELECT count(*) FROM corrections") == [(0,)]
 
@@ -242,16 +266,18 @@ def test_loopback_answers_only_to_loopback_names(desk_db, tmp_path, host):
 
 
 def test_another_address_needs_the_token_on_every_request(desk_db, tmp_path):
-    client = TestClient(create_app(desk_db, pages_dir=tmp_path / "pages", token="s3cret-token", loopback=False),
-                        base_url="http://10.0.0.7:8000", follow_redirects=False)
+    client = TestClient(
+        create_app(desk_db, pages_dir=tmp_path / "pages", token="s3cret-token", loopback=False),
+        base_url="http://10.0.0.7:8000",
+        follow_redirects=False,
+    )
     assert client.get("/").status_code == 401
     assert client.get("/", params={"token": "wrong"}).status_code == 401
     assert client.get("/static/desk.css").status_code == 401
     opened = client.get("/reports", params={"token": "s3cret-token"})
     assert opened.status_code == 303 and opened.headers["location"] == "http://10.0.0.7:8000/reports"
     assert client.get("/reports").status_code == 200  # the cookie carries it from now on
-    fresh = TestClient(create_app(desk_db, pages_dir=tmp_path / "pages", token="s3cret-token", loopback=False),
-                       base_url="http://10.0.0.7:8000")
+    fresh = TestClient(create_app(desk_db, pages_dir=tmp_path / "pages", token="s3cret-token", loopback=False), base_url="http://10.0.0.7:8000")
     assert fresh.get("/", headers={"authorization": "Bearer s3cret-token"}).status_code == 200
 
 

@@ -73,7 +73,8 @@ def test_serve_converts_ahead_most_recent_first_and_a_first_open_needs_no_libreo
     monkeypatch.setattr(sources_module, "convert_legacy", _no_libreoffice)
     con = duckdb.connect(str(word_and_sheet), read_only=True)
     word_report, word_doc = con.execute(
-        "SELECT r.report_id, d.doc_id FROM reports r JOIN documents d USING (doc_id) WHERE d.format = 'docx'").fetchone()
+        "SELECT r.report_id, d.doc_id FROM reports r JOIN documents d USING (doc_id) WHERE d.format = 'docx'"
+    ).fetchone()
     con.close()
     with TestClient(app, base_url="http://127.0.0.1") as client:
         shown = client.get(f"/report/{word_report}")

@@ -24,6 +24,7 @@ def as_read(report) -> dict:
         if isinstance(value, list):
             return [norm(v) for v in value]
         return value
+
     return norm(data)
 
 

@@ -18,27 +18,29 @@ import pdfplumber
 from tests.fixtures.builder import FCell, soffice_convert, write_docx
 
 FILLER = "这是用来把表格推到页面底部的填充段落。"
-VALUE = ("根据《湖南省财政厅关于加强预算绩效管理的通知》和市政府2019年第5次常务会议纪要，本项目经市发改委批复立项，"
-         "用于政务服务大厅的日常运转、窗口人员培训、设备购置与维护，以及“互联网+政务服务”平台的升级改造，"
-         "资金由市本级财政全额安排。")
+VALUE = (
+    "根据《湖南省财政厅关于加强预算绩效管理的通知》和市政府2019年第5次常务会议纪要，本项目经市发改委批复立项，"
+    "用于政务服务大厅的日常运转、窗口人员培训、设备购置与维护，以及“互联网+政务服务”平台的升级改造，"
+    "资金由市本级财政全额安排。"
+)
 LABELS = {"项目名称", "项目编号", "项目实施单位", "执行率", "到位率", "项目立项依据", "项目主管部门", "资金总额", "实施内容"}
 
 # name: (filler paragraphs, point size of one small nudge paragraph or None); the comment says what
 # LibreOffice 7 with Noto CJK puts at the bottom of page 1 // at the top of page 2
 CUT_ROWS = {
-    "label-cut-values-ended": (15, None),      # 实施内 | 窗口服务  //  容 | (empty)
-    "label-whole-value-cut": (16, None),       # 资金总\n额 | three lines  //  (empty) | 造，资金由…
-    "label-and-value-cut": (17, None),         # 资金总 | one line  //  额 | the other three
-    "two-labels-cut": (23, None),              # 项目名 | … | 项目编 | A-01  //  称 | | 号 |
-    "number-cut": (21, 5),                     # 项目实 | … | 93.65 | 到位率 | 100.0  //  施单位 | | | % | | 0%
-    "merged-label-cut": (19, 5),               # 立\n项\n情 (merged over two rows) | 项目立\n项依据 | …  //  况 | | …
-    "merged-and-row-label-cut": (20, 5),       # 立 | 项目立 | …  //  项\n情\n况 | 项依据 | …
+    "label-cut-values-ended": (15, None),  # 实施内 | 窗口服务  //  容 | (empty)
+    "label-whole-value-cut": (16, None),  # 资金总\n额 | three lines  //  (empty) | 造，资金由…
+    "label-and-value-cut": (17, None),  # 资金总 | one line  //  额 | the other three
+    "two-labels-cut": (23, None),  # 项目名 | … | 项目编 | A-01  //  称 | | 号 |
+    "number-cut": (21, 5),  # 项目实 | … | 93.65 | 到位率 | 100.0  //  施单位 | | | % | | 0%
+    "merged-label-cut": (19, 5),  # 立\n项\n情 (merged over two rows) | 项目立\n项依据 | …  //  况 | | …
+    "merged-and-row-label-cut": (20, 5),  # 立 | 项目立 | …  //  项\n情\n况 | 项依据 | …
 }
 # the same form where the break falls between two rows
 ROW_BREAKS = {
-    "break-between-rows": (18, None),          # 项目主\n管部门 | …  //  资金总\n额 | …
+    "break-between-rows": (18, None),  # 项目主\n管部门 | …  //  资金总\n额 | …
     "break-before-other-columns": (22, None),  # the 项目名称 row  //  the 项目实施单位 row
-    "merged-row-moved-down": (20, None),       # the row that opens a merged label goes whole to page 2
+    "merged-row-moved-down": (20, None),  # the row that opens a merged label goes whole to page 2
 }
 # rows kept whole (w:cantSplit): one line each, labels exactly filling their column, so the break
 # falls between two rows whose label cells look like a wrapped label
@@ -63,8 +65,7 @@ def cut_form() -> list[list[FCell]]:
 def indicator_form() -> list[list[FCell]]:
     """An indicator table under its title row: the header's level labels fit one line, the other labels wrap."""
     C = FCell
-    head = [C("一级指标", 2), C("二级指标", 2), C("三级指标", 2), C("年度指标值"), C("实际完成值"), C("偏差原因分析及改进措施"),
-            C("分值"), C("得分")]
+    head = [C("一级指标", 2), C("二级指标", 2), C("三级指标", 2), C("年度指标值"), C("实际完成值"), C("偏差原因分析及改进措施"), C("分值"), C("得分")]
     rows = [[C("绩效指标", 11)], head]
     for i in range(6):
         rows.append([C("产出指标", 2), C("数量指标", 2), C(f"指标{i + 1}", 2), C("100"), C("98"), C(""), C("10"), C("9")])
@@ -122,8 +123,7 @@ RATE_LABELS = [("执行率", "到位率"), ("支出率", "结余率"), ("完成�
 def _rate_rows(n: int, start: float) -> list[list[FCell]]:
     """n one-line rows of two rates each; labels exactly fill their column, every row's figures differ."""
     C = FCell
-    return [[C(a), C(f"{start - i:.2f}%", 4), C(b), C(f"{start + 6 - i * 1.5:.2f}%", 4)]
-            for i, (a, b) in enumerate((RATE_LABELS * n)[:n])]
+    return [[C(a), C(f"{start - i:.2f}%", 4), C(b), C(f"{start + 6 - i * 1.5:.2f}%", 4)] for i, (a, b) in enumerate((RATE_LABELS * n)[:n])]
 
 
 def rates_form() -> list[list[FCell]]:
@@ -147,10 +147,12 @@ def _blocks(rows, fillers: int, nudge: int | None) -> list[tuple]:
 
 def build(out: Path) -> dict[str, tuple[Path, Path]]:
     """Write every case as .docx, convert them all in one LibreOffice run; name → (docx, pdf)."""
-    docs = {name: write_docx(_blocks(cut_form(), *pad), out / f"{name}.docx", rows_can_split=True)
-            for name, pad in {**CUT_ROWS, **ROW_BREAKS}.items()}
-    docs.update({name: write_docx(_blocks(form(), n, nudge), out / f"{name}.docx", rows_can_split=True)
-                 for name, (form, n, nudge) in MERGED_CUTS.items()})
+    docs = {
+        name: write_docx(_blocks(cut_form(), *pad), out / f"{name}.docx", rows_can_split=True) for name, pad in {**CUT_ROWS, **ROW_BREAKS}.items()
+    }
+    docs.update(
+        {name: write_docx(_blocks(form(), n, nudge), out / f"{name}.docx", rows_can_split=True) for name, (form, n, nudge) in MERGED_CUTS.items()}
+    )
     docs.update({name: write_docx(_blocks(rates_form(), n, None), out / f"{name}.docx") for name, n in WHOLE_ROWS.items()})
     docs.update({name: write_docx(_blocks(moved_row_form(), n, None), out / f"{name}.docx") for name, n in MOVED_ROW.items()})
     pdfs = soffice_convert(list(docs.values()), "pdf", out / "pdf")
@@ -167,4 +169,3 @@ def seam(pdf_path: Path) -> tuple[list[str], list[str]] | None:
             return None
         last, first = before[-1].extract()[-1], after[0].extract()[0]
     return [t for t in last if t is not None], [t for t in first if t is not None]
-

@@ -20,8 +20,7 @@ def _read(data: bytes, name: str):
 
 @pytest.fixture(scope="module")
 def pdfs(family_files):
-    return {"national": family_files["pdf/national_project/plain"].read_bytes(),
-            "score": family_files["pdf/score_20_80/plain"].read_bytes()}
+    return {"national": family_files["pdf/national_project/plain"].read_bytes(), "score": family_files["pdf/score_20_80/plain"].read_bytes()}
 
 
 def _content_streams(data: bytes) -> list[tuple[int, int]]:
@@ -30,7 +29,7 @@ def _content_streams(data: bytes) -> list[tuple[int, int]]:
     for m in re.finditer(rb"stream\r?\n", data):
         end = data.find(b"endstream", m.end())
         try:
-            body = zlib.decompressobj().decompress(data[m.end():end])
+            body = zlib.decompressobj().decompress(data[m.end() : end])
         except zlib.error:
             continue
         if b" Tf" in body:
@@ -44,8 +43,10 @@ def test_a_text_page_whose_contents_are_damaged_is_not_called_a_failed_scan(pdfs
         data = data[:start] + bytes(end - start) + data[end:]  # zeros where the page's drawing was
     result, _ = _read(data, "odd.pdf")
     assert (result.status, result.error_kind) == ("failed", "file")
-    assert result.error == ("The PDF's page has no text and no scanned image: its contents are empty or damaged. Open it in a PDF "
-                            "reader; if it shows the report, print it to a new PDF and ingest that.")
+    assert result.error == (
+        "The PDF's page has no text and no scanned image: its contents are empty or damaged. Open it in a PDF "
+        "reader; if it shows the report, print it to a new PDF and ingest that."
+    )
 
 
 @pytest.mark.parametrize("backend", ["pdfium", "pdfplumber"])
@@ -54,7 +55,7 @@ def test_a_page_box_that_is_no_numbers_costs_that_page_alone(pdfs, monkeypatch, 
     data = pdfs["national"]
     boxes = list(re.finditer(rb"/MediaBox\s*\[[^\]]*\]", data))  # each page's, then the page tree's
     second = boxes[1]
-    odd = data[:second.start()] + b"/MediaBox[0 0 /Foo 842]" + data[second.end():]
+    odd = data[: second.start()] + b"/MediaBox[0 0 /Foo 842]" + data[second.end() :]
     result, findings = _read(odd, "odd.pdf")
     assert result.status == "ok" and result.reports[0].project_name == "公共服务站点建设项目"
     # pdfium reads the page at a default size; pdfminer refuses it, which cost the whole file (and, as

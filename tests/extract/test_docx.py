@@ -105,13 +105,16 @@ def test_vertical_merge_continuation_text_is_not_lost(tmp_path):
     assert [(c.text, c.row, c.col, c.rowspan) for c in table.cells] == [("项目", 0, 0, 2), ("A", 0, 1, 1), ("B", 1, 1, 1)]
 
 
-@pytest.mark.parametrize("font, empty, ticked, slots", [
-    ("Wingdings 2", "£", "R", ("w:ascii", "w:hAnsi")),  # as Word writes a font picked from the list
-    ("Wingdings 2", "£", "T", ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs")),
-    ("Wingdings 2", "\uf0a3", "\uf052", ("w:ascii", "w:hAnsi")),  # the private-use form some writers store
-    ("Wingdings", "¨", "þ", ("w:ascii", "w:hAnsi")),
-    ("wingdings", "o", "ý", ("w:ascii", "w:hAnsi")),  # names are matched whatever their case
-])
+@pytest.mark.parametrize(
+    "font, empty, ticked, slots",
+    [
+        ("Wingdings 2", "£", "R", ("w:ascii", "w:hAnsi")),  # as Word writes a font picked from the list
+        ("Wingdings 2", "£", "T", ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs")),
+        ("Wingdings 2", "\uf0a3", "\uf052", ("w:ascii", "w:hAnsi")),  # the private-use form some writers store
+        ("Wingdings", "¨", "þ", ("w:ascii", "w:hAnsi")),
+        ("wingdings", "o", "ý", ("w:ascii", "w:hAnsi")),  # names are matched whatever their case
+    ],
+)
 def test_checkbox_typed_as_a_letter_in_a_symbol_font_reads_as_the_box(tmp_path, font, empty, ticked, slots):
     rows = [[builder.FCell("项目类型"), builder.FCell("持续性项目 [ ] 新增性项目 [x]")], [builder.FCell("备注"), builder.FCell("R&D £ 100")]]
     path = builder.write_docx([("table", rows)], tmp_path / "letters.docx", page_numbers=False)

@@ -17,12 +17,26 @@ from tests.fixtures import families as F
 
 
 def _money(report):
-    return (report.template, report.fiscal_year, report.project_name, report.project_code, report.department,
-            report.budget_initial_yuan, report.budget_adjusted_yuan, report.received_yuan, report.spent_yuan,
-            report.execution_rate_pct, report.execution_score, report.score_total, report.score_max, report.grade,
-            [(i.level1, i.level2, i.name, i.weight, i.target, i.actual, i.score) for i in report.indicators],
-            [(f.source, f.budget_initial_yuan, f.spent_yuan, f.execution_rate_pct, f.received_date) for f in report.funding],
-            sorted((f.flag, f.value) for f in report.flags), [(x.key, x.value) for x in report.facts])
+    return (
+        report.template,
+        report.fiscal_year,
+        report.project_name,
+        report.project_code,
+        report.department,
+        report.budget_initial_yuan,
+        report.budget_adjusted_yuan,
+        report.received_yuan,
+        report.spent_yuan,
+        report.execution_rate_pct,
+        report.execution_score,
+        report.score_total,
+        report.score_max,
+        report.grade,
+        [(i.level1, i.level2, i.name, i.weight, i.target, i.actual, i.score) for i in report.indicators],
+        [(f.source, f.budget_initial_yuan, f.spent_yuan, f.execution_rate_pct, f.received_date) for f in report.funding],
+        sorted((f.flag, f.value) for f in report.flags),
+        [(x.key, x.value) for x in report.facts],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -31,11 +45,18 @@ def legacy_files(seed_files, tmp_path_factory):
     national = builder.write_docx(F.national_document(F.NATIONAL, F.VARIANTS[0]), out / "national.docx")
     docs = builder.soffice_convert([seed_files["docx-text"], national], "doc", out / "doc")
     shutil.copy(docs[0], out / "doc" / "seed_as_wps.wps")  # WPS Writer saves .wps in the Word 97 format
-    sheets = builder.write_xlsx([F.national_document(F.NATIONAL, F.VARIANTS[0]), F.provincial_document(F.PROVINCIAL, F.VARIANTS[0])],
-                                out / "forms.xlsx")
+    sheets = builder.write_xlsx(
+        [F.national_document(F.NATIONAL, F.VARIANTS[0]), F.provincial_document(F.PROVINCIAL, F.VARIANTS[0])], out / "forms.xlsx"
+    )
     xls = builder.soffice_convert([sheets], "xls", out / "xls")[0]
-    return {"seed.doc": docs[0], "national.doc": docs[1], "seed.wps": out / "doc" / "seed_as_wps.wps",
-            "national.docx": national, "forms.xlsx": sheets, "forms.xls": xls}
+    return {
+        "seed.doc": docs[0],
+        "national.doc": docs[1],
+        "seed.wps": out / "doc" / "seed_as_wps.wps",
+        "national.docx": national,
+        "forms.xlsx": sheets,
+        "forms.xls": xls,
+    }
 
 
 @pytest.mark.parametrize("name, original", [("seed.doc", "docx-text"), ("seed.wps", "docx-text"), ("national.doc", None)])
@@ -89,7 +110,7 @@ def test_missing_libreoffice_is_one_sentence(legacy_files, tmp_path):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     env = dict(os.environ, PATH=str(bin_dir))
-    code = ("import sys; from jixiao.pipeline import read_file; r = read_file(sys.argv[1]); print(r.status); print(r.error)")
+    code = "import sys; from jixiao.pipeline import read_file; r = read_file(sys.argv[1]); print(r.status); print(r.error)"
     run = subprocess.run([sys.executable, "-c", code, str(legacy_files["seed.doc"])], capture_output=True, text=True, env=env, timeout=120)
     status, error = run.stdout.strip().splitlines()
     assert status == "failed" and "needs LibreOffice" in error and "apt-get install" in error
@@ -103,8 +124,13 @@ def test_conversion_leaves_no_temp_files(legacy_files, tmp_path):
     folder.mkdir()
     for name in ("seed.doc", "national.doc", "forms.xls"):
         shutil.copy(legacy_files[name], folder / name)
-    run = subprocess.run([sys.executable, "-m", "jixiao.cli", "ingest", str(folder), "--db", str(db), "--jobs", "1"],
-                         capture_output=True, text=True, env=dict(os.environ, TMPDIR=str(tmp)), timeout=600)
+    run = subprocess.run(
+        [sys.executable, "-m", "jixiao.cli", "ingest", str(folder), "--db", str(db), "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, TMPDIR=str(tmp)),
+        timeout=600,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "3 read (3 ok" in run.stdout
     assert list(tmp.iterdir()) == []

@@ -24,20 +24,27 @@ def files(tmp_path_factory):
     (exported,) = builder.soffice_convert([national], "html", out / "html")
     from tests.fixtures.ofd import pdf_to_ofd
 
-    return {"score.docx": score, "national.docx": national, "national.ofd": pdf_to_ofd(national_pdf, out / "national.ofd"),
-            "photo.jpg": M.phone_photo(score_pdf, out / "photo.jpg"),
-            "scan.tiff": M.scanner_tiff(national_pdf, out / "scan.tiff"),
-            "portal.html": M.portal_html(exported, out / "portal.html"),
-            "picture.mht": M.picture_mht(score_pdf, out / "picture.mht")}
+    return {
+        "score.docx": score,
+        "national.docx": national,
+        "national.ofd": pdf_to_ofd(national_pdf, out / "national.ofd"),
+        "photo.jpg": M.phone_photo(score_pdf, out / "photo.jpg"),
+        "scan.tiff": M.scanner_tiff(national_pdf, out / "scan.tiff"),
+        "portal.html": M.portal_html(exported, out / "portal.html"),
+        "picture.mht": M.picture_mht(score_pdf, out / "picture.mht"),
+    }
 
 
-@pytest.mark.parametrize("name,original,fmt,pages,ocr", [
-    ("photo.jpg", "score.docx", "jpeg", 1, True),
-    ("scan.tiff", "national.docx", "tiff", 3, True),
-    ("portal.html", "national.docx", "html", 1, False),
-    ("picture.mht", "score.docx", "mht", 2, True),
-    ("national.ofd", "national.docx", "ofd", 2, False),
-])
+@pytest.mark.parametrize(
+    "name,original,fmt,pages,ocr",
+    [
+        ("photo.jpg", "score.docx", "jpeg", 1, True),
+        ("scan.tiff", "national.docx", "tiff", 3, True),
+        ("portal.html", "national.docx", "html", 1, False),
+        ("picture.mht", "score.docx", "mht", 2, True),
+        ("national.ofd", "national.docx", "ofd", 2, False),
+    ],
+)
 def test_each_format_reads_like_the_word_original(files, name, original, fmt, pages, ocr):
     result = read_file(files[name])
     assert (result.status, result.format, result.n_pages, result.ocr) == ("ok", fmt, pages, ocr), result.error
@@ -102,14 +109,16 @@ def test_an_archive_is_walked_like_a_folder(files, seed_files, tmp_path):
     from tests.helpers import rows
 
     inner = M.seven_zip(tmp_path / "inner.7z", {"扫描件/种子报告.pdf": seed_files["pdf-text"].read_bytes()})
-    members = {"2022年度/政务服务/种子报告.docx": seed_files["docx-text"].read_bytes(),
-               "2022年度/照片/手机拍照.jpg": files["photo.jpg"].read_bytes(),
-               "2022年度/扫描/扫描件.tiff": files["scan.tiff"].read_bytes(),
-               "2022年度/网页/公开.html": files["portal.html"].read_bytes(),
-               "2022年度/网页/图片.mht": files["picture.mht"].read_bytes(),
-               "2022年度/版式/自评表.ofd": files["national.ofd"].read_bytes(),
-               "2022年度/更多.7z": inner.read_bytes(),
-               "2022年度/说明.txt": "请查收".encode("gbk")}
+    members = {
+        "2022年度/政务服务/种子报告.docx": seed_files["docx-text"].read_bytes(),
+        "2022年度/照片/手机拍照.jpg": files["photo.jpg"].read_bytes(),
+        "2022年度/扫描/扫描件.tiff": files["scan.tiff"].read_bytes(),
+        "2022年度/网页/公开.html": files["portal.html"].read_bytes(),
+        "2022年度/网页/图片.mht": files["picture.mht"].read_bytes(),
+        "2022年度/版式/自评表.ofd": files["national.ofd"].read_bytes(),
+        "2022年度/更多.7z": inner.read_bytes(),
+        "2022年度/说明.txt": "请查收".encode("gbk"),
+    }
     folder = tmp_path / "in"
     folder.mkdir()
     archive = M.windows_zip(folder / "2022年度绩效自评材料.zip", members)
@@ -119,10 +128,17 @@ def test_an_archive_is_walked_like_a_folder(files, seed_files, tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     stored = dict(rows(db, "SELECT p.path, d.status FROM document_paths p JOIN documents d USING (doc_id)"))
     prefix = f"{archive}!/"
-    assert stored == {prefix + name: "ok" for name in members if name.endswith((".docx", ".jpg", ".tiff", ".html", ".mht", ".ofd"))} | \
-        {f"{prefix}2022年度/更多.7z!/扫描件/种子报告.pdf": "ok"}
-    by_path = {p: (name, spent) for p, name, spent in rows(db, """SELECT d.path, r.project_name, r.spent_yuan FROM reports r
-                                                                  JOIN documents d USING (doc_id)""")}
+    assert stored == {prefix + name: "ok" for name in members if name.endswith((".docx", ".jpg", ".tiff", ".html", ".mht", ".ofd"))} | {
+        f"{prefix}2022年度/更多.7z!/扫描件/种子报告.pdf": "ok"
+    }
+    by_path = {
+        p: (name, spent)
+        for p, name, spent in rows(
+            db,
+            """SELECT d.path, r.project_name, r.spent_yuan FROM reports r
+                                                                  JOIN documents d USING (doc_id)""",
+        )
+    }
     seed = read_file(seed_files["docx-text"]).reports[0]
     assert by_path[prefix + "2022年度/政务服务/种子报告.docx"] == (seed.project_name, seed.spent_yuan)
     assert by_path[f"{prefix}2022年度/更多.7z!/扫描件/种子报告.pdf"] == (seed.project_name, seed.spent_yuan)

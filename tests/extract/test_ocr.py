@@ -78,8 +78,9 @@ def test_a_low_confidence_figure_is_null_with_a_finding():
     assert finding.rule == "ocr_low_confidence" and "0.42" in finding.message and finding.actual == "127"
 
 
-@pytest.mark.parametrize("read,meant", [("頂目名稱", "項目名稱"), ("顶目单位", "项目单位"), ("预算127万兀", "预算127万元"),
-                                        ("山顶公园", "山顶公园"), ("頂部", "頂部")])
+@pytest.mark.parametrize(
+    "read,meant", [("頂目名稱", "項目名稱"), ("顶目单位", "项目单位"), ("预算127万兀", "预算127万元"), ("山顶公园", "山顶公园"), ("頂部", "頂部")]
+)
 def test_slips_the_layout_makes_certain_are_undone(read, meant):
     """A traditional form's 項目名稱 OCR'd as 頂目名稱 loses the project name unless it is undone; 「顶」 before
     anything but 目 is a word and stays."""

@@ -39,6 +39,7 @@ def scanned(files, tmp_path_factory):
             pdf = O.office_scan(files[DOCUMENTS[document][0]], O.scan(name), out / f"{document}-{name}.pdf")
             reads[document, name] = read_file(pdf)
         return reads[document, name]
+
     return read
 
 
@@ -64,8 +65,7 @@ def test_a_sealed_page_is_a_stored_finding(scanned, name):
     assert [(f.severity, f.actual) for f in sealed] == [("info", "1")] and "页1盖章" in sealed[0].message
     con = connect(":memory:")
     store_group(con, [Pending(result)])
-    assert con.execute("SELECT rule, severity, actual FROM findings WHERE rule = 'page_sealed'").fetchall() == [
-        ("page_sealed", "info", "1")]
+    assert con.execute("SELECT rule, severity, actual FROM findings WHERE rule = 'page_sealed'").fetchall() == [("page_sealed", "info", "1")]
 
 
 def test_an_unsealed_scan_has_no_seal_finding(scanned):

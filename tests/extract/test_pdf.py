@@ -37,8 +37,10 @@ def test_same_grid_as_the_word_original(seed_files, pdf_doc):
     word = read_document(seed_files["docx-text"].read_bytes()).tables[0]
     pdf = pdf_doc.tables[0]
     assert pdf.n_rows == word.n_rows
+
     def spans(t):
         return [(c.row, c.col, c.rowspan, c.colspan) for c in sorted(t.cells, key=lambda c: (c.row, c.col))]
+
     assert spans(pdf) == spans(word)
 
 
@@ -52,8 +54,10 @@ def test_wrapped_cell_text_is_rejoined(pdf_doc):
 
 def test_real_line_breaks_in_a_cell_stay(pdf_doc):
     benefit = next(c.text for c in pdf_doc.tables[0].cells if c.text.startswith("一、为群众"))
-    assert benefit == ("一、为群众提供方便、快捷、优质政务服务创造了条件，提升了政府形象。\n"
-                       "二、在完善硬件设施的同时提升软件服务，通过配套的特色服务，极大地方便了群众办事，提升了社会效益。")
+    assert benefit == (
+        "一、为群众提供方便、快捷、优质政务服务创造了条件，提升了政府形象。\n"
+        "二、在完善硬件设施的同时提升软件服务，通过配套的特色服务，极大地方便了群众办事，提升了社会效益。"
+    )
 
 
 def test_vertical_label_cut_by_a_page_break_is_one_cell(pdf_doc):
@@ -75,10 +79,9 @@ def test_page_numbers_are_dropped_and_paragraphs_rejoined(seed_files, pdf_doc):
         assert "- 3 -" in pdf.pages[2].extract_text()
     paragraphs = [b.text for b in pdf_doc.blocks if isinstance(b, Paragraph)]
     assert not any(p.strip().startswith("- ") and p.strip().endswith(" -") for p in paragraphs)
-    word = [b.text for b in read_document(seed_files["docx-text"].read_bytes()).blocks
-            if isinstance(b, Paragraph) and b.text.strip()]
-    narrative = word[word.index("政务服务及政务大厅运转专项资金绩效报告"):]
-    got = paragraphs[paragraphs.index("政务服务及政务大厅运转专项资金绩效报告"):]
+    word = [b.text for b in read_document(seed_files["docx-text"].read_bytes()).blocks if isinstance(b, Paragraph) and b.text.strip()]
+    narrative = word[word.index("政务服务及政务大厅运转专项资金绩效报告") :]
+    got = paragraphs[paragraphs.index("政务服务及政务大厅运转专项资金绩效报告") :]
     assert len(got) == len(narrative)
     assert sum(a == b for a, b in zip(got, narrative)) >= len(narrative) - 1  # one paragraph has a stray space
 
@@ -93,8 +96,7 @@ def test_damaged_pdf_fails_with_a_sentence(seed_files):
 
 # --- a row or a merged cell cut by a page break ------------------------------------------
 
-ALL_BREAKS = [*split_rows.CUT_ROWS, *split_rows.ROW_BREAKS, *split_rows.WHOLE_ROWS, *split_rows.MOVED_ROW,
-              *split_rows.MERGED_CUTS]
+ALL_BREAKS = [*split_rows.CUT_ROWS, *split_rows.ROW_BREAKS, *split_rows.WHOLE_ROWS, *split_rows.MOVED_ROW, *split_rows.MERGED_CUTS]
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +123,10 @@ def _shape(table) -> list[tuple[int, int, int, int]]:
     Word keeps grid columns no cell edge uses (the form's ten columns are never all divided in one
     row); a PDF shows only the lines drawn."""
     used = sorted({c.col for c in table.cells} | {c.col + c.colspan for c in table.cells})
-    return [(c.row, used.index(c.col), c.rowspan, used.index(c.col + c.colspan) - used.index(c.col))
-            for c in sorted(table.cells, key=lambda c: (c.row, c.col))]
+    return [
+        (c.row, used.index(c.col), c.rowspan, used.index(c.col + c.colspan) - used.index(c.col))
+        for c in sorted(table.cells, key=lambda c: (c.row, c.col))
+    ]
 
 
 def _marked(table) -> list[tuple[str, str]]:
@@ -154,8 +158,11 @@ def _pieces(seam, word_rows) -> list[tuple[str, str, str]] | None:
     """(on page 1, on page 2, in Word) for each cell when the seam is one Word row cut in two, else None."""
     above, below = seam
     for row in word_rows:
-        if len(row) == len(above) == len(below) and any(below) and all(
-                (a + b).replace("\n", "") == w.replace("\n", "") for a, b, w in zip(above, below, row)):
+        if (
+            len(row) == len(above) == len(below)
+            and any(below)
+            and all((a + b).replace("\n", "") == w.replace("\n", "") for a, b, w in zip(above, below, row))
+        ):
             return list(zip(above, below, row))
     return None
 
@@ -166,8 +173,7 @@ def test_the_paddings_cut_rows_every_way(breaks):
     word_rows = _rows(read_document(breaks["two-labels-cut"][0].read_bytes()).tables[0])
     cut = {name: _pieces(split_rows.seam(breaks[name][1]), word_rows) for name in split_rows.CUT_ROWS}
     assert all(cut.values()), [name for name, pieces in cut.items() if not pieces]
-    assert split_rows.seam(breaks["two-labels-cut"][1]) == (
-        ["项目名", "政务服务及政务大厅运转专项资金", "项目编", "A-01"], ["称", "", "号", ""])
+    assert split_rows.seam(breaks["two-labels-cut"][1]) == (["项目名", "政务服务及政务大厅运转专项资金", "项目编", "A-01"], ["称", "", "号", ""])
     # a label cut mid-word, half on each page
     assert ("资金总", "额", "资金总额") in cut["label-and-value-cut"]
     # a value going on under the empty rest of a label that ended on page 1
@@ -183,12 +189,14 @@ def test_the_paddings_cut_rows_every_way(breaks):
     # a header row cut after its first lines; the level labels beside it ended on page 1
     assert split_rows.seam(breaks["header-row-cut"][1]) == (
         ["一级指标", "二级指标", "三级指标", "年度\n指标", "实际\n完成", "偏差\n原因", "分值", "得分"],
-        ["", "", "", "值", "值", "分析\n及改\n进措\n施", "", ""])
+        ["", "", "", "值", "值", "分析\n及改\n进措\n施", "", ""],
+    )
     # a cut row whose merged label starts only below the break; the title's rest beside rows that do not pair
     assert split_rows.seam(breaks["merged-label-below-break"][1])[1][:2] == ["", "服务对象满意度\n指标"]
     assert split_rows.seam(breaks["title-cut"][1]) == (
         ["年度资金总额", "100.00", "100.00", "93.65"],
-        ["预\n算\n执\n行\n情\n况\n（\n元\n）", "其中", "当年财政拨款", "100.00", "100.00", "93.65"])
+        ["预\n算\n执\n行\n情\n况\n（\n元\n）", "其中", "当年财政拨款", "100.00", "100.00", "93.65"],
+    )
 
 
 @pytest.mark.parametrize("name", [*split_rows.CUT_ROWS, *split_rows.MERGED_CUTS])
@@ -210,8 +218,14 @@ def test_the_two_parts_of_a_cut_cell_come_back_exactly(breaks):
 
     assert marked("two-labels-cut") == [("项目名", "称"), ("政务服务及政务大厅运转专项资金", ""), ("项目编", "号"), ("A-01", "")]
     assert marked("label-cut-values-ended") == [("实施内", "容"), ("窗口服务", "")]
-    assert marked("number-cut") == [("项目实", "施单位"), ("长沙市雨花区政务服务中心", ""), ("执行率", ""), ("93.65", "%"),
-                                    ("到位率", ""), ("100.0", "0%")]
+    assert marked("number-cut") == [
+        ("项目实", "施单位"),
+        ("长沙市雨花区政务服务中心", ""),
+        ("执行率", ""),
+        ("93.65", "%"),
+        ("到位率", ""),
+        ("100.0", "0%"),
+    ]
     assert ("资金总", "额") in marked("label-and-value-cut")
     assert [a + b for a, b in marked("label-and-value-cut")][1] == split_rows.VALUE
     assert marked("merged-label-cut")[0] == ("立\n项\n情", "况")  # the merged label's own line breaks stay
@@ -235,9 +249,12 @@ def test_a_header_row_cut_after_its_first_lines_is_marked(breaks):
 def test_a_merged_label_whose_text_is_all_below_the_break_is_marked(breaks):
     # the label merged over two rows is blank on page 1 (it covers a row and the cut row's first line there)
     table = _table(breaks["merged-label-below-break"][1])
-    assert _marked(table) == [("", "服务对象满意度指标"),
-                              ("对照年初绩效目标，本年", split_rows.SURVEY.removeprefix("对照年初绩效目标，本年")),
-                              ("≥90%", ""), ("10", "")]
+    assert _marked(table) == [
+        ("", "服务对象满意度指标"),
+        ("对照年初绩效目标，本年", split_rows.SURVEY.removeprefix("对照年初绩效目标，本年")),
+        ("≥90%", ""),
+        ("10", ""),
+    ]
     blank = next(c for c in table.cells if c.continues and c.text == "服务对象满意度指标")
     assert table.grid()[blank.row - 1][blank.col].rowspan == 2
 

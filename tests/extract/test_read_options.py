@@ -14,11 +14,14 @@ from jixiao.extract.image import read_image
 
 def test_the_environment_gives_the_options():
     assert ReadOptions.from_env({}) == ReadOptions("rapidocr", None, None, "pdfium")
-    assert ReadOptions.from_env({"JIXIAO_OCR": " Off ", "JIXIAO_OCR_THREADS": "3", "JIXIAO_OCR_RUNTIME": "onnxruntime",
-                                 "JIXIAO_PDF_BACKEND": " PDFplumber "}) == ReadOptions(None, 3, "onnxruntime", "pdfplumber")
+    assert ReadOptions.from_env(
+        {"JIXIAO_OCR": " Off ", "JIXIAO_OCR_THREADS": "3", "JIXIAO_OCR_RUNTIME": "onnxruntime", "JIXIAO_PDF_BACKEND": " PDFplumber "}
+    ) == ReadOptions(None, 3, "onnxruntime", "pdfplumber")
     # values that mean nothing are the defaults, as they always were
-    assert ReadOptions.from_env({"JIXIAO_OCR": "yes", "JIXIAO_OCR_THREADS": "0", "JIXIAO_OCR_RUNTIME": "tensorrt",
-                                 "JIXIAO_PDF_BACKEND": "mupdf"}) == ReadOptions()
+    assert (
+        ReadOptions.from_env({"JIXIAO_OCR": "yes", "JIXIAO_OCR_THREADS": "0", "JIXIAO_OCR_RUNTIME": "tensorrt", "JIXIAO_PDF_BACKEND": "mupdf"})
+        == ReadOptions()
+    )
 
 
 def test_the_old_questions_read_the_environment(monkeypatch):

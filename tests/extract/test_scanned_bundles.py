@@ -43,8 +43,7 @@ def bundle(tmp_path_factory) -> dict:
 
 
 def test_the_word_bundle_gives_a_report_per_form(bundle):
-    assert [(r.project_name, r.spent_yuan) for r in bundle["docx"].reports] == [(n, Decimal(s).quantize(Decimal("0.01")))
-                                                                                for n, s in PROJECTS]
+    assert [(r.project_name, r.spent_yuan) for r in bundle["docx"].reports] == [(n, Decimal(s).quantize(Decimal("0.01"))) for n, s in PROJECTS]
 
 
 @pytest.mark.parametrize("kind", ["pdf", "scan"])

@@ -25,15 +25,18 @@ from jixiao.extract.symbols import EMPTY, TICKED, pdf_symbol_font
 from tests.fixtures import builder
 
 F = builder.FCell
-ROWS = [[F("项目类型"), F("持续性项目 [ ] 新增性项目 [x]")], [F("是否公开"), F("是 [x] 否 [ ]")],
-        [F("完成情况"), F("已完成 [x]")], [F("备注"), F("R&D £ 100")]]
+ROWS = [
+    [F("项目类型"), F("持续性项目 [ ] 新增性项目 [x]")],
+    [F("是否公开"), F("是 [x] 否 [ ]")],
+    [F("完成情况"), F("已完成 [x]")],
+    [F("备注"), F("R&D £ 100")],
+]
 # Row → (font, letter for the empty box, letter for the ticked one); the last row stays in a text font.
 LETTERS = {0: ("Wingdings 2", "£", "R"), 1: ("Wingdings", "¨", "þ"), 2: ("Symbol", "", "Ö")}
 READ = [f"持续性项目 {EMPTY} 新增性项目 {TICKED}", f"是 {TICKED} 否 {EMPTY}", "已完成 √", "R&D £ 100"]
 
 
-def retype_in_symbol_font(path: Path, letters: dict[int, tuple[str, str, str]],
-                          slots: tuple[str, ...] = ("w:ascii", "w:hAnsi")) -> Path:
+def retype_in_symbol_font(path: Path, letters: dict[int, tuple[str, str, str]], slots: tuple[str, ...] = ("w:ascii", "w:hAnsi")) -> Path:
     """Retype the □ / √ runs of the first table's given rows as the letters that draw them in a symbol font."""
     document = docx.Document(str(path))
     rows = document.tables[0].rows
@@ -127,8 +130,10 @@ def test_with_the_fonts_installed_the_pdf_names_them_and_reads_the_boxes(symbol_
     _stand_in_symbol_font("Wingdings 2", "Wingdings2", fonts_dir / "WINGDNG2.TTF")
     _stand_in_symbol_font("Wingdings", "Wingdings-Regular", fonts_dir / "WINGDING.TTF")
     conf = tmp_path / "fonts.conf"
-    conf.write_text(f'<?xml version="1.0"?>\n<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
-                    f"<dir>{fonts_dir}</dir><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>\n")
+    conf.write_text(
+        f'<?xml version="1.0"?>\n<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{fonts_dir}</dir><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>\n"
+    )
     monkeypatch.setenv("FONTCONFIG_FILE", str(conf))  # LibreOffice, run by soffice_convert, sees the stand-ins
     (pdf,) = builder.soffice_convert([symbol_docx], "pdf", tmp_path / "pdf")
     fonts = _symbol_chars(pdf)

@@ -29,8 +29,10 @@ from pathlib import Path
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # parts an office reader can do without: their loss costs no value of the form
-SPARE_PARTS = re.compile(r"^(docProps/|word/(settings|webSettings|fontTable|footnotes|endnotes|footer\d*|header\d*)\.xml$|"
-                         r"word/theme/|xl/theme/|customXml/)")
+SPARE_PARTS = re.compile(
+    r"^(docProps/|word/(settings|webSettings|fontTable|footnotes|endnotes|footer\d*|header\d*)\.xml$|"
+    r"word/theme/|xl/theme/|customXml/)"
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ Mutator = Callable[[bytes, random.Random], "tuple[bytes, bool] | None"]  # (muta
 
 # --- bytes ------------------------------------------------------------------------------
 
+
 def truncate(data: bytes, rng: random.Random):
     return data[: rng.randrange(1, len(data))], False
 
@@ -58,6 +61,7 @@ def flip(data: bytes, rng: random.Random):
 
 
 # --- zip containers -----------------------------------------------------------------------
+
 
 @dataclass
 class _Entry:
@@ -80,13 +84,13 @@ def _entries(data: bytes) -> list[_Entry]:
     count, _, offset = struct.unpack_from("<HII", data, end + 10)
     out, pos = [], offset
     for _ in range(count):
-        if data[pos:pos + 4] != b"PK\x01\x02":
+        if data[pos : pos + 4] != b"PK\x01\x02":
             break
-        method, = struct.unpack_from("<H", data, pos + 10)
-        compressed, = struct.unpack_from("<I", data, pos + 20)
+        (method,) = struct.unpack_from("<H", data, pos + 10)
+        (compressed,) = struct.unpack_from("<I", data, pos + 20)
         name_len, extra_len, comment_len = struct.unpack_from("<HHH", data, pos + 28)
-        local, = struct.unpack_from("<I", data, pos + 42)
-        out.append(_Entry(data[pos + 46:pos + 46 + name_len].decode("utf-8", "replace"), pos, local, method, compressed))
+        (local,) = struct.unpack_from("<I", data, pos + 42)
+        out.append(_Entry(data[pos + 46 : pos + 46 + name_len].decode("utf-8", "replace"), pos, local, method, compressed))
         pos += 46 + name_len + extra_len + comment_len
     return out
 
@@ -102,7 +106,7 @@ def zip_version(data: bytes, rng: random.Random):
     for sig, offset in ((b"PK\x03\x04", 4), (b"PK\x01\x02", 6)):
         start = 0
         while (i := out.find(sig, start)) >= 0:
-            out[i + offset:i + offset + 2] = struct.pack("<H", 95)
+            out[i + offset : i + offset + 2] = struct.pack("<H", 95)
             start = i + 4
     return bytes(out), False
 
@@ -129,7 +133,7 @@ def flag_encrypted(data: bytes, name: str) -> bytes:
     entry = _entry(data, name)
     out = bytearray(data)
     for at in (entry.central + 8, entry.local + 6):
-        flags, = struct.unpack_from("<H", out, at)
+        (flags,) = struct.unpack_from("<H", out, at)
         struct.pack_into("<H", out, at, flags | 0x1)
     return bytes(out)
 
@@ -171,8 +175,8 @@ def repack(data: bytes, victim: str, method: int, damage: Callable[[bytes], byte
         return packed
     entry = _entry(packed, victim)
     start = entry.data_offset(packed)
-    body = damage(packed[start:start + entry.compressed])
-    return packed[:start] + body + packed[start + entry.compressed:]
+    body = damage(packed[start : start + entry.compressed])
+    return packed[:start] + body + packed[start + entry.compressed :]
 
 
 def other_method(data: bytes, rng: random.Random):
@@ -188,6 +192,7 @@ def other_method(data: bytes, rng: random.Random):
         for _ in range(6):
             out[rng.randrange(len(out) // 2, len(out))] ^= 0xFF
         return bytes(out)
+
     return repack(data, entry.name, method, damage), spare
 
 
@@ -217,10 +222,12 @@ def replaced_part(data: bytes, rng: random.Random):
 
 # --- Word XML ------------------------------------------------------------------------------
 
+
 def _document_xml(data: bytes, rng: random.Random, change: Callable[[str], str | None], odd: bool = True):
     def on_text(raw: bytes) -> bytes | None:
         new = change(raw.decode("utf-8"))
         return None if new is None else new.encode("utf-8")
+
     out = rewrite(data, "word/document.xml", on_text)
     return None if out is None else (out, odd)
 
@@ -239,7 +246,8 @@ def sym_char(data: bytes, rng: random.Random):
         m = _nth(r"<w:r>", xml, rng)
         if m is None:
             return None
-        return xml[:m.start()] + f'<w:r><w:sym w:font="{font}" w:char="{char}"/></w:r>' + xml[m.start():]
+        return xml[: m.start()] + f'<w:r><w:sym w:font="{font}" w:char="{char}"/></w:r>' + xml[m.start() :]
+
     return _document_xml(data, rng, change)
 
 
@@ -251,7 +259,8 @@ def grid_before(data: bytes, rng: random.Random):
         m = _nth(r"<w:tr(?: [^>]*)?>", xml, rng)
         if m is None:
             return None
-        return xml[:m.end()] + f'<w:trPr><w:gridBefore w:val="{value}"/></w:trPr>' + xml[m.end():]
+        return xml[: m.end()] + f'<w:trPr><w:gridBefore w:val="{value}"/></w:trPr>' + xml[m.end() :]
+
     return _document_xml(data, rng, change)
 
 
@@ -265,8 +274,9 @@ def grid_span(data: bytes, rng: random.Random):
             m = _nth(r"<w:tcPr>", xml, rng)
             if m is None:
                 return None
-            return xml[:m.end()] + f'<w:gridSpan w:val="{value}"/>' + xml[m.end():]
-        return xml[:m.start()] + f'<w:gridSpan w:val="{value}"/>' + xml[m.end():]
+            return xml[: m.end()] + f'<w:gridSpan w:val="{value}"/>' + xml[m.end() :]
+        return xml[: m.start()] + f'<w:gridSpan w:val="{value}"/>' + xml[m.end() :]
+
     return _document_xml(data, rng, change)
 
 
@@ -278,29 +288,35 @@ def huge_figure(data: bytes, rng: random.Random):
         m = _nth(r"<w:t(?: [^>]*)?>(\d[\d,]*(?:\.\d+)?)(%?)</w:t>", xml, rng)
         if m is None:
             return None
-        return xml[:m.start(1)] + "9" + digits + ("." + digits[:3] if rng.random() < 0.5 else "") + xml[m.end(1):]
+        return xml[: m.start(1)] + "9" + digits + ("." + digits[:3] if rng.random() < 0.5 else "") + xml[m.end(1) :]
+
     return _document_xml(data, rng, change)
 
 
 def char_ref(data: bytes, rng: random.Random):
     """A character reference XML forbids (&#1;) inside a run's text: left out, as Word's repair does."""
+
     def change(xml: str) -> str | None:
         m = _nth(r"<w:t(?: [^>]*)?>", xml, rng)
-        return None if m is None else xml[:m.end()] + "&#1;" + xml[m.end():]
+        return None if m is None else xml[: m.end()] + "&#1;" + xml[m.end() :]
+
     return _document_xml(data, rng, change)
 
 
 def deep_nesting(data: bytes, rng: random.Random):
     """A paragraph wrapped in 300 content controls, deeper than any writer goes: crafted or damaged."""
+
     def change(xml: str) -> str | None:
         m = _nth(r"<w:p(?: [^>]*)?>", xml, rng)
         if m is None:
             return None
-        return xml[:m.start()] + "<w:sdt><w:sdtContent>" * 300 + "</w:sdtContent></w:sdt>" * 300 + xml[m.start():]
+        return xml[: m.start()] + "<w:sdt><w:sdtContent>" * 300 + "</w:sdtContent></w:sdt>" * 300 + xml[m.start() :]
+
     return _document_xml(data, rng, change, odd=False)
 
 
 # --- workbooks -------------------------------------------------------------------------------
+
 
 def _sheet_xml(data: bytes, change: Callable[[str], str | None], odd: bool = True):
     out = rewrite(data, "xl/worksheets/sheet1.xml", lambda b: None if (s := change(b.decode("utf-8"))) is None else s.encode("utf-8"))
@@ -315,6 +331,7 @@ def whole_sheet_merge(data: bytes, rng: random.Random):
         if "<mergeCells" in xml:
             return re.sub(r"<mergeCells[^>]*>", lambda m: m.group(0) + f'<mergeCell ref="{ref}"/>', xml, count=1)
         return xml.replace("</sheetData>", f'</sheetData><mergeCells count="1"><mergeCell ref="{ref}"/></mergeCells>', 1)
+
     return _sheet_xml(data, change)
 
 
@@ -335,38 +352,43 @@ def undefined_number_format(data: bytes, rng: random.Random):
             return None
         pick = rng.choice(found)
         at = start + pick.start(1)
-        return (xml[:at] + fmt + xml[at + len(pick.group(1)):]).encode("utf-8")
+        return (xml[:at] + fmt + xml[at + len(pick.group(1)) :]).encode("utf-8")
+
     out = rewrite(data, "xl/styles.xml", change)
     return None if out is None else (out, True)
 
 
 def style_index(data: bytes, rng: random.Random):
     """A cell naming a style past the end of the style table."""
+
     def change(xml: str) -> str | None:
         m = _nth(r'<c r="[A-Z]+\d+"( s="\d+")?', xml, rng)
         if m is None:
             return None
         if m.group(1):
-            return xml[:m.start(1)] + ' s="9999"' + xml[m.end(1):]
-        return xml[:m.end()] + ' s="9999"' + xml[m.end():]
+            return xml[: m.start(1)] + ' s="9999"' + xml[m.end(1) :]
+        return xml[: m.end()] + ' s="9999"' + xml[m.end() :]
+
     return _sheet_xml(data, change)
 
 
 def cell_value(data: bytes, rng: random.Random):
     """A number cell holding no number, a shared string index past the table, or a serial past any date."""
-    bad = rng.choice(['<v>abc</v>', '<v>1e400</v>', '<v>-1e400</v>', '<v>99999999999</v>'])
+    bad = rng.choice(["<v>abc</v>", "<v>1e400</v>", "<v>-1e400</v>", "<v>99999999999</v>"])
 
     def change(xml: str) -> str | None:
         m = _nth(r"<v>[^<]*</v>", xml, rng)
-        return None if m is None else xml[:m.start()] + bad + xml[m.end():]
+        return None if m is None else xml[: m.start()] + bad + xml[m.end() :]
+
     return _sheet_xml(data, change)
 
 
 # --- PDFs ------------------------------------------------------------------------------------
 
+
 def pdf_stream(data: bytes, rng: random.Random):
     """Bytes flipped inside one stream (a page's content, a font, an image)."""
-    found = [m for m in re.finditer(rb"stream\r?\n", data) if data[m.start() - 3:m.start()] != b"end"]
+    found = [m for m in re.finditer(rb"stream\r?\n", data) if data[m.start() - 3 : m.start()] != b"end"]
     if not found:
         return None
     m = rng.choice(found)
@@ -385,7 +407,7 @@ def pdf_contents(data: bytes, rng: random.Random):
     for m in re.finditer(rb"stream\r?\n", data):
         end = data.find(b"endstream", m.end())
         try:
-            body = zlib.decompressobj().decompress(data[m.end():end])
+            body = zlib.decompressobj().decompress(data[m.end() : end])
         except zlib.error:
             continue
         if b" Tf" in body or b" re" in body:
@@ -408,17 +430,51 @@ def pdf_box(data: bytes, rng: random.Random):
     if not found:
         return None
     m = rng.choice(found)
-    new = rng.choice([b"/MediaBox[0 0 /Foo 842]", b"/MediaBox[0 0 595 (x)]", b"/MediaBox[0 0 0 0]", b"/MediaBox[0 0 595 842]/Rotate 45",
-                      b"/MediaBox[0 0 595 842]/Rotate 1000000000000"])
-    return data[:m.start()] + new + data[m.end():], True
+    new = rng.choice(
+        [
+            b"/MediaBox[0 0 /Foo 842]",
+            b"/MediaBox[0 0 595 (x)]",
+            b"/MediaBox[0 0 0 0]",
+            b"/MediaBox[0 0 595 842]/Rotate 45",
+            b"/MediaBox[0 0 595 842]/Rotate 1000000000000",
+        ]
+    )
+    return data[: m.start()] + new + data[m.end() :], True
 
 
 COMMON: list[Mutator] = [truncate, flip, flip]
 BY_FORMAT: dict[str, list[Mutator]] = {
-    "docx": COMMON + [zip_version, zip_stream, encrypted_member, size_field, other_method, replaced_part,
-                      sym_char, sym_char, grid_before, grid_span, huge_figure, huge_figure, char_ref, deep_nesting],
-    "xlsx": COMMON + [zip_version, zip_stream, encrypted_member, size_field, other_method, replaced_part,
-                      whole_sheet_merge, huge_dimension, undefined_number_format, style_index, cell_value],
+    "docx": COMMON
+    + [
+        zip_version,
+        zip_stream,
+        encrypted_member,
+        size_field,
+        other_method,
+        replaced_part,
+        sym_char,
+        sym_char,
+        grid_before,
+        grid_span,
+        huge_figure,
+        huge_figure,
+        char_ref,
+        deep_nesting,
+    ],
+    "xlsx": COMMON
+    + [
+        zip_version,
+        zip_stream,
+        encrypted_member,
+        size_field,
+        other_method,
+        replaced_part,
+        whole_sheet_merge,
+        huge_dimension,
+        undefined_number_format,
+        style_index,
+        cell_value,
+    ],
     "pdf": COMMON + [pdf_stream, pdf_contents, pdf_contents, pdf_box],
 }
 

@@ -27,8 +27,16 @@ from tests.fixtures import families as F
 from tests.fixtures import unseen_classes as U
 from tests.fixtures.forms import Variant
 
-FAMILIES = ("hunan", "national_project", "national_department", "provincial_10_90", "score_20_80", "transfer_payment",
-            "transfer_pairs", "narrative_web")
+FAMILIES = (
+    "hunan",
+    "national_project",
+    "national_department",
+    "provincial_10_90",
+    "score_20_80",
+    "transfer_payment",
+    "transfer_pairs",
+    "narrative_web",
+)
 PARTS = {
     "transfer_payment": ("head", "money", "goals", "indicators", "grade"),
     "transfer_pairs": ("head", "money", "goals", "indicators"),
@@ -39,8 +47,16 @@ PARTS = {
     "provincial_10_90": ("head", "money", "indicators"),
     "score_20_80": ("head", "money", "indicators"),
 }
-MONEY_COLUMNS = {"hunan": 0, "national_project": 5, "national_department": 5, "provincial_10_90": 7, "score_20_80": 4,
-                 "transfer_payment": 4, "transfer_pairs": 0, "narrative_web": 0}
+MONEY_COLUMNS = {
+    "hunan": 0,
+    "national_project": 5,
+    "national_department": 5,
+    "provincial_10_90": 7,
+    "score_20_80": 4,
+    "transfer_payment": 4,
+    "transfer_pairs": 0,
+    "narrative_web": 0,
+}
 CHECKBOXES = ("text", "wingdings", "sdt", "paren", "after", "ballot", "square", "wingdings_letters")
 
 
@@ -103,22 +119,42 @@ def records(result: DocumentResult) -> list[dict]:
     budget lines, facts, and which warnings and errors were found."""
     out = []
     for r in result.reports:
-        out.append({
-            "report": {c: _text(getattr(r, c)) for c in REPORT_COLUMNS},
-            "funding": [tuple(_text(x) for x in (f.source, f.carryover_yuan, f.budget_initial_yuan,
-                                                  f.budget_adjusted_yuan, f.received_yuan, f.spent_yuan, f.balance_yuan,
-                                                  f.received_rate_pct, f.execution_rate_pct, f.received_date, f.breakdown))
-                        for f in r.funding],
-            "indicators": [tuple(_text(x) for x in (i.seq, i.level1, i.level2, i.name, i.weight, i.target, i.actual, i.score,
-                                                     i.note, i.parent)) for i in r.indicators],
-            "groups": [tuple(_text(x) for x in (g.level, g.level1, g.level2, g.weight, g.score, g.name)) for g in r.indicator_groups],
-            "flags": sorted((f.flag, f.value) for f in r.flags),
-            "allocations": [(a.issued_date, a.amount_yuan, _text(a.doc_number), _text(a.note)) for a in r.allocations],
-            "budget_lines": [tuple(_text(x) for x in (b.seq, b.economic_class, b.content, b.adjustment, b.spent_yuan, b.basis))
-                             for b in r.budget_lines],
-            "facts": sorted((f.key, f.value) for f in r.facts),
-            "findings": sorted({(f.rule, f.severity) for f in r.findings if f.severity != "info"}),
-        })
+        out.append(
+            {
+                "report": {c: _text(getattr(r, c)) for c in REPORT_COLUMNS},
+                "funding": [
+                    tuple(
+                        _text(x)
+                        for x in (
+                            f.source,
+                            f.carryover_yuan,
+                            f.budget_initial_yuan,
+                            f.budget_adjusted_yuan,
+                            f.received_yuan,
+                            f.spent_yuan,
+                            f.balance_yuan,
+                            f.received_rate_pct,
+                            f.execution_rate_pct,
+                            f.received_date,
+                            f.breakdown,
+                        )
+                    )
+                    for f in r.funding
+                ],
+                "indicators": [
+                    tuple(_text(x) for x in (i.seq, i.level1, i.level2, i.name, i.weight, i.target, i.actual, i.score, i.note, i.parent))
+                    for i in r.indicators
+                ],
+                "groups": [tuple(_text(x) for x in (g.level, g.level1, g.level2, g.weight, g.score, g.name)) for g in r.indicator_groups],
+                "flags": sorted((f.flag, f.value) for f in r.flags),
+                "allocations": [(a.issued_date, a.amount_yuan, _text(a.doc_number), _text(a.note)) for a in r.allocations],
+                "budget_lines": [
+                    tuple(_text(x) for x in (b.seq, b.economic_class, b.content, b.adjustment, b.spent_yuan, b.basis)) for b in r.budget_lines
+                ],
+                "facts": sorted((f.key, f.value) for f in r.facts),
+                "findings": sorted({(f.rule, f.severity) for f in r.findings if f.severity != "info"}),
+            }
+        )
     return out
 
 

@@ -33,8 +33,16 @@ def test_report_columns(read, fmt, family, variant):
     for key in ("scope", "project_code", "department", "implementing_unit", "grade", "region", "project_kind"):
         if key in expect:
             assert getattr(report, key) == expect[key], key
-    for key in ("budget_initial_yuan", "budget_adjusted_yuan", "spent_yuan", "execution_rate_pct", "execution_score",
-                "execution_score_max", "score_total", "score_max"):
+    for key in (
+        "budget_initial_yuan",
+        "budget_adjusted_yuan",
+        "spent_yuan",
+        "execution_rate_pct",
+        "execution_score",
+        "execution_score_max",
+        "score_total",
+        "score_max",
+    ):
         if key in expect:
             assert getattr(report, key) == _dec(expect[key]), key
     assert not [f for f in report.findings if f.severity != "info"], report.findings
@@ -56,7 +64,11 @@ def test_money_and_indicator_rows(read, fmt, family, variant):
         source, initial, adjusted, spent, rate = expect["fiscal_row"]
         row = next(r for r in report.funding if r.source == source)
         assert (row.budget_initial_yuan, row.budget_adjusted_yuan, row.spent_yuan, row.execution_rate_pct) == (
-            _dec(initial), _dec(adjusted), _dec(spent), _dec(rate))
+            _dec(initial),
+            _dec(adjusted),
+            _dec(spent),
+            _dec(rate),
+        )
     if "groups" in expect:  # weights written inside labels: 产出指标(50分)
         groups = {g.level1: g.weight for g in report.indicator_groups if g.level == 1}
         assert groups == {k: Decimal(v) for k, v in expect["groups"].items()}
@@ -74,6 +86,7 @@ def test_money_and_indicator_rows(read, fmt, family, variant):
     if "project_category" in expect:
         category = next(f.value for f in report.fields if f.key == "project_category")
         from jixiao.normalize.checkbox import ticked_option
+
         assert ticked_option(category) == expect["project_category"]
 
 

@@ -74,9 +74,19 @@ UNSEEN = {
     },
 }
 # The seed's form has no actual column: its 目标值 is the points, and whether a target was met cannot be told
-SEED_KINDS = {"项目立项规范性": "planning", "绩效目标合理性": "planning", "绩效指标明确性": "planning", "资金到位率": "funds_in_place",
-              "到位及时率": "funds_in_place", "管理制度健全性": "management", "制度执行有效性": "management",
-              "项目质量可控性": "management", "资金使用合规性": "management", "财务监控有效性": "management", "个性指标": "individual"}
+SEED_KINDS = {
+    "项目立项规范性": "planning",
+    "绩效目标合理性": "planning",
+    "绩效指标明确性": "planning",
+    "资金到位率": "funds_in_place",
+    "到位及时率": "funds_in_place",
+    "管理制度健全性": "management",
+    "制度执行有效性": "management",
+    "项目质量可控性": "management",
+    "资金使用合规性": "management",
+    "财务监控有效性": "management",
+    "个性指标": "individual",
+}
 
 CASES = [(fmt, fam, v.name) for fam in EXPECTED for v in F.VARIANTS for fmt in ("docx", "pdf")]
 
@@ -117,9 +127,20 @@ def test_every_indicator_of_the_transfer_payment_forms_as_values(unseen_class_re
 @pytest.mark.parametrize("key", ["docx-text", "pdf-text", "docx-wingdings", "pdf-sdt"])
 def test_every_indicator_of_the_seed_as_values(seed_files, key):
     (report,) = read_file(seed_files[key]).reports
-    assert [i.name for i in report.indicators] == ["项目立项规范性", "绩效目标合理性", "绩效指标明确性", "资金到位率", "到位及时率",
-                                                   "管理制度健全性", "制度执行有效性", "项目质量可控性", "管理制度健全性", "资金使用合规性",
-                                                   "财务监控有效性", "个性指标"]
+    assert [i.name for i in report.indicators] == [
+        "项目立项规范性",
+        "绩效目标合理性",
+        "绩效指标明确性",
+        "资金到位率",
+        "到位及时率",
+        "管理制度健全性",
+        "制度执行有效性",
+        "项目质量可控性",
+        "管理制度健全性",
+        "资金使用合规性",
+        "财务监控有效性",
+        "个性指标",
+    ]
     for i in report.indicators:
         assert i.kind == SEED_KINDS[i.name]
         assert _values(i, "target") == ("=", i.weight, None, None, None)  # 目标值 4 beside 权重 4.00

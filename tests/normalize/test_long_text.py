@@ -53,15 +53,20 @@ def test_a_megabyte_title_line_leaves_the_form_as_it_is(national, tmp_path):
     assert as_read(report) == as_read(national)
 
 
-@pytest.mark.parametrize("remark", ["单位名称：" + megabyte("项 "), megabyte("项√"), megabyte("(50分)")],
-                         ids=["label-before-colon", "checkbox-runs", "points"])
+@pytest.mark.parametrize(
+    "remark", ["单位名称：" + megabyte("项 "), megabyte("项√"), megabyte("(50分)")], ids=["label-before-colon", "checkbox-runs", "points"]
+)
 def test_a_megabyte_cell_is_kept_as_written_and_the_rest_read_as_before(national, tmp_path, remark):
     blocks = _with(F.national_document(F.NATIONAL, F.VARIANTS[0]), remark=remark)
     result = read_file(builder.write_docx(blocks, tmp_path / "cell.docx"))
     (report,) = result.reports
     assert result.status == "ok" and report.template == "national_project"
     assert (report.project_name, report.spent_yuan, report.execution_rate_pct, report.score_total) == (
-        national.project_name, national.spent_yuan, national.execution_rate_pct, national.score_total)
+        national.project_name,
+        national.spent_yuan,
+        national.execution_rate_pct,
+        national.score_total,
+    )
     assert report.indicators == national.indicators and report.funding == national.funding
     assert [f.value for f in report.fields if f.label == "备注"] == [remark.strip()]  # kept as written, under its label
 

@@ -39,8 +39,7 @@ def docx_mutants(originals, tmp_path_factory):
     out = tmp_path_factory.mktemp("mutants")
     made: list[tuple[str, Variant, object]] = []
 
-    @settings(max_examples=N_MUTANTS, derandomize=True, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=N_MUTANTS, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(mutant=mutants())
     def reads_like_its_original(mutant):
         family, v = mutant

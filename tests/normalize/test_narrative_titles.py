@@ -9,13 +9,15 @@ import docx
 
 from jixiao.pipeline import read_file
 
-BODY = ["泉塘街道政务热线运行经费用于保障热线正常运行，包括坐席人员经费及系统维护等。",
-        "二、项目资金使用及管理情况",
-        "项目年初预算200万元，实际支出186.5万元，执行率为93.25%，剩余13.5万元已上缴财政。",
-        "三、绩效目标完成情况",
-        "全年受理群众来电1.2万余件，按时办结率98%。",
-        "四、存在的问题及改进措施",
-        "部分坐席设备老化，下一步将加快更新。"]
+BODY = [
+    "泉塘街道政务热线运行经费用于保障热线正常运行，包括坐席人员经费及系统维护等。",
+    "二、项目资金使用及管理情况",
+    "项目年初预算200万元，实际支出186.5万元，执行率为93.25%，剩余13.5万元已上缴财政。",
+    "三、绩效目标完成情况",
+    "全年受理群众来电1.2万余件，按时办结率98%。",
+    "四、存在的问题及改进措施",
+    "部分坐席设备老化，下一步将加快更新。",
+]
 
 
 def _write(path, lines):
@@ -33,7 +35,10 @@ def test_a_title_run_into_its_first_heading_names_the_project(tmp_path):
     (report,) = result.reports
     assert report.project_name == "泉塘街道政务热线运行经费"
     assert (report.budget_initial_yuan, report.spent_yuan, report.execution_rate_pct) == (
-        Decimal("2000000.00"), Decimal("1865000.00"), Decimal("93.25"))
+        Decimal("2000000.00"),
+        Decimal("1865000.00"),
+        Decimal("93.25"),
+    )
 
 
 def test_a_numbered_heading_ending_in_qingkuang_is_no_title(tmp_path):

@@ -28,6 +28,7 @@ def read(files):
             assert result.status == "ok", result.error
             cache[(fmt, name)] = result
         return cache[(fmt, name)]
+
     return get
 
 
@@ -50,7 +51,13 @@ def test_jishan_county_title_merged_amount_and_numbered_indicators(read, fmt):
     assert len(r.indicators) == 8  # 「指标9:」 and 「指标10:/」 were left unfilled: not indicators
     first = r.indicators[1]
     assert (first.level1, first.level2, first.target, first.actual, first.weight, first.score) == (
-        "产出指标", "数量指标", "不少于12 种", "14种", Decimal("1"), Decimal("1"))
+        "产出指标",
+        "数量指标",
+        "不少于12 种",
+        "14种",
+        Decimal("1"),
+        Decimal("1"),
+    )
     assert (r.score_total, r.score_max) == (Decimal("97.7"), Decimal("100"))
 
 
@@ -64,10 +71,12 @@ def test_chongqing_department_form_flat_indicators(read, fmt):
     assert r.execution_rate_pct == Decimal("76.00")
     assert (r.execution_score, r.execution_score_max) == (Decimal("7.6"), Decimal("10"))
     got = [(i.level1, i.level2, i.name, i.target, i.actual, i.weight, i.score) for i in r.indicators]
-    assert got == [(None, None, "新闻稿件发布数量", "≥1000篇", "1230篇", Decimal("10"), Decimal("10")),
-                   (None, None, "党性教育培训次数", "≥6次", "12次", Decimal("5"), Decimal("5")),
-                   (None, None, "政府采购执行率", "100%", "72.74%", Decimal("5"), Decimal("5")),
-                   (None, None, "宣传报道质量", "优良", "优良", Decimal("10"), Decimal("10"))]  # 得分系数 100% is no completion value
+    assert got == [
+        (None, None, "新闻稿件发布数量", "≥1000篇", "1230篇", Decimal("10"), Decimal("10")),
+        (None, None, "党性教育培训次数", "≥6次", "12次", Decimal("5"), Decimal("5")),
+        (None, None, "政府采购执行率", "100%", "72.74%", Decimal("5"), Decimal("5")),
+        (None, None, "宣传报道质量", "优良", "优良", Decimal("10"), Decimal("10")),
+    ]  # 得分系数 100% is no completion value
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -82,11 +91,13 @@ def test_guangshui_sources_as_columns_review_column_and_four_levels(read, fmt, n
     assert by_source == {"own_level": Decimal("3090000.00"), "total": Decimal("3090000.00")}  # 309 under 本级, not 中央
     got = [(i.level1, i.level2, i.name, i.weight, i.score) for i in r.indicators]
     assert got[:2] == [("项目决策", None, "决策依据", Decimal("2"), Decimal("2")), ("项目管理", None, "财务制度", Decimal("3"), Decimal("3"))]
-    assert got[5:] == [("产出指标", "数量指标", "乡村道路建设养护里程", None, Decimal("15")),
-                       ("产出指标", "质量指标", "验收合格率", None, Decimal("12")),
-                       ("产出指标", "时效指标", "按期完工率", None, Decimal("6")),
-                       ("产出指标", "成本指标", "每公里养护成本", None, Decimal("7")),
-                       ("效益指标", "社会效益指标", "群众出行条件", None, Decimal("44"))]
+    assert got[5:] == [
+        ("产出指标", "数量指标", "乡村道路建设养护里程", None, Decimal("15")),
+        ("产出指标", "质量指标", "验收合格率", None, Decimal("12")),
+        ("产出指标", "时效指标", "按期完工率", None, Decimal("6")),
+        ("产出指标", "成本指标", "每公里养护成本", None, Decimal("7")),
+        ("效益指标", "社会效益指标", "群众出行条件", None, Decimal("44")),
+    ]
     assert all(i.score is not None for i in r.indicators)  # the empty 复核分 never overwrites 自评分
     weights = {(g.level, g.level1, g.level2): g.weight for g in r.indicator_groups}
     assert weights[(1, "项目管理", None)] == Decimal("13") and weights[(2, "产出指标", "数量指标")] == Decimal("15")
@@ -101,8 +112,10 @@ def test_huanggang_traditional_characters_and_wan_in_cells(read, fmt):
     assert (r.budget_adjusted_yuan, r.spent_yuan) == (Decimal("100000.00"), Decimal("100000.00"))  # 「10萬」 under 萬元: 10 万, not 10^9
     assert r.execution_rate_pct == Decimal("100.00") and (r.execution_score, r.execution_score_max) == (Decimal("20"), Decimal("20"))
     assert r.project_kind is None  # the option rows' ticks were lost
-    assert [(i.level1, i.level2, i.name) for i in r.indicators][:2] == [("產出指標", "數量指標", "檔案數字化頁數"),
-                                                                        ("產出指標", "質量指標", "數字化合格率")]
+    assert [(i.level1, i.level2, i.name) for i in r.indicators][:2] == [
+        ("產出指標", "數量指標", "檔案數字化頁數"),
+        ("產出指標", "質量指標", "數字化合格率"),
+    ]
     assert (r.score_total, r.score_max) == (Decimal("100"), Decimal("100"))
     assert not [f for f in r.findings if f.severity == "warning"], r.findings
 
@@ -139,7 +152,8 @@ def test_scoring_criteria_form_without_money_is_a_report(read, fmt):
     assert [(i.level1, i.level2, i.name, i.weight, i.score) for i in r.indicators] == [
         ("决策", "项目立项", "立项依据充分性", Decimal("5"), Decimal("5")),
         ("决策", "绩效目标", "绩效目标合理性", Decimal("5"), Decimal("4")),
-        ("过程", "资金管理", "资金使用合规性", Decimal("10"), Decimal("10"))]
+        ("过程", "资金管理", "资金使用合规性", Decimal("10"), Decimal("10")),
+    ]
     assert (r.score_total, r.score_max) == (Decimal("19"), Decimal("20"))
 
 

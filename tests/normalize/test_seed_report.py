@@ -67,8 +67,14 @@ def test_funding_rows(result):
 
 def test_flags(result):
     flags = {f.flag: f.value for f in result.reports[0].flags}
-    for key in ("government_procurement", "tendering", "treasury_centralized_payment", "reimbursement_system",
-                "investment_review", "contract_management"):
+    for key in (
+        "government_procurement",
+        "tendering",
+        "treasury_centralized_payment",
+        "reimbursement_system",
+        "investment_review",
+        "contract_management",
+    ):
         assert flags[key] is True, key
     for key in ("project_agency", "dual_control_account", "special_account", "prior_similar_project", "third_party_evaluation"):
         assert flags[key] is False, key
@@ -79,18 +85,26 @@ def test_flags(result):
 def test_allocations_and_budget_lines(result):
     r = result.reports[0]
     assert [(a.issued_date, a.amount_yuan, a.doc_number, a.note) for a in r.allocations] == [
-        (date(2021, 1, 7), Decimal("1270000.00"), "雨财安字【2021】1号", None)]
+        (date(2021, 1, 7), Decimal("1270000.00"), "雨财安字【2021】1号", None)
+    ]
     assert [(b.seq, b.economic_class, b.content, b.adjustment, b.spent_yuan, b.basis) for b in r.budget_lines] == [
-        (1, "政务公开审批", "政务服务及政务大厅运转费用", None, Decimal("944400.00"), None)]
+        (1, "政务公开审批", "政务服务及政务大厅运转费用", None, Decimal("944400.00"), None)
+    ]
 
 
 EXPECTED_LEAVES = [
-    ("投入", "项目立项", "项目立项规范性", "4.00", "4"), ("投入", "项目立项", "绩效目标合理性", "4.00", "4"),
-    ("投入", "项目立项", "绩效指标明确性", "4.00", "4"), ("投入", "资金落实", "资金到位率", "4.00", "4"),
-    ("投入", "资金落实", "到位及时率", "4.00", "4"), ("过程", "业务管理", "管理制度健全性", "4.00", "4"),
-    ("过程", "业务管理", "制度执行有效性", "4.00", "4"), ("过程", "业务管理", "项目质量可控性", "4.00", "4"),
-    ("过程", "财务管理", "管理制度健全性", "4.00", "4"), ("过程", "财务管理", "资金使用合规性", "10.00", "10"),
-    ("过程", "财务管理", "财务监控有效性", "4.00", "4"), ("个性指标", None, "个性指标", "50.00", "47"),
+    ("投入", "项目立项", "项目立项规范性", "4.00", "4"),
+    ("投入", "项目立项", "绩效目标合理性", "4.00", "4"),
+    ("投入", "项目立项", "绩效指标明确性", "4.00", "4"),
+    ("投入", "资金落实", "资金到位率", "4.00", "4"),
+    ("投入", "资金落实", "到位及时率", "4.00", "4"),
+    ("过程", "业务管理", "管理制度健全性", "4.00", "4"),
+    ("过程", "业务管理", "制度执行有效性", "4.00", "4"),
+    ("过程", "业务管理", "项目质量可控性", "4.00", "4"),
+    ("过程", "财务管理", "管理制度健全性", "4.00", "4"),
+    ("过程", "财务管理", "资金使用合规性", "10.00", "10"),
+    ("过程", "财务管理", "财务监控有效性", "4.00", "4"),
+    ("个性指标", None, "个性指标", "50.00", "47"),
 ]
 
 
@@ -107,10 +121,17 @@ def test_indicators_are_leaves_only(result):
 def test_facts_from_narrative(result):
     facts = {f.key: f.value for f in result.reports[0].facts}
     assert facts == {
-        "budget_total": Decimal("1270000"), "spent": Decimal("944400"), "execution_rate": Decimal("74.36"),
-        "balance": Decimal("325600"), "returned": Decimal("76600"), "carried_forward": Decimal("249000"),
-        "expense:办公费用": Decimal("709300"), "expense:印刷费": Decimal("27900"), "expense:邮电费": Decimal("20000"),
-        "expense:差旅费": Decimal("28100"), "expense:其他商品和服务支出": Decimal("159100"),
+        "budget_total": Decimal("1270000"),
+        "spent": Decimal("944400"),
+        "execution_rate": Decimal("74.36"),
+        "balance": Decimal("325600"),
+        "returned": Decimal("76600"),
+        "carried_forward": Decimal("249000"),
+        "expense:办公费用": Decimal("709300"),
+        "expense:印刷费": Decimal("27900"),
+        "expense:邮电费": Decimal("20000"),
+        "expense:差旅费": Decimal("28100"),
+        "expense:其他商品和服务支出": Decimal("159100"),
     }
     units = {f.key: f.unit for f in result.reports[0].facts}
     assert units["execution_rate"] == "pct" and units["spent"] == "yuan"
@@ -120,8 +141,15 @@ def test_facts_from_narrative(result):
 
 def test_sections(result):
     headings = [s.heading for s in result.reports[0].sections]
-    assert headings == ["项目概况", "二、项目资金使用及管理情况", "三、项目资金安排情况。", "四、项目资金使用情况。",
-                        "五、项目资金绩效完成情况。", "六、主要经验及做法、存在的问题及原因分析或有关建议", "七、其他需要说明的问题"]
+    assert headings == [
+        "项目概况",
+        "二、项目资金使用及管理情况",
+        "三、项目资金安排情况。",
+        "四、项目资金使用情况。",
+        "五、项目资金绩效完成情况。",
+        "六、主要经验及做法、存在的问题及原因分析或有关建议",
+        "七、其他需要说明的问题",
+    ]
     overview = result.reports[0].sections[0].text.split("\n")
     assert len(overview) == 2 and overview[0].startswith("根据雨政办发[2011]55号三定方案")
 
@@ -140,6 +168,14 @@ def test_fields_trace_values_to_cells(result):
 def test_same_values_from_word_and_pdf(reports):
     def key_values(res):
         r = res.reports[0]
-        return (r.project_name, r.budget_initial_yuan, r.spent_yuan, len(r.funding), len(r.indicators),
-                [(f.key, f.value) for f in r.facts], [s.heading for s in r.sections])
+        return (
+            r.project_name,
+            r.budget_initial_yuan,
+            r.spent_yuan,
+            len(r.funding),
+            len(r.indicators),
+            [(f.key, f.value) for f in r.facts],
+            [s.heading for s in r.sections],
+        )
+
     assert len({repr(key_values(res)) for res in reports.values()}) == 1

@@ -12,8 +12,13 @@ import pytest
 from jixiao.base.labels import simplified
 from tests.fixtures import unseen_classes as U
 
-CASES = [(fmt, family, v.name) for family in U.DOCUMENTS for v in U.VARIANTS for fmt in ("docx", "pdf", "xlsx")
-         if not (fmt == "xlsx" and family == "narrative_web")]
+CASES = [
+    (fmt, family, v.name)
+    for family in U.DOCUMENTS
+    for v in U.VARIANTS
+    for fmt in ("docx", "pdf", "xlsx")
+    if not (fmt == "xlsx" and family == "narrative_web")
+]
 TEXT = ("template", "scope", "region", "project_name", "department", "implementing_unit", "grade")
 FIGURES = ("budget_initial_yuan", "budget_adjusted_yuan", "spent_yuan", "execution_rate_pct", "score_total", "score_max")
 
@@ -58,11 +63,17 @@ def test_money_and_indicator_rows(read, fmt, family, variant):
     i = report.indicators[0]
     l1, l2, name, target, actual, weight, score = expect["first_indicator"]
     assert (_text(i.level1), _text(i.level2), _text(i.name), _text(i.target), _text(i.actual), i.weight, i.score) == (
-        l1, l2, name, target, actual, Decimal(weight), Decimal(score))
+        l1,
+        l2,
+        name,
+        target,
+        actual,
+        Decimal(weight),
+        Decimal(score),
+    )
     assert all(i.score is not None and i.name for i in report.indicators)  # the self-evaluation's score, never the review's
     if "groups" in expect:  # level weights with or without 分
-        assert {_text(g.level1): g.weight for g in report.indicator_groups if g.level == 1} == {
-            k: Decimal(v) for k, v in expect["groups"].items()}
+        assert {_text(g.level1): g.weight for g in report.indicator_groups if g.level == 1} == {k: Decimal(v) for k, v in expect["groups"].items()}
     if "note" in expect:  # a note wrapping onto a row of its own is one note
         name, note = expect["note"]
         assert [_text(i.note) for i in report.indicators if _text(i.name) == name] == [note]

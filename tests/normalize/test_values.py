@@ -23,11 +23,20 @@ from jixiao.normalize.values import (
 )
 
 
-@pytest.mark.parametrize("text, unit, yuan", [
-    ("127", "万元", "1270000.00"), ("94.44", "万元", "944400.00"), ("1,270,000.00", None, "1270000.00"),
-    ("1，270，000", "元", "1270000.00"), ("127万元", None, "1270000.00"), ("12.3456", "万元", "123456.00"),
-    ("85", "千元", "85000.00"), ("１２７", "万元", "1270000.00"), (" 94.44 ", "万元", "944400.00"),
-])
+@pytest.mark.parametrize(
+    "text, unit, yuan",
+    [
+        ("127", "万元", "1270000.00"),
+        ("94.44", "万元", "944400.00"),
+        ("1,270,000.00", None, "1270000.00"),
+        ("1，270，000", "元", "1270000.00"),
+        ("127万元", None, "1270000.00"),
+        ("12.3456", "万元", "123456.00"),
+        ("85", "千元", "85000.00"),
+        ("１２７", "万元", "1270000.00"),
+        (" 94.44 ", "万元", "944400.00"),
+    ],
+)
 def test_money_to_yuan(text, unit, yuan):
     assert parse_money(text, unit) == Decimal(yuan)
 
@@ -56,16 +65,25 @@ def test_percent():
     assert parse_score("10分") == Decimal("10") and parse_score("4.00") == Decimal("4.00")
 
 
-@pytest.mark.parametrize("parse,text", [(parse_percent, "1" * 28 + "%"), (parse_percent, "9" * 30 + ".5"), (parse_money, "9" * 26 + "万元"),
-                                        (parse_money, "1" * 1000), (parse_score, "1" * 41)])
+@pytest.mark.parametrize(
+    "parse,text",
+    [
+        (parse_percent, "1" * 28 + "%"),
+        (parse_percent, "9" * 30 + ".5"),
+        (parse_money, "9" * 26 + "万元"),
+        (parse_money, "1" * 1000),
+        (parse_score, "1" * 41),
+    ],
+)
 def test_a_figure_of_absurd_length_is_a_bad_value_not_an_error(parse, text):
     # Decimal holds 28 digits: rounding a longer figure to cents raised InvalidOperation, which failed the document
     with pytest.raises(ValueError, match="digits"):
         parse(text)
 
 
-@pytest.mark.parametrize("text", ["2021年1月7日", "2021-01-07", "2021/1/7", "2021.1.7", "20210107", "二〇二一年一月七日",
-                                  "2021\n年1月7日", "2021 年 1 月 7 日"])
+@pytest.mark.parametrize(
+    "text", ["2021年1月7日", "2021-01-07", "2021/1/7", "2021.1.7", "20210107", "二〇二一年一月七日", "2021\n年1月7日", "2021 年 1 月 7 日"]
+)
 def test_dates(text):
     assert parse_date(text) == date(2021, 1, 7)
 
@@ -81,8 +99,15 @@ def test_date_ranges():
         parse_date("2021年2月30日")
 
 
-@pytest.mark.parametrize("title, year", [("雨花区20 21 年度部门（单位）项目支出", 2021), ("项目支出绩效自评表（2022年度）", 2022),
-                                         ("二〇二二年度部门整体支出绩效自评报告", 2022), ("长沙市2020年度", 2020)])
+@pytest.mark.parametrize(
+    "title, year",
+    [
+        ("雨花区20 21 年度部门（单位）项目支出", 2021),
+        ("项目支出绩效自评表（2022年度）", 2022),
+        ("二〇二二年度部门整体支出绩效自评报告", 2022),
+        ("长沙市2020年度", 2020),
+    ],
+)
 def test_fiscal_year(title, year):
     assert find_fiscal_year(title) == year
 
@@ -108,9 +133,20 @@ def test_labels():
     assert is_instruction("简要说明项目实施情况(100字以内)")
 
 
-@pytest.mark.parametrize("text, value", [("√ 是      □否", True), ("□ 是      √否", False), ("☑是 ☐否", True),
-                                         ("■是 □否", True), ("是（√） 否（ ）", True), ("是( ) 否(√)", False),
-                                         ("□是 □否", None), ("√是 √否", None), ("是 否", None)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("√ 是      □否", True),
+        ("□ 是      √否", False),
+        ("☑是 ☐否", True),
+        ("■是 □否", True),
+        ("是（√） 否（ ）", True),
+        ("是( ) 否(√)", False),
+        ("□是 □否", None),
+        ("√是 √否", None),
+        ("是 否", None),
+    ],
+)
 def test_yes_no(text, value):
     assert checkbox.yes_no(text) is value
 
@@ -121,36 +157,70 @@ def test_ticked_option_and_questions():
     assert checkbox.questions("是否引入第三方评价机构： □是      √否\n机构名称：") == [("是否引入第三方评价机构", False)]
 
 
-@pytest.mark.parametrize("unit, place", [
-    ("中江县人力资源和社会保障局", "中江县"), ("[155]科尔沁右翼中旗林业和草原局", "科尔沁右翼中旗"), ("【155】鄂托克旗林业和草原局", "鄂托克旗"),
-    ("219001-长阳土家族自治县卫生健康局", "长阳土家族自治县"), ("城中区教育局", "城中区"), ("平城区民政局", "平城区"),
-    ("神农架林区农业农村局", "神农架林区"), ("阆中市住房和城乡建设局", "阆中市"), ("中牟县城市管理局", "中牟县"),
-    ("六枝特区教育局", "六枝特区"), ("鄂伦春自治旗乡村振兴局", "鄂伦春自治旗"), ("锡林郭勒盟行政公署财政局", "锡林郭勒盟"),
-    ("城步苗族自治县民政局", "城步苗族自治县"), ("四川省汶川县财政局", "汶川县"),
-    # not places: a centre, a kind of area, a level's word, a bare unit
-    ("农村牧区经济经营管理中心", None), ("城市管理监督指挥中心", None), ("国有林区管理局", None), ("区城市管理局", None),
-    ("主城区环卫所", None), ("经济开发区管委会", None), ("市中心医院", None), ("中国人民银行雨花区支行", None),
-    ("中共雨花区委宣传部", "雨花区"), ("麻城市城市管理执法局", "麻城市"), ("宜都市农业农村局", "宜都市"), ("成都市财政局", "成都市"),
-])
+@pytest.mark.parametrize(
+    "unit, place",
+    [
+        ("中江县人力资源和社会保障局", "中江县"),
+        ("[155]科尔沁右翼中旗林业和草原局", "科尔沁右翼中旗"),
+        ("【155】鄂托克旗林业和草原局", "鄂托克旗"),
+        ("219001-长阳土家族自治县卫生健康局", "长阳土家族自治县"),
+        ("城中区教育局", "城中区"),
+        ("平城区民政局", "平城区"),
+        ("神农架林区农业农村局", "神农架林区"),
+        ("阆中市住房和城乡建设局", "阆中市"),
+        ("中牟县城市管理局", "中牟县"),
+        ("六枝特区教育局", "六枝特区"),
+        ("鄂伦春自治旗乡村振兴局", "鄂伦春自治旗"),
+        ("锡林郭勒盟行政公署财政局", "锡林郭勒盟"),
+        ("城步苗族自治县民政局", "城步苗族自治县"),
+        ("四川省汶川县财政局", "汶川县"),
+        # not places: a centre, a kind of area, a level's word, a bare unit
+        ("农村牧区经济经营管理中心", None),
+        ("城市管理监督指挥中心", None),
+        ("国有林区管理局", None),
+        ("区城市管理局", None),
+        ("主城区环卫所", None),
+        ("经济开发区管委会", None),
+        ("市中心医院", None),
+        ("中国人民银行雨花区支行", None),
+        ("中共雨花区委宣传部", "雨花区"),
+        ("麻城市城市管理执法局", "麻城市"),
+        ("宜都市农业农村局", "宜都市"),
+        ("成都市财政局", "成都市"),
+    ],
+)
 def test_region_of_every_county_level_kind(unit, place):
     assert region_of_unit(unit) == place
 
 
-@pytest.mark.parametrize("title, place", [
-    ("转移支付区域绩效自评表", None), ("关于平城区2022年度城市社区居家养老服务项目绩效自评情况的报告", "平城区"),
-    ("關於平城區2022年度城市社區居家養老服務項目績效自評情況的報告", "平城區"), ("中牟县项目支出绩效自评表", "中牟县"),
-    ("根据市财政局《关于做好2023年度转移支付资金绩效自评工作的通知》要求，我局开展了绩效自评", None),
-    ("城中区2022年度转移支付区域绩效自评表", "城中区"),
-])
+@pytest.mark.parametrize(
+    "title, place",
+    [
+        ("转移支付区域绩效自评表", None),
+        ("关于平城区2022年度城市社区居家养老服务项目绩效自评情况的报告", "平城区"),
+        ("關於平城區2022年度城市社區居家養老服務項目績效自評情況的報告", "平城區"),
+        ("中牟县项目支出绩效自评表", "中牟县"),
+        ("根据市财政局《关于做好2023年度转移支付资金绩效自评工作的通知》要求，我局开展了绩效自评", None),
+        ("城中区2022年度转移支付区域绩效自评表", "城中区"),
+    ],
+)
 def test_region_from_titles(title, place):
     assert find_region(title) == place
 
 
-@pytest.mark.parametrize("text, part, whole, pct", [
-    ("0.958", "479", "500", "95.80"), ("0.97", "388", "400", "97.00"), ("1", "5", "5", "100.00"), ("1.00", "5", "5", "100.00"),
-    ("0.5", "1", "200", "0.50"),  # agrees as a percent: 0.5 %
-    ("0.958", "400", "500", None), ("0.958", None, "500", None), ("95.8%", "479", "500", None),  # unsettled, or no fraction
-])
+@pytest.mark.parametrize(
+    "text, part, whole, pct",
+    [
+        ("0.958", "479", "500", "95.80"),
+        ("0.97", "388", "400", "97.00"),
+        ("1", "5", "5", "100.00"),
+        ("1.00", "5", "5", "100.00"),
+        ("0.5", "1", "200", "0.50"),  # agrees as a percent: 0.5 %
+        ("0.958", "400", "500", None),
+        ("0.958", None, "500", None),
+        ("95.8%", "479", "500", None),  # unsettled, or no fraction
+    ],
+)
 def test_fraction_rates_settled_by_the_figures_beside_them(text, part, whole, pct):
     value = settle_fraction(text, Decimal(part) if part else None, Decimal(whole) if whole else None)
     assert value == (Decimal(pct) if pct else None)
@@ -158,6 +228,7 @@ def test_fraction_rates_settled_by_the_figures_beside_them(text, part, whole, pc
 
 def test_level_weights_with_and_without_fen():
     from jixiao.normalize.indicators import parse_level
+
     assert parse_level("投入(20)") == ("投入", "20")
     assert parse_level("过程（30）") == ("过程", "30")
     assert parse_level("产出 30") == ("产出", "30")
@@ -170,6 +241,7 @@ def test_level_weights_with_and_without_fen():
 
 def test_grades_as_stated():
     from jixiao.normalize.head import grade_in_text
+
     assert grade_in_text("经综合评价，该项目自评得分92.5分，评价等级为“优秀”。") == "优秀"
     assert grade_in_text("本项目自评等级为良好。") == "良好"
     assert grade_in_text("评价等级为优。") == "优"

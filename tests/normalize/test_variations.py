@@ -78,12 +78,20 @@ def test_points_only_level_one_takes_the_name_its_level_two_makes_certain(files)
     docs, _, _ = files
     (r,) = read_file(docs["national-points-only"]).reports
     assert {g.level1: g.weight for g in r.indicator_groups if g.level == 1} == {
-        "产出指标": Decimal("50"), "效益指标": Decimal("30"), "满意度指标": Decimal("10")}
+        "产出指标": Decimal("50"),
+        "效益指标": Decimal("30"),
+        "满意度指标": Decimal("10"),
+    }
 
 
 def test_points_only_level_one_stays_null_when_level_two_does_not_say(tmp_path):
-    form = dict(F.NATIONAL, indicators=[("(50分)", "重点任务", "新建公共服务站点数", "≥10个", "12个", "15", "15", ""),
-                                         ("(50分)", "重点任务", "培训人次", "≥500人次", "480人次", "10", "9", "")])
+    form = dict(
+        F.NATIONAL,
+        indicators=[
+            ("(50分)", "重点任务", "新建公共服务站点数", "≥10个", "12个", "15", "15", ""),
+            ("(50分)", "重点任务", "培训人次", "≥500人次", "480人次", "10", "9", ""),
+        ],
+    )
     path = builder.write_docx(F.national_document(form, Variant()), tmp_path / "points.docx")
     (r,) = read_file(path).reports
     assert [(i.level1, i.level2) for i in r.indicators] == [(None, "重点任务"), (None, "重点任务")]
@@ -92,8 +100,10 @@ def test_points_only_level_one_stays_null_when_level_two_does_not_say(tmp_path):
 
 def test_execution_above_one_hundred_percent_is_a_real_value(tmp_path):
     form = dict(F.NATIONAL)
-    form["money"] = [("年度资金总额", "1000000", "1200000", "1254000", "10", "104.50%", "10"),
-                     ("当年财政拨款", "1000000", "1200000", "1254000", "—", "104.50%", "—")]
+    form["money"] = [
+        ("年度资金总额", "1000000", "1200000", "1254000", "10", "104.50%", "10"),
+        ("当年财政拨款", "1000000", "1200000", "1254000", "—", "104.50%", "—"),
+    ]
     path = builder.write_docx(F.national_document(form, Variant()), tmp_path / "over.docx")
     (r,) = read_file(path).reports
     assert (r.spent_yuan, r.execution_rate_pct, r.execution_score) == (Decimal("1254000.00"), Decimal("104.50"), Decimal("10"))

@@ -32,8 +32,9 @@ def _findings(path):
     con = connect(":memory:")
     store_many(con, [Pending(read_file(path))])
     check_pending(con, default_rules())
-    return con.execute("SELECT rule, message, expected, actual FROM findings WHERE list_contains(?, rule) ORDER BY rule, message",
-                       [list(OURS)]).fetchall()
+    return con.execute(
+        "SELECT rule, message, expected, actual FROM findings WHERE list_contains(?, rule) ORDER BY rule, message", [list(OURS)]
+    ).fetchall()
 
 
 def _national(tmp_path, name: str, plant) -> object:
@@ -60,14 +61,43 @@ def plant_copied(form):
 
 
 PLANTED = [
-    (plant_full_score, [("full_score_target_missed",
-                         "Indicator 「培训人次」 missed its target (≥500人次 against 480人次), yet scores its full 10 points", "< 10.00", "10.00")]),
-    (plant_no_reason, [("score_loss_without_reason", "Indicator 「培训人次」 scores 9 of its 10 points, but no reason for the shortfall is given",
-                        "reason", None)]),
-    (plant_words_for_a_figure, [("qualitative_actual", "Indicator 「完成及时率」 has a figure as its target (≥95%) but words as its actual (达标): "
-                                 "whether it was met cannot be told", "≥95%", "达标")]),
-    (plant_copied, [("copied_targets", "All 7 indicators' actuals are their targets word for word: the results look copied from the targets",
-                     "results", "7 / 7")]),
+    (
+        plant_full_score,
+        [
+            (
+                "full_score_target_missed",
+                "Indicator 「培训人次」 missed its target (≥500人次 against 480人次), yet scores its full 10 points",
+                "< 10.00",
+                "10.00",
+            )
+        ],
+    ),
+    (
+        plant_no_reason,
+        [("score_loss_without_reason", "Indicator 「培训人次」 scores 9 of its 10 points, but no reason for the shortfall is given", "reason", None)],
+    ),
+    (
+        plant_words_for_a_figure,
+        [
+            (
+                "qualitative_actual",
+                "Indicator 「完成及时率」 has a figure as its target (≥95%) but words as its actual (达标): whether it was met cannot be told",
+                "≥95%",
+                "达标",
+            )
+        ],
+    ),
+    (
+        plant_copied,
+        [
+            (
+                "copied_targets",
+                "All 7 indicators' actuals are their targets word for word: the results look copied from the targets",
+                "results",
+                "7 / 7",
+            )
+        ],
+    ),
 ]
 
 

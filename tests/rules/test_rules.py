@@ -12,12 +12,28 @@ from jixiao.rules import RuleError, default_rules, load_rules, parse_rule, write
 from jixiao.warehouse import Pending, connect, store_many
 from tests.fixtures import builder
 
-RULE_IDS = {"execution_rate_matches", "received_rate_matches", "balance_matches", "total_matches_sources",
-            "score_within_weight", "subtotals_match", "total_score_matches", "weights_sum", "execution_score_matches",
-            "grade_matches_score", "facts_agree", "expense_items_sum", "allocations_sum", "dates_in_year", "required_fields",
-            "full_score_target_missed", "score_loss_without_reason", "copied_targets", "qualitative_actual"}
-WARNINGS = {"dates_in_year", "required_fields", "full_score_target_missed", "score_loss_without_reason", "copied_targets",
-            "qualitative_actual"}
+RULE_IDS = {
+    "execution_rate_matches",
+    "received_rate_matches",
+    "balance_matches",
+    "total_matches_sources",
+    "score_within_weight",
+    "subtotals_match",
+    "total_score_matches",
+    "weights_sum",
+    "execution_score_matches",
+    "grade_matches_score",
+    "facts_agree",
+    "expense_items_sum",
+    "allocations_sum",
+    "dates_in_year",
+    "required_fields",
+    "full_score_target_missed",
+    "score_loss_without_reason",
+    "copied_targets",
+    "qualitative_actual",
+}
+WARNINGS = {"dates_in_year", "required_fields", "full_score_target_missed", "score_loss_without_reason", "copied_targets", "qualitative_actual"}
 
 
 def _funding(d, label):
@@ -160,13 +176,14 @@ def test_messages_carry_the_figures(tmp_path):
     assert facts[3:] == ("80.00", "74.36") and "执行率为74.36%" in facts[2]
 
 
-@pytest.mark.parametrize("update, rule", [
-    ("UPDATE reports SET grade = '良'", "grade_matches_score"),  # 97 is 优
-    ("UPDATE reports SET execution_rate_pct = 96.2, execution_score = 9.0, execution_score_max = 10, score_max = 110",
-     "execution_score_matches"),
-    ("UPDATE reports SET execution_score = 11, execution_score_max = 10, execution_rate_pct = 100, score_max = 110",
-     "score_within_weight"),
-])
+@pytest.mark.parametrize(
+    "update, rule",
+    [
+        ("UPDATE reports SET grade = '良'", "grade_matches_score"),  # 97 is 优
+        ("UPDATE reports SET execution_rate_pct = 96.2, execution_score = 9.0, execution_score_max = 10, score_max = 110", "execution_score_matches"),
+        ("UPDATE reports SET execution_score = 11, execution_score_max = 10, execution_rate_pct = 100, score_max = 110", "score_within_weight"),
+    ],
+)
 def test_rules_on_forms_with_grades_and_execution_scores(seed_files, update, rule):
     """The seed's family has neither; the stored seed with one figure changed stands in for those forms."""
     con = _warehouse_with(seed_files["docx-text"])
@@ -177,8 +194,9 @@ def test_rules_on_forms_with_grades_and_execution_scores(seed_files, update, rul
 
 def test_grade_and_execution_score_quiet_when_consistent(seed_files):
     con = _warehouse_with(seed_files["docx-text"])
-    con.execute("UPDATE reports SET grade = '优', execution_score = 7.44, execution_score_max = 10,"
-                " score_max = 110, score_total = 104.44")  # 74.36 % × 10 = 7.436
+    con.execute(
+        "UPDATE reports SET grade = '优', execution_score = 7.44, execution_score_max = 10, score_max = 110, score_total = 104.44"
+    )  # 74.36 % × 10 = 7.436
     write_findings(con)
     assert _findings(con) == []
 

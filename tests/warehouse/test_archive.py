@@ -33,9 +33,11 @@ def _zip_bomb(path: Path) -> None:
 
 def _entity_expansion(path: Path) -> None:
     laughs = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
-    xml = ('<?xml version="1.0"?><!DOCTYPE w:document [' + "".join(laughs) + ']>'
-           '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&lol9;</w:t>'
-           '</w:r></w:p></w:body></w:document>')
+    xml = (
+        '<?xml version="1.0"?><!DOCTYPE w:document [' + "".join(laughs) + "]>"
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&lol9;</w:t>'
+        "</w:r></w:p></w:body></w:document>"
+    )
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("word/document.xml", xml)
@@ -79,8 +81,11 @@ def bad_archive(seed_files, family_files, tmp_path_factory) -> tuple[Path, dict[
     (bad / "truncated.docx").write_bytes(data[: len(data) // 2])
     pdf = seed_files["pdf-text"].read_bytes()
     (bad / "truncated.pdf").write_bytes(pdf[: len(pdf) // 4])
-    builder.soffice_convert([seed_files["docx-text"]], 'pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},'
-                            '"DocumentOpenPassword":{"type":"string","value":"secret"}}', work)
+    builder.soffice_convert(
+        [seed_files["docx-text"]],
+        'pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},"DocumentOpenPassword":{"type":"string","value":"secret"}}',
+        work,
+    )
     shutil.copy(work / "seed_text.pdf", bad / "encrypted.pdf")
     _encrypted_docx(seed_files["docx-text"], bad / "encrypted.docx")
     shutil.copy(seed_files["pdf-text"], bad / "really_a_pdf.docx")
@@ -94,11 +99,18 @@ def bad_archive(seed_files, family_files, tmp_path_factory) -> tuple[Path, dict[
     (bad / "random.bin").write_bytes(os.urandom(4096))  # neither a report's name nor its bytes: skipped
     shutil.copy(family_files["docx/notice"], bad / "notice.docx")
     expected = {
-        "empty.docx": "empty", "truncated.docx": "damaged or truncated", "truncated.pdf": "PDF",
-        "encrypted.pdf": "password", "encrypted.docx": "password", "bomb.docx": "zip bomb",
-        "entities.docx": "DTD", "scanned.pdf": "OCR", "photo.png": "image of a page, and OCR is not available",
-                "random.docx": "not a Word, WPS, Excel, PDF",
-        "notice.docx": None, "huge_table.docx": None,  # readable, but no report: not_report
+        "empty.docx": "empty",
+        "truncated.docx": "damaged or truncated",
+        "truncated.pdf": "PDF",
+        "encrypted.pdf": "password",
+        "encrypted.docx": "password",
+        "bomb.docx": "zip bomb",
+        "entities.docx": "DTD",
+        "scanned.pdf": "OCR",
+        "photo.png": "image of a page, and OCR is not available",
+        "random.docx": "not a Word, WPS, Excel, PDF",
+        "notice.docx": None,
+        "huge_table.docx": None,  # readable, but no report: not_report
     }
     return root, expected
 
@@ -151,13 +163,21 @@ def test_summary_json_counts(ingested):
     _, run, _ = ingested
     summary = json.loads(run.stdout)
     assert summary["files"] == 17
-    assert summary["skipped"] == [{"path": str(Path(summary["failures"][0]["path"]).parent / "random.bin"),
-                                   "reason": "not a report format (.bin)"}]
+    assert summary["skipped"] == [{"path": str(Path(summary["failures"][0]["path"]).parent / "random.bin"), "reason": "not a report format (.bin)"}]
     assert summary["status"] == {"ok": 5, "not_report": 2, "failed": 10}
     assert summary["reports"] == 7
     assert {f["path"].rsplit("/", 1)[-1] for f in summary["failures"]} == {
-        "empty.docx", "truncated.docx", "truncated.pdf", "encrypted.pdf", "encrypted.docx", "bomb.docx",
-        "entities.docx", "scanned.pdf", "photo.png", "random.docx"}
+        "empty.docx",
+        "truncated.docx",
+        "truncated.pdf",
+        "encrypted.pdf",
+        "encrypted.docx",
+        "bomb.docx",
+        "entities.docx",
+        "scanned.pdf",
+        "photo.png",
+        "random.docx",
+    }
 
 
 def test_a_file_over_the_time_limit_is_stopped(seed_files, slow_pdf, tmp_path):
@@ -166,26 +186,42 @@ def test_a_file_over_the_time_limit_is_stopped(seed_files, slow_pdf, tmp_path):
     shutil.copy(slow_pdf, folder / "slow.pdf")  # 66 pages, ~0.5 s of reading
     shutil.copy(seed_files["docx-text"], folder / "fast.docx")  # ~0.02 s
     db = tmp_path / "w.duckdb"
-    run = subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(db), "--timeout", "0.001", "--jobs", "1"],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        JIXIAO + ["ingest", str(folder), "--db", str(db), "--timeout", "0.001", "--jobs", "1"], capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 1
     docs = _documents(db)
-    assert docs["slow.pdf"][:2] == ("failed", "Reading the file took longer than 0.066 s (0.001 s a page × 66 pages) and was stopped; "
-                                              "--timeout sets the seconds a page may take.")
+    assert docs["slow.pdf"][:2] == (
+        "failed",
+        "Reading the file took longer than 0.066 s (0.001 s a page × 66 pages) and was stopped; --timeout sets the seconds a page may take.",
+    )
     # the stopped reader is replaced and the batch goes on: the next file gets its own status — read, or, on a busy
     # machine where a thousandth of a second is short even for it, stopped on its own limit (never lost, never a crash)
     fast = docs["fast.docx"]
     assert fast[0] == "ok" or (fast[0] == "failed" and fast[1].startswith("Reading the file took longer than 0.0")), fast
     # the limit grows with the pages: 0.1 s a page is 6.6 s for the 66-page file, which it needs less than; a file
     # stopped for time is read again by the next ingest, and both are stored
-    again = subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(db), "--timeout", "0.1"],
-                           capture_output=True, text=True, timeout=300)
+    again = subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(db), "--timeout", "0.1"], capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stdout + again.stderr
     assert {name: status for name, (status, _error, _n) in _documents(db).items()} == {"slow.pdf": "ok", "fast.docx": "ok"}
 
 
-COUNTED = ["documents", "reports", "funding", "indicators", "indicator_groups", "flags", "allocations", "budget_lines",
-           "sections", "facts", "fields", "findings", "document_paths", "file_index"]
+COUNTED = [
+    "documents",
+    "reports",
+    "funding",
+    "indicators",
+    "indicator_groups",
+    "flags",
+    "allocations",
+    "budget_lines",
+    "sections",
+    "facts",
+    "fields",
+    "findings",
+    "document_paths",
+    "file_index",
+]
 
 
 def _counts(db):
@@ -204,8 +240,14 @@ def test_killed_ingest_resumes_with_exactly_the_right_rows(seed_files, family_fi
     # small commit groups, so that the kill below surely lands with files still to read (with 50 a
     # fast machine reads this whole archive before its first commit)
     env = dict(os.environ, JIXIAO_COMMIT_EVERY="3")
-    proc = subprocess.Popen(JIXIAO + ["ingest", str(folder), "--db", str(db), "--jobs", "1"], stderr=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, text=True, start_new_session=True, env=env)
+    proc = subprocess.Popen(
+        JIXIAO + ["ingest", str(folder), "--db", str(db), "--jobs", "1"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+        env=env,
+    )
     stored = 0
     for line in proc.stderr:  # plain progress lines: one per file
         if "] ok:" in line or "] not_report:" in line:

@@ -15,8 +15,7 @@ MANAGED = {"documents": {"ingested_at", "replaced_by", "rules_checked"}, "report
 
 
 def _model_columns() -> dict[str, list[str]]:
-    tables = {"documents": list(DOCUMENT_COLUMNS), "unread": list(UNREAD_COLUMNS),
-              "reports": ["report_id", "doc_id", "ordinal", *REPORT_COLUMNS]}
+    tables = {"documents": list(DOCUMENT_COLUMNS), "unread": list(UNREAD_COLUMNS), "reports": ["report_id", "doc_id", "ordinal", *REPORT_COLUMNS]}
     tables.update({t: record_columns(t) for t in REPORT_TABLES})
     return tables
 

@@ -40,7 +40,8 @@ def test_a_correction_is_applied_listed_and_survives_reingest(warehouse):
     assert rows(db, "SELECT spent_yuan FROM v_spending") == [(Decimal("1000000.00"),)]
     listed = json.loads(_run("corrections", "--db", str(db), "--json").stdout)
     assert [(c["report_id"], c["column_name"], c["old_value"], c["new_value"], c["corrected_by"], c["reason"]) for c in listed] == [
-        (rid, "spent_yuan", "944400.00", "1000000.00", "审核员", "原表第2页实际支出为100万元")]
+        (rid, "spent_yuan", "944400.00", "1000000.00", "审核员", "原表第2页实际支出为100万元")
+    ]
     for again in (["ingest", str(folder), "--db", str(db)], ["ingest", str(folder), "--db", str(db), "--reread"]):
         assert _run(*again).returncode == 0
         assert rows(db, "SELECT spent_yuan FROM v_spending") == [(Decimal("1000000.00"),)], again
@@ -53,11 +54,14 @@ def test_a_correction_is_applied_listed_and_survives_reingest(warehouse):
     assert rows(db, "SELECT execution_rate_pct, rate_computed FROM v_spending") == [(Decimal("78.74"), True)]  # 100万 ÷ 127万
 
 
-@pytest.mark.parametrize("args, sentence", [
-    (["spent_yuan", "很多"], "is not a value spent can hold"),
-    (["spent_yuan", "12345678901234567"], "is not a value spent can hold"),
-    (["project_key", "x"], "cannot be corrected"),
-])
+@pytest.mark.parametrize(
+    "args, sentence",
+    [
+        (["spent_yuan", "很多"], "is not a value spent can hold"),
+        (["spent_yuan", "12345678901234567"], "is not a value spent can hold"),
+        (["project_key", "x"], "cannot be corrected"),
+    ],
+)
 def test_a_correction_that_cannot_be_made_is_a_usage_error(warehouse, args, sentence):
     _, db, rid = warehouse
     run = _run("correct", rid, *args, "--reason", "试", "--db", str(db))
@@ -96,8 +100,11 @@ def test_the_python_api_reads_what_the_desk_reads(warehouse):
     folder, db, rid = warehouse
     assert _run("correct", rid, "spent_yuan", "100万元", "--reason", "原表第2页", "--by", "审核员", "--db", str(db)).returncode == 0
     con = duckdb.connect(str(db))
-    con.execute("INSERT INTO findings (report_id, rule, severity, message, expected, actual) "
-                "VALUES (?, 'subtotal_mismatch', 'warning', '投入的得分与其各行之和不符', '20', '12')", [rid])
+    con.execute(
+        "INSERT INTO findings (report_id, rule, severity, message, expected, actual) "
+        "VALUES (?, 'subtotal_mismatch', 'warning', '投入的得分与其各行之和不符', '20', '12')",
+        [rid],
+    )
     review(con, rid, "subtotal_mismatch", "投入的得分与其各行之和不符", "explained", "口径不同", "审核员")
     con.close()
     with jixiao.connect(db) as wh:
@@ -105,7 +112,8 @@ def test_the_python_api_reads_what_the_desk_reads(warehouse):
         assert reports["spent_yuan"].tolist() == [Decimal("1000000.00")] and reports["corrected_columns"].tolist() == [["spent_yuan"]]
         found = wh.findings()
         assert found[["rule", "verdict", "review_note", "original_report_id"]].values.tolist() == [
-            ["subtotal_mismatch", "explained", "口径不同", rid]]
+            ["subtotal_mismatch", "explained", "口径不同", rid]
+        ]
 
 
 @pytest.fixture()

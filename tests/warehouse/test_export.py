@@ -34,8 +34,13 @@ def test_the_analyst_views_come_first_in_year_and_unit_order(chinese_book):
     assert book.sheetnames[:4] == ["逐年支出", "单位年度", "自评得分", "文件"]
     header, rows = _rows(book, "单位年度")
     assert header[:2] == ["单位", "年度"]
-    assert [(r[1], r[0]) for r in rows] == [(2020, "区城市管理局"), (2021, "区交通运输局"), (2021, "区城市管理局"),
-                                            (2022, "区交通运输局"), (2022, "区城市管理和综合执法局")]  # 交 before 城 in code-point order
+    assert [(r[1], r[0]) for r in rows] == [
+        (2020, "区城市管理局"),
+        (2021, "区交通运输局"),
+        (2021, "区城市管理局"),
+        (2022, "区交通运输局"),
+        (2022, "区城市管理和综合执法局"),
+    ]  # 交 before 城 in code-point order
     header, rows = _rows(book, "逐年支出")
     years = [r[header.index("年度")] for r in rows]
     assert years == sorted(years) == [2020, 2021, 2021, 2022, 2022]
@@ -59,8 +64,7 @@ def test_every_sheet_has_a_filter_widths_and_number_formats(chinese_book):
 
 def test_every_header_is_chinese_and_says_what_its_table_means(chinese_book):
     book = load_workbook(chinese_book, read_only=True)
-    english = {name: [h for h in next(book[name].iter_rows(values_only=True)) if re.fullmatch(r"[a-z0-9_]+", h or "")]
-               for name in book.sheetnames}
+    english = {name: [h for h in next(book[name].iter_rows(values_only=True)) if re.fullmatch(r"[a-z0-9_]+", h or "")] for name in book.sheetnames}
     assert {name: left for name, left in english.items() if left} == {}
     assert "实际值" in next(book["核查发现"].iter_rows(values_only=True))
     assert "实际完成值" in next(book["绩效指标"].iter_rows(values_only=True))
@@ -78,8 +82,10 @@ def test_the_report_sheet_names_its_source_file(chinese_book, cross_year_db):
 
 def test_the_workbook_names_the_filter_ranges_excel_wants(chinese_book):
     workbook_xml = zipfile.ZipFile(chinese_book).read("xl/workbook.xml").decode()
-    assert '<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">&apos;逐年支出&apos;!$A$1:$Q$6</definedName>' \
+    assert (
+        '<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">&apos;逐年支出&apos;!$A$1:$Q$6</definedName>'
         in workbook_xml.replace("'", "&apos;")
+    )
 
 
 def test_chinese_csv_files_are_named_in_chinese(cross_year_db, tmp_path):
@@ -111,8 +117,9 @@ def test_unit_year_scores_leave_copies_out(cross_year_db, tmp_path):
     con = duckdb.connect(str(db))
     [(rid,)] = con.execute("SELECT report_id FROM reports WHERE fiscal_year = 2022 AND project_name LIKE '%执法%'").fetchall()
     con.close()
-    result = CliRunner().invoke(main, ["correct", rid, "implementing_unit", "区交通运输局", "--reason", "原表实施单位", "--by", "审核员",
-                                       "--db", str(db)])
+    result = CliRunner().invoke(
+        main, ["correct", rid, "implementing_unit", "区交通运输局", "--reason", "原表实施单位", "--by", "审核员", "--db", str(db)]
+    )
     assert result.exit_code == 0, result.output
     con = duckdb.connect(str(db))
     query = """SELECT n_projects, score_total_avg, score_total_min, score_total_max FROM v_unit_year

@@ -17,10 +17,10 @@ from tests.helpers import table_counts
 CONTRACT = {
     "documents": "doc_id path format ocr status error n_pages n_reports",
     "reports": "report_id doc_id template scope fiscal_year region project_name project_code department implementing_unit "
-               "project_kind period_start period_end budget_initial_yuan budget_adjusted_yuan received_yuan spent_yuan "
-               "execution_rate_pct score_total score_max grade execution_score execution_score_max",
+    "project_kind period_start period_end budget_initial_yuan budget_adjusted_yuan received_yuan spent_yuan "
+    "execution_rate_pct score_total score_max grade execution_score execution_score_max",
     "funding": "report_id source source_label carryover_yuan budget_initial_yuan budget_adjusted_yuan received_yuan "
-               "spent_yuan balance_yuan received_rate_pct execution_rate_pct received_date",
+    "spent_yuan balance_yuan received_rate_pct execution_rate_pct received_date",
     "indicators": "report_id seq level1 level2 name weight target actual score note",
     "flags": "report_id flag label value",
     "allocations": "report_id issued_date amount_yuan doc_number note",
@@ -48,8 +48,7 @@ def archive(seed_files, tmp_path_factory):
 def warehouse(archive, tmp_path_factory):
     db = tmp_path_factory.mktemp("wh") / "w.duckdb"
     result = CliRunner().invoke(main, ["ingest", str(archive), "--db", str(db)])
-    assert ("3 files: 3 read (2 ok, 0 not_report, 1 failed), 0 unchanged, 0 already stored; 1 more file skipped"
-            in result.output), result.output
+    assert "3 files: 3 read (2 ok, 0 not_report, 1 failed), 0 unchanged, 0 already stored; 1 more file skipped" in result.output, result.output
     assert result.exit_code == 1  # a failed file is reported in the exit code
     return db
 
@@ -74,8 +73,18 @@ def test_both_formats_store_the_seed(warehouse):
     rows = con.execute("""SELECT d.format, r.fiscal_year, r.region, r.project_name, r.budget_initial_yuan, r.received_yuan,
                                  r.spent_yuan, r.execution_rate_pct, r.score_total, r.score_max, r.department
                           FROM reports r JOIN documents d USING (doc_id) ORDER BY d.format""").fetchall()
-    expected = (2021, "雨花区", "政务服务及政务大厅运转经费", Decimal("1270000.00"), Decimal("1270000.00"),
-                Decimal("944400.00"), Decimal("74.36"), Decimal("97.00"), Decimal("100.00"), None)
+    expected = (
+        2021,
+        "雨花区",
+        "政务服务及政务大厅运转经费",
+        Decimal("1270000.00"),
+        Decimal("1270000.00"),
+        Decimal("944400.00"),
+        Decimal("74.36"),
+        Decimal("97.00"),
+        Decimal("100.00"),
+        None,
+    )
     assert rows == [("docx", *expected), ("pdf", *expected)]
     funding = con.execute("SELECT source, received_rate_pct, received_date::VARCHAR, spent_yuan FROM funding ORDER BY report_id").fetchall()
     assert funding == [("county", Decimal("100.00"), "2021-01-07", Decimal("944400.00"))] * 2

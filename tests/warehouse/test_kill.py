@@ -50,8 +50,9 @@ def _env(tmp: Path) -> dict[str, str]:
 def clean(archive, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("clean")
     db = tmp / "clean.duckdb"
-    run = subprocess.run(JIXIAO + ["ingest", str(archive), "--db", str(db), "--jobs", "2"], capture_output=True, text=True,
-                         timeout=600, env=_env(tmp))
+    run = subprocess.run(
+        JIXIAO + ["ingest", str(archive), "--db", str(db), "--jobs", "2"], capture_output=True, text=True, timeout=600, env=_env(tmp)
+    )
     assert run.returncode == 1, run.stderr  # damaged.docx
     return table_digests(db, volatile=COPY_BLIND), copy_groups(db)
 
@@ -59,8 +60,9 @@ def clean(archive, tmp_path_factory):
 def _kill_at(archive: Path, db: Path, tmp: Path, marker: str, sig: int) -> tuple[list[int], bool]:
     """Start an ingest, send sig to it alone (not its readers) when stderr shows marker; return the
     pids of its readers and whether the marker was met before it finished."""
-    proc = subprocess.Popen(JIXIAO + ["ingest", str(archive), "--db", str(db), "--jobs", "2"], stderr=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, text=True, env=_env(tmp))
+    proc = subprocess.Popen(
+        JIXIAO + ["ingest", str(archive), "--db", str(db), "--jobs", "2"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=_env(tmp)
+    )
     children: list[int] = []
     met = False
     for line in proc.stderr:
@@ -87,10 +89,19 @@ def _alive(pids: list[int]) -> list[int]:
 
 
 # (progress line to kill at, signal): spread over the whole run
-POINTS = [("files to look at", signal.SIGKILL), ("[1/", signal.SIGKILL), ("[2/", signal.SIGKILL), ("[3/", signal.SIGTERM),
-          ("[5/", signal.SIGKILL), ("[7/", signal.SIGINT), ("[9/", signal.SIGKILL), ("[11/", signal.SIGKILL),
-          ("[12/", signal.SIGKILL), ("checking rules", signal.SIGKILL),
-          ("linking projects", signal.SIGKILL)]
+POINTS = [
+    ("files to look at", signal.SIGKILL),
+    ("[1/", signal.SIGKILL),
+    ("[2/", signal.SIGKILL),
+    ("[3/", signal.SIGTERM),
+    ("[5/", signal.SIGKILL),
+    ("[7/", signal.SIGINT),
+    ("[9/", signal.SIGKILL),
+    ("[11/", signal.SIGKILL),
+    ("[12/", signal.SIGKILL),
+    ("checking rules", signal.SIGKILL),
+    ("linking projects", signal.SIGKILL),
+]
 
 
 @pytest.mark.parametrize("marker,sig", POINTS, ids=[f"{m.strip('[/')}-{s.name}" for m, s in POINTS])
@@ -101,8 +112,9 @@ def test_kill_then_rerun_equals_a_clean_run(archive, clean, tmp_path, marker, si
     readers, met = _kill_at(archive, db, tmp_path, marker, sig)
     assert met, f"the run ended before {marker!r}"
     assert _alive(readers) == [], "readers outlived the killed ingest"
-    rerun = subprocess.run(JIXIAO + ["ingest", str(archive), "--db", str(db), "--jobs", "2"], capture_output=True, text=True,
-                           timeout=600, env=_env(tmp_path))
+    rerun = subprocess.run(
+        JIXIAO + ["ingest", str(archive), "--db", str(db), "--jobs", "2"], capture_output=True, text=True, timeout=600, env=_env(tmp_path)
+    )
     assert rerun.returncode == 1, rerun.stderr
     assert "Traceback" not in rerun.stderr
     assert (table_digests(db, volatile=COPY_BLIND), copy_groups(db)) == clean

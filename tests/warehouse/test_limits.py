@@ -21,8 +21,7 @@ JIXIAO = [sys.executable, "-m", "jixiao.cli"]
 
 
 def _ingest(folder: Path, db: Path, *extra: str) -> tuple[int, dict]:
-    run = subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(db), "--json", *extra], capture_output=True, text=True,
-                         timeout=600)
+    run = subprocess.run(JIXIAO + ["ingest", str(folder), "--db", str(db), "--json", *extra], capture_output=True, text=True, timeout=600)
     assert "Traceback" not in run.stderr, run.stderr
     return run.returncode, json.loads(run.stdout)
 
@@ -43,8 +42,9 @@ def test_a_file_gets_no_more_than_its_ceiling_whatever_its_pages(slow_pdf, tmp_p
     code, summary = _ingest(folder, tmp_path / "w.duckdb", "--timeout", "0.04", "--file-timeout", "0.05")
     assert code == 1 and summary["status"] == {"failed": 1}
     assert _documents(tmp_path / "w.duckdb")["slow.pdf"][1:] == (
-        "timeout", "Reading the file took longer than 0.05 s, the most one file may take whatever its 66 pages (--file-timeout), "
-                   "and was stopped.")
+        "timeout",
+        "Reading the file took longer than 0.05 s, the most one file may take whatever its 66 pages (--file-timeout), and was stopped.",
+    )
 
 
 def test_a_time_out_that_recurs_stays_failed_until_retry_failed(slow_pdf, tmp_path):

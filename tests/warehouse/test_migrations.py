@@ -56,9 +56,13 @@ def reference(seed_files, family_files, tmp_path_factory):
     """A fresh warehouse with rows in every table: the seed as .docx and PDF (a copy), a national form,
     a bundle, a meeting notice and an empty file; a correction and a review."""
     folder = tmp_path_factory.mktemp("ref_in")
-    for name, src in [("seed.docx", seed_files["docx-text"]), ("seed.pdf", seed_files["pdf-text"]),
-                      ("national.docx", family_files["docx/national_project/plain"]),
-                      ("bundle.pdf", family_files["pdf/bundle"]), ("notice.docx", family_files["docx/notice"])]:
+    for name, src in [
+        ("seed.docx", seed_files["docx-text"]),
+        ("seed.pdf", seed_files["pdf-text"]),
+        ("national.docx", family_files["docx/national_project/plain"]),
+        ("bundle.pdf", family_files["pdf/bundle"]),
+        ("notice.docx", family_files["docx/notice"]),
+    ]:
         (folder / name).write_bytes(src.read_bytes())
     (folder / "empty.docx").write_bytes(b"")
     db = tmp_path_factory.mktemp("ref") / "fresh.duckdb"
@@ -67,14 +71,18 @@ def reference(seed_files, family_files, tmp_path_factory):
     rid = con.execute("SELECT min(report_id) FROM reports WHERE duplicate_of IS NULL").fetchone()[0]
     correct(con, rid, "spent_yuan", Decimal("1000000"), "审核员", "原表实际支出为100万元")
     # these well-made files give no finding: one as the rules write it, and a review of it
-    con.execute("INSERT INTO findings (report_id, rule, severity, message, expected, actual) "
-                "VALUES (?, 'subtotal_mismatch', 'warning', '投入的得分与其各行之和不符', '20', '12')", [rid])
+    con.execute(
+        "INSERT INTO findings (report_id, rule, severity, message, expected, actual) "
+        "VALUES (?, 'subtotal_mismatch', 'warning', '投入的得分与其各行之和不符', '20', '12')",
+        [rid],
+    )
     review(con, rid, "subtotal_mismatch", "投入的得分与其各行之和不符", "explained", "已说明", "审核员")
     empty = con.execute("SELECT doc_id FROM documents WHERE status = 'failed'").fetchall()
     acknowledge(con, [d for (d,) in empty], "空文件，已向单位索要原件", "审核员")
     tables = _tables(con)
-    assert all(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables if t not in ("pending", "link_pending")), \
+    assert all(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables if t not in ("pending", "link_pending")), (
         "every table of the reference holds rows, so every migration is tried on data"
+    )
     yield con, tables
     con.close()
 

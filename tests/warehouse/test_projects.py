@@ -24,8 +24,10 @@ def test_one_project_over_three_years_links_with_reasons(cross_year_db):
                           FROM reports r JOIN project_links l USING (report_id)
                           WHERE r.project_name LIKE '%城%执法%' ORDER BY r.fiscal_year""").fetchall()
     assert [(y, n, t) for y, n, _, t, _, _ in rows] == [
-        (2020, "城市管理综合执法专项经费", "national_project"), (2021, "城管执法专项经费", "hunan_project_report"),
-        (2022, "城市管理综合执法专项经费", "national_project")]
+        (2020, "城市管理综合执法专项经费", "national_project"),
+        (2021, "城管执法专项经费", "hunan_project_report"),
+        (2022, "城市管理综合执法专项经费", "national_project"),
+    ]
     assert len({key for *_, key, _ in rows}) == 1
     reasons = [reason for *_, reason in rows]
     assert reasons[0] == "first report of the project"
@@ -61,8 +63,11 @@ def test_views_for_units_scores_and_findings(cross_year_db):
     assert unit == (1, Decimal("1200000.00"), Decimal("1020000.00"), Decimal("85.00"))
     scores = con.execute("""SELECT level1, sum(weight), sum(score) FROM v_scores
                             WHERE fiscal_year = 2021 AND project_name = '城管执法专项经费' GROUP BY level1 ORDER BY level1""").fetchall()
-    assert scores == [("个性指标", Decimal("50.00"), Decimal("47.00")), ("投入", Decimal("20.00"), Decimal("20.00")),
-                      ("过程", Decimal("30.00"), Decimal("30.00"))]
+    assert scores == [
+        ("个性指标", Decimal("50.00"), Decimal("47.00")),
+        ("投入", Decimal("20.00"), Decimal("20.00")),
+        ("过程", Decimal("30.00"), Decimal("30.00")),
+    ]
     assert con.execute("SELECT count(*) FROM v_findings_summary").fetchone()[0] == 0  # the archive is consistent
 
 
@@ -126,8 +131,9 @@ def test_a_table_longer_than_a_sheet_goes_on_in_further_sheets(cross_year_db, tm
     con = _con(cross_year_db)
     n = con.execute("SELECT count(*) FROM indicators").fetchone()[0]
     names = ["indicators"] + [f"indicators ({k})" for k in range(2, -(-n // 3) + 1)]
-    assert (f"indicators has {n} rows, more than an Excel sheet holds (3 under its header), so it is split across the sheets "
-            f"{', '.join(names)}.") in result.output
+    assert (
+        f"indicators has {n} rows, more than an Excel sheet holds (3 under its header), so it is split across the sheets {', '.join(names)}."
+    ) in result.output
     book = load_workbook(tmp_path / "jixiao.xlsx", read_only=True)
     assert [s for s in book.sheetnames if s.startswith("indicators")] == names
     header, back = None, []
@@ -263,8 +269,10 @@ def test_the_most_complete_copy_is_the_original_whatever_came_first(tmp_path):
     for folder in (first, second):  # the weaker copy is stored first
         assert CliRunner().invoke(main, ["ingest", str(folder), "--db", str(db)]).exit_code == 0
     con = _con(db)
-    rows = dict(con.execute("""SELECT d.path LIKE '%/complete.docx', r.duplicate_of IS NULL
-                               FROM reports r JOIN documents d USING (doc_id)""").fetchall())
+    rows = dict(
+        con.execute("""SELECT d.path LIKE '%/complete.docx', r.duplicate_of IS NULL
+                               FROM reports r JOIN documents d USING (doc_id)""").fetchall()
+    )
     assert rows == {True: True, False: False}
     score = con.execute("SELECT score_total FROM reports r JOIN documents d USING (doc_id) WHERE d.path LIKE '%/complete.docx'").fetchone()[0]
     assert score is not None and con.execute("SELECT score_total FROM v_spending").fetchall() == [(score,)]
@@ -272,11 +280,14 @@ def test_the_most_complete_copy_is_the_original_whatever_came_first(tmp_path):
 
 # --- linking what changed gives what linking everything gives ------------------------------------
 
+
 def _linked(con) -> tuple:
     """What linking decides: every report's project and copy mark, every link with its reason, every project."""
-    return (con.execute("SELECT report_id, project_key, duplicate_of FROM reports ORDER BY ALL").fetchall(),
-            con.execute("SELECT report_id, project_key, reason FROM project_links ORDER BY ALL").fetchall(),
-            con.execute("SELECT * FROM projects ORDER BY ALL").fetchall())
+    return (
+        con.execute("SELECT report_id, project_key, duplicate_of FROM reports ORDER BY ALL").fetchall(),
+        con.execute("SELECT report_id, project_key, reason FROM project_links ORDER BY ALL").fetchall(),
+        con.execute("SELECT * FROM projects ORDER BY ALL").fetchall(),
+    )
 
 
 def test_linking_file_by_file_gives_what_a_full_relink_gives(tmp_path):
@@ -299,34 +310,76 @@ def test_linking_file_by_file_gives_what_a_full_relink_gives(tmp_path):
     assert keys["城管执法专项经费"] == keys["城市管理综合执法专项经费"] != keys["农村道路建设项目"] != keys["农村道路养护项目"]
 
 
-_NAMES = ["城市管理综合执法专项经费", "城管执法专项经费", "2021年度城管执法经费", "城市管理综合执法专项经费",
-          "农村道路建设项目", "农村道路养护项目", "河道综合治理项目", "河道治理项目", "河道治理", None]
+_NAMES = [
+    "城市管理综合执法专项经费",
+    "城管执法专项经费",
+    "2021年度城管执法经费",
+    "城市管理综合执法专项经费",
+    "农村道路建设项目",
+    "农村道路养护项目",
+    "河道综合治理项目",
+    "河道治理项目",
+    "河道治理",
+    None,
+]
 _UNITS = ["区城市管理局", "区城市管理和综合执法局", "区交通运输局", "区水利局", None]
-_report_spec = st.tuples(st.sampled_from(_NAMES), st.sampled_from(_UNITS), st.sampled_from(["雨花区", "天心区", None]),
-                         st.sampled_from([None, None, None, "A-001", "A-002"]), st.sampled_from([2020, 2021, 2022, None]),
-                         st.sampled_from([100, 200]))
+_report_spec = st.tuples(
+    st.sampled_from(_NAMES),
+    st.sampled_from(_UNITS),
+    st.sampled_from(["雨花区", "天心区", None]),
+    st.sampled_from([None, None, None, "A-001", "A-002"]),
+    st.sampled_from([2020, 2021, 2022, None]),
+    st.sampled_from([100, 200]),
+)
 # a step stores a new file, or reads a stored one again and gets other reports (none: it failed)
-_step = st.one_of(st.tuples(st.just("new"), st.lists(_report_spec, min_size=1, max_size=3)),
-                  st.tuples(st.just("again"), st.integers(0, 50), st.lists(_report_spec, max_size=2)))
+_step = st.one_of(
+    st.tuples(st.just("new"), st.lists(_report_spec, min_size=1, max_size=3)),
+    st.tuples(st.just("again"), st.integers(0, 50), st.lists(_report_spec, max_size=2)),
+)
 
 
 def _document(doc_id: str, specs: list[tuple]):
     from jixiao.base.model import Coverage, DocumentResult, Report
 
-    reports = [Report("national_project", fiscal_year=year, region=region, project_name=name, project_code=code, department=unit,
-                      implementing_unit=unit, budget_adjusted_yuan=Decimal(1000), spent_yuan=Decimal(spent))
-               for name, unit, region, code, year, spent in specs]
-    return DocumentResult(doc_id, f"/in/{doc_id[:8]}.docx", "docx", "ok" if reports else "failed",
-                          None if reports else "The file is damaged.", reports=reports, coverage=Coverage(10, 9))
+    reports = [
+        Report(
+            "national_project",
+            fiscal_year=year,
+            region=region,
+            project_name=name,
+            project_code=code,
+            department=unit,
+            implementing_unit=unit,
+            budget_adjusted_yuan=Decimal(1000),
+            spent_yuan=Decimal(spent),
+        )
+        for name, unit, region, code, year, spent in specs
+    ]
+    return DocumentResult(
+        doc_id,
+        f"/in/{doc_id[:8]}.docx",
+        "docx",
+        "ok" if reports else "failed",
+        None if reports else "The file is damaged.",
+        reports=reports,
+        coverage=Coverage(10, 9),
+    )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=st.lists(_step, min_size=1, max_size=7), mapped=st.sampled_from(["none", "roads", "a plain key"]), recorded=st.booleans())
 # the mapping file's key comes into use (the group holding it as its own takes its second key) and goes again
-@example(steps=[("new", [("城市管理综合执法专项经费", "区城市管理局", "雨花区", None, 2020, 100)]),
-                ("new", [("河道治理", None, "雨花区", None, 2021, 100)]), ("again", 1, []),
-                ("new", [("河道治理", None, "雨花区", None, 2021, 100), ("城管执法专项经费", "区城市管理局", "雨花区", "A-001", 2021, 100)]),
-                ("again", 2, [("城管执法专项经费", "区城市管理局", "雨花区", "A-001", 2019, 100)])], mapped="a plain key", recorded=True)
+@example(
+    steps=[
+        ("new", [("城市管理综合执法专项经费", "区城市管理局", "雨花区", None, 2020, 100)]),
+        ("new", [("河道治理", None, "雨花区", None, 2021, 100)]),
+        ("again", 1, []),
+        ("new", [("河道治理", None, "雨花区", None, 2021, 100), ("城管执法专项经费", "区城市管理局", "雨花区", "A-001", 2021, 100)]),
+        ("again", 2, [("城管执法专项经费", "区城市管理局", "雨花区", "A-001", 2019, 100)]),
+    ],
+    mapped="a plain key",
+    recorded=True,
+)
 def test_linking_what_changed_agrees_with_linking_everything(steps, mapped, recorded):
     """Over random archives — drifting names, renamed units, codes, copies, files read again with other
     reports or none, a mapping file, one whose key is a key linking would give a group — the index-driven
@@ -340,11 +393,20 @@ def test_linking_what_changed_agrees_with_linking_everything(steps, mapped, reco
     from jixiao.warehouse.projects import MapEntry, _plain_key, _Report, canonical_name, link_projects
     from jixiao.warehouse.store import Pending, store_many
 
-    mapping = {"none": [], "roads": [MapEntry("roads", canonical_name("农村道路建设项目"), "")],
-               # the mapping file uses the key the 城市管理局 group of 雨花区 would get: that group must take another
-               "a plain key": [MapEntry(_plain_key(_Report("x", None, "雨花区", canonical_name("城市管理综合执法专项经费"),
-                                                           canonical_name("区城市管理局"), None, None, None)),
-                                        canonical_name("河道治理"), "")]}[mapped]
+    mapping = {
+        "none": [],
+        "roads": [MapEntry("roads", canonical_name("农村道路建设项目"), "")],
+        # the mapping file uses the key the 城市管理局 group of 雨花区 would get: that group must take another
+        "a plain key": [
+            MapEntry(
+                _plain_key(
+                    _Report("x", None, "雨花区", canonical_name("城市管理综合执法专项经费"), canonical_name("区城市管理局"), None, None, None)
+                ),
+                canonical_name("河道治理"),
+                "",
+            )
+        ],
+    }[mapped]
     con = duckdb.connect(":memory:")
     migrate(con)
     docs: list[str] = []

@@ -20,17 +20,19 @@ PLANTED = {2021: "财政资金拨付滞后，部分执法装备采购推迟到�
 
 
 def narrative(year: int, project: str, problem: str, achieved: str) -> list[tuple]:
-    return [("p", f"某某区{year}年度{project}绩效自评报告", {"center": True, "size": 16}),
-            ("p", "一、项目概况", {}),
-            ("p", f"{project}用于保障相关工作正常开展，资金由区财政统一拨付。", {}),
-            ("p", "二、项目资金使用及管理情况", {}),
-            ("p", "项目年初预算200万元，实际支出186.5万元，执行率为93.25%。", {}),
-            ("p", "三、绩效目标完成情况", {}),
-            ("p", achieved, {}),
-            ("p", "四、存在的问题及改进措施", {}),
-            ("p", f"1、{problem}2、宣传工作仍需加强。", {}),
-            ("p", "五、下一步工作打算", {}),
-            ("p", "下一步将加强与财政部门沟通，确保资金及时拨付到位。", {})]
+    return [
+        ("p", f"某某区{year}年度{project}绩效自评报告", {"center": True, "size": 16}),
+        ("p", "一、项目概况", {}),
+        ("p", f"{project}用于保障相关工作正常开展，资金由区财政统一拨付。", {}),
+        ("p", "二、项目资金使用及管理情况", {}),
+        ("p", "项目年初预算200万元，实际支出186.5万元，执行率为93.25%。", {}),
+        ("p", "三、绩效目标完成情况", {}),
+        ("p", achieved, {}),
+        ("p", "四、存在的问题及改进措施", {}),
+        ("p", f"1、{problem}2、宣传工作仍需加强。", {}),
+        ("p", "五、下一步工作打算", {}),
+        ("p", "下一步将加强与财政部门沟通，确保资金及时拨付到位。", {}),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +41,10 @@ def warehouse(tmp_path_factory, family_files):
     for year, problem in PLANTED.items():
         builder.write_docx(narrative(year, PROJECT, problem, f"全年开展执法检查{1100 + year - 2021}余次。"), folder / f"{year}_city.docx")
     # decoys: the words apart, in other sentences and projects
-    builder.write_docx(narrative(2022, "农村道路养护项目", "预算编制不够精准，年中调整较多。",
-                                 "资金拨付进度符合要求，养护里程滞后于计划的路段已补齐。"),
-                                              folder / "2022_roads.docx")
+    builder.write_docx(
+        narrative(2022, "农村道路养护项目", "预算编制不够精准，年中调整较多。", "资金拨付进度符合要求，养护里程滞后于计划的路段已补齐。"),
+        folder / "2022_roads.docx",
+    )
     (folder / "national.docx").write_bytes(family_files["docx/national_project/plain"].read_bytes())
     db = tmp_path_factory.mktemp("beyond_db") / "w.duckdb"
     ingest([folder], db)
@@ -58,7 +61,8 @@ def test_a_problem_planted_in_two_years_is_found_first(warehouse):
     db, _ = warehouse
     hits = _search(db, "资金拨付滞后")
     assert [(h["fiscal_year"], h["sentence"], h["kind"]) for h in hits[:2]] == sorted(
-        [(2021, PLANTED[2021], "problem"), (2022, PLANTED[2022], "problem")], key=lambda h: [x["fiscal_year"] for x in hits[:2]].index(h[0]))
+        [(2021, PLANTED[2021], "problem"), (2022, PLANTED[2022], "problem")], key=lambda h: [x["fiscal_year"] for x in hits[:2]].index(h[0])
+    )
     assert {h["project_name"] for h in hits[:2]} == {PROJECT} and all(h["path"].endswith("_city.docx") for h in hits[:2])
     con = connect(db, read_only=True)
     keys = {con.execute("SELECT project_key FROM reports WHERE report_id = ?", [h["report_id"]]).fetchone()[0] for h in hits[:2]}
@@ -107,13 +111,37 @@ def test_v_problems_follows_a_topic_across_years(warehouse):
     others = con.execute("SELECT project_name, topic, years, recurring FROM v_problems WHERE NOT recurring ORDER BY ALL").fetchall()
     con.close()
     assert rows == [(PROJECT, "funds_late", [2021, 2022], True, [PLANTED[2021], PLANTED[2022]])]
-    assert others == [("农村道路养护", "budget_imprecise", [2022], False), ("农村道路养护", None, [2022], False),
-                      (PROJECT, None, [2021, 2022], False)]  # 宣传工作仍需加强: no topic, never recurring
+    assert others == [
+        ("农村道路养护", "budget_imprecise", [2022], False),
+        ("农村道路养护", None, [2022], False),
+        (PROJECT, None, [2021, 2022], False),
+    ]  # 宣传工作仍需加强: no topic, never recurring
 
 
-SCHEMA_COLUMNS = ["report_id", "seq", "project_key", "fiscal_year", "unit", "level1", "level2", "name", "kind", "target_op", "actual_op",
-                  "target_value", "target_value_high", "actual_value", "target_unit", "actual_unit", "target_grade", "actual_grade",
-                  "met", "weight", "score", "points_lost"]
+SCHEMA_COLUMNS = [
+    "report_id",
+    "seq",
+    "project_key",
+    "fiscal_year",
+    "unit",
+    "level1",
+    "level2",
+    "name",
+    "kind",
+    "target_op",
+    "actual_op",
+    "target_value",
+    "target_value_high",
+    "actual_value",
+    "target_unit",
+    "actual_unit",
+    "target_grade",
+    "actual_grade",
+    "met",
+    "weight",
+    "score",
+    "points_lost",
+]
 
 
 def test_v_indicators_as_the_contract_states(warehouse):
@@ -125,11 +153,25 @@ def test_v_indicators_as_the_contract_states(warehouse):
                                  fiscal_year, target, actual
                           FROM v_indicators ORDER BY seq""").fetchall()
     con.close()
-    assert columns[:len(SCHEMA_COLUMNS)] == SCHEMA_COLUMNS
+    assert columns[: len(SCHEMA_COLUMNS)] == SCHEMA_COLUMNS
     assert types["target_value"] == types["actual_value"] == "DECIMAL(18,4)" and types["met"] == "BOOLEAN"
     assert types["points_lost"] == types["weight"] == "DECIMAL(9,2)"
-    assert rows[1] == ("培训人次", "quantity", "≥", Decimal("500.0000"), Decimal("480.0000"), "人次", False, Decimal("10.00"), Decimal("9.00"),
-                       Decimal("1.00"), "某某镇便民服务中心", 2022, "≥500人次", "480人次")
+    assert rows[1] == (
+        "培训人次",
+        "quantity",
+        "≥",
+        Decimal("500.0000"),
+        Decimal("480.0000"),
+        "人次",
+        False,
+        Decimal("10.00"),
+        Decimal("9.00"),
+        Decimal("1.00"),
+        "某某镇便民服务中心",
+        2022,
+        "≥500人次",
+        "480人次",
+    )
     assert [r[6] for r in rows] == [True, False, True, True, True, True, True]
     assert sum(r[9] for r in rows) == Decimal("2.00")
 

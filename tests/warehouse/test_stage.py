@@ -48,8 +48,11 @@ def test_query_on_a_stage_cannot_write_into_it(stage):
     """EXPLAIN ANALYZE runs what it explains: a COPY inside it is refused like a bare COPY."""
     target = stage / "shards" / "s0001" / "reports.parquet"
     before = target.read_bytes()
-    for sql in (f"EXPLAIN ANALYZE COPY (SELECT 1 AS x) TO '{target}' (FORMAT parquet)",
-                f"EXPLAIN ANALYZE COPY (SELECT 1) TO '{stage}/manifest/forged.json'", "EXPLAIN ANALYZE CREATE TEMP TABLE t AS SELECT 1"):
+    for sql in (
+        f"EXPLAIN ANALYZE COPY (SELECT 1 AS x) TO '{target}' (FORMAT parquet)",
+        f"EXPLAIN ANALYZE COPY (SELECT 1) TO '{stage}/manifest/forged.json'",
+        "EXPLAIN ANALYZE CREATE TEMP TABLE t AS SELECT 1",
+    ):
         run = CliRunner().invoke(main, ["query", "--stage", str(stage), sql])
         assert run.exit_code == 2 and "only reads" in run.output, run.output
     assert target.read_bytes() == before and sorted(p.name for p in (stage / "manifest").iterdir()) == ["s0001.json"]
@@ -69,4 +72,5 @@ def test_a_manifest_or_shard_that_is_not_ours_is_refused_with_a_sentence(stage, 
     run = CliRunner().invoke(main, ["load", str(stage), "--db", str(db)])
     assert run.exit_code == 2 and "has a funding table other than the one it was written with" in run.output, run.output
     from tests.helpers import rows
+
     assert rows(db, "SELECT count(*) FROM reports") == [(0,)]  # nothing of the shard was stored
