@@ -29,7 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import docx  # noqa: E402
 import pdfplumber  # noqa: E402
 
-from jixiao.pipeline import ingest, read_file  # noqa: E402
+from jixiao.ingest.options import IngestOptions  # noqa: E402
+from jixiao.ingest.reading import read_file  # noqa: E402
+from jixiao.ingest.run import ingest  # noqa: E402
 from tests.fixtures import builder  # noqa: E402
 from tests.fixtures import families as F  # noqa: E402
 
@@ -88,7 +90,7 @@ def ingest_afresh(folder: Path, db: Path, jobs: int):
     """The summary of an ingest of folder into a new warehouse at db (an earlier one and its WAL removed)."""
     for stale in (db, db.with_name(db.name + ".wal")):
         stale.unlink(missing_ok=True)
-    return ingest([folder], db=db, jobs=jobs)
+    return ingest([folder], db, IngestOptions(jobs=jobs))
 
 
 def bare_cost(files: list[Path]) -> dict[str, float]:

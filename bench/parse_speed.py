@@ -44,7 +44,7 @@ import pdfplumber  # noqa: E402
 import pypdfium2 as pdfium  # noqa: E402
 
 from jixiao.extract import read_document  # noqa: E402
-from jixiao.pipeline import read_file  # noqa: E402
+from jixiao.ingest.reading import read_file  # noqa: E402
 from tests.fixtures import builder  # noqa: E402
 from tests.fixtures import families as F  # noqa: E402
 from tests.helpers import environ, pdf_backend  # noqa: E402

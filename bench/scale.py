@@ -413,7 +413,7 @@ def step(name: str, db: Path, extra: str) -> dict:
         out["projects"] = relink(con)
         con.close()
     elif name == "check":
-        from jixiao.pipeline import finish_pending
+        from jixiao.ingest.owed import finish_pending
         from jixiao.rules import check
         from jixiao.warehouse import connect
 
@@ -422,7 +422,7 @@ def step(name: str, db: Path, extra: str) -> dict:
         out["findings"] = sum(n for _, _, n, _ in check(con).findings)
         con.close()
     elif name == "ingest":
-        from jixiao.pipeline import ingest
+        from jixiao.ingest.run import ingest
 
         s = ingest([extra], db=db)
         out.update(stored=s.stored, reports=s.reports, failures=s.failures, problems=s.problems, steps={k: round(v, 3) for k, v in s.seconds.items()})

@@ -1,4 +1,4 @@
-"""The `jixiao` command: a thin layer over `jixiao.pipeline` and `jixiao.warehouse`."""
+"""The `jixiao` command: a thin layer over `jixiao.ingest` and `jixiao.warehouse`."""
 
 from __future__ import annotations
 
@@ -300,7 +300,7 @@ def main() -> None:
 
 
 @main.command()
-# not exists=True: a broken link or a link loop named here fails alone, with its sentence (pipeline.list_files)
+# not exists=True: a broken link or a link loop named here fails alone, with its sentence (ingest.listing.list_files)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @option("--db", default=DEFAULT_DB, show_default=True, help="Warehouse file to create or add to.")
 @option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Reader processes [default: all cores].")
@@ -406,8 +406,9 @@ def ingest(
       jixiao ingest archive/ --jobs 2 --timeout 60 --json
       jixiao ingest /shared/archive --engine ray --address auto --stage /shared/stage --db province.duckdb
     """
-    from jixiao.pipeline import ingest as run_ingest
-    from jixiao.progress import reporter
+    from jixiao.ingest.options import IngestOptions, commit_every
+    from jixiao.ingest.progress import reporter
+    from jixiao.ingest.run import ingest as run_ingest
     from jixiao.warehouse import WarehouseUnavailable
 
     for path in paths:
@@ -417,42 +418,27 @@ def ingest(
 
     with reporter(enabled=not as_json) as rep:
         try:
+            options = IngestOptions(
+                reread=reread,
+                retry_failed=retry_failed,
+                jobs=jobs,
+                timeout_s=timeout,
+                file_timeout_s=file_timeout,
+                memory_mb=memory_mb,
+                include=include,
+                exclude=exclude,
+                wait_s=wait,
+                group=commit_every(),  # a bad setting is said before any work
+            )
             if engine == "ray":
-                from jixiao.ray_engine import RaySettings, ingest_ray
+                from jixiao.ingest.ray_engine import RaySettings, ingest_ray
 
-                where = RaySettings(address, stage or str(Path(db).with_name(Path(db).name + ".stage")), shard_files)
-                summary = ingest_ray(
-                    paths,
-                    db,
-                    where,
-                    reread=reread,
-                    retry_failed=retry_failed,
-                    jobs=jobs,
-                    timeout_s=timeout,
-                    memory_mb=memory_mb,
-                    progress=rep,
-                    wait_s=wait,
-                    include=include,
-                    exclude=exclude,
-                    file_timeout_s=file_timeout,
-                )
+                on_ray = RaySettings(address, stage or str(Path(db).with_name(Path(db).name + ".stage")), shard_files)
+                summary = ingest_ray(paths, db, options, on_ray, progress=rep)
             elif address or stage or shard_files:
                 raise SettingError(_("--address, --stage and --shard-files belong to --engine ray."))
             else:
-                summary = run_ingest(
-                    paths,
-                    db=db,
-                    reread=reread,
-                    retry_failed=retry_failed,
-                    jobs=jobs,
-                    timeout_s=timeout,
-                    memory_mb=memory_mb,
-                    progress=rep,
-                    wait_s=wait,
-                    include=include,
-                    exclude=exclude,
-                    file_timeout_s=file_timeout,
-                )
+                summary = run_ingest(paths, db, options, progress=rep)
         except WarehouseUnavailable as exc:
             raise WarehouseError(str(exc)) from exc
         except StepFailed as exc:
@@ -504,12 +490,12 @@ def ingest(
                 ).format(pct=s.coverage_pct, low=s.low_coverage, limit=LOW_COVERAGE_PCT)
             )
         if verbose:
-            for path, why in s.skipped:
-                click.echo(_("  skipped: {path}: {why}").format(path=shown_path(path), why=why))
-        for path, error in s.failures:
-            click.echo(_("  failed: {path}: {error}").format(path=shown_path(path), error=error))
-        for path, error, why in s.acknowledged:
-            click.echo(_("  failed, accepted: {path}: {error} (why: {reason})").format(path=shown_path(path), error=error, reason=why))
+            for where, why in s.skipped:
+                click.echo(_("  skipped: {path}: {why}").format(path=shown_path(where), why=why))
+        for where, error in s.failures:
+            click.echo(_("  failed: {path}: {error}").format(path=shown_path(where), error=error))
+        for where, error, why in s.acknowledged:
+            click.echo(_("  failed, accepted: {path}: {error} (why: {reason})").format(path=shown_path(where), error=error, reason=why))
         for problem in s.problems:
             click.echo(_("  problem: {problem}").format(problem=problem))
     sys.exit(1 if summary.failures or summary.problems else 0)
@@ -549,13 +535,14 @@ def show(file: Path, stage: str, unread: bool, timeout: float, file_timeout: flo
       jixiao show report.pdf --unread
     """
     from jixiao.base.model import DocumentResult
-    from jixiao.pipeline import read_limited
+    from jixiao.ingest.options import IngestOptions
+    from jixiao.ingest.reading import read_limited
 
     if unread and stage == "extract":
         raise click.UsageError(_("--unread lists what normalize did not understand; it cannot go with --stage extract."))
     if file.is_fifo() or not file.is_file():
         raise click.ClickException(_("{file} is not a regular file, so it was not read.").format(file=shown_path(file)))
-    result = read_limited(file, stage, timeout, memory_mb, file_timeout)
+    result = read_limited(file, IngestOptions(timeout_s=timeout, file_timeout_s=file_timeout, memory_mb=memory_mb), stage)
     if isinstance(result, DocumentResult) and result.status == "failed":
         raise click.ClickException(result.error or _("The file could not be read."))
     if unread:
@@ -591,7 +578,7 @@ def check(db: str, as_json: bool, wait: float) -> None:
       jixiao check --db yuhua.duckdb
       jixiao query "SELECT rule, message FROM findings WHERE severity = 'error'" --db yuhua.duckdb
     """
-    from jixiao.pipeline import finish_pending
+    from jixiao.ingest.owed import finish_pending
     from jixiao.rules import check as run_check
 
     con = open_warehouse(db, wait=wait, create=False)
@@ -830,7 +817,7 @@ def link(db: str, map_path: Path | None, wait: float) -> None:
       jixiao link --db yuhua.duckdb --map my_projects.csv
       jixiao query "SELECT project_key, reason FROM project_links" --db yuhua.duckdb
     """
-    from jixiao.pipeline import link_failed
+    from jixiao.ingest.owed import link_failed
     from jixiao.warehouse import relink
 
     con = open_warehouse(db, wait=wait, create=False)
@@ -1019,7 +1006,7 @@ def ignore(paths: tuple[str, ...], reason: str | None, by: str | None, undo: boo
 
 def _document_of(con, path: str) -> str:
     """The doc_id a PATH names: the bytes of a file as given, else a path as stored."""
-    from jixiao.pipeline import doc_id_of
+    from jixiao.ingest.reading import doc_id_of
     from jixiao.warehouse import documents_at
 
     given = Path(path)
@@ -1142,10 +1129,8 @@ def load(stage: str, db: str, reread: bool, wait: float) -> None:
     """
     import time
 
-    from jixiao.pipeline import finish_pending
-    from jixiao.rules import default_rules, validate_rules
-    from jixiao.warehouse import count_findings
-    from jixiao.warehouse.stage import Stage, StageError, load_stage
+    from jixiao.ingest.loading import load as load_stage
+    from jixiao.warehouse.stage import Stage, StageError
 
     started = time.perf_counter()
     try:
@@ -1154,13 +1139,7 @@ def load(stage: str, db: str, reread: bool, wait: float) -> None:
         raise click.UsageError(str(exc)) from exc
     con = open_warehouse(db, wait=wait)
     try:
-        rules = default_rules()
-        validate_rules(con, rules)
-        before = count_findings(con)
-        problems = finish_pending(con, rules).problems
-        shards, written = load_stage(con, staged, reread)
-        problems += [p for p in finish_pending(con, rules).problems if p not in problems]
-        found = count_findings(con) - before
+        loaded = load_stage(con, staged, reread)
     except StageError as exc:
         raise click.UsageError(str(exc)) from exc
     except StepFailed as exc:
@@ -1169,17 +1148,17 @@ def load(stage: str, db: str, reread: bool, wait: float) -> None:
         con.close()
     click.echo(
         _("{shards} from {stage}: {documents} written, {findings} → {db} in {seconds} s").format(
-            shards=plural(shards, "shard"),
+            shards=plural(loaded.shards, "shard"),
             stage=stage,
-            documents=plural(written, "document"),
-            findings=plural(found, "finding"),
+            documents=plural(loaded.documents, "document"),
+            findings=plural(loaded.findings, "finding"),
             db=db,
             seconds=f"{time.perf_counter() - started:.1f}",
         )
     )
-    for problem in problems:
+    for problem in loaded.problems:
         click.echo(_("  problem: {problem}").format(problem=problem), err=True)
-    if problems:
+    if loaded.problems:
         sys.exit(1)
 
 

@@ -117,7 +117,7 @@ def read_with_backend(backend: str, path):
     from pathlib import Path
 
     from jixiao.extract import read_document
-    from jixiao.pipeline import read_file
+    from jixiao.ingest.reading import read_file
 
     with pdf_backend(backend):
         result = asdict(read_file(path))
@@ -153,10 +153,10 @@ def backend_differences(path) -> list[str]:
 
 
 def read_path_saying_ocr_threads(path: str, doc_id: str, converted: str | None = None):
-    """A reader target that reads as `jixiao.pipeline:read_path` does and says, in the result's
+    """A reader target that reads as `jixiao.ingest.reading:read_path` does and says, in the result's
     error_detail, the OCR threads its reader process was given."""
     from jixiao.extract.ocr import ocr_threads
-    from jixiao.pipeline import read_path
+    from jixiao.ingest.reading import read_path
 
     result = read_path(path, doc_id, converted)
     result.error_detail = f"ocr threads {ocr_threads()}"
@@ -168,7 +168,7 @@ def cached_reads(files):
     test that asks for it."""
     from functools import cache
 
-    from jixiao.pipeline import read_file
+    from jixiao.ingest.reading import read_file
 
     @cache
     def read(key):

@@ -6,6 +6,8 @@ No list of files: a module belongs to the layer of the folder it is in."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,19 +17,25 @@ BASE = "jixiao.base"
 STAGES = ("extract", "normalize", "rules", "warehouse")
 TOP = "jixiao"  # jixiao/*.py, the package's own modules (and `jixiao` itself: `from jixiao import __version__`)
 DESK = "jixiao.desk"
+INGEST = "jixiao.ingest"  # files in, rows out: drives the stages, under the command line and the desk
 # folder (as it imports) → where its .py files lie in the tree (the stages install as jixiao.<stage>: pyproject's package-dir)
-FOLDERS = {BASE: ROOT / "jixiao" / "base", **{f"jixiao.{s}": ROOT / s for s in STAGES}, DESK: ROOT / "jixiao" / "desk", TOP: ROOT / "jixiao"}
+FOLDERS = {
+    BASE: ROOT / "jixiao" / "base",
+    **{f"jixiao.{s}": ROOT / s for s in STAGES},
+    DESK: ROOT / "jixiao" / "desk",
+    INGEST: ROOT / "jixiao" / "ingest",
+    TOP: ROOT / "jixiao",
+}
 # folder → the folders its modules may import (its own always among them)
 MAY_IMPORT = {
     BASE: {BASE},
     **{f"jixiao.{s}": {BASE, f"jixiao.{s}"} for s in STAGES},
-    TOP: {BASE, *(f"jixiao.{s}" for s in STAGES), TOP, DESK},  # the desk only from cli.py (below)
+    INGEST: {BASE, *(f"jixiao.{s}" for s in STAGES), INGEST},
+    TOP: {BASE, *(f"jixiao.{s}" for s in STAGES), INGEST, TOP, DESK},  # the desk only from cli.py (below)
     DESK: {BASE, "jixiao.extract", "jixiao.rules", "jixiao.warehouse", TOP, DESK},
 }
 # the top's modules that import less than the top may: module → the folders and top modules it may import
 TOP_MODULES = {
-    "workers": {BASE},  # given its function by name: no import of the pipeline
-    "progress": {BASE},
     "api": {BASE, "jixiao.warehouse"},
     "edits": {BASE, "jixiao.normalize", "jixiao.warehouse"},
 }
@@ -35,7 +43,7 @@ TOP_MODULES = {
 
 def _folder(module: str) -> str:
     """The folder an imported module lies in: the longest folder name it starts with (jixiao.base.model →
-    jixiao.base, jixiao.pipeline → jixiao)."""
+    jixiao.base, jixiao.ingest.run → jixiao.ingest, jixiao.cli → jixiao)."""
     return max((f for f in FOLDERS if module == f or module.startswith(f + ".")), key=len)
 
 
@@ -113,3 +121,14 @@ def test_nothing_below_the_command_line_imports_the_desk():
             continue
         folder = next((f for f in FOLDERS if FOLDERS[f] == path.parent), TOP)
         assert not {m for m in _imports(path, folder) if _folder(m) == DESK}, path
+
+
+def test_a_reader_process_imports_no_warehouse():
+    """What a reader process imports (the reading, the pool it serves) leaves DuckDB and the rules out: readers
+    start faster and hold less memory under their cap, and nothing that writes is within their reach."""
+    code = (
+        "import sys, jixiao.ingest.reading, jixiao.ingest.workers\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'duckdb' or m.startswith(('jixiao.warehouse', 'jixiao.rules'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out

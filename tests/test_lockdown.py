@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from jixiao.cli import main
-from jixiao.pipeline import read_file
+from jixiao.ingest.reading import read_file
 from tests.fixtures import builder
 from tests.fixtures import families as F
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from jixiao.progress import Reporter
+from jixiao.ingest.progress import Reporter
 from tests.fixtures import builder
 
 JIXIAO = [sys.executable, "-m", "jixiao.cli"]

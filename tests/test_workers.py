@@ -25,7 +25,7 @@ JIXIAO = [sys.executable, "-m", "jixiao.cli"]
 # A pool whose two workers block on FIFOs nobody writes; it prints their pids once, then waits.
 POOL_PARENT = r"""
 import sys
-from jixiao.workers import WorkerPool
+from jixiao.ingest.workers import WorkerPool
 
 try:
     with WorkerPool(2, timeout_s=600) as pool:
@@ -76,8 +76,8 @@ def _kill_all(pids: list[int]) -> None:
 def test_readers_started_before_the_plan_serve_it_and_the_spare_one_stops(seed_files):
     """An ingest starts its readers while it opens the warehouse and plans; a plan with fewer files
     than readers stops the rest at once, and one with none leaves none running."""
-    from jixiao.pipeline import doc_id_of
-    from jixiao.workers import WorkerPool
+    from jixiao.ingest.reading import doc_id_of
+    from jixiao.ingest.workers import WorkerPool
 
     path = seed_files["docx-text"]
     with WorkerPool(2, timeout_s=600) as pool:
@@ -247,7 +247,7 @@ def test_a_ctrl_c_reaches_only_the_parent(tmp_path):
     the terminal's process group) must not kill it with a traceback; the parent answers it."""
     script = (
         "import os, signal, sys, time\n"
-        "from jixiao.workers import WorkerPool\n"
+        "from jixiao.ingest.workers import WorkerPool\n"
         "pool = WorkerPool(1, 5, 3072)\n"
         "pool._slots += pool._spawn(1)\n"
         "pid = pool.pids()[0]\n"

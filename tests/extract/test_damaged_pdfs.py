@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from jixiao.pipeline import read_bytes
+from jixiao.ingest.reading import read_bytes
 
 
 def _read(data: bytes, name: str):

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from jixiao.extract import read_document
-from jixiao.pipeline import read_file
+from jixiao.ingest.reading import read_file
 from tests.fixtures import builder
 from tests.fixtures import families as F
 
@@ -110,7 +110,7 @@ def test_missing_libreoffice_is_one_sentence(legacy_files, tmp_path):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     env = dict(os.environ, PATH=str(bin_dir))
-    code = "import sys; from jixiao.pipeline import read_file; r = read_file(sys.argv[1]); print(r.status); print(r.error)"
+    code = "import sys; from jixiao.ingest.reading import read_file; r = read_file(sys.argv[1]); print(r.status); print(r.error)"
     run = subprocess.run([sys.executable, "-c", code, str(legacy_files["seed.doc"])], capture_output=True, text=True, env=env, timeout=120)
     status, error = run.stdout.strip().splitlines()
     assert status == "failed" and "needs LibreOffice" in error and "apt-get install" in error

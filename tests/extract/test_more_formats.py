@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from jixiao.pipeline import read_file
+from jixiao.ingest.reading import read_file
 from tests.extract.scanned import as_read, assert_prose_alike
 from tests.fixtures import builder
 from tests.fixtures import families as F
@@ -155,7 +155,7 @@ def test_an_archive_is_walked_like_a_folder(files, seed_files, tmp_path):
 def test_an_archive_bomb_is_refused_with_a_sentence(tmp_path):
     import zipfile
 
-    from jixiao.pipeline import list_files
+    from jixiao.ingest.listing import list_files
 
     with zipfile.ZipFile(tmp_path / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         with archive.open("报告.docx", "w", force_zip64=True) as member:

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from jixiao.base.model import Cell, Report, Table
+from jixiao.ingest.reading import read_file
 from jixiao.normalize.lexicon import default_lexicon
 from jixiao.normalize.reading import ReadContext
 from jixiao.normalize.values import parse_money
-from jixiao.pipeline import read_file
 from tests.extract.scanned import as_read, assert_prose_alike
 from tests.fixtures import builder
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from jixiao.pipeline import read_file
+from jixiao.ingest.reading import read_file
 from tests.extract.scanned import as_read, assert_prose_alike
 from tests.fixtures import office_scans as O
 
@@ -100,10 +100,10 @@ def test_readers_on_a_share_of_the_cores_read_a_scan_as_one_on_all(scanned, file
     from dataclasses import asdict
 
     from jixiao.base.model import DocumentResult
-    from jixiao.pipeline import doc_id_of
+    from jixiao.ingest.reading import doc_id_of
 
     def read_in_pool(paths):
-        from jixiao.workers import WorkerPool
+        from jixiao.ingest.workers import WorkerPool
 
         with WorkerPool(2, timeout_s=600, target="tests.helpers:read_path_saying_ocr_threads") as pool:
             tasks = [(str(p), doc_id_of(p.read_bytes()), None) for p in paths]

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from jixiao.base.labels import simplified
-from jixiao.pipeline import read_file
+from jixiao.ingest.reading import read_file
 from tests.fixtures import families as F
 from tests.fixtures import unseen_classes as U
 

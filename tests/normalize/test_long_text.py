@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao.pipeline import read_file
+from jixiao.ingest.reading import read_file
 from tests.extract.scanned import as_read
 from tests.fixtures import builder
 from tests.fixtures import families as F

@@ -13,7 +13,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from jixiao.pipeline import read_file
+from jixiao.ingest.reading import read_file
 from tests.fixtures import builder
 from tests.fixtures.forms import Variant
 from tests.helpers import backend_differences

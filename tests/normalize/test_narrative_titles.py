@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import docx
 
-from jixiao.pipeline import read_file
+from jixiao.ingest.reading import read_file
 
 BODY = [
     "泉塘街道政务热线运行经费用于保障热线正常运行，包括坐席人员经费及系统维护等。",

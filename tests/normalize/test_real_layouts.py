@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao.pipeline import read_file
+from jixiao.ingest.reading import read_file
 from tests.fixtures import real_layouts as R
 
 FORMATS = ("docx", "pdf")

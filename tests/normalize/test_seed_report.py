@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao.pipeline import read_file
+from jixiao.ingest.reading import read_file
 from tests.conftest import SEED_STYLES
 
 VARIANTS = [f"{fmt}-{style}" for fmt in ("docx", "pdf") for style in SEED_STYLES]

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao.pipeline import read_file
+from jixiao.ingest.reading import read_file
 from tests.fixtures import builder
 from tests.fixtures import families as F
 from tests.fixtures.forms import Variant

@@ -6,7 +6,8 @@ import copy
 
 import pytest
 
-from jixiao.pipeline import check_pending, read_file
+from jixiao.ingest.owed import check_pending
+from jixiao.ingest.reading import read_file
 from jixiao.rules import default_rules
 from jixiao.warehouse import Pending, connect, store_many
 from tests.fixtures import builder

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.pipeline import check_pending, read_file
+from jixiao.ingest.owed import check_pending
+from jixiao.ingest.reading import read_file
 from jixiao.rules import RuleError, default_rules, load_rules, parse_rule, write_findings
 from jixiao.warehouse import Pending, connect, store_many
 from tests.fixtures import builder

@@ -290,7 +290,7 @@ def test_scanned_pages_in_a_text_pdf_are_named(seed_files, tmp_path, monkeypatch
     _scanned_pdf(seed_files["pdf-text"], scan, tmp_path)
     mixed = tmp_path / "mixed.pdf"
     subprocess.run(["pdfunite", str(seed_files["pdf-text"]), str(scan), str(mixed)], check=True)
-    from jixiao.pipeline import read_file
+    from jixiao.ingest.reading import read_file
 
     result = read_file(mixed)
     assert result.status == "ok" and result.n_pages == 12

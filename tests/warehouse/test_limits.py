@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from jixiao.pipeline import read_file
+from jixiao.ingest.reading import read_file
 from tests.extract.scanned import as_read
 from tests.fixtures import office_scans as O
 

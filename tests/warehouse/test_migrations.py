@@ -8,7 +8,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from jixiao.pipeline import ingest
+from jixiao.ingest.run import ingest
 from jixiao.warehouse import SCHEMA_VERSION, acknowledge, connect, correct, migrate, review
 from jixiao.warehouse.schema import CORRECTABLE, MIGRATIONS, VIEW_NAMES
 

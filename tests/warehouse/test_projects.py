@@ -219,7 +219,7 @@ def test_linking_that_fails_leaves_the_warehouse_usable(tmp_path, monkeypatch):
     """A fault in linking (here: linking made to raise) is one sentence; the documents stay stored, the views
     read every report as its own project, and the next command that can link does."""
     import jixiao.warehouse
-    from jixiao.pipeline import ingest
+    from jixiao.ingest.run import ingest
 
     folder = tmp_path / "in"
     folder.mkdir()

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from jixiao.cli import main
-from jixiao.pipeline import ingest
+from jixiao.ingest.run import ingest
 from jixiao.warehouse import connect
 from tests.fixtures import builder
 from tests.fixtures import families as F

@@ -33,7 +33,7 @@ def test_query_reads_a_stage_or_a_warehouse_not_both(tmp_path):
 @pytest.fixture()
 def stage(seed_files, tmp_path):
     """A stage of one shard, written by the code a Ray reader writes with (no Ray needed for that)."""
-    from jixiao.pipeline import read_file
+    from jixiao.ingest.reading import read_file
     from jixiao.warehouse import FileStat, Pending
     from jixiao.warehouse.stage import Stage
 

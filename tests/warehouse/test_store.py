@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from jixiao.base.model import REPORT_COLUMNS
-from jixiao.pipeline import read_file
+from jixiao.ingest.reading import read_file
 from jixiao.warehouse import Pending, connect, store_group
 from jixiao.warehouse.store import _rows
 

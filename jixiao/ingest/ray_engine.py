@@ -16,6 +16,7 @@ finished shards with manifests; the same command again skips their files and loa
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import sys
@@ -26,9 +27,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from jixiao.base.errors import SettingError
 from jixiao.base.i18n import N_, _
-from jixiao.base.model import DocumentResult
+from jixiao.base.model import REPORT_TABLES, DocumentResult
+from jixiao.ingest.options import IngestOptions
+from jixiao.ingest.owed import finish
+from jixiao.ingest.planning import prepare
+from jixiao.ingest.progress import Reporter
+from jixiao.ingest.run import say_wait
+from jixiao.ingest.summary import IngestSummary, tally
+from jixiao.ingest.workers import WorkerPool
+from jixiao.ingest.writing import record_paths, settled
+from jixiao.rules import default_rules
+from jixiao.warehouse import Pending, connect, migrate
+from jixiao.warehouse.stage import Stage, load_stage
 
 BATCH_FILES = 8  # files per shard at least: small enough that a retry costs little, large enough that a shard is worth a file
 MAX_BATCH_FILES = 64  # and at most
@@ -47,20 +61,14 @@ def require_ray():
 class StageReader:
     """A Ray actor: reads batches of files in its own reader process and writes each as a shard."""
 
-    def __init__(self, stage_uri: str, timeout_s: float, memory_mb: int, file_timeout_s: float | None = None) -> None:
-        import duckdb
-
-        from jixiao.warehouse import migrate
-        from jixiao.warehouse.stage import Stage
-        from jixiao.workers import DEFAULT_FILE_TIMEOUT_S, WorkerPool
-
+    def __init__(self, stage_uri: str, options: IngestOptions) -> None:
         self.stage = Stage(stage_uri)
         self.pool = WorkerPool(
             1,
-            timeout_s,
-            memory_mb,
+            options.timeout_s,
+            options.memory_mb,
             threads=1,  # the one CPU Ray gives each reader
-            file_timeout_s=file_timeout_s or DEFAULT_FILE_TIMEOUT_S,
+            file_timeout_s=options.file_timeout_s,
         )
         self.pool.start()  # its reader process imports while the driver plans and sends the first batch
         self.shard = duckdb.connect(":memory:")  # one in-memory warehouse for every batch, emptied for each
@@ -68,9 +76,6 @@ class StageReader:
 
     def read(self, shard_id: str, tasks: list[tuple[str, str, None]], stats: dict, before: dict | None = None) -> list[DocumentResult]:
         """before: doc_id → the error_kind of a failed file read again (a failure that recurs is the file's own)."""
-        from jixiao.pipeline import settled
-        from jixiao.warehouse import Pending
-
         results = [settled(r, (before or {}).get(r.doc_id)) for r in self.pool.run(tasks) if isinstance(r, DocumentResult)]
         stored = self.stage.write(shard_id, [Pending(r, stats[r.path], stats[r.path].size_bytes) for r in results], self.shard)
         return [_light(p.result) for p in stored]
@@ -78,10 +83,6 @@ class StageReader:
 
 def _light(result: DocumentResult) -> DocumentResult:
     """What the driver needs of a result to count and report it (the rows are in the shard)."""
-    import dataclasses
-
-    from jixiao.base.model import REPORT_TABLES
-
     emptied: dict[str, Any] = {t: [] for t in REPORT_TABLES}
     return dataclasses.replace(result, reports=[dataclasses.replace(r, **emptied) for r in result.reports])
 
@@ -100,40 +101,22 @@ class RaySettings:
 
 
 def ingest_ray(
-    paths: Iterable[str | Path],
-    db: str | Path,
-    ray_settings: RaySettings,
-    reread: bool = False,
-    retry_failed: bool = False,
-    jobs: int | None = None,
-    timeout_s: float | None = None,
-    memory_mb: int | None = None,
-    progress=None,
-    wait_s: float = 0.0,
-    include: tuple[str, ...] = (),
-    exclude: tuple[str, ...] = (),
-    file_timeout_s: float | None = None,
-):
+    paths: Iterable[str | Path], db: str | Path, options: IngestOptions, ray_settings: RaySettings, progress: Reporter | None = None
+) -> IngestSummary:
     """Plan as a local ingest does, read on Ray into the stage, then load the stage into db."""
-    from jixiao.pipeline import IngestSummary, ReadSettings, commit_every, finish, prepare, record_paths, say_wait, tally
-    from jixiao.rules import default_rules
-    from jixiao.warehouse import connect
-    from jixiao.warehouse.stage import Stage, load_stage
-
     ray = require_ray()
     started = time.perf_counter()
-    settings = ReadSettings(jobs, timeout_s, memory_mb, commit_every(), file_timeout_s)
     summary = IngestSummary()
     rules = default_rules()
     stage = Stage(ray_settings.stage)
-    con = connect(db, wait_s=wait_s, on_wait=say_wait(wait_s))
+    con = connect(db, wait_s=options.wait_s, on_wait=say_wait(options.wait_s))
     try:  # plan with the warehouse, then let it go: the long reading holds no lock
-        plan, findings_before = prepare(con, paths, include, exclude, reread, retry_failed, rules, summary, progress)
+        plan, findings_before = prepare(con, paths, options, rules, summary, progress)
         record_paths(con, plan.remember, summary, progress)
     finally:
         con.close()
 
-    staged = {} if reread else stage.staged()  # --reread reads the staged files again too
+    staged = {} if options.reread else stage.staged()  # --reread reads the staged files again too
     todo = []
     for path, doc_id, _converted in plan.tasks:
         seen = plan.stats[path]
@@ -151,12 +134,12 @@ def ingest_ray(
             # Ray's own messages (a worker that died and was restarted) go to stderr: stdout is ours (--json)
             with contextlib.redirect_stdout(sys.stderr):
                 t0 = time.perf_counter()
-                workers = _start(ray, ray_settings.address, jobs)
+                workers = _start(ray, ray_settings.address, options.jobs)
                 try:
                     size = ray_settings.batch_files or batch_size(len(todo), workers)
                     batches = [todo[i : i + size] for i in range(0, len(todo), size)]
                     shard_ids = [shard_id_of([(s.path, s.size_bytes, s.mtime_ns) for s in (plan.stats[p] for p, _, _ in batch)]) for batch in batches]
-                    for results in _read_on_ray(ray, workers, stage, settings, plan.stats, list(zip(shard_ids, batches)), plan.retried_kinds):
+                    for results in _read_on_ray(ray, workers, stage, options, plan.stats, list(zip(shard_ids, batches)), plan.retried_kinds):
                         for result in results:
                             tally(summary, result)
                             if progress:
@@ -170,12 +153,12 @@ def ingest_ray(
                 stopping = threading.Thread(target=_stop, args=(ray,), name="stop Ray", daemon=True)
                 stopping.start()
 
-        con = connect(db, wait_s=wait_s, on_wait=say_wait(wait_s))
+        con = connect(db, wait_s=options.wait_s, on_wait=say_wait(options.wait_s))
         try:
             if progress:
                 progress.stage("loading the stage")
             t0 = time.perf_counter()
-            load_stage(con, stage, set(shard_ids) if reread else False)  # what this run read replaces; older shards do not
+            load_stage(con, stage, set(shard_ids) if options.reread else False)  # what this run read replaces; older shards do not
             summary.seconds["load"] += time.perf_counter() - t0
             record_paths(con, [(doc_id, seen, True) for doc_id, seen in plan.later], summary, progress)
             finish(con, rules, summary, progress, findings_before)
@@ -201,17 +184,12 @@ def batch_size(files: int, readers: int) -> int:
     return max(BATCH_FILES, min(MAX_BATCH_FILES, -(-files // (2 * max(1, readers)))))
 
 
-def _read_on_ray(ray, workers: int, stage, settings, stats: dict, jobs_by_shard: list, before: dict[str, str] | None = None):
+def _read_on_ray(ray, workers: int, stage: Stage, options: IngestOptions, stats: dict, jobs_by_shard: list, before: dict[str, str] | None = None):
     """Yield each batch's results as its shard is written, from a pool of StageReader actors."""
     from ray.util import ActorPool
 
-    from jixiao.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
-
     actor = ray.remote(num_cpus=1, max_restarts=MAX_RETRIES, max_task_retries=MAX_RETRIES)(StageReader)
-    readers = [
-        actor.remote(stage.uri, settings.timeout_s or DEFAULT_TIMEOUT_S, settings.memory_mb or DEFAULT_MEMORY_MB, settings.file_timeout_s)
-        for _ in range(min(workers, len(jobs_by_shard)))
-    ]
+    readers = [actor.remote(stage.uri, options) for _ in range(min(workers, len(jobs_by_shard)))]
 
     def submit(reader, job):
         shard, batch = job

@@ -237,7 +237,7 @@ class WorkerPool:
     """A fixed number of reader processes; `run` yields a result for every task given.
 
     target names the function each task is given to, as "module:function" (imported by the worker,
-    so this module imports nothing of the pipeline): it takes (path, doc_id, converted) and returns
+    so this module imports nothing of the reading): it takes (path, doc_id, converted) and returns
     a DocumentResult, or anything else picklable; the pool's own failures are DocumentResults.
     """
 
@@ -246,7 +246,7 @@ class WorkerPool:
         jobs: int | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         memory_mb: int = DEFAULT_MEMORY_MB,
-        target: str = "jixiao.pipeline:read_path",
+        target: str = "jixiao.ingest.reading:read_path",
         threads: int | None = None,
         file_timeout_s: float = DEFAULT_FILE_TIMEOUT_S,
     ):
