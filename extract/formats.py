@@ -4,7 +4,7 @@ its pages. The sniffer (sniff.py) tells a format from the first bytes, by the ma
 says it and in code where it takes more (a zip's parts, an OLE2 file's streams, a web page's head);
 everything else asks this table.
 
-To add a format: a line here (and its name in jixiao.base.model.Format), and a reader in this folder.
+To add a format: a line here, and a reader in this folder (or one that reads it already: jp2 is a line alone).
 """
 
 from __future__ import annotations
@@ -41,6 +41,10 @@ FORMATS: tuple[FileFormat, ...] = (
     FileFormat("tiff", (".tif", ".tiff"), "image:read_image", desk="pdf-of-image", magic=(b"II*\x00", b"MM\x00*")),
     FileFormat("bmp", (".bmp",), "image:read_image", desk="pdf-of-image", magic=(b"BM",)),
     FileFormat("gif", (".gif",), "image:read_image", desk="pdf-of-image", magic=(b"GIF8",)),
+    # JPEG 2000, as archival scanning systems store pages: the signature box, or a bare codestream
+    FileFormat(
+        "jp2", (".jp2", ".j2k", ".jpf"), "image:read_image", desk="pdf-of-image", magic=(b"\x00\x00\x00\x0cjP  \r\n\x87\n", b"\xff\x4f\xff\x51")
+    ),
     FileFormat("html", (".html", ".htm", ".shtml", ".xhtml"), "html:read_html", desk="libreoffice"),
     FileFormat("mht", (".mht", ".mhtml"), "html:read_html"),
     FileFormat("ofd", (".ofd",), "ofd:read_ofd"),

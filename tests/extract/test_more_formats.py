@@ -1,4 +1,4 @@
-"""A report as a phone photo, a multi-page TIFF, a portal's saved web page (.html), an .mht whose form
+"""A report as a phone photo, a multi-page TIFF, a JPEG 2000 scan, a portal's saved web page (.html), an .mht whose form
 is a picture and an OFD: each reads with the same values as the Word original (tests/fixtures/more_formats.py)."""
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ def files(tmp_path_factory):
         "national.ofd": pdf_to_ofd(national_pdf, out / "national.ofd"),
         "photo.jpg": M.phone_photo(score_pdf, out / "photo.jpg"),
         "scan.tiff": M.scanner_tiff(national_pdf, out / "scan.tiff"),
+        "scan.jp2": M.records_jp2(score_pdf, out / "scan.jp2"),
         "portal.html": M.portal_html(exported, out / "portal.html"),
         "picture.mht": M.picture_mht(score_pdf, out / "picture.mht"),
     }
@@ -40,6 +41,7 @@ def files(tmp_path_factory):
     [
         ("photo.jpg", "score.docx", "jpeg", 1, True),
         ("scan.tiff", "national.docx", "tiff", 3, True),
+        ("scan.jp2", "score.docx", "jp2", 1, True),  # a format added by its line in the registry alone
         ("portal.html", "national.docx", "html", 1, False),
         ("picture.mht", "score.docx", "mht", 2, True),
         ("national.ofd", "national.docx", "ofd", 2, False),
