@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
 import pytest
 
+from jixiao.base import i18n
 from tests.fixtures import builder
 
 # Users read Chinese, the default; most tests assert the English wording (the code's own), and the
@@ -16,6 +18,34 @@ from tests.fixtures import builder
 os.environ.setdefault("JIXIAO_LANG", "en")
 # A user's own lexicon (~/.config/jixiao/lexicon.csv) must not change what the tests read: none, unless a test names one.
 os.environ["JIXIAO_LEXICON"] = os.path.join(tempfile.mkdtemp(prefix="jixiao-tests-"), "no-lexicon.csv")
+
+
+@pytest.fixture(autouse=True)
+def _ctrl_c_as_a_shell_gives_it():
+    """A command a test starts inherits this process's SIGINT disposition, and an ignored SIGINT stays ignored in
+    it (Python then installs no KeyboardInterrupt): in one order of the fast tier, SIGINT was found ignored after
+    tests/desk/test_chinese_everywhere.py (cause not found: every handler the code sets is restored), and the
+    Ctrl-C tests that came later timed out. Each test starts with SIGINT as a shell gives it to a command."""
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+
+
+_LANGUAGE_AT_START = {name: os.environ.get(name) for name in ("JIXIAO_LANG", "LANGUAGE")}
+
+
+@pytest.fixture(autouse=True)
+def _language_as_the_session_began():
+    """A command run in process with --lang (CliRunner) chooses the language for the whole process, as it does
+    for a real command: after each test the session's language is back, so that no test reads another's."""
+    yield
+    i18n._chosen = None
+    for name, value in _LANGUAGE_AT_START.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
 
 SEED_STYLES = builder.CHECKBOX_STYLES  # √/□ text, Wingdings w:sym, content controls, 是（√）
 

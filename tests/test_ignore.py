@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from jixiao.cli import main
@@ -15,6 +16,7 @@ def _ingest(runner, folder, db, *extra):
     return result.exit_code, json.loads(result.output)
 
 
+@pytest.mark.slow
 def test_an_accepted_failure_is_listed_and_the_ingest_exits_0(seed_files, tmp_path):
     folder = tmp_path / "archive"
     folder.mkdir()

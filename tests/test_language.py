@@ -56,6 +56,7 @@ def test_help_is_chinese_by_default_and_english_on_request(command):
     assert en.returncode == 0 and "Usage:" in en.stdout and "Options:" in en.stdout and "用法" not in en.stdout and "选项" not in en.stdout
 
 
+@pytest.mark.slow
 def test_an_ingest_speaks_chinese_and_english_on_request(seed_files, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

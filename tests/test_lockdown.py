@@ -64,6 +64,7 @@ FILE_READS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("template", ESCAPES)
 def test_query_refuses_every_escape(warehouse, tmp_path, template):
     other = tmp_path / "other.duckdb"
@@ -152,6 +153,7 @@ def test_xlsx_export_chinese_sheets_frozen_header_money_format(warehouse, tmp_pa
 # --- inputs that must not hang or sink a batch -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_fifo_is_skipped_and_broken_link_fails_with_a_sentence(seed_files, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -239,6 +241,7 @@ def test_dtd_after_a_long_comment_is_refused(seed_files, tmp_path):
     assert result.status == "failed" and "DTD" in result.error
 
 
+@pytest.mark.slow
 def test_a_17_digit_figure_is_null_with_a_finding(tmp_path):
     form = dict(F.NATIONAL, money=[("年度资金总额", "1000000", "1200000", "12345678901234567", "10", "96.30%", "9.63"), *F.NATIONAL["money"][1:]])
     path = builder.write_docx(F.national_document(form, F.VARIANTS[0]), tmp_path / "huge.docx")
@@ -264,6 +267,7 @@ def test_empty_db_and_too_little_memory_are_usage_errors(seed_files, tmp_path):
     assert not (tmp_path / "w.duckdb").exists()
 
 
+@pytest.mark.slow
 def test_each_way_the_warehouse_cannot_be_opened_is_a_sentence(seed_files, tmp_path):
     not_duck = tmp_path / "notes.duckdb"
     not_duck.write_text("这不是数据库" * 200, encoding="utf-8")
@@ -280,6 +284,7 @@ def test_each_way_the_warehouse_cannot_be_opened_is_a_sentence(seed_files, tmp_p
         assert sentence in run.stderr and "Traceback" not in run.stderr, (args, run.stderr)
 
 
+@pytest.mark.slow
 def test_a_locked_warehouse_names_its_holder_and_wait_waits(warehouse, tmp_path):
     db = tmp_path / "busy.duckdb"
     shutil.copy(warehouse, db)
@@ -321,6 +326,7 @@ def test_a_locked_warehouse_names_its_holder_and_wait_waits(warehouse, tmp_path)
         holder.wait()
 
 
+@pytest.mark.slow
 def test_legacy_conversion_obeys_the_time_limit(legacy_doc, tmp_path):
     db = tmp_path / "w.duckdb"
     started = time.monotonic()
@@ -340,6 +346,7 @@ def legacy_doc(seed_files, tmp_path_factory) -> Path:
     return builder.soffice_convert([seed_files["docx-text"]], "doc", out)[0]
 
 
+@pytest.mark.slow
 def test_show_reads_under_the_ingest_limits(seed_files, slow_pdf, tmp_path):
     from tests.test_workers import _inflating_pdf
 
@@ -354,6 +361,7 @@ def test_show_reads_under_the_ingest_limits(seed_files, slow_pdf, tmp_path):
     assert ok.returncode == 0 and json.loads(ok.stdout)["status"] == "ok"
 
 
+@pytest.mark.slow
 def test_a_word_file_too_big_for_the_cap_says_memory_not_damage(seed_files, tmp_path):
     import random
 
@@ -390,6 +398,7 @@ def test_query_as_analysts_write_it(warehouse):
     assert _query(warehouse, "SELECT NULL AS b, '' AS c").output.splitlines()[2].split() == ["NULL"]
 
 
+@pytest.mark.slow
 def test_the_lock_sentence_names_what_holds_the_warehouse(warehouse, tmp_path, slow_pdf):
     """An ingest holding the file is called an ingest; the desk, which holds it only while it answers a page,
     is called the desk — never "probably an ingest" for whatever holds it."""

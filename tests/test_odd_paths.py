@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from jixiao.base.paths import on_disk, readable
 from tests.helpers import rows
 
@@ -18,6 +20,7 @@ def _run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(JIXIAO + list(args), capture_output=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_names_that_are_not_utf8_are_stored_decoded_and_found_again(seed_files, tmp_path):
     """雨花区报告.docx zipped on Windows (GBK) and unpacked on Linux, in a folder with a UTF-8 name, and a
     name whose bytes are neither: both are read, stored readably, recognised unchanged on the next run."""
@@ -39,6 +42,7 @@ def test_names_that_are_not_utf8_are_stored_decoded_and_found_again(seed_files, 
     assert again.returncode == 0 and b'"unchanged": 2' in again.stdout
 
 
+@pytest.mark.slow
 def test_a_broken_link_or_a_loop_named_on_the_command_line_fails_alone(seed_files, tmp_path):
     (tmp_path / "broken.pdf").symlink_to(tmp_path / "gone.pdf")
     (tmp_path / "loop_a").symlink_to(tmp_path / "loop_b")
@@ -55,6 +59,7 @@ def test_a_broken_link_or_a_loop_named_on_the_command_line_fails_alone(seed_file
     assert typo.returncode == 2 and b"No such file or folder" in typo.stderr
 
 
+@pytest.mark.slow
 def test_terminal_escapes_in_names_are_shown_not_sent(seed_files, tmp_path):
     """A name holding ESC sequences (clear the screen, OSC 52 set the clipboard) is printed with its control
     characters as visible escapes, by ingest, its progress lines and query's tables."""

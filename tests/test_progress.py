@@ -7,12 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from jixiao.ingest.progress import Reporter
 from tests.fixtures import builder
 
 JIXIAO = [sys.executable, "-m", "jixiao.cli"]
 
 
+@pytest.mark.slow
 def test_scan_pages_and_failures_are_said_as_they_happen(family_files, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

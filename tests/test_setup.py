@@ -7,6 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -24,6 +26,7 @@ def _run(bin_dir: Path, calls: Path) -> subprocess.CompletedProcess:
     return subprocess.run(["bash", "scripts/setup"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
 
 
+@pytest.mark.slow
 def test_setup_with_everything_installed_calls_no_apt_get(tmp_path):
     calls = tmp_path / "calls"
     run = _run(tmp_path, calls)

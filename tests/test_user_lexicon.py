@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import duckdb
+import pytest
 from click.testing import CliRunner
 
 from jixiao.cli import main
@@ -33,6 +34,7 @@ def _department(db: Path) -> list[tuple]:
         return con.execute("SELECT department FROM reports").fetchall()
 
 
+@pytest.mark.slow
 def test_a_taught_label_is_read_after_the_file_is_read_again(tmp_path, monkeypatch):
     monkeypatch.setenv("JIXIAO_LEXICON", str(tmp_path / "none.csv"))  # ingest --lexicon sets it in this process
     form = F.NATIONAL

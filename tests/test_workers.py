@@ -97,6 +97,7 @@ def test_readers_started_before_the_plan_serve_it_and_the_spare_one_stops(seed_f
     assert _living(early) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["kill", "term", "int"])
 def test_workers_die_with_their_parent(sig, tmp_path):
     fifos = [tmp_path / f"never-written-{i}" for i in range(2)]
@@ -219,6 +220,7 @@ def _inflating_pdf(path: Path, mb: int) -> None:
     path.write_bytes(out)
 
 
+@pytest.mark.slow
 def test_a_file_over_the_memory_cap_fails_with_a_sentence_and_no_traceback(tmp_path):
     pdf = tmp_path / "inflating.pdf"
     _inflating_pdf(pdf, 1500)
@@ -242,6 +244,7 @@ def test_a_file_over_the_memory_cap_fails_with_a_sentence_and_no_traceback(tmp_p
     assert error == "Reading the file needed more than the 1024 MB memory limit (--memory-mb) and was stopped."
 
 
+@pytest.mark.slow
 def test_a_ctrl_c_reaches_only_the_parent(tmp_path):
     """A reader ignores SIGINT from its first instruction: a Ctrl-C that lands while it starts (still in
     the terminal's process group) must not kill it with a traceback; the parent answers it."""

@@ -82,6 +82,7 @@ def zh_db(desk_archive, tmp_path_factory):
     return db, rid, outputs
 
 
+@pytest.mark.slow
 def test_the_commands_speak_chinese(zh_db, desk_archive, tmp_path):
     db, _rid, outputs = zh_db
     outputs = dict(outputs)
@@ -102,6 +103,7 @@ def test_the_commands_speak_chinese(zh_db, desk_archive, tmp_path):
     assert all(_HAN.search(text) for name, text in outputs.items() if text.strip()), outputs  # said in Chinese, not silent
 
 
+@pytest.mark.slow
 def test_every_desk_page_speaks_chinese(zh_db, tmp_path):
     db, rid, _outputs = zh_db
     set_language("zh")
@@ -239,6 +241,7 @@ def _chinese_chrome(html: str, data: list[str]) -> list[str]:
     return out
 
 
+@pytest.mark.slow
 def test_every_desk_page_speaks_english_when_asked(zh_db, tmp_path):
     """An English reader of the same Chinese warehouse: every page's chrome (navigation, titles, headings, table
     headers, buttons, labels, placeholders, hints, messages, the source pane's words) is English; the Chinese

@@ -45,6 +45,7 @@ def _field_of_value(html: str, column: str) -> str:
     return re.search(rf'id="value-{column}"[^>]*data-field="(\d+)"', html)[1]
 
 
+@pytest.mark.slow
 def test_overview_counts_charts_and_lists_failed_files(desk_db, tmp_path):
     html = _client(desk_db, tmp_path).get("/").text
     assert re.search(r'id="n-reports">5<', html) and re.search(r'id="n-failed">1<', html)
@@ -122,6 +123,7 @@ def test_a_pdf_value_is_shown_with_its_own_cell(desk_db, tmp_path):
     assert "94.44" in words
 
 
+@pytest.mark.slow
 def test_a_word_file_is_converted_once_and_its_values_found_by_text(desk_db, tmp_path):
     rid = _report_of(desk_db, "2021_rural_roads_build.docx")
     client = _client(desk_db, tmp_path)
@@ -170,6 +172,7 @@ def test_a_moved_or_changed_source_is_said_not_guessed(desk_db, tmp_path):
     assert "944,400.00" in html  # the values are still shown
 
 
+@pytest.mark.slow
 def test_a_correction_is_kept_apart_and_changes_v_spending(desk_db, tmp_path):
     rid = _report_of(desk_db, "2021_planted.pdf")
     client = _client(desk_db, tmp_path)
@@ -214,6 +217,7 @@ def test_a_correction_is_kept_apart_and_changes_v_spending(desk_db, tmp_path):
     assert (out / "corrections.csv").read_text(encoding="utf-8-sig").count("王审核") == 2
 
 
+@pytest.mark.slow
 def test_a_review_is_recorded_and_survives_reingest(desk_db, desk_archive, tmp_path):
     rid = _report_of(desk_db, "2021_planted.pdf")
     client = _client(desk_db, tmp_path)
@@ -345,6 +349,7 @@ def test_search_finds_a_sentence_with_its_report_and_year(desk_db, tmp_path):
     assert 'id="nav-search"' in client.get("/").text
 
 
+@pytest.mark.slow
 def test_a_copy_names_its_original_by_year_and_project_and_a_missing_region_leaves_no_gap(desk_db, tmp_path, chinese):
     """A copy's page links to its original as 「2021 年度 政务服务…」, never by its 64-character id; a report with no
     region shows its year, unit and layout without an empty 「· ·」."""

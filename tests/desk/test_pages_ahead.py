@@ -58,6 +58,7 @@ def _paths(page: pdfium.PdfPage) -> int:
     return sum(1 for o in page.get_objects() if o.type == pdfium.raw.FPDF_PAGEOBJ_PATH)
 
 
+@pytest.mark.slow
 def test_serve_converts_ahead_most_recent_first_and_a_first_open_needs_no_libreoffice(word_and_sheet, tmp_path, monkeypatch):
     documents = _documents(word_and_sheet)
     assert [fmt for _, fmt, _ in documents] == ["xlsx", "docx"]  # the 2022 report first
@@ -90,6 +91,7 @@ def test_serve_converts_ahead_most_recent_first_and_a_first_open_needs_no_libreo
     assert again.state.desk.sources.preconvert(documents) == 0
 
 
+@pytest.mark.slow
 def test_a_page_asked_for_while_its_batch_runs_waits_for_it(word_and_sheet, tmp_path, monkeypatch):
     documents = _documents(word_and_sheet)
     doc_id, fmt, paths = next(d for d in documents if d[1] == "docx")
@@ -109,6 +111,7 @@ def test_a_page_asked_for_while_its_batch_runs_waits_for_it(word_and_sheet, tmp_
         assert len(opened) >= 1
 
 
+@pytest.mark.slow
 def test_a_spreadsheet_page_shows_its_grid_one_page_wide_and_the_stored_file_is_unchanged(word_and_sheet, tmp_path):
     documents = _documents(word_and_sheet)
     doc_id, fmt, paths = next(d for d in documents if d[1] == "xlsx")

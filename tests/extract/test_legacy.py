@@ -59,6 +59,7 @@ def legacy_files(seed_files, tmp_path_factory):
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, original", [("seed.doc", "docx-text"), ("seed.wps", "docx-text"), ("national.doc", None)])
 def test_word_97_reads_like_the_original(legacy_files, seed_files, name, original):
     result = read_file(legacy_files[name])
@@ -68,11 +69,13 @@ def test_word_97_reads_like_the_original(legacy_files, seed_files, name, origina
     assert [_money(r) for r in result.reports] == [_money(r) for r in reference.reports]
 
 
+@pytest.mark.slow
 def test_seed_doc_values(legacy_files):
     (report,) = read_file(legacy_files["seed.doc"]).reports
     assert (report.spent_yuan, report.execution_rate_pct, report.score_total) == (Decimal("944400.00"), Decimal("74.36"), Decimal("97"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["forms.xlsx", "forms.xls"])
 def test_spreadsheets_read_like_the_word_forms(legacy_files, family_files, name):
     result = read_file(legacy_files[name])
@@ -116,6 +119,7 @@ def test_missing_libreoffice_is_one_sentence(legacy_files, tmp_path):
     assert status == "failed" and "needs LibreOffice" in error and "apt-get install" in error
 
 
+@pytest.mark.slow
 def test_conversion_leaves_no_temp_files(legacy_files, tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
@@ -136,6 +140,7 @@ def test_conversion_leaves_no_temp_files(legacy_files, tmp_path):
     assert list(tmp.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_doc_whose_table_the_import_runs_together_is_not_read_as_complete(tmp_path):
     """LibreOffice reads the indicator table of such a .doc as glued text (「总分10097.63」): nothing of it is
     stored as a value, the document's coverage says so, and the report names what it lost."""

@@ -167,6 +167,7 @@ def _pieces(seam, word_rows) -> list[tuple[str, str, str]] | None:
     return None
 
 
+@pytest.mark.slow
 def test_the_paddings_cut_rows_every_way(breaks):
     # what pdfplumber's text layer and table finder give at the break, checked so the cases below
     # stay what their names say (a LibreOffice whose layout differs shows here first)

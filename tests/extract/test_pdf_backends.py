@@ -18,26 +18,31 @@ def _agree(paths) -> None:
     assert not problems, f"{len(problems)} differences:\n" + "\n".join(problems[:10])
 
 
+@pytest.mark.slow
 def test_seed_in_every_checkbox_style_reads_alike(seed_files):
     pdfs = [p for k, p in seed_files.items() if k.startswith("pdf-")]
     assert len(pdfs) == len(builder.CHECKBOX_STYLES)
     _agree(pdfs)
 
 
+@pytest.mark.slow
 def test_every_family_variant_reads_alike(family_files):
     pdfs = [p for k, p in family_files.items() if k.startswith("pdf/")]
     assert len(pdfs) > 20
     _agree(pdfs)
 
 
+@pytest.mark.slow
 def test_real_layouts_read_alike(real_layout_files):
     _agree([p for (fmt, _), p in real_layout_files.items() if fmt == "pdf"])
 
 
+@pytest.mark.slow
 def test_rows_and_cells_cut_by_page_breaks_read_alike(split_row_files):
     _agree([pdf for _, pdf in split_row_files.values()])
 
 
+@pytest.mark.slow
 def test_the_demo_archive_reads_alike(tmp_path):
     pdfs = [p for p in builder.build_demo_archive(tmp_path) if p.suffix == ".pdf"]
     assert pdfs
@@ -62,6 +67,7 @@ def test_the_backend_is_chosen_by_the_environment(monkeypatch):
     assert backend() == "pdfium"
 
 
+@pytest.mark.slow
 def test_a_rotated_page_is_read_by_pdfplumber(seed_files, tmp_path):
     # pdfium gives a rotated page in its displayed orientation, pdfminer in its stored one;
     # rather than map between them, the whole file goes to the reference
@@ -75,6 +81,7 @@ def test_a_rotated_page_is_read_by_pdfplumber(seed_files, tmp_path):
     assert len(reference.tables) >= 1
 
 
+@pytest.mark.slow
 def test_a_page_cropped_or_moved_reads_alike(seed_files, tmp_path):
     # pdfminer measures from the media box whatever the crop box says; a media box away from the
     # origin goes to pdfplumber whole
@@ -89,6 +96,7 @@ def test_a_page_cropped_or_moved_reads_alike(seed_files, tmp_path):
     _agree([cropped, moved])
 
 
+@pytest.mark.slow
 def test_damaged_and_locked_files_fail_alike(seed_files, tmp_path):
     data = seed_files["pdf-text"].read_bytes()
     cut = tmp_path / "cut.pdf"
@@ -133,6 +141,7 @@ def test_ligatures_read_alike(tmp_path):
     assert paragraph.text.startswith("office efficient fluff final affine 项目经费 fi fl ffi")
 
 
+@pytest.mark.slow
 def test_the_switch_to_pdfplumber_is_logged_only_when_asked(seed_files, tmp_path):
     # handled without a word to the user; JIXIAO_LOG shows it to whoever maintains the installation
     import os

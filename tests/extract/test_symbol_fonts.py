@@ -123,6 +123,7 @@ def test_without_the_fonts_the_pdf_holds_the_letters_themselves(symbol_docx, tmp
     assert _cells(pdf) == ["持续性项目 £ 新增性项目 R", "是 þ 否 ¨", "已完成 √", "R&D £ 100"]
 
 
+@pytest.mark.slow
 def test_with_the_fonts_installed_the_pdf_names_them_and_reads_the_boxes(symbol_docx, tmp_path, monkeypatch):
     pytest.importorskip("fontTools")
     fonts_dir = tmp_path / "fonts"

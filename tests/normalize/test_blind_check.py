@@ -13,6 +13,7 @@ import pytest
 from tests.fixtures import blind_score
 
 
+@pytest.mark.slow
 def test_blind_check(tmp_path):
     if shutil.which("soffice") is None:
         pytest.fail("LibreOffice is required to build the PDF forms: run .ci/run or apt-get install libreoffice-writer")

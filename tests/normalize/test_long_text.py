@@ -71,6 +71,7 @@ def test_a_megabyte_cell_is_kept_as_written_and_the_rest_read_as_before(national
     assert [f.value for f in report.fields if f.label == "备注"] == [remark.strip()]  # kept as written, under its label
 
 
+@pytest.mark.slow
 def test_a_megabyte_sentence_of_figures_gives_each_fact_once(national, tmp_path):
     # a figure, then a long run with no 结转 after it: the pattern looked from every figure to the sentence's end
     sentence = megabyte("结余1万元，") + "。"

@@ -212,6 +212,7 @@ def test_a_figure_near_its_columns_limit_is_checked_not_an_overflow(seed_files, 
     assert rule in {f[0] for f in _findings(con)}
 
 
+@pytest.mark.slow
 def test_check_recomputes_without_duplicates(tmp_path, seed_files):
     from click.testing import CliRunner
 
@@ -254,6 +255,7 @@ def test_sub_items_add_up_to_their_indicator(tmp_path):
     assert _findings(con) == [("subtotals_match", "error", "「道路维护里程」 scores 19 but its rows add up to 20", "20.00", "19.00")]
 
 
+@pytest.mark.slow
 def test_every_family_fixture_is_clean(family_files):
     """The family fixtures are consistent forms: no rule may fire on any of them, from Word or PDF."""
     con = connect(":memory:")
@@ -281,6 +283,7 @@ def test_a_finding_is_data_shown_in_either_language(tmp_path):
     assert render(parameters, "zh") == "区县财政：执行率填报为80.00%，但94.44万元÷127万元=74.36%"
 
 
+@pytest.mark.slow
 def test_checking_new_documents_alone_finds_what_checking_everything_finds(tmp_path, seed_files):
     """An ingest runs the rules over the documents it stored only (each rule reads those reports' rows):
     every planted contradiction, stored one file after another with the seed, gives the findings a check

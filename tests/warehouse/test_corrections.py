@@ -30,6 +30,7 @@ def warehouse(seed_files, tmp_path):
     return folder, db, rid
 
 
+@pytest.mark.slow
 def test_a_correction_is_applied_listed_and_survives_reingest(warehouse):
     folder, db, rid = warehouse
     run = _run("correct", rid, "spent_yuan", "100万元", "--reason", "原表第2页实际支出为100万元", "--by", "审核员", "--db", str(db))
@@ -54,6 +55,7 @@ def test_a_correction_is_applied_listed_and_survives_reingest(warehouse):
     assert rows(db, "SELECT execution_rate_pct, rate_computed FROM v_spending") == [(Decimal("78.74"), True)]  # 100万 ÷ 127万
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args, sentence",
     [
@@ -69,12 +71,14 @@ def test_a_correction_that_cannot_be_made_is_a_usage_error(warehouse, args, sent
     assert rows(db, "SELECT count(*) FROM corrections") == [(0,)]
 
 
+@pytest.mark.slow
 def test_a_correction_of_no_report_is_refused(warehouse):
     _, db, _ = warehouse
     run = _run("correct", "nope:1", "spent_yuan", "1", "--reason", "试", "--db", str(db))
     assert run.returncode == 2 and "There is no report nope:1" in run.stderr
 
 
+@pytest.mark.slow
 def test_a_copy_is_not_corrected_its_original_is(seed_files, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -90,6 +94,7 @@ def test_a_copy_is_not_corrected_its_original_is(seed_files, tmp_path):
     assert _run("correct", original, "spent_yuan", "-5", "--reason", "试", "--by", "审核员", "--db", str(db)).returncode == 0
 
 
+@pytest.mark.slow
 def test_the_python_api_reads_what_the_desk_reads(warehouse):
     """jixiao.connect(...).reports() / .findings() read the views: corrections applied, verdicts shown."""
     import duckdb
@@ -139,6 +144,7 @@ def misread_total(tmp_path):
     return db, rid
 
 
+@pytest.mark.slow
 def test_a_correction_closes_the_finding_its_value_resolves(misread_total):
     from click.testing import CliRunner
 

@@ -59,6 +59,7 @@ def test_seed_is_fully_understood(archive):
     assert not any(f.rule == "low_coverage" for f in result.reports[0].findings)
 
 
+@pytest.mark.slow
 def test_ingest_stores_coverage_and_prints_it(archive, tmp_path):
     db = tmp_path / "w.duckdb"
     out = CliRunner().invoke(main, ["ingest", str(archive), "--db", str(db)])
@@ -87,6 +88,7 @@ def test_show_unread_lists_the_cells_not_understood(archive):
     assert any(line.split()[0] == "t1.r10.c1" and line.split()[-1] == "拨付" for line in lines[1:])
 
 
+@pytest.mark.slow
 def test_a_not_report_says_which_signs_of_a_report_it_lacks(tmp_path):
     """A meeting notice and a page of text: readable files that are no report; show --unread, the read result
     and the warehouse say why (the form's and the narrative's signs they lack), the failed files' error stays

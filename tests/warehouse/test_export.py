@@ -29,6 +29,7 @@ def _rows(book, sheet):
     return list(rows[0]), rows[1:]
 
 
+@pytest.mark.slow
 def test_the_analyst_views_come_first_in_year_and_unit_order(chinese_book):
     book = load_workbook(chinese_book)
     assert book.sheetnames[:4] == ["逐年支出", "单位年度", "自评得分", "文件"]

@@ -57,6 +57,7 @@ def _counts(db):
     return table_counts(db, COUNTED)
 
 
+@pytest.mark.slow
 def test_contract_tables_and_types(warehouse):
     con = duckdb.connect(str(warehouse), read_only=True)
     for table, columns in CONTRACT.items():
@@ -117,6 +118,7 @@ def test_same_bytes_again_change_nothing(warehouse, archive, tmp_path):
     assert con.execute("SELECT count(*) FROM file_index").fetchone()[0] == 4
 
 
+@pytest.mark.slow
 def test_reread_replaces_rows_without_duplicates(warehouse, archive):
     before = _counts(warehouse)
     CliRunner().invoke(main, ["ingest", str(archive / "2021" / "seed.pdf"), "--db", str(warehouse), "--reread"])
@@ -132,6 +134,7 @@ def test_query_is_read_only(warehouse):
     assert _counts(warehouse)["reports"] == 2
 
 
+@pytest.mark.slow
 def test_show_prints_what_would_be_stored(seed_files):
     import json
 
@@ -152,6 +155,7 @@ def test_migrations_upgrade_an_old_file(tmp_path):
     con.close()
 
 
+@pytest.mark.slow
 def test_labels_lists_what_the_lexicon_does_not_know(tmp_path):
     from tests.fixtures import builder
     from tests.fixtures import families as F

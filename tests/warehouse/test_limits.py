@@ -34,6 +34,7 @@ def _documents(db: Path) -> dict[str, tuple]:
         con.close()
 
 
+@pytest.mark.slow
 def test_a_file_gets_no_more_than_its_ceiling_whatever_its_pages(slow_pdf, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -47,6 +48,7 @@ def test_a_file_gets_no_more_than_its_ceiling_whatever_its_pages(slow_pdf, tmp_p
     )
 
 
+@pytest.mark.slow
 def test_a_time_out_that_recurs_stays_failed_until_retry_failed(slow_pdf, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -81,6 +83,7 @@ def copied_scan(family_files, tmp_path_factory) -> tuple[Path, Path]:
     return scan, out / "copies.pdf"
 
 
+@pytest.mark.slow
 def test_byte_identical_scanned_pages_are_read_once(copied_scan):
     scan, copies = copied_scan
     assert copies.stat().st_size < 2 * scan.stat().st_size  # the image once, thirty pages pointing at it

@@ -87,6 +87,7 @@ def reference(seed_files, family_files, tmp_path_factory):
     con.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("version", [n for n, _ in MIGRATIONS][:-1])
 def test_a_warehouse_of_every_version_with_data_upgrades_like_a_fresh_one(reference, version, tmp_path):
     fresh, fresh_tables = reference

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import duckdb
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -85,6 +86,7 @@ def test_mapping_file_overrides(cross_year_db, tmp_path, monkeypatch):
     assert con.execute("SELECT reason FROM project_links WHERE project_key = 'roads'").fetchall() == [("mapping file: roads",)] * 2
 
 
+@pytest.mark.slow
 def test_exports_round_trip(cross_year_db, tmp_path):
     runner = CliRunner()
     con = _con(cross_year_db)
@@ -161,6 +163,7 @@ def test_python_api_returns_dataframes(cross_year_db):
         assert set(wh.unit_year()["unit"]) >= {"区交通运输局", "区城市管理局"}
 
 
+@pytest.mark.slow
 def test_region_from_the_unit_links_a_year_whose_form_names_no_place(tmp_path):
     """天长市's 2021 form names the city in its title, the 2022 form names no place: the region that leads
     the unit's name (天长市水利局 → 天长市) puts both years in one region, so they link."""
@@ -197,6 +200,7 @@ def _unnamed_department_forms(folder, n: int = 3) -> None:
         builder.write_docx(F.national_document(form, F.VARIANTS[0], department=True), folder / f"unnamed_{i}.docx")
 
 
+@pytest.mark.slow
 def test_reports_nothing_names_are_projects_of_their_own(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -215,10 +219,11 @@ def test_reports_nothing_names_are_projects_of_their_own(tmp_path):
     assert _con(db).execute("SELECT project_key FROM reports ORDER BY report_id").fetchall() == [(k,) for _, k, _ in rows]
 
 
+@pytest.mark.slow
 def test_linking_that_fails_leaves_the_warehouse_usable(tmp_path, monkeypatch):
     """A fault in linking (here: linking made to raise) is one sentence; the documents stay stored, the views
     read every report as its own project, and the next command that can link does."""
-    import jixiao.warehouse
+    import jixiao.ingest.owed
     from jixiao.ingest.run import ingest
 
     folder = tmp_path / "in"
@@ -226,12 +231,12 @@ def test_linking_that_fails_leaves_the_warehouse_usable(tmp_path, monkeypatch):
     for name, blocks in list(F.cross_year_archive().items())[:3]:
         builder.write_docx(blocks, folder / name)
     db = tmp_path / "w.duckdb"
-    real = jixiao.warehouse.relink
+    real = jixiao.ingest.owed.relink  # where the owed work calls it
 
     def broken(con, map_path=None):
         raise RuntimeError("linking went wrong")
 
-    monkeypatch.setattr(jixiao.warehouse, "relink", broken)
+    monkeypatch.setattr(jixiao.ingest.owed, "relink", broken)
     summary = ingest([folder], db)
     assert summary.stored == 3 and not summary.failures
     [problem] = summary.problems
@@ -243,13 +248,14 @@ def test_linking_that_fails_leaves_the_warehouse_usable(tmp_path, monkeypatch):
     con.close()
     out = CliRunner().invoke(main, ["check", "--db", str(db)])
     assert out.exit_code == 1 and "Linking reports across years failed" in out.output and "Traceback" not in out.output
-    monkeypatch.setattr(jixiao.warehouse, "relink", real)
+    monkeypatch.setattr(jixiao.ingest.owed, "relink", real)
     assert CliRunner().invoke(main, ["check", "--db", str(db)]).exit_code == 0
     con = _con(db)
     assert con.execute("SELECT count(DISTINCT project_key), count(*) FROM v_spending").fetchone() == (1, 3)
     assert con.execute("SELECT count(*) FROM pending").fetchone()[0] == 0
 
 
+@pytest.mark.slow
 def test_the_most_complete_copy_is_the_original_whatever_came_first(tmp_path):
     """A copy that lost its score table (as a .doc whose import flattened it) is still a copy of the
     complete report; the complete one is the original, whichever file was ingested first, and the
@@ -290,6 +296,7 @@ def _linked(con) -> tuple:
     )
 
 
+@pytest.mark.slow
 def test_linking_file_by_file_gives_what_a_full_relink_gives(tmp_path):
     """The cross-year archive ingested one file at a time (each ingest links only its new report against
     the index), then `jixiao link` links everything afresh: the same projects, keys and reasons."""
@@ -369,6 +376,7 @@ def _document(doc_id: str, specs: list[tuple]):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=st.lists(_step, min_size=1, max_size=7), mapped=st.sampled_from(["none", "roads", "a plain key"]), recorded=st.booleans())
 # the mapping file's key comes into use (the group holding it as its own takes its second key) and goes again
+@pytest.mark.slow
 @example(
     steps=[
         ("new", [("城市管理综合执法专项经费", "区城市管理局", "雨花区", None, 2020, 100)]),

@@ -57,6 +57,7 @@ def _search(db, *args) -> list[dict]:
     return json.loads(run.output)
 
 
+@pytest.mark.slow
 def test_a_problem_planted_in_two_years_is_found_first(warehouse):
     db, _ = warehouse
     hits = _search(db, "资金拨付滞后")
@@ -90,6 +91,7 @@ def test_search_prints_each_hit_with_its_report_year_and_sentence(warehouse):
     assert PLANTED[2021] in run.output and PLANTED[2022] in run.output and f"2021  {PROJECT}  [problem]" in run.output
 
 
+@pytest.mark.slow
 def test_the_index_follows_the_warehouse(warehouse, tmp_path):
     """An ingest that adds a report makes the next search index it (the stamp changed); the index lives beside the file."""
     db, folder = warehouse
@@ -176,6 +178,7 @@ def test_v_indicators_as_the_contract_states(warehouse):
     assert sum(r[9] for r in rows) == Decimal("2.00")
 
 
+@pytest.mark.slow
 def test_labels_lists_the_indicator_names_no_kind_places(tmp_path):
     form = F.copy.deepcopy(F.NATIONAL)
     row = form["indicators"][4]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from jixiao.base.model import REPORT_COLUMNS
 from jixiao.ingest.reading import read_file
 from jixiao.warehouse import Pending, connect, store_group
@@ -12,6 +14,7 @@ from jixiao.warehouse.store import _rows
 TABLES = ("funding", "indicators", "indicator_groups", "flags", "sections", "facts", "fields")
 
 
+@pytest.mark.slow
 def test_a_group_stores_every_value_as_read(seed_files, family_files):
     """Every report column and every row of every family, written together, reads back equal to the model."""
     results = [read_file(p) for p in [seed_files["docx-text"], *family_files.values()]]
