@@ -149,11 +149,17 @@ def _chars(textpage, height: float) -> list[dict]:
         loose_box(textpage, i, box)
         size = size_of(textpage, i)
         bottom = height - y.value
+        right = max(box.right, x.value)
+        if len(ch) == 1 and ord(ch) >= 0x2E80 and not "\ue000" <= ch <= "\uf8ff":
+            # a full-width character advances one em; pdfium's loose box takes in a glyph's overhang (办 at 10.5 pt:
+            # 10.78 wide), pdfminer its advance: the same line would end 0.3 pt apart, and whether the next character
+            # would have fitted (a cell cut by a page break, a full line) would be judged two ways
+            right = min(right, x.value + size)
         last = chars[-1] if chars else None
-        if last is not None and last["x0"] == x.value and last["bottom"] == bottom and last["x1"] == max(box.right, x.value):
+        if last is not None and last["x0"] == x.value and last["bottom"] == bottom and last["x1"] == right:
             last["text"] += ch  # a ligature (ﬃ) pdfium spells out at one origin: one char, as pdfminer has it
             continue
-        char = {"text": ch, "x0": x.value, "x1": max(box.right, x.value), "top": bottom - size, "bottom": bottom, "size": size}
+        char = {"text": ch, "x0": x.value, "x1": right, "top": bottom - size, "bottom": bottom, "size": size}
         if len(ch) > 1 or ord(ch) < 0x2E80 or "\ue000" <= ch <= "\uf8ff":  # a symbol font draws letters and private-use points only
             length = font_info(textpage, i, font, 256, None)
             char["fontname"] = font.raw[: max(0, length - 1)].decode("utf-8", "replace")
