@@ -1006,7 +1006,7 @@ def ignore(paths: tuple[str, ...], reason: str | None, by: str | None, undo: boo
 
 def _document_of(con, path: str) -> str:
     """The doc_id a PATH names: the bytes of a file as given, else a path as stored."""
-    from jixiao.ingest.reading import doc_id_of
+    from jixiao.base.model import doc_id_of
     from jixiao.warehouse import documents_at
 
     given = Path(path)

@@ -76,7 +76,7 @@ def _kill_all(pids: list[int]) -> None:
 def test_readers_started_before_the_plan_serve_it_and_the_spare_one_stops(seed_files):
     """An ingest starts its readers while it opens the warehouse and plans; a plan with fewer files
     than readers stops the rest at once, and one with none leaves none running."""
-    from jixiao.ingest.reading import doc_id_of
+    from jixiao.base.model import doc_id_of
     from jixiao.ingest.workers import WorkerPool
 
     path = seed_files["docx-text"]

@@ -1,9 +1,9 @@
 """The data types every stage shares: the extracted document and the canonical records.
 
 Readers in `extract/` produce a `Document`; the block reader in `normalize/` turns it into
-`Report`s (with the `Finding`s made while reading) and a `Coverage`; the pipeline wraps them in a
-`DocumentResult`; `warehouse/` stores them, and `rules/` adds findings in the warehouse. Nothing
-else crosses a stage.
+`Report`s (with the `Finding`s made while reading) and a `Coverage`; ingest wraps them in a
+`DocumentResult` (its doc_id the hash of the file's bytes: `doc_id_of`); `warehouse/` stores them, and
+`rules/` adds findings in the warehouse. Nothing else crosses a stage.
 
 The records are also the warehouse's column source: every scalar field of `Report` is a column of
 `reports` (REPORT_COLUMNS), every `rows_of` field is a table of its own (REPORT_TABLES), and
@@ -13,10 +13,12 @@ from these, and a test compares them with the tables a migration made.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from pathlib import Path
 from typing import Literal, get_args
 
 # documents.format: a name in extract/formats.py's FORMATS, the one list of formats (so a new format is a line
@@ -362,6 +364,20 @@ NUMBERED_TABLES: frozenset[str] = frozenset(f.name for f in fields(Report) if f.
 def record_columns(table: str) -> list[str]:
     """The columns of a report's record table: report_id, seq when numbered, then the record's fields."""
     return ["report_id"] + (["seq"] if table in NUMBERED_TABLES else []) + [f.name for f in fields(REPORT_TABLES[table])]
+
+
+def doc_id_of(data: bytes) -> str:
+    """A document's id: the sha256 of its bytes, so the same bytes under any name are one document."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def doc_id_of_file(path: Path) -> str:
+    """doc_id_of a file's bytes, read a megabyte at a time (the desk checks stored files by it)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @dataclass

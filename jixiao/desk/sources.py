@@ -15,7 +15,6 @@ never changed.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import shutil
@@ -33,6 +32,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from jixiao.base.errors import ExtractError
 from jixiao.base.i18n import _
+from jixiao.base.model import doc_id_of_file
 from jixiao.base.paths import on_disk
 from jixiao.extract.formats import file_format
 from jixiao.extract.image import image_pdf
@@ -65,14 +65,6 @@ class Box:
     found_by: str  # "cell": the reader's own cell; "text": its text found on the page; "label": only its label found
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 class Sources:
     """Page images and value boxes for stored documents; pages_dir keeps converted PDFs."""
 
@@ -99,7 +91,7 @@ class Sources:
             for text in paths:
                 path = Path(on_disk(text))  # a stored name decoded from GBK is found again on disk
                 try:
-                    if path.is_file() and sha256_of(path) == doc_id:
+                    if path.is_file() and doc_id_of_file(path) == doc_id:
                         st = path.stat()
                         self._verified[doc_id] = (path, st.st_size, st.st_mtime_ns)
                         return path

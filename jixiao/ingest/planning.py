@@ -12,7 +12,7 @@ from pathlib import Path
 
 from jixiao.base.errors import ExtractError
 from jixiao.base.i18n import _
-from jixiao.base.model import DocumentResult
+from jixiao.base.model import DocumentResult, doc_id_of
 from jixiao.base.paths import readable
 from jixiao.extract import sniff_format
 from jixiao.extract.archives import ARCHIVE_SUFFIXES, MAX_DEPTH, SEPARATOR, archive_kind, list_members, unpack
@@ -21,7 +21,6 @@ from jixiao.ingest.listing import Archive, Listing, archive_paths, list_files, w
 from jixiao.ingest.options import IngestOptions
 from jixiao.ingest.owed import finish_pending
 from jixiao.ingest.progress import Reporter
-from jixiao.ingest.reading import doc_id_of
 from jixiao.ingest.summary import IngestSummary
 from jixiao.rules import validate_rules
 from jixiao.warehouse import FileStat, acknowledged_reasons, count_findings, failed_documents, known_files, stored_documents

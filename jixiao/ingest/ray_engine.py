@@ -36,12 +36,12 @@ from jixiao.ingest.options import IngestOptions
 from jixiao.ingest.owed import finish
 from jixiao.ingest.planning import prepare
 from jixiao.ingest.progress import Reporter
-from jixiao.ingest.run import say_wait
+from jixiao.ingest.run import open_warehouse
 from jixiao.ingest.summary import IngestSummary, tally
 from jixiao.ingest.workers import WorkerPool
 from jixiao.ingest.writing import record_paths, settled
 from jixiao.rules import default_rules
-from jixiao.warehouse import Pending, connect, migrate
+from jixiao.warehouse import Pending, migrate
 from jixiao.warehouse.stage import Stage, load_stage
 
 BATCH_FILES = 8  # files per shard at least: small enough that a retry costs little, large enough that a shard is worth a file
@@ -109,7 +109,7 @@ def ingest_ray(
     summary = IngestSummary()
     rules = default_rules()
     stage = Stage(ray_settings.stage)
-    con = connect(db, wait_s=options.wait_s, on_wait=say_wait(options.wait_s))
+    con = open_warehouse(db, options)
     try:  # plan with the warehouse, then let it go: the long reading holds no lock
         plan, findings_before = prepare(con, paths, options, rules, summary, progress)
         record_paths(con, plan.remember, summary, progress)
@@ -153,7 +153,7 @@ def ingest_ray(
                 stopping = threading.Thread(target=_stop, args=(ray,), name="stop Ray", daemon=True)
                 stopping.start()
 
-        con = connect(db, wait_s=options.wait_s, on_wait=say_wait(options.wait_s))
+        con = open_warehouse(db, options)
         try:
             if progress:
                 progress.stage("loading the stage")

@@ -4,23 +4,17 @@ never the warehouse: DuckDB stays out of the processes that read."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from pathlib import Path
 
 from jixiao.base.errors import ExtractError, StepFailed, is_out_of_memory, raised_by_parser
 from jixiao.base.i18n import N_, _
-from jixiao.base.model import DocumentResult
+from jixiao.base.model import DocumentResult, doc_id_of
 from jixiao.base.paths import on_disk, readable
 from jixiao.extract import read_document, sniff_format
 from jixiao.ingest.options import IngestOptions
 from jixiao.ingest.workers import Note, WorkerPool
 from jixiao.normalize import Lexicon, normalize_document
-
-
-def doc_id_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
 
 UNEXPECTED = {  # translated where said
     "extract": N_(

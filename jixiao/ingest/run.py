@@ -51,7 +51,7 @@ def ingest(
     with WorkerPool(options.jobs, options.timeout_s, options.memory_mb, file_timeout_s=options.file_timeout_s) as pool:
         pool.start()  # the readers import while the warehouse is opened and the plan made
         # before listing: a warehouse that cannot be opened is said at once, and a wait for it is said too
-        con = connect(db, wait_s=options.wait_s, on_wait=say_wait(options.wait_s))
+        con = open_warehouse(db, options)
         try:
             remove_stale_scratch()  # of runs killed before they could clean up
             scratch = make_scratch("ingest")  # conversions, and the archive members to read
@@ -77,9 +77,11 @@ def warm_up_linking(con, plan: Plan) -> None:
         threading.Thread(target=warm_up_links, name="warm-up linking", daemon=True).start()
 
 
-def say_wait(wait_s: float):
-    """What hears that the warehouse is locked and the ingest waits for it: stderr, when it may wait."""
-    return (lambda text: print(text, file=sys.stderr, flush=True)) if wait_s else None
+def open_warehouse(db: str | Path, options: IngestOptions):
+    """The warehouse at db for an ingest of either engine: when another process holds it, waited for as long as
+    options.wait_s allows, and the wait said on stderr."""
+    said = (lambda text: print(text, file=sys.stderr, flush=True)) if options.wait_s else None
+    return connect(db, wait_s=options.wait_s, on_wait=said)
 
 
 def read_planned(plan: Plan, pool: WorkerPool, scratch: Path, summary: IngestSummary) -> Generator[DocumentResult | Note | None, None, None]:

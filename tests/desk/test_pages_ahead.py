@@ -17,11 +17,12 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from jixiao.base.model import doc_id_of_file
 from jixiao.cli import main
 from jixiao.desk import create_app
 from jixiao.desk import sources as sources_module
 from jixiao.desk.data import documents_to_show
-from jixiao.desk.sources import Sources, sha256_of
+from jixiao.desk.sources import Sources
 from jixiao.extract.legacy import convert_legacy
 from tests.fixtures import builder
 from tests.fixtures import families as F
@@ -130,7 +131,7 @@ def test_a_spreadsheet_page_shows_its_grid_one_page_wide_and_the_stored_file_is_
         assert sources.locate(pdf, "项目名称", "农村道路养护项目") is not None
 
     original = Path(paths[0])
-    assert sha256_of(original) == doc_id  # never modified
+    assert doc_id_of_file(original) == doc_id  # never modified
     sheet = openpyxl.load_workbook(original).worksheets[0]
     assert not sheet.print_options.gridLines
     # the same workbook printed as it is: no grid, and its last column pushed to a second page

@@ -99,8 +99,7 @@ def test_readers_on_a_share_of_the_cores_read_a_scan_as_one_on_all(scanned, file
     import os
     from dataclasses import asdict
 
-    from jixiao.base.model import DocumentResult
-    from jixiao.ingest.reading import doc_id_of
+    from jixiao.base.model import DocumentResult, doc_id_of
 
     def read_in_pool(paths):
         from jixiao.ingest.workers import WorkerPool
